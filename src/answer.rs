@@ -1,0 +1,379 @@
+//! The one reply renderer, for the command line and Discord alike, and the one place
+//! that knows Discord's length limits.
+//!
+//! `lantern ask` prints exactly the text the bot sends, so what moderators try on the
+//! command line is what members will read. Every reply ends with the disclaimer and the
+//! advice to see a doctor; safety notices always come first; a passage that must be
+//! shortened is cut at a sentence end and says so.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::content::{SafetyTexts, TopicRef};
+use crate::safety::Urgency;
+
+/// Discord's limits, as its API enforces them (counted in characters).
+pub mod limits {
+    /// Message `content`.
+    pub const MESSAGE_CONTENT: usize = 2000;
+    /// One embed's description.
+    pub const EMBED_DESCRIPTION: usize = 4096;
+    /// All embeds of one message together.
+    pub const EMBEDS_TOTAL: usize = 6000;
+    /// An autocomplete choice's name and value.
+    pub const CHOICE_NAME: usize = 100;
+    /// Choices in one autocomplete response.
+    pub const CHOICES: usize = 25;
+    /// The longest question Lantern reads. Longer ones are refused politely: a passage
+    /// answers one question, and the limit bounds the work one message can cause.
+    pub const QUESTION: usize = 1000;
+}
+
+/// What Lantern decided to say about one question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answer {
+    pub urgency: Urgency,
+    pub outcome: Outcome,
+    /// Nearest other topics: alternatives when not answered, "see also" when answered.
+    pub suggestions: Vec<String>,
+    /// Confidence of the best candidate, answered or not.
+    pub score: Option<f32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Outcome {
+    Answered(Quote),
+    NotFound,
+    Refused(Refusal),
+}
+
+/// A passage quoted verbatim, with where it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Quote {
+    pub topic: String,
+    pub passage: String,
+    pub source: String,
+    pub last_reviewed: NaiveDate,
+}
+
+/// Why a question was not searched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    Empty,
+    TooLong { chars: usize },
+}
+
+impl Answer {
+    pub fn quote(&self) -> Option<&Quote> {
+        match &self.outcome {
+            Outcome::Answered(quote) => Some(quote),
+            _ => None,
+        }
+    }
+}
+
+/// The JSON object `lantern ask --json` prints, exactly as DESIGN.md specifies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnswerRecord {
+    pub answered: bool,
+    pub urgent: bool,
+    pub topic: Option<String>,
+    pub passage: Option<String>,
+    pub score: Option<f64>,
+    pub suggestions: Vec<String>,
+    pub reply: String,
+}
+
+impl AnswerRecord {
+    pub fn new(answer: &Answer, reply: String) -> Self {
+        let quote = answer.quote();
+        AnswerRecord {
+            answered: quote.is_some(),
+            urgent: answer.urgency.is_urgent(),
+            topic: quote.map(|q| q.topic.clone()),
+            passage: quote.map(|q| q.passage.clone()),
+            score: answer
+                .score
+                .map(|s| (f64::from(s) * 1000.0).round() / 1000.0),
+            suggestions: answer.suggestions.clone(),
+            reply,
+        }
+    }
+}
+
+const SHORTENED: &str = "*(Passage shortened to fit: use /topic to read all of it.)*";
+const SHORTENED_MID_SENTENCE: &str =
+    "*(Passage cut mid-sentence to fit: use /topic to read all of it.)*";
+
+/// Renders `answer` as the message members see, within [`limits::MESSAGE_CONTENT`].
+pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
+    let notices = notices(answer.urgency, texts);
+    let footer = footer(texts);
+    let body = match &answer.outcome {
+        Outcome::Answered(quote) => {
+            let heading = format!("**{}**", quote.topic);
+            let source = source_line(&quote.source, quote.last_reviewed);
+            let see_also = see_also(&answer.suggestions);
+            let fixed: usize = [&notices, &heading, &source, &see_also, &footer]
+                .iter()
+                .map(|part| char_len(part) + 2)
+                .sum();
+            let room = limits::MESSAGE_CONTENT.saturating_sub(fixed);
+            let passage = fit_quote(&quote.passage, room);
+            join_parts(&[&format!("{heading}\n{passage}\n{source}"), &see_also])
+        }
+        Outcome::NotFound => {
+            let mut text = texts.not_found.clone();
+            if !answer.suggestions.is_empty() {
+                text.push_str("\nClosest topics: ");
+                text.push_str(&topic_names(&answer.suggestions));
+            }
+            text
+        }
+        Outcome::Refused(Refusal::Empty) => {
+            "Please type a question, for example: *why would I need heparin?*".to_string()
+        }
+        Outcome::Refused(Refusal::TooLong { chars }) => format!(
+            "That message is too long for me ({chars} characters; I read up to {}). Please ask about one thing in a sentence or two.",
+            limits::QUESTION
+        ),
+    };
+    let reply = join_parts(&[&notices, &body, &footer]);
+    truncate_chars(&reply, limits::MESSAGE_CONTENT)
+}
+
+/// Renders a whole topic, as `/topic` shows it: as many messages as it needs, each
+/// within the limit, passages whole where they fit, the footer on the last message.
+pub fn render_topic(topic: TopicRef<'_>, texts: &SafetyTexts) -> Vec<String> {
+    let heading = format!("**{}**", topic.topic.title);
+    let source = source_line(&topic.article.source, topic.article.last_reviewed);
+    let footer = footer(texts);
+    let budget = limits::MESSAGE_CONTENT
+        .saturating_sub(char_len(&heading) + char_len(&source) + char_len(&footer) + 20)
+        .max(200);
+    let mut pieces: Vec<String> = Vec::new();
+    for passage in &topic.topic.passages {
+        // Quoting adds two characters a line; leave room for them before splitting.
+        let room = budget
+            .saturating_sub(2 * passage.text.lines().count())
+            .max(100);
+        pieces.extend(
+            split_at_sentences(&passage.text, room)
+                .iter()
+                .map(|p| quote_lines(p)),
+        );
+    }
+    let mut pages = pack(&pieces, "\n>\n", budget);
+    let last = pages.len() - 1;
+    for (index, page) in pages.iter_mut().enumerate() {
+        let mut text = if index == 0 {
+            format!("{heading}\n{page}")
+        } else {
+            format!("{heading} (continued)\n{page}")
+        };
+        if index == last {
+            text = format!("{text}\n{source}\n\n{footer}");
+        }
+        *page = truncate_chars(&text, limits::MESSAGE_CONTENT);
+    }
+    pages
+}
+
+/// Renders the list of topic titles, as `/topics` shows it, in as many messages as needed.
+pub fn render_topic_list(titles: &[String]) -> Vec<String> {
+    let heading = "**Topics** (ask about any of them, or read one with /topic)";
+    let lines: Vec<String> = titles.iter().map(|t| format!("• {t}")).collect();
+    let budget = limits::MESSAGE_CONTENT - heading.len() - 1;
+    pack(&lines, "\n", budget)
+        .into_iter()
+        .map(|page| truncate_chars(&format!("{heading}\n{page}"), limits::MESSAGE_CONTENT))
+        .collect()
+}
+
+fn notices(urgency: Urgency, texts: &SafetyTexts) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if urgency.crisis {
+        let mut crisis = texts.crisis_notice.clone();
+        for helpline in &texts.crisis_helplines {
+            crisis.push('\n');
+            crisis.push_str(helpline);
+        }
+        parts.push(crisis);
+    }
+    if urgency.emergency {
+        parts.push(texts.urgent_notice.clone());
+    }
+    parts.join("\n\n")
+}
+
+fn footer(texts: &SafetyTexts) -> String {
+    format!("*{}*\n**{}**", texts.disclaimer, texts.doctor_advice)
+}
+
+fn source_line(source: &str, reviewed: NaiveDate) -> String {
+    format!(
+        "Source: {source} · reviewed {}",
+        reviewed.format("%Y-%m-%d")
+    )
+}
+
+fn see_also(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!("See also: {}", topic_names(suggestions))
+    }
+}
+
+fn topic_names(titles: &[String]) -> String {
+    titles
+        .iter()
+        .map(|t| format!("**{t}**"))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The passage as a block quote, shortened at a sentence end to fit `room` characters.
+fn fit_quote(passage: &str, room: usize) -> String {
+    let quoted = quote_lines(passage);
+    if char_len(&quoted) <= room {
+        return quoted;
+    }
+    // Every line gains "> "; leave room for that and for the note.
+    let lines = passage.lines().count();
+    let note_room = char_len(SHORTENED_MID_SENTENCE) + 1;
+    let text_room = room.saturating_sub(note_room + 2 * lines);
+    let (kept, whole_sentences) = cut_at_sentence(passage, text_room);
+    let note = if whole_sentences {
+        SHORTENED
+    } else {
+        SHORTENED_MID_SENTENCE
+    };
+    format!("{}\n{note}", quote_lines(kept))
+}
+
+fn quote_lines(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The longest prefix of `text` of at most `max` characters that ends a sentence, and
+/// whether one was found; otherwise the longest prefix ending at a word.
+fn cut_at_sentence(text: &str, max: usize) -> (&str, bool) {
+    let end = text.char_indices().nth(max).map_or(text.len(), |(i, _)| i);
+    let window = &text[..end];
+    if end == text.len() {
+        return (window, true);
+    }
+    let sentence_end = window
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| {
+            let after = &text[i + c.len_utf8()..];
+            (matches!(c, '.' | '!' | '?' | '…') && after.starts_with(char::is_whitespace))
+                || c == '\n'
+        })
+        .map(|(i, c)| i + c.len_utf8());
+    match sentence_end {
+        Some(cut) => (window[..cut].trim_end(), true),
+        None => (window.rfind(' ').map_or(window, |i| &window[..i]), false),
+    }
+}
+
+/// Splits `text` into pieces of at most `max` characters at sentence ends.
+fn split_at_sentences(text: &str, max: usize) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    let max = max.max(1);
+    while char_len(rest) > max {
+        let (kept, _) = cut_at_sentence(rest, max);
+        let kept = if kept.is_empty() {
+            &rest[..rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i)]
+        } else {
+            kept
+        };
+        pieces.push(kept.to_string());
+        rest = rest[kept.len()..].trim_start();
+    }
+    if !rest.is_empty() {
+        pieces.push(rest.to_string());
+    }
+    pieces
+}
+
+/// Packs `pieces` into pages of at most `budget` characters, joined by `separator`.
+fn pack(pieces: &[String], separator: &str, budget: usize) -> Vec<String> {
+    let mut pages: Vec<String> = vec![String::new()];
+    for piece in pieces {
+        let page = pages.last_mut().expect("pages is never empty");
+        if !page.is_empty() && char_len(page) + char_len(separator) + char_len(piece) > budget {
+            pages.push(piece.clone());
+        } else {
+            if !page.is_empty() {
+                page.push_str(separator);
+            }
+            page.push_str(piece);
+        }
+    }
+    pages
+}
+
+fn join_parts(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+pub(crate) fn char_len(text: &str) -> usize {
+    text.chars().count()
+}
+
+/// Last resort, should the safety texts themselves outgrow a message: cut at a
+/// character boundary. Content validation keeps this from happening.
+fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => {
+            let cut = text[..end].char_indices().nth_back(0).map_or(0, |(i, _)| i);
+            format!("{}…", &text[..cut])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_at_the_last_sentence_end_that_fits() {
+        let text = "One two. Three four? Five six seven.";
+        assert_eq!(cut_at_sentence(text, 25), ("One two. Three four?", true));
+        assert_eq!(cut_at_sentence(text, 5), ("One", false));
+        assert_eq!(cut_at_sentence(text, 100), (text, true));
+    }
+
+    #[test]
+    fn splits_long_text_into_sentences_within_the_budget() {
+        let text = "Aaaa bbbb. Cccc dddd. Eeee ffff.";
+        let pieces = split_at_sentences(text, 12);
+        assert_eq!(pieces, ["Aaaa bbbb.", "Cccc dddd.", "Eeee ffff."]);
+        let words = split_at_sentences("abcdefghijklmnop", 5);
+        assert!(words.iter().all(|p| char_len(p) <= 5));
+        assert_eq!(words.concat(), "abcdefghijklmnop");
+    }
+
+    #[test]
+    fn truncation_respects_characters_not_bytes() {
+        let text = "é".repeat(10);
+        let cut = truncate_chars(&text, 5);
+        assert_eq!(char_len(&cut), 5);
+        assert!(cut.ends_with('…'));
+    }
+}

@@ -1,0 +1,363 @@
+//! The `lantern` command line: ask, topics, check, chat, run.
+//!
+//! Needs no token and no network, so it is what a newcomer runs first and what
+//! moderators use to try a change before members see it.
+
+use std::io::{self, BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::answer::{Answer, AnswerRecord, Outcome, Refusal, limits};
+use crate::config::{self, BotConfig, Config};
+use crate::content::Severity;
+use crate::knowledge::{Explanation, Knowledge, LoadError};
+use crate::search::SearchResult;
+
+/// Exit code for bad input or usage: nothing was wrong with Lantern or its content.
+const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lantern",
+    version,
+    about = "Answers health questions by quoting vetted articles, and says so when it does not know.",
+    after_help = "Try: lantern ask \"why would I need heparin?\""
+)]
+pub struct Cli {
+    /// The content folder [default: LANTERN_CONTENT_DIR, or content/]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the reply to a question exactly as Discord would show it.
+    Ask {
+        /// Print one JSON object; with no QUESTION, answer each line of stdin.
+        #[arg(long)]
+        json: bool,
+        /// Also show how the question was read and why the answer was chosen.
+        #[arg(long)]
+        explain: bool,
+        /// The question (quotes optional).
+        question: Vec<String>,
+    },
+    /// List the topics.
+    Topics,
+    /// Validate the content folder; exits non-zero with file:line errors.
+    Check,
+    /// Try questions interactively (for moderators).
+    Chat,
+    /// Start the Discord bot (needs DISCORD_TOKEN).
+    Run,
+}
+
+impl Cli {
+    /// Whether this invocation starts the Discord bot.
+    pub fn runs_bot(&self, token_set: bool) -> bool {
+        matches!(self.command, Some(Command::Run)) || (self.command.is_none() && token_set)
+    }
+}
+
+/// Runs the parsed command line. Errors are printed here; the exit code says what kind.
+pub fn run(cli: Cli, mut config: Config) -> ExitCode {
+    if let Some(dir) = cli.content {
+        config.content_dir = dir;
+    }
+    let result = match cli.command {
+        Some(Command::Ask {
+            json,
+            explain,
+            question,
+        }) => ask(&config, json, explain, &question),
+        Some(Command::Topics) => topics(&config),
+        Some(Command::Check) => check(&config),
+        Some(Command::Chat) => chat(&config),
+        Some(Command::Run) => run_bot(&config),
+        None if config::process_env("DISCORD_TOKEN").is_some_and(|t| !t.trim().is_empty()) => {
+            run_bot(&config)
+        }
+        None => {
+            eprintln!(
+                "Lantern answers questions from the articles in {}.\n\n\
+                 Try:    lantern ask \"why would I need heparin?\"\n\
+                 Help:   lantern --help\n\
+                 Bot:    set DISCORD_TOKEN (see .env.example), then run `lantern run`",
+                config.content_dir.display()
+            );
+            Ok(ExitCode::from(EXIT_USAGE))
+        }
+    };
+    result.unwrap_or_else(|error| {
+        eprintln!("error: {error:#}");
+        ExitCode::FAILURE
+    })
+}
+
+/// Loads the content, printing every problem when it is invalid.
+fn load(config: &Config) -> Result<Knowledge, ExitCode> {
+    match Knowledge::load(&config.content_dir, config.min_confidence) {
+        Ok(knowledge) => Ok(knowledge),
+        Err(error) => {
+            print_load_error(&error);
+            Err(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn print_load_error(error: &LoadError) {
+    eprintln!("error: {error}");
+    if matches!(error, LoadError::Content(_)) {
+        eprintln!("Fix the files above, then run `lantern check` again.");
+    }
+}
+
+fn ask(config: &Config, json: bool, explain: bool, words: &[String]) -> anyhow::Result<ExitCode> {
+    let question = words.join(" ");
+    if words.is_empty() {
+        if json {
+            let knowledge = match load(config) {
+                Ok(knowledge) => knowledge,
+                Err(code) => return Ok(code),
+            };
+            return ask_batch(&knowledge, explain);
+        }
+        eprintln!(
+            "error: give a question, e.g. lantern ask \"why would I need heparin?\" (or --json to answer each line of stdin)"
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    let knowledge = match load(config) {
+        Ok(knowledge) => knowledge,
+        Err(code) => return Ok(code),
+    };
+    let (answer, search) = knowledge.ask_explained(&question);
+    match answer.outcome {
+        Outcome::Refused(Refusal::Empty) => {
+            eprintln!(
+                "error: the question is empty: type a question, e.g. lantern ask \"why would I need heparin?\""
+            );
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        Outcome::Refused(Refusal::TooLong { chars }) => {
+            eprintln!(
+                "error: the question is {chars} characters long; Lantern reads questions of up to {} characters",
+                limits::QUESTION
+            );
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        _ => {}
+    }
+    let reply = knowledge.render(&answer);
+    let mut out = io::stdout().lock();
+    if json {
+        writeln!(
+            out,
+            "{}",
+            json_line(&knowledge, &answer, reply, explain, search.as_ref())?
+        )?;
+    } else {
+        writeln!(out, "{reply}")?;
+        if explain && let Some(search) = &search {
+            writeln!(out, "\n{}", knowledge.explain(search))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One JSON object per line of stdin, one line out for every line in, so results line
+/// up with questions. Lines that are not UTF-8 are answered as far as they can be read,
+/// reported on stderr, and make the exit code non-zero.
+fn ask_batch(knowledge: &Knowledge, explain: bool) -> anyhow::Result<ExitCode> {
+    let stdin = io::stdin().lock();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut bad_lines = 0usize;
+    for (index, line) in stdin.split(b'\n').enumerate() {
+        let mut bytes = line.context("reading stdin")?;
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+        let question = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => {
+                bad_lines += 1;
+                eprintln!(
+                    "error: stdin line {} is not valid UTF-8; answered with the unreadable bytes replaced",
+                    index + 1
+                );
+                String::from_utf8_lossy(error.as_bytes()).into_owned()
+            }
+        };
+        let (answer, search) = knowledge.ask_explained(&question);
+        let reply = knowledge.render(&answer);
+        writeln!(
+            out,
+            "{}",
+            json_line(knowledge, &answer, reply, explain, search.as_ref())?
+        )?;
+    }
+    out.flush()?;
+    Ok(if bad_lines == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// The JSON of one answer: DESIGN.md's object, keys in its order, plus `explain` when
+/// asked for.
+fn json_line(
+    knowledge: &Knowledge,
+    answer: &Answer,
+    reply: String,
+    explain: bool,
+    search: Option<&SearchResult>,
+) -> serde_json::Result<String> {
+    #[derive(serde::Serialize)]
+    struct Line {
+        #[serde(flatten)]
+        record: AnswerRecord,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        explain: Option<Explanation>,
+    }
+    serde_json::to_string(&Line {
+        record: AnswerRecord::new(answer, reply),
+        explain: search.filter(|_| explain).map(|s| knowledge.explain(s)),
+    })
+}
+
+fn topics(config: &Config) -> anyhow::Result<ExitCode> {
+    let knowledge = match load(config) {
+        Ok(knowledge) => knowledge,
+        Err(code) => return Ok(code),
+    };
+    let mut out = io::stdout().lock();
+    for topic in knowledge.library().topics() {
+        writeln!(out, "{}", topic.topic.title)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(config: &Config) -> anyhow::Result<ExitCode> {
+    let dir = config.content_dir.display();
+    match Knowledge::load(&config.content_dir, config.min_confidence) {
+        Ok(knowledge) => {
+            let library = knowledge.library();
+            for warning in &library.warnings {
+                eprintln!("{warning}");
+            }
+            println!(
+                "{dir} is valid: {} article(s), {} topics, {} passages, {} synonym groups, {} warning(s)",
+                library.articles.len(),
+                library.topics().count(),
+                library.passage_count(),
+                library.synonyms.len(),
+                library.warnings.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            let problems = error.problems();
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            let errors = problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .count();
+            if problems.is_empty() {
+                eprintln!("error: {error}");
+            }
+            eprintln!(
+                "{dir} is not valid: {errors} error(s); the bot keeps serving its previous content until they are fixed"
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn chat(config: &Config) -> anyhow::Result<ExitCode> {
+    let mut knowledge = match load(config) {
+        Ok(knowledge) => knowledge,
+        Err(code) => return Ok(code),
+    };
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "Lantern chat: type a question and press Enter. `:reload` re-reads {}, `:quit` leaves.",
+        config.content_dir.display()
+    )?;
+    let mut lines = io::stdin().lock().lines();
+    loop {
+        write!(out, "\nyou> ")?;
+        out.flush()?;
+        let Some(line) = lines.next() else { break };
+        let line = match line {
+            Ok(line) => line,
+            Err(error) => {
+                writeln!(out, "(could not read that line: {error})")?;
+                continue;
+            }
+        };
+        match line.trim() {
+            "" => continue,
+            ":quit" | ":q" | "quit" | "exit" => break,
+            ":reload" => {
+                match Knowledge::load(&config.content_dir, config.min_confidence) {
+                    Ok(fresh) => {
+                        knowledge = fresh;
+                        writeln!(
+                            out,
+                            "(reloaded: {} passages)",
+                            knowledge.library().passage_count()
+                        )?;
+                    }
+                    Err(error) => {
+                        writeln!(out, "(reload failed; still using the previous content)")?;
+                        print_load_error(&error);
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        let answer = knowledge.ask(&line);
+        writeln!(out, "\n{}", knowledge.render(&answer))?;
+        let score = answer
+            .score
+            .map_or("none".to_string(), |s| format!("{s:.2}"));
+        let topic = answer
+            .quote()
+            .map_or("no answer".to_string(), |q| q.topic.clone());
+        writeln!(
+            out,
+            "\n[{topic} · confidence {score} · threshold {:.2}{}]",
+            knowledge.min_confidence(),
+            if answer.urgency.is_urgent() {
+                " · urgent"
+            } else {
+                ""
+            }
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_bot(_config: &Config) -> anyhow::Result<ExitCode> {
+    let bot_config = match BotConfig::load(&config::process_env) {
+        Ok(bot_config) => bot_config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    let _ = bot_config;
+    eprintln!("error: this build of Lantern does not include the Discord bot yet");
+    Ok(ExitCode::FAILURE)
+}

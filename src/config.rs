@@ -1,0 +1,323 @@
+//! Configuration from the environment and `.env`: the one place that reads settings.
+//!
+//! Every key is documented in `.env.example`. A missing or malformed value is an error
+//! naming the key and how to fix it; the token's value never appears in any message,
+//! even when the `.env` line holding it is malformed.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::knowledge::DEFAULT_MIN_CONFIDENCE;
+
+/// Where settings come from: the process environment in production, a map in tests.
+pub type Source<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Settings every command needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// `LANTERN_CONTENT_DIR`, default `content`.
+    pub content_dir: PathBuf,
+    /// `LANTERN_MIN_CONFIDENCE`, default [`DEFAULT_MIN_CONFIDENCE`].
+    pub min_confidence: f32,
+}
+
+/// Settings the Discord bot needs on top of [`Config`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct BotConfig {
+    /// `DISCORD_TOKEN`.
+    pub token: Token,
+    /// `LANTERN_GUILD_ID`: register commands in this server only (instant).
+    pub guild_id: Option<u64>,
+    /// `LANTERN_MOD_ROLE_ID`: holders may use moderator commands, besides Manage Server.
+    pub mod_role_id: Option<u64>,
+    /// `LANTERN_MOD_LOG_CHANNEL_ID`: where reload reports and content errors go.
+    pub mod_log_channel_id: Option<u64>,
+    /// `LANTERN_EPHEMERAL_DEFAULT`, default true: answers are private unless shared.
+    pub ephemeral_default: bool,
+    /// `DISCORD_API_URL`, default `https://discord.com`.
+    pub api_url: String,
+    /// `LANTERN_COOLDOWN_SECONDS`, default 5: per-member pause between questions.
+    pub cooldown_seconds: u64,
+}
+
+/// Discord's own API, used unless `DISCORD_API_URL` says otherwise.
+pub const DISCORD_API_DEFAULT: &str = "https://discord.com";
+
+/// The bot token. Its `Debug` and `Display` never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// The secret itself, for the Discord client only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// A setting that is missing or malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{key} is not set. {hint}")]
+    Missing {
+        key: &'static str,
+        hint: &'static str,
+    },
+    #[error("{key} is malformed: {problem}. {hint}")]
+    Invalid {
+        key: &'static str,
+        problem: String,
+        hint: &'static str,
+    },
+    #[error("the .env file cannot be used: {0}")]
+    DotEnv(String),
+}
+
+const TOKEN_HINT: &str = "Create a bot in the Discord Developer Portal (Applications → your app → Bot → Reset Token), \
+     then put DISCORD_TOKEN=<the token> in .env (see .env.example). The command line (`lantern ask`) needs no token";
+const ID_HINT: &str = "Use the numeric id: enable Developer Mode in Discord (Settings → Advanced), right-click, Copy ID";
+
+/// Loads `.env` from the working directory (or a parent) into the process environment.
+/// Variables already set win over the file. A missing file is fine.
+pub fn load_dotenv() -> Result<Option<PathBuf>, ConfigError> {
+    match dotenvy::dotenv() {
+        Ok(path) => Ok(Some(path)),
+        Err(error) if error.not_found() => Ok(None),
+        Err(dotenvy::Error::LineParse(line, index)) => {
+            // The line may hold the token: say where it is, never what it says.
+            let line_number = find_line(Path::new(".env"), &line)
+                .map(|n| format!("line {n}"))
+                .unwrap_or_else(|| "a line".to_string());
+            Err(ConfigError::DotEnv(format!(
+                "{line_number} is malformed near character {index}; every line must be KEY=value (quote values with spaces)"
+            )))
+        }
+        Err(dotenvy::Error::Io(error)) => {
+            Err(ConfigError::DotEnv(format!("cannot read it ({error})")))
+        }
+        Err(_) => Err(ConfigError::DotEnv(
+            "it could not be parsed; every line must be KEY=value".to_string(),
+        )),
+    }
+}
+
+fn find_line(path: &Path, content: &str) -> Option<usize> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines()
+        .position(|l| l.trim_end() == content.trim_end())
+        .map(|i| i + 1)
+}
+
+/// Reads from the process environment.
+pub fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+/// A value, treating an empty one as unset so `KEY=` in `.env` means "not set".
+fn get(source: Source<'_>, key: &str) -> Option<String> {
+    source(key)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+impl Config {
+    pub fn load(source: Source<'_>) -> Result<Config, ConfigError> {
+        let content_dir = get(source, "LANTERN_CONTENT_DIR")
+            .map_or_else(|| PathBuf::from("content"), PathBuf::from);
+        let min_confidence = match get(source, "LANTERN_MIN_CONFIDENCE") {
+            None => DEFAULT_MIN_CONFIDENCE,
+            Some(value) => match value.parse::<f32>() {
+                Ok(number) if (0.0..=1.0).contains(&number) => number,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        key: "LANTERN_MIN_CONFIDENCE",
+                        problem: format!("`{value}` is not a number from 0 to 1"),
+                        hint: "Leave it unset for the tuned default, or see README, \"How Lantern decides\"",
+                    });
+                }
+            },
+        };
+        Ok(Config {
+            content_dir,
+            min_confidence,
+        })
+    }
+}
+
+impl BotConfig {
+    pub fn load(source: Source<'_>) -> Result<BotConfig, ConfigError> {
+        let token = get(source, "DISCORD_TOKEN").ok_or(ConfigError::Missing {
+            key: "DISCORD_TOKEN",
+            hint: TOKEN_HINT,
+        })?;
+        let token = parse_token(&token)?;
+        let api_url =
+            get(source, "DISCORD_API_URL").unwrap_or_else(|| DISCORD_API_DEFAULT.to_string());
+        let api_url = parse_url(&api_url)?;
+        Ok(BotConfig {
+            token,
+            guild_id: snowflake(source, "LANTERN_GUILD_ID")?,
+            mod_role_id: snowflake(source, "LANTERN_MOD_ROLE_ID")?,
+            mod_log_channel_id: snowflake(source, "LANTERN_MOD_LOG_CHANNEL_ID")?,
+            ephemeral_default: boolean(source, "LANTERN_EPHEMERAL_DEFAULT", true)?,
+            api_url,
+            cooldown_seconds: match get(source, "LANTERN_COOLDOWN_SECONDS") {
+                None => 5,
+                Some(value) => value.parse::<u64>().ok().filter(|&s| s <= 3600).ok_or(
+                    ConfigError::Invalid {
+                        key: "LANTERN_COOLDOWN_SECONDS",
+                        problem: format!(
+                            "`{value}` is not a whole number of seconds from 0 to 3600"
+                        ),
+                        hint: "Use e.g. 5; 0 turns the cooldown off",
+                    },
+                )?,
+            },
+        })
+    }
+}
+
+fn parse_token(token: &str) -> Result<Token, ConfigError> {
+    let invalid = |problem: &str| ConfigError::Invalid {
+        key: "DISCORD_TOKEN",
+        problem: problem.to_string(),
+        hint: TOKEN_HINT,
+    };
+    if token.starts_with("Bot ") || token.starts_with("Bearer ") {
+        return Err(invalid(
+            "it must be the token alone, without a `Bot ` prefix",
+        ));
+    }
+    let parts: Vec<&str> = token.split('.').collect();
+    let well_formed = parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+    if !well_formed {
+        return Err(invalid(
+            "it does not look like a bot token (three parts of letters, digits, - and _ separated by dots)",
+        ));
+    }
+    Ok(Token(token.to_string()))
+}
+
+fn parse_url(url: &str) -> Result<String, ConfigError> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
+            Ok(url.trim_end_matches('/').to_string())
+        }
+        _ => Err(ConfigError::Invalid {
+            key: "DISCORD_API_URL",
+            problem: format!("`{url}` is not an http:// or https:// URL"),
+            hint: "Leave it unset to use Discord itself, or give a proxy's base URL such as http://127.0.0.1:8080",
+        }),
+    }
+}
+
+fn snowflake(source: Source<'_>, key: &'static str) -> Result<Option<u64>, ConfigError> {
+    match get(source, key) {
+        None => Ok(None),
+        Some(value) => match value.parse::<u64>() {
+            Ok(id) if id > 0 => Ok(Some(id)),
+            _ => Err(ConfigError::Invalid {
+                key,
+                problem: format!(
+                    "`{value}` is not a Discord id (a number like 123456789012345678)"
+                ),
+                hint: ID_HINT,
+            }),
+        },
+    }
+}
+
+fn boolean(source: Source<'_>, key: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match get(source, key).map(|v| v.to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if matches!(v.as_str(), "true" | "yes" | "1" | "on") => Ok(true),
+        Some(v) if matches!(v.as_str(), "false" | "no" | "0" | "off") => Ok(false),
+        Some(v) => Err(ConfigError::Invalid {
+            key,
+            problem: format!("`{v}` is not true or false"),
+            hint: "Write true or false",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const TOKEN: &str = "MTAxMjM0NTY3ODkw.GhIjKl.abcdefghijklmnopqrstuvwxyz_-0123";
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn bot(pairs: &[(&str, &str)]) -> Result<BotConfig, ConfigError> {
+        let map = env(pairs);
+        BotConfig::load(&|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let map = env(&[]);
+        let config = Config::load(&|k| map.get(k).cloned()).unwrap();
+        assert_eq!(config.content_dir, PathBuf::from("content"));
+        assert_eq!(config.min_confidence, DEFAULT_MIN_CONFIDENCE);
+        let bot = bot(&[("DISCORD_TOKEN", TOKEN), ("LANTERN_GUILD_ID", "")]).unwrap();
+        assert!(bot.ephemeral_default);
+        assert_eq!(bot.guild_id, None);
+        assert_eq!(bot.api_url, DISCORD_API_DEFAULT);
+    }
+
+    #[test]
+    fn missing_and_malformed_keys_are_named_and_token_never_echoed() {
+        let missing = bot(&[]).unwrap_err();
+        assert!(missing.to_string().starts_with("DISCORD_TOKEN is not set"));
+
+        let secret = "secret part with spaces";
+        let malformed = bot(&[("DISCORD_TOKEN", secret)]).unwrap_err().to_string();
+        assert!(malformed.contains("DISCORD_TOKEN is malformed"));
+        assert!(!malformed.contains("secret"));
+
+        let error =
+            bot(&[("DISCORD_TOKEN", TOKEN), ("LANTERN_GUILD_ID", "my server")]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("LANTERN_GUILD_ID is malformed: `my server`")
+        );
+        let error = bot(&[
+            ("DISCORD_TOKEN", TOKEN),
+            ("LANTERN_EPHEMERAL_DEFAULT", "maybe"),
+        ])
+        .unwrap_err();
+        assert!(error.to_string().contains("LANTERN_EPHEMERAL_DEFAULT"));
+        let error =
+            bot(&[("DISCORD_TOKEN", TOKEN), ("DISCORD_API_URL", "discord.com")]).unwrap_err();
+        assert!(error.to_string().contains("DISCORD_API_URL"));
+        assert!(!format!("{:?}", bot(&[("DISCORD_TOKEN", TOKEN)]).unwrap()).contains(TOKEN));
+    }
+
+    #[test]
+    fn threshold_must_be_a_share() {
+        let map = env(&[("LANTERN_MIN_CONFIDENCE", "1.5")]);
+        let error = Config::load(&|k| map.get(k).cloned()).unwrap_err();
+        assert!(error.to_string().contains("LANTERN_MIN_CONFIDENCE"));
+    }
+}

@@ -1,0 +1,312 @@
+//! Articles: one Markdown file each, front matter, `## ` topics, passages.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::markdown::{self, Document, Field};
+use super::problem::Problem;
+use super::promo::promotional_reason;
+use crate::answer::limits;
+
+/// An article as moderators wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Article {
+    /// Path relative to the content folder, for messages and reports.
+    pub file: std::path::PathBuf,
+    pub title: String,
+    /// Where the article comes from; shown under every passage quoted from it.
+    pub source: String,
+    pub last_reviewed: NaiveDate,
+    pub reviewed_by: Option<String>,
+    pub next_review: Option<NaiveDate>,
+    pub topics: Vec<Topic>,
+}
+
+/// A `## ` heading written for members, and its passages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Topic {
+    pub title: String,
+    pub line: usize,
+    pub passages: Vec<Passage>,
+}
+
+/// The unit Lantern quotes: a paragraph with the list it introduces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Passage {
+    pub text: String,
+    pub line: usize,
+}
+
+/// Front matter keys, in the order moderators are told about them.
+pub const FRONT_MATTER_KEYS: &[&str] = &[
+    "title",
+    "source",
+    "last_reviewed",
+    "reviewed_by",
+    "next_review",
+];
+
+const FRONT_MATTER_EXAMPLE: &str = "---\ntitle: …\nsource: …\nlast_reviewed: 2026-01-31\n---";
+
+/// Parses one article. `shown_path` is the path used in messages.
+pub fn parse(
+    shown_path: &Path,
+    file: &Path,
+    text: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<Article> {
+    let before = problems.iter().filter(|p| p.is_error()).count();
+    let document = markdown::parse(shown_path, text, problems);
+    let Document {
+        front_matter,
+        sections,
+    } = document;
+
+    let Some(fields) = front_matter else {
+        problems.push(Problem::error(
+            shown_path,
+            Some(1),
+            format!("an article must start with front matter, like:\n{FRONT_MATTER_EXAMPLE}"),
+        ));
+        return None;
+    };
+    let meta = FrontMatter::read(shown_path, &fields, problems);
+
+    for field in &fields {
+        if let Some(reason) = promotional_reason(&field.value) {
+            problems.push(promo_problem(shown_path, field.line, &reason));
+        }
+    }
+
+    let mut topics = Vec::new();
+    for section in sections {
+        if section.blocks.is_empty() {
+            problems.push(Problem::error(
+                shown_path,
+                Some(section.line),
+                format!(
+                    "topic \"{}\" has no passage: add a paragraph under the heading or remove the heading",
+                    section.heading
+                ),
+            ));
+            continue;
+        }
+        if section.heading.chars().count() > limits::CHOICE_NAME {
+            problems.push(Problem::error(
+                shown_path,
+                Some(section.line),
+                format!(
+                    "this topic title is {} characters long; Discord shows at most {} in /topic choices, so shorten it",
+                    section.heading.chars().count(),
+                    limits::CHOICE_NAME
+                ),
+            ));
+        }
+        if let Some(reason) = promotional_reason(&section.heading) {
+            problems.push(promo_problem(shown_path, section.line, &reason));
+        }
+        let mut passages = Vec::new();
+        for block in &section.blocks {
+            for line in &block.lines {
+                if let Some(reason) = promotional_reason(&line.text) {
+                    problems.push(promo_problem(shown_path, line.line, &reason));
+                }
+            }
+            passages.push(Passage {
+                text: block.text(),
+                line: block.line(),
+            });
+        }
+        topics.push(Topic {
+            title: section.heading,
+            line: section.line,
+            passages,
+        });
+    }
+    if topics.is_empty() && problems.iter().filter(|p| p.is_error()).count() == before {
+        problems.push(Problem::error(
+            shown_path,
+            None,
+            "this article has no topics: add a `## Topic title` heading with a paragraph under it",
+        ));
+    }
+
+    let meta = meta?;
+    if problems.iter().filter(|p| p.is_error()).count() > before {
+        return None;
+    }
+    Some(Article {
+        file: file.to_path_buf(),
+        title: meta.title,
+        source: meta.source,
+        last_reviewed: meta.last_reviewed,
+        reviewed_by: meta.reviewed_by,
+        next_review: meta.next_review,
+        topics,
+    })
+}
+
+fn promo_problem(path: &Path, line: usize, reason: &str) -> Problem {
+    Problem::error(
+        path,
+        Some(line),
+        format!(
+            "promotional material: {reason}. Lantern quotes only medical content; remove the advert or reword the line"
+        ),
+    )
+}
+
+struct FrontMatter {
+    title: String,
+    source: String,
+    last_reviewed: NaiveDate,
+    reviewed_by: Option<String>,
+    next_review: Option<NaiveDate>,
+}
+
+impl FrontMatter {
+    fn read(path: &Path, fields: &[Field], problems: &mut Vec<Problem>) -> Option<FrontMatter> {
+        let before = problems.len();
+        let mut seen: Vec<&str> = Vec::new();
+        for field in fields {
+            if !FRONT_MATTER_KEYS.contains(&field.key.as_str()) {
+                problems.push(Problem::error(
+                    path,
+                    Some(field.line),
+                    format!(
+                        "unknown front matter key `{}`: the keys are {}",
+                        field.key,
+                        FRONT_MATTER_KEYS.join(", ")
+                    ),
+                ));
+            } else if seen.contains(&field.key.as_str()) {
+                problems.push(Problem::error(
+                    path,
+                    Some(field.line),
+                    format!("`{}` is given twice: keep one", field.key),
+                ));
+            } else if field.value.is_empty() {
+                problems.push(Problem::error(
+                    path,
+                    Some(field.line),
+                    format!(
+                        "`{}` is empty: give it a value or remove the line",
+                        field.key
+                    ),
+                ));
+            }
+            seen.push(&field.key);
+        }
+
+        let get = |key: &str| fields.iter().find(|f| f.key == key && !f.value.is_empty());
+        let required = |key: &str, problems: &mut Vec<Problem>| {
+            let found = get(key);
+            if found.is_none() && !fields.iter().any(|f| f.key == key) {
+                problems.push(Problem::error(
+                    path,
+                    Some(1),
+                    format!("the front matter has no `{key}:` line; it needs title, source and last_reviewed"),
+                ));
+            }
+            found
+        };
+        let date = |field: &Field, problems: &mut Vec<Problem>| match NaiveDate::parse_from_str(
+            &field.value,
+            "%Y-%m-%d",
+        ) {
+            Ok(date) => Some(date),
+            Err(_) => {
+                problems.push(Problem::error(
+                    path,
+                    Some(field.line),
+                    format!(
+                        "`{}: {}` is not a date: write it as YYYY-MM-DD, e.g. 2026-01-31",
+                        field.key, field.value
+                    ),
+                ));
+                None
+            }
+        };
+
+        let title = required("title", problems);
+        let source = required("source", problems);
+        let last_reviewed = required("last_reviewed", problems).and_then(|f| date(f, problems));
+        let next_review = get("next_review").and_then(|f| date(f, problems));
+        if problems.len() > before {
+            return None;
+        }
+        Some(FrontMatter {
+            title: title?.value.clone(),
+            source: source?.value.clone(),
+            last_reviewed: last_reviewed?,
+            reviewed_by: get("reviewed_by").map(|f| f.value.clone()),
+            next_review,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str =
+        "---\ntitle: T\nsource: S\nlast_reviewed: 2026-01-02\n---\n\n## Topic one\n\nA passage.\n";
+
+    fn parse_str(text: &str) -> (Option<Article>, Vec<Problem>) {
+        let mut problems = Vec::new();
+        let article = parse(Path::new("a.md"), Path::new("a.md"), text, &mut problems);
+        (article, problems)
+    }
+
+    #[test]
+    fn good_article() {
+        let (article, problems) = parse_str(GOOD);
+        assert!(problems.is_empty());
+        let article = article.unwrap();
+        assert_eq!(article.topics[0].passages[0].text, "A passage.");
+        assert_eq!(article.topics[0].passages[0].line, 9);
+        assert_eq!(
+            article.last_reviewed,
+            NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()
+        );
+    }
+
+    #[test]
+    fn front_matter_errors() {
+        let (article, problems) =
+            parse_str("---\ntitle: T\nlast_reviewed: 31/01/2026\ncolour: red\n---\n## A\nx\n");
+        assert!(article.is_none());
+        let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            messages.iter().any(
+                |m| m.starts_with("a.md:4:") && m.contains("unknown front matter key `colour`")
+            )
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("a.md:3:") && m.contains("YYYY-MM-DD"))
+        );
+        assert!(messages.iter().any(|m| m.contains("no `source:` line")));
+    }
+
+    #[test]
+    fn missing_front_matter_and_empty_topic() {
+        let (_, problems) = parse_str("## A\ntext\n");
+        assert!(problems[0].message.contains("must start with front matter"));
+        let (_, problems) = parse_str(&GOOD.replace("## Topic one", "## Empty\n\n## Topic one"));
+        assert_eq!(problems[0].line, Some(7));
+        assert!(problems[0].message.contains("has no passage"));
+    }
+
+    #[test]
+    fn adverts_are_errors_with_their_line() {
+        let (article, problems) = parse_str(&format!(
+            "{GOOD}\nTry the Pregnancy Miracle System today.\n"
+        ));
+        assert!(article.is_none());
+        assert_eq!(problems[0].line, Some(11));
+        assert!(problems[0].message.contains("promotional material"));
+    }
+}

@@ -1,0 +1,315 @@
+//! The small subset of Markdown that content files use: optional front matter,
+//! `## ` sections, paragraphs and lists.
+//!
+//! Lantern quotes passages verbatim, so this reader never rewrites text: it only decides
+//! where passages start and end. A list stays in the passage of the paragraph that
+//! introduces it, because "They are:" means nothing without the list that follows.
+
+use std::path::Path;
+
+use super::problem::Problem;
+
+/// A `key: value` line of front matter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub key: String,
+    pub value: String,
+    pub line: usize,
+}
+
+/// A `## ` heading and the blocks under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub heading: String,
+    pub line: usize,
+    pub blocks: Vec<Block>,
+}
+
+/// A paragraph, possibly followed by the list it introduces, or a list on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub lines: Vec<BlockLine>,
+}
+
+/// One logical line of a block: a paragraph (its source lines joined) or a list item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockLine {
+    pub line: usize,
+    pub text: String,
+    pub list_item: bool,
+}
+
+impl Block {
+    pub fn line(&self) -> usize {
+        self.lines.first().map_or(0, |l| l.line)
+    }
+
+    /// The block as it is quoted: paragraph lines joined with spaces, each list item
+    /// on a line of its own.
+    pub fn text(&self) -> String {
+        let parts: Vec<&str> = self.lines.iter().map(|l| l.text.as_str()).collect();
+        parts.join("\n")
+    }
+}
+
+/// A parsed file: its front matter (when it has one) and its sections.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    pub front_matter: Option<Vec<Field>>,
+    pub sections: Vec<Section>,
+}
+
+/// Reads `text`; structural problems are pushed to `problems` with `path` and line.
+pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Document {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut document = Document::default();
+    let mut index = 0;
+
+    if lines.first().map(|l| l.trim_end()) == Some("---") {
+        let (fields, next) = parse_front_matter(path, &lines, problems);
+        document.front_matter = Some(fields);
+        index = next;
+    }
+
+    let mut in_comment = false;
+    // Whether the previous line ended the current paragraph (a blank line or a heading).
+    let mut after_break = true;
+    while index < lines.len() {
+        let line_no = index + 1;
+        let raw = lines[index].trim_end();
+        index += 1;
+
+        if in_comment {
+            in_comment = !raw.contains("-->");
+            continue;
+        }
+        let trimmed = raw.trim_start();
+        if trimmed.starts_with("<!--") {
+            in_comment = !trimmed.contains("-->");
+            continue;
+        }
+        if trimmed.is_empty() {
+            after_break = true;
+            continue;
+        }
+        if trimmed.starts_with('#') {
+            let hashes = trimmed.chars().take_while(|&c| c == '#').count();
+            let title = trimmed[hashes..].trim();
+            if hashes != 2 || !trimmed[hashes..].starts_with(' ') {
+                problems.push(Problem::error(
+                    path,
+                    Some(line_no),
+                    format!(
+                        "`{}` is not a topic heading: topics start with `## ` (two hashes and a space); other headings are not used",
+                        shorten(trimmed)
+                    ),
+                ));
+            } else if title.is_empty() {
+                problems.push(Problem::error(
+                    path,
+                    Some(line_no),
+                    "this `## ` heading has no title: write the topic title after `## `",
+                ));
+            } else {
+                document.sections.push(Section {
+                    heading: title.to_string(),
+                    line: line_no,
+                    blocks: Vec::new(),
+                });
+            }
+            after_break = true;
+            continue;
+        }
+
+        let Some(section) = document.sections.last_mut() else {
+            problems.push(Problem::error(
+                path,
+                Some(line_no),
+                "text before the first `## ` heading: every passage must sit under a topic heading",
+            ));
+            // Report the stray paragraph once, not once per line.
+            while index < lines.len()
+                && !lines[index].trim().is_empty()
+                && !lines[index].trim_start().starts_with('#')
+            {
+                index += 1;
+            }
+            continue;
+        };
+
+        let item = list_item_text(raw);
+        let indented = raw.starts_with("  ") || raw.starts_with('\t');
+        let last_line = section.blocks.last_mut().and_then(|b| b.lines.last_mut());
+        match (item, last_line) {
+            // A list item joins the block above it, blank line or not: the list belongs
+            // to the sentence that introduces it.
+            (Some(_), Some(_)) => {
+                let block = section.blocks.last_mut().expect("checked above");
+                block.lines.push(BlockLine {
+                    line: line_no,
+                    text: trimmed.to_string(),
+                    list_item: true,
+                });
+            }
+            (Some(_), None) => section.blocks.push(Block {
+                lines: vec![BlockLine {
+                    line: line_no,
+                    text: trimmed.to_string(),
+                    list_item: true,
+                }],
+            }),
+            // A wrapped line continues its paragraph or list item.
+            (None, Some(last)) if !after_break || (last.list_item && indented) => {
+                last.text.push(' ');
+                last.text.push_str(trimmed);
+            }
+            (None, _) => section.blocks.push(Block {
+                lines: vec![BlockLine {
+                    line: line_no,
+                    text: trimmed.to_string(),
+                    list_item: false,
+                }],
+            }),
+        }
+        after_break = false;
+    }
+    document
+}
+
+fn parse_front_matter(
+    path: &Path,
+    lines: &[&str],
+    problems: &mut Vec<Problem>,
+) -> (Vec<Field>, usize) {
+    let mut fields = Vec::new();
+    for (offset, raw) in lines.iter().enumerate().skip(1) {
+        let line_no = offset + 1;
+        let line = raw.trim();
+        if line == "---" {
+            return (fields, offset + 1);
+        }
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.split_once(':') {
+            Some((key, value))
+                if !key.trim().is_empty()
+                    && key
+                        .trim()
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+            {
+                fields.push(Field {
+                    key: key.trim().to_string(),
+                    value: unquote(value.trim()).to_string(),
+                    line: line_no,
+                });
+            }
+            _ => problems.push(Problem::error(
+                path,
+                Some(line_no),
+                format!(
+                    "front matter lines must look like `key: value`, found `{}`",
+                    shorten(line)
+                ),
+            )),
+        }
+    }
+    problems.push(Problem::error(
+        path,
+        Some(1),
+        "the front matter opened on line 1 is never closed: add a line `---` after the last `key: value` line",
+    ));
+    (fields, lines.len())
+}
+
+/// The text after a list marker (`1.`, `2)`, `-`, `*`, `+`), if `line` is a list item.
+fn list_item_text(line: &str) -> Option<&str> {
+    let trimmed = line.trim_start();
+    if line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    let digits = trimmed.chars().take_while(|c| c.is_ascii_digit()).count();
+    let rest = if (1..=3).contains(&digits) {
+        trimmed[digits..].strip_prefix(['.', ')'])?
+    } else {
+        trimmed.strip_prefix(['-', '*', '+'])?
+    };
+    rest.strip_prefix([' ', '\t']).map(str::trim)
+}
+
+fn unquote(value: &str) -> &str {
+    value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value)
+}
+
+/// A line cut for quoting inside an error message.
+pub(crate) fn shorten(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Document {
+        let mut problems = Vec::new();
+        let document = parse(Path::new("t.md"), text, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        document
+    }
+
+    #[test]
+    fn list_stays_with_its_introduction_even_after_a_blank_line() {
+        let document = parse_ok("## Causes\n\nThey are:\n\n1. one\n2. two\n\nNext paragraph.\n");
+        let blocks = &document.sections[0].blocks;
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].text(), "They are:\n1. one\n2. two");
+        assert_eq!(blocks[1].text(), "Next paragraph.");
+        assert_eq!(blocks[1].line(), 8);
+    }
+
+    #[test]
+    fn wrapped_lines_join_with_a_space() {
+        let document = parse_ok("## T\nfirst half\nsecond half\n\n- item\n  continued\n");
+        assert_eq!(
+            document.sections[0].blocks[0].text(),
+            "first half second half\n- item continued"
+        );
+    }
+
+    #[test]
+    fn front_matter_and_comments() {
+        let document = parse_ok(
+            "---\ntitle: \"A\"\nsource: b: c\n---\n<!-- note\nstill note -->\n## T\ntext\n",
+        );
+        let fields = document.front_matter.unwrap();
+        assert_eq!(fields[0].value, "A");
+        assert_eq!(fields[1].value, "b: c");
+        assert_eq!(document.sections[0].line, 7);
+    }
+
+    #[test]
+    fn structural_errors_name_their_line() {
+        let mut problems = Vec::new();
+        parse(
+            Path::new("t.md"),
+            "---\ntitle A\n---\nstray\n# H1\n##\n",
+            &mut problems,
+        );
+        let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(2), Some(4), Some(5), Some(6)]);
+
+        problems.clear();
+        parse(Path::new("t.md"), "---\ntitle: A\n", &mut problems);
+        assert!(problems[0].message.contains("never closed"));
+    }
+}

@@ -1,0 +1,285 @@
+//! The content folder: articles, safety texts and synonyms, read and validated.
+//!
+//! Loading is all or nothing: a [`Library`] exists only when every file is valid, so the
+//! bot never serves half an edit. Every problem is collected before giving up, so a
+//! moderator sees the whole list at once.
+//!
+//! ```text
+//! content/
+//!   articles/*.md    one article per file
+//!   safety.md        disclaimer, doctor advice, urgent and crisis notices, patterns
+//!   synonyms.txt     lay words members use
+//!   README.md        the moderators' guide (not content)
+//! ```
+
+mod article;
+mod markdown;
+mod problem;
+mod promo;
+mod safety_texts;
+mod synonyms;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+
+pub use article::{Article, FRONT_MATTER_KEYS, Passage, Topic};
+pub use problem::{ContentError, Problem, Severity};
+pub use promo::promotional_reason;
+pub use safety_texts::{SAFETY_KEYS, SafetyTexts};
+pub use synonyms::SynonymGroup;
+
+/// Where each kind of file lives inside the content folder.
+pub const ARTICLES_DIR: &str = "articles";
+pub const SAFETY_FILE: &str = "safety.md";
+pub const SYNONYMS_FILE: &str = "synonyms.txt";
+
+/// Articles older than this without a `next_review` date are reported as due.
+pub const REVIEW_INTERVAL_DAYS: i64 = 365;
+
+/// Everything Lantern may say, loaded and valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Library {
+    pub dir: PathBuf,
+    pub articles: Vec<Article>,
+    pub safety: SafetyTexts,
+    pub synonyms: Vec<SynonymGroup>,
+    /// Problems that do not stop serving, such as a review date that has passed.
+    pub warnings: Vec<Problem>,
+}
+
+/// A topic with the article it belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct TopicRef<'a> {
+    pub article: &'a Article,
+    pub topic: &'a Topic,
+}
+
+impl Library {
+    /// Loads and validates `dir` as of today.
+    pub fn load(dir: &Path) -> Result<Library, ContentError> {
+        Library::load_as_of(dir, chrono::Local::now().date_naive())
+    }
+
+    /// Loads and validates `dir`, judging review dates against `today`.
+    pub fn load_as_of(dir: &Path, today: NaiveDate) -> Result<Library, ContentError> {
+        let mut problems = Vec::new();
+        if !dir.is_dir() {
+            let what = if dir.exists() {
+                "is not a folder"
+            } else {
+                "does not exist"
+            };
+            problems.push(Problem::error(
+                dir,
+                None,
+                format!("the content folder {what}: pass --content DIR or set LANTERN_CONTENT_DIR"),
+            ));
+            return Err(ContentError { problems });
+        }
+
+        let articles = load_articles(dir, &mut problems);
+        let safety_path = dir.join(SAFETY_FILE);
+        let safety = read_text(&safety_path, &mut problems)
+            .and_then(|text| safety_texts::parse(&safety_path, &text, &mut problems));
+        let synonyms_path = dir.join(SYNONYMS_FILE);
+        let synonyms = if synonyms_path.exists() {
+            read_text(&synonyms_path, &mut problems)
+                .map(|text| synonyms::parse(&synonyms_path, &text, &mut problems))
+                .unwrap_or_default()
+        } else {
+            problems.push(Problem::warning(
+                &synonyms_path,
+                None,
+                "there is no synonyms file: members' lay words (\"blood thinner\", \"APS\") will not be understood",
+            ));
+            Vec::new()
+        };
+
+        check_duplicate_topics(dir, &articles, &mut problems);
+        check_review_dates(dir, &articles, today, &mut problems);
+
+        match safety {
+            Some(safety) if !problems.iter().any(Problem::is_error) => Ok(Library {
+                dir: dir.to_path_buf(),
+                articles,
+                safety,
+                synonyms,
+                warnings: problems,
+            }),
+            _ => Err(ContentError { problems }),
+        }
+    }
+
+    /// Every topic, in file order.
+    pub fn topics(&self) -> impl Iterator<Item = TopicRef<'_>> {
+        self.articles.iter().flat_map(|article| {
+            article
+                .topics
+                .iter()
+                .map(move |topic| TopicRef { article, topic })
+        })
+    }
+
+    /// The topic whose title is `title`, ignoring case.
+    pub fn topic(&self, title: &str) -> Option<TopicRef<'_>> {
+        let wanted = title.trim();
+        self.topics()
+            .find(|t| t.topic.title.eq_ignore_ascii_case(wanted))
+    }
+
+    /// How many passages Lantern can quote.
+    pub fn passage_count(&self) -> usize {
+        self.topics().map(|t| t.topic.passages.len()).sum()
+    }
+}
+
+fn load_articles(dir: &Path, problems: &mut Vec<Problem>) -> Vec<Article> {
+    let articles_dir = dir.join(ARTICLES_DIR);
+    let entries = match fs::read_dir(&articles_dir) {
+        Ok(entries) => entries,
+        Err(error) => {
+            problems.push(Problem::error(
+                &articles_dir,
+                None,
+                format!("cannot read the articles folder ({error}): it must exist and hold the *.md articles"),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        // Editors leave swap and backup files beside the one being edited.
+        if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
+            continue;
+        }
+        if path.extension().is_some_and(|e| e == "md") && !path.is_dir() {
+            files.push(path);
+        } else {
+            problems.push(Problem::warning(
+                &path,
+                None,
+                "ignored: articles are Markdown files ending in .md",
+            ));
+        }
+    }
+    files.sort();
+
+    let mut articles = Vec::new();
+    for path in files {
+        let Some(text) = read_text(&path, problems) else {
+            continue;
+        };
+        let relative = path.strip_prefix(dir).unwrap_or(&path);
+        if let Some(article) = article::parse(&path, relative, &text, problems) {
+            articles.push(article);
+        }
+    }
+    if articles.is_empty() && !problems.iter().any(Problem::is_error) {
+        problems.push(Problem::error(
+            &articles_dir,
+            None,
+            "there are no articles: add at least one .md article (see content/README.md)",
+        ));
+    }
+    articles
+}
+
+/// Reads a content file as UTF-8, reporting unreadable, non-UTF-8 and empty files.
+fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            let hint = if error.kind() == std::io::ErrorKind::NotFound {
+                "the file is missing; restore it from the repository".to_string()
+            } else {
+                format!("cannot read it ({error}); check its permissions")
+            };
+            problems.push(Problem::error(path, None, hint));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) if text.trim().is_empty() => {
+            problems.push(Problem::error(
+                path,
+                None,
+                "the file is empty: write its content or delete the file",
+            ));
+            None
+        }
+        Ok(text) => Some(
+            text.strip_prefix('\u{FEFF}')
+                .map(str::to_string)
+                .unwrap_or(text),
+        ),
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let line = error.as_bytes()[..valid]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            problems.push(Problem::error(
+                path,
+                Some(line),
+                "this file is not UTF-8 text: save it as UTF-8 in your editor",
+            ));
+            None
+        }
+    }
+}
+
+fn check_duplicate_topics(dir: &Path, articles: &[Article], problems: &mut Vec<Problem>) {
+    let mut seen: Vec<(&str, &Article, usize)> = Vec::new();
+    for article in articles {
+        for topic in &article.topics {
+            if let Some((_, first_article, first_line)) = seen
+                .iter()
+                .find(|(title, _, _)| title.eq_ignore_ascii_case(&topic.title))
+            {
+                problems.push(Problem::error(
+                    &dir.join(&article.file),
+                    Some(topic.line),
+                    format!(
+                        "the topic \"{}\" already exists ({}:{first_line}): members pick topics by title, so give this one a different title",
+                        topic.title,
+                        dir.join(&first_article.file).display()
+                    ),
+                ));
+            } else {
+                seen.push((&topic.title, article, topic.line));
+            }
+        }
+    }
+}
+
+fn check_review_dates(
+    dir: &Path,
+    articles: &[Article],
+    today: NaiveDate,
+    problems: &mut Vec<Problem>,
+) {
+    for article in articles {
+        if let Some(due) = review_due(article, today) {
+            problems.push(Problem::warning(
+                &dir.join(&article.file),
+                None,
+                format!(
+                    "review is due since {due}: re-read the article against current guidance, then update last_reviewed (and next_review)"
+                ),
+            ));
+        }
+    }
+}
+
+/// When `article` fell due for review, if it has by `today`.
+pub fn review_due(article: &Article, today: NaiveDate) -> Option<NaiveDate> {
+    let due = article
+        .next_review
+        .unwrap_or(article.last_reviewed + chrono::Duration::days(REVIEW_INTERVAL_DAYS));
+    (due < today).then_some(due)
+}

@@ -1,0 +1,118 @@
+//! Spotting adverts in content.
+//!
+//! Members read Lantern's replies as vetted medical information, so a product pitch
+//! quoted by the bot would be an advert dressed as advice. The seed article carried one
+//! ("the Pregnancy Miracle System"); these rules catch that kind of text before it is
+//! served. They are deliberately strict: a moderator can always reword a legitimate line.
+
+use std::sync::OnceLock;
+
+use crate::text::{WordPattern, words};
+
+/// Sales wording. Each entry is a [`WordPattern`].
+const SALES_PHRASES: &[&str] = &[
+    "miracle*",
+    "buy now",
+    "buy it now",
+    "buy here",
+    "where to buy",
+    "order now",
+    "order yours",
+    "shop now",
+    "add to cart",
+    "discount*",
+    "coupon*",
+    "promo code",
+    "free trial",
+    "limited time",
+    "special offer",
+    "money back",
+    "click here",
+    "read more about it here",
+    "affiliate*",
+    "sponsored",
+];
+
+/// Words that make a link a shop link rather than a reference.
+const SHOP_LINK_HINTS: &[&str] = &[
+    "shop",
+    "store",
+    "buy",
+    "cart",
+    "checkout",
+    "order",
+    "product",
+    "deal",
+    "offer",
+    "discount",
+    "affiliate",
+    "aff=",
+    "ref=",
+    "amzn",
+    "amazon.",
+    "ebay.",
+    "etsy.",
+    "clickbank",
+    "/dp/",
+];
+
+fn sales_patterns() -> &'static [WordPattern] {
+    static PATTERNS: OnceLock<Vec<WordPattern>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        SALES_PHRASES
+            .iter()
+            .map(|p| WordPattern::parse(p).expect("built-in sales phrases are valid patterns"))
+            .collect()
+    })
+}
+
+/// Why `line` looks promotional, if it does.
+pub fn promotional_reason(line: &str) -> Option<String> {
+    let line_words = words(line);
+    if let Some(pattern) = sales_patterns().iter().find(|p| p.matches(&line_words)) {
+        return Some(format!("sales wording (`{pattern}`)"));
+    }
+    line.split_whitespace()
+        .filter(|token| {
+            let lower = token.to_ascii_lowercase();
+            lower.contains("http://") || lower.contains("https://") || lower.starts_with("www.")
+        })
+        .find(|link| {
+            let lower = link.to_ascii_lowercase();
+            SHOP_LINK_HINTS.iter().any(|hint| lower.contains(hint))
+        })
+        .map(|link| {
+            format!(
+                "a shop link ({})",
+                link.trim_matches(|c: char| "()[]<>.,".contains(c))
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catches_the_seed_advert() {
+        let advert =
+            "The first resort I always give to my patients is the Pregnancy Miracle System.";
+        assert!(promotional_reason(advert).unwrap().contains("miracle"));
+        assert!(promotional_reason("Read more about it here.").is_some());
+        assert!(promotional_reason("Get it at https://example.com/shop/item").is_some());
+        assert!(promotional_reason("Order now and save!").is_some());
+    }
+
+    #[test]
+    fn leaves_medical_text_and_reference_links_alone() {
+        assert_eq!(
+            promotional_reason("Heparin is an injectable blood thinner."),
+            None
+        );
+        assert_eq!(
+            promotional_reason("See https://www.nhs.uk/conditions/miscarriage/"),
+            None
+        );
+        assert_eq!(promotional_reason("Doctors order a blood test."), None);
+    }
+}

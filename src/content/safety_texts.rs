@@ -1,0 +1,228 @@
+//! `safety.md`: the texts every reply carries and the patterns that mark an emergency.
+//!
+//! These live in content rather than code so moderators can add local helpline numbers
+//! or a new warning sign the day they learn of it, without a rebuild.
+
+use std::path::Path;
+
+use super::markdown::{self, Section};
+use super::problem::Problem;
+use super::promo::promotional_reason;
+use crate::text::WordPattern;
+
+/// The safety texts and emergency patterns, as loaded from `safety.md`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SafetyTexts {
+    /// "General information, not medical advice."
+    pub disclaimer: String,
+    /// "Please talk to your doctor or midwife…"
+    pub doctor_advice: String,
+    /// Shown first when a question describes a medical emergency.
+    pub urgent_notice: String,
+    /// Shown first when a question speaks of self-harm or suicide.
+    pub crisis_notice: String,
+    /// Local helplines, listed under the crisis notice.
+    pub crisis_helplines: Vec<String>,
+    /// Said when no passage answers the question.
+    pub not_found: String,
+    pub urgent_patterns: Vec<WordPattern>,
+    pub crisis_patterns: Vec<WordPattern>,
+}
+
+/// The keys of `safety.md`, each a `## ` heading.
+pub const SAFETY_KEYS: &[&str] = &[
+    "disclaimer",
+    "doctor_advice",
+    "urgent_notice",
+    "crisis_notice",
+    "crisis_helplines",
+    "not_found",
+    "urgent_patterns",
+    "crisis_patterns",
+];
+
+/// Parses `safety.md`.
+pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<SafetyTexts> {
+    let before = problems.iter().filter(|p| p.is_error()).count();
+    let document = markdown::parse(path, text, problems);
+    if document.front_matter.is_some() {
+        problems.push(Problem::error(
+            path,
+            Some(1),
+            "safety.md has no front matter: remove the `---` block and keep only `## key` sections",
+        ));
+    }
+
+    let mut seen: Vec<&Section> = Vec::new();
+    for section in &document.sections {
+        if !SAFETY_KEYS.contains(&section.heading.as_str()) {
+            problems.push(Problem::error(
+                path,
+                Some(section.line),
+                format!(
+                    "unknown safety key `{}`: the keys are {}",
+                    section.heading,
+                    SAFETY_KEYS.join(", ")
+                ),
+            ));
+        } else if let Some(first) = seen.iter().find(|s| s.heading == section.heading) {
+            problems.push(Problem::error(
+                path,
+                Some(section.line),
+                format!(
+                    "`{}` is given twice (first on line {}): keep one",
+                    section.heading, first.line
+                ),
+            ));
+        } else {
+            seen.push(section);
+        }
+        for line in section.blocks.iter().flat_map(|b| &b.lines) {
+            if let Some(reason) = promotional_reason(&line.text) {
+                problems.push(Problem::error(
+                    path,
+                    Some(line.line),
+                    format!("promotional material: {reason}. Remove it from the safety texts"),
+                ));
+            }
+        }
+    }
+
+    let find = |key: &str| seen.iter().copied().find(|s| s.heading == key);
+    let text_of = |key: &str, problems: &mut Vec<Problem>| -> String {
+        match find(key) {
+            Some(section) if !section.blocks.is_empty() => {
+                let blocks: Vec<String> = section.blocks.iter().map(|b| b.text()).collect();
+                blocks.join("\n\n")
+            }
+            Some(section) => {
+                problems.push(Problem::error(
+                    path,
+                    Some(section.line),
+                    format!("`{key}` has no text: write it under the heading"),
+                ));
+                String::new()
+            }
+            None => {
+                problems.push(Problem::error(
+                    path,
+                    None,
+                    format!("`## {key}` is missing: every reply needs it, add the section back"),
+                ));
+                String::new()
+            }
+        }
+    };
+    let patterns_of = |key: &str, problems: &mut Vec<Problem>| -> Vec<WordPattern> {
+        let Some(section) = find(key) else {
+            problems.push(Problem::error(
+                path,
+                None,
+                format!(
+                    "`## {key}` is missing: add the section back with one `- pattern` per line"
+                ),
+            ));
+            return Vec::new();
+        };
+        let mut patterns = Vec::new();
+        for line in section.blocks.iter().flat_map(|b| &b.lines) {
+            if !line.list_item {
+                problems.push(Problem::error(
+                    path,
+                    Some(line.line),
+                    format!("patterns are list items: start the line with `- ` (in `{key}`)"),
+                ));
+                continue;
+            }
+            let pattern_text = line.text.trim_start_matches(['-', '*', '+']).trim();
+            match WordPattern::parse(pattern_text) {
+                Ok(pattern) => patterns.push(pattern),
+                Err(error) => problems.push(Problem::error(
+                    path,
+                    Some(line.line),
+                    format!("pattern `{pattern_text}` cannot be used: {error}"),
+                )),
+            }
+        }
+        if patterns.is_empty() && find(key).is_some_and(|s| s.blocks.is_empty()) {
+            problems.push(Problem::error(
+                path,
+                Some(section.line),
+                format!("`{key}` has no patterns: list at least one, as `- heavy bleeding`"),
+            ));
+        }
+        patterns
+    };
+
+    let texts = SafetyTexts {
+        disclaimer: text_of("disclaimer", problems),
+        doctor_advice: text_of("doctor_advice", problems),
+        urgent_notice: text_of("urgent_notice", problems),
+        crisis_notice: text_of("crisis_notice", problems),
+        crisis_helplines: match find("crisis_helplines") {
+            Some(section) => section
+                .blocks
+                .iter()
+                .flat_map(|b| &b.lines)
+                .map(|l| l.text.clone())
+                .collect(),
+            None => {
+                problems.push(Problem::warning(
+                    path,
+                    None,
+                    "there is no `## crisis_helplines` section: members in crisis see no local helpline numbers",
+                ));
+                Vec::new()
+            }
+        },
+        not_found: text_of("not_found", problems),
+        urgent_patterns: patterns_of("urgent_patterns", problems),
+        crisis_patterns: patterns_of("crisis_patterns", problems),
+    };
+    if problems.iter().filter(|p| p.is_error()).count() > before {
+        return None;
+    }
+    Some(texts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) const MINIMAL: &str = "## disclaimer\nNot advice.\n## doctor_advice\nSee a doctor.\n\
+        ## urgent_notice\nGet help now.\n## crisis_notice\nYou matter.\n## crisis_helplines\n- 988\n\
+        ## not_found\nNot found.\n## urgent_patterns\n- heavy bleed*\n## crisis_patterns\n- kill* myself\n";
+
+    #[test]
+    fn reads_every_key() {
+        let mut problems = Vec::new();
+        let texts = parse(Path::new("safety.md"), MINIMAL, &mut problems).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(texts.doctor_advice, "See a doctor.");
+        assert_eq!(texts.crisis_helplines, ["- 988"]);
+        assert_eq!(texts.urgent_patterns[0].as_str(), "heavy bleed*");
+    }
+
+    #[test]
+    fn unknown_key_and_bad_pattern_are_reported_with_lines() {
+        let text = MINIMAL
+            .replace("## not_found", "## not_fonud")
+            .replace("- kill* myself", "- ... myself");
+        let mut problems = Vec::new();
+        assert!(parse(Path::new("safety.md"), &text, &mut problems).is_none());
+        let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(messages.iter().any(
+            |m| m.starts_with("safety.md:11:") && m.contains("unknown safety key `not_fonud`")
+        ));
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("`## not_found` is missing"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("safety.md:16:") && m.contains("cannot be used"))
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! `synonyms.txt`: the words members use, mapped to the words the articles use.
+//!
+//! Format, one group per line: `heparin = blood thinner, lovenox, shots`. The first
+//! phrase is the article's wording; the rest are what members say. `#` starts a comment.
+
+use std::path::Path;
+
+use super::problem::Problem;
+use crate::search::analysis::analyze;
+use crate::text::words;
+
+/// Phrases that mean the same thing to a member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynonymGroup {
+    /// The article's own phrase first, then the lay phrases.
+    pub phrases: Vec<String>,
+    pub line: usize,
+}
+
+/// Parses `synonyms.txt`.
+pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Vec<SynonymGroup> {
+    let mut groups: Vec<SynonymGroup> = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line_no = index + 1;
+        let line = raw.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some((article_side, member_side)) = line.split_once('=') else {
+            problems.push(Problem::error(
+                path,
+                Some(line_no),
+                "expected `article word = what members say, another way to say it`",
+            ));
+            continue;
+        };
+        let mut phrases = vec![article_side.trim().to_string()];
+        phrases.extend(member_side.split(',').map(|p| p.trim().to_string()));
+        if phrases.iter().any(|p| words(p).is_empty()) {
+            problems.push(Problem::error(
+                path,
+                Some(line_no),
+                "a phrase in this line is empty or has no letters: check for a doubled comma or a missing word",
+            ));
+            continue;
+        }
+        if let Some(ignored) = phrases.iter().find(|p| analyze(p).is_empty()) {
+            problems.push(Problem::error(
+                path,
+                Some(line_no),
+                format!(
+                    "\"{ignored}\" is made only of common words Lantern ignores (such as \"the\", \"how\", \"my\"), so it can never match: use a more specific phrase"
+                ),
+            ));
+            continue;
+        }
+        if phrases.len() < 2 {
+            problems.push(Problem::error(
+                path,
+                Some(line_no),
+                "give at least one phrase after `=`",
+            ));
+            continue;
+        }
+        for phrase in &phrases {
+            let key = normalized(phrase);
+            if let Some(other) = groups
+                .iter()
+                .find(|g| g.phrases.iter().any(|p| normalized(p) == key))
+            {
+                problems.push(Problem::error(
+                    path,
+                    Some(line_no),
+                    format!(
+                        "\"{phrase}\" is already in the group on line {}: a phrase can mean only one thing; merge the lines or remove one",
+                        other.line
+                    ),
+                ));
+            }
+        }
+        groups.push(SynonymGroup {
+            phrases,
+            line: line_no,
+        });
+    }
+    groups
+}
+
+fn normalized(phrase: &str) -> Vec<String> {
+    words(phrase).into_iter().map(|w| w.text).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_and_comments() {
+        let mut problems = Vec::new();
+        let groups = parse(
+            Path::new("synonyms.txt"),
+            "# comment\nheparin = blood thinner, Lovenox  # brand\n\nmiscarriage = losing the baby\n",
+            &mut problems,
+        );
+        assert!(problems.is_empty());
+        assert_eq!(groups[0].phrases, ["heparin", "blood thinner", "Lovenox"]);
+        assert_eq!(groups[1].line, 4);
+    }
+
+    #[test]
+    fn errors_name_their_line() {
+        let mut problems = Vec::new();
+        parse(
+            Path::new("s.txt"),
+            "heparin blood thinner\na = b,, c\nx = Blood  Thinner\nheparin = blood thinner\n",
+            &mut problems,
+        );
+        let lines: Vec<_> = problems.iter().map(|p| p.line.unwrap()).collect();
+        assert_eq!(lines, [1, 2, 4]);
+        assert!(problems[2].message.contains("line 3"));
+    }
+}

@@ -1,0 +1,330 @@
+//! The content, validated and indexed, ready to answer: what the CLI and the bot hold.
+//!
+//! A [`Knowledge`] is immutable. Reloading builds a new one beside the old and swaps it
+//! in, so a question is always answered from one complete, valid version of the content.
+
+use std::path::Path;
+
+use crate::answer::{self, Answer, Outcome, Quote, Refusal, limits};
+use crate::content::{ContentError, Library, Problem, SAFETY_FILE};
+use crate::safety;
+use crate::search::{IndexError, SearchIndex, SearchResult};
+
+/// The default answer threshold on [`crate::search::Candidate::confidence`]. Chosen on
+/// the evaluation sets in `tests/data/eval/`; see README, "How Lantern decides".
+pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.55;
+
+/// A candidate must cover at least this share of the question to be suggested as a
+/// nearby topic, so unrelated topics are never offered.
+pub const SUGGESTION_MIN_COVERAGE: f32 = 0.15;
+
+/// How many nearby topics to suggest.
+pub const MAX_SUGGESTIONS: usize = 3;
+
+/// Safety texts may use at most this much of a message, so any passage still fits.
+const SAFETY_TEXT_BUDGET: usize = limits::MESSAGE_CONTENT - 600;
+
+/// Questions longer than this are not even scanned for emergencies beyond this point.
+const SAFETY_SCAN_CHARS: usize = 20 * limits::QUESTION;
+
+/// Loading failed: the content is invalid, or (rarely) the index could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Content(#[from] ContentError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+impl LoadError {
+    /// The problems a moderator can act on, each with file and line.
+    pub fn problems(&self) -> Vec<Problem> {
+        match self {
+            LoadError::Content(error) => error.problems.clone(),
+            LoadError::Index(_) => Vec::new(),
+        }
+    }
+}
+
+/// Validated content with its search index.
+pub struct Knowledge {
+    library: Library,
+    index: SearchIndex,
+    min_confidence: f32,
+}
+
+impl Knowledge {
+    /// Loads, validates and indexes the content folder `dir`.
+    pub fn load(dir: &Path, min_confidence: f32) -> Result<Knowledge, LoadError> {
+        Knowledge::from_library(Library::load(dir)?, min_confidence)
+    }
+
+    /// Indexes an already loaded library, after checking that its safety texts leave
+    /// room for a passage in one Discord message.
+    pub fn from_library(library: Library, min_confidence: f32) -> Result<Knowledge, LoadError> {
+        check_safety_text_size(&library)?;
+        let index = SearchIndex::build(&library)?;
+        Ok(Knowledge {
+            library,
+            index,
+            min_confidence,
+        })
+    }
+
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+
+    pub fn min_confidence(&self) -> f32 {
+        self.min_confidence
+    }
+
+    /// Answers `question`.
+    pub fn ask(&self, question: &str) -> Answer {
+        self.ask_explained(question).0
+    }
+
+    /// Answers `question`, also returning the search behind the answer (when one ran)
+    /// so `--explain` can show how the question was read.
+    pub fn ask_explained(&self, question: &str) -> (Answer, Option<SearchResult>) {
+        let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
+        let urgency = safety::assess(&self.library.safety, &scanned);
+        let refused = |refusal| Answer {
+            urgency,
+            outcome: Outcome::Refused(refusal),
+            suggestions: Vec::new(),
+            score: None,
+        };
+
+        let question = question.trim();
+        let chars = question.chars().count();
+        if chars > limits::QUESTION {
+            return (refused(Refusal::TooLong { chars }), None);
+        }
+        if crate::text::words(question).is_empty() {
+            return (refused(Refusal::Empty), None);
+        }
+
+        let result = match self.index.search(question) {
+            Ok(result) => result,
+            Err(error) => {
+                tracing::error!(%error, "search failed; answering that nothing was found");
+                let answer = Answer {
+                    urgency,
+                    outcome: Outcome::NotFound,
+                    suggestions: Vec::new(),
+                    score: None,
+                };
+                return (answer, None);
+            }
+        };
+
+        let best = result
+            .best()
+            .filter(|c| c.confidence >= self.min_confidence);
+        let outcome = match best {
+            Some(candidate) => {
+                let article = &self.library.articles[candidate.passage.article];
+                let topic = &article.topics[candidate.passage.topic];
+                Outcome::Answered(Quote {
+                    topic: topic.title.clone(),
+                    passage: topic.passages[candidate.passage.passage].text.clone(),
+                    source: article.source.clone(),
+                    last_reviewed: article.last_reviewed,
+                })
+            }
+            None => Outcome::NotFound,
+        };
+
+        let answered_topic = best.map(|c| (c.passage.article, c.passage.topic));
+        let mut suggestions: Vec<String> = Vec::new();
+        for candidate in &result.candidates {
+            if suggestions.len() == MAX_SUGGESTIONS {
+                break;
+            }
+            let key = (candidate.passage.article, candidate.passage.topic);
+            if !candidate.related
+                || candidate.coverage < SUGGESTION_MIN_COVERAGE
+                || Some(key) == answered_topic
+            {
+                continue;
+            }
+            let title = &self.library.articles[key.0].topics[key.1].title;
+            if !suggestions.contains(title) {
+                suggestions.push(title.clone());
+            }
+        }
+
+        let answer = Answer {
+            urgency,
+            outcome,
+            suggestions,
+            score: result.best().map(|c| c.confidence),
+        };
+        (answer, Some(result))
+    }
+
+    /// The reply members see for `answer`.
+    pub fn render(&self, answer: &Answer) -> String {
+        answer::render(answer, &self.library.safety)
+    }
+}
+
+fn check_safety_text_size(library: &Library) -> Result<(), ContentError> {
+    let texts = &library.safety;
+    let worst_case: usize = [
+        &texts.crisis_notice,
+        &texts.urgent_notice,
+        &texts.disclaimer,
+        &texts.doctor_advice,
+    ]
+    .iter()
+    .map(|t| answer::char_len(t) + 2)
+    .chain(
+        texts
+            .crisis_helplines
+            .iter()
+            .map(|h| answer::char_len(h) + 1),
+    )
+    .sum();
+    if worst_case <= SAFETY_TEXT_BUDGET {
+        return Ok(());
+    }
+    Err(ContentError {
+        problems: vec![Problem::error(
+            &library.dir.join(SAFETY_FILE),
+            None,
+            format!(
+                "the crisis and urgent notices, helplines, disclaimer and doctor advice add up to {worst_case} characters; \
+                 with a passage they must fit in one Discord message ({} characters), so keep them under {SAFETY_TEXT_BUDGET}",
+                limits::MESSAGE_CONTENT
+            ),
+        )],
+    })
+}
+
+/// How a question was read and why the answer was chosen or refused, for
+/// `lantern ask --explain`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Explanation {
+    pub corrections: Vec<crate::search::Correction>,
+    pub synonyms: Vec<crate::search::SynonymUse>,
+    pub concepts: Vec<ExplainedConcept>,
+    pub candidates: Vec<ExplainedCandidate>,
+    pub threshold: f32,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExplainedConcept {
+    pub label: String,
+    pub weak: bool,
+    pub passages: usize,
+    pub weight: f32,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExplainedCandidate {
+    pub topic: String,
+    pub line: usize,
+    pub confidence: f32,
+    pub coverage: f32,
+    pub bm25: f32,
+    pub bm25_share: f32,
+    pub matched: Vec<String>,
+}
+
+/// How many candidates an explanation lists.
+const EXPLAINED_CANDIDATES: usize = 3;
+
+impl Knowledge {
+    /// Explains `result`, a search made by [`Knowledge::ask_explained`].
+    pub fn explain(&self, result: &SearchResult) -> Explanation {
+        Explanation {
+            corrections: result.plan.corrections.clone(),
+            synonyms: result.plan.synonyms.clone(),
+            concepts: result
+                .concepts
+                .iter()
+                .map(|c| ExplainedConcept {
+                    label: c.concept.label.clone(),
+                    weak: c.concept.class == crate::search::TermClass::Weak,
+                    passages: c.passages,
+                    weight: c.weight,
+                })
+                .collect(),
+            candidates: result
+                .candidates
+                .iter()
+                .take(EXPLAINED_CANDIDATES)
+                .map(|c| {
+                    let topic = &self.library.articles[c.passage.article].topics[c.passage.topic];
+                    ExplainedCandidate {
+                        topic: topic.title.clone(),
+                        line: topic.passages[c.passage.passage].line,
+                        confidence: c.confidence,
+                        coverage: c.coverage,
+                        bm25: c.bm25,
+                        bm25_share: c.bm25_share,
+                        matched: c.matched.clone(),
+                    }
+                })
+                .collect(),
+            threshold: self.min_confidence,
+        }
+    }
+}
+
+impl std::fmt::Display for Explanation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "How the question was read:")?;
+        for correction in &self.corrections {
+            writeln!(f, "  spelling: {} -> {}", correction.from, correction.to)?;
+        }
+        for synonym in &self.synonyms {
+            writeln!(
+                f,
+                "  synonym:  \"{}\" read as \"{}\" and its synonyms",
+                synonym.phrase, synonym.group
+            )?;
+        }
+        if self.concepts.is_empty() {
+            writeln!(f, "  no meaningful words (only question and chat words)")?;
+        }
+        for concept in &self.concepts {
+            let found = match concept.passages {
+                0 => "not in any passage".to_string(),
+                1 => "in 1 passage".to_string(),
+                n => format!("in {n} passages"),
+            };
+            let weak = if concept.weak { ", weak word" } else { "" };
+            writeln!(
+                f,
+                "  concept:  {:<24} weight {:.2}{weak}, {found}",
+                concept.label, concept.weight
+            )?;
+        }
+        writeln!(
+            f,
+            "Best candidates (answer threshold {:.2}):",
+            self.threshold
+        )?;
+        if self.candidates.is_empty() {
+            writeln!(f, "  none: no passage shares a word with the question")?;
+        }
+        for (rank, candidate) in self.candidates.iter().enumerate() {
+            writeln!(
+                f,
+                "  {}. {} (line {}): confidence {:.2} (coverage {:.2}; BM25 {:.2}, {:.0}% of the best possible); matched: {}",
+                rank + 1,
+                candidate.topic,
+                candidate.line,
+                candidate.confidence,
+                candidate.coverage,
+                candidate.bm25,
+                candidate.bm25_share * 100.0,
+                candidate.matched.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}

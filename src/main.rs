@@ -1,0 +1,29 @@
+//! `lantern`: parse arguments, load configuration, hand over to the library.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use lantern::cli::Cli;
+use lantern::config::{self, Config};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(error) = config::load_dotenv() {
+        eprintln!("error: {error}");
+        return ExitCode::from(2);
+    }
+    let token_set = config::process_env("DISCORD_TOKEN").is_some_and(|t| !t.trim().is_empty());
+    lantern::init_logging(if cli.runs_bot(token_set) {
+        "lantern=info,warn"
+    } else {
+        "warn"
+    });
+    let config = match Config::load(&config::process_env) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    lantern::cli::run(cli, config)
+}

@@ -1,0 +1,453 @@
+//! Finding the passage that answers a question, and knowing when none does.
+//!
+//! Tantivy holds an in-memory BM25 index of every passage (its topic title included,
+//! since titles are written in members' words). Ranking alone cannot tell an answer from
+//! a weak match, so each candidate also gets a [`Candidate::confidence`] in 0..1 that
+//! means the same for every question: the share of the question's meaning the passage
+//! covers, each concept weighted by its rarity. Words the content has never seen
+//! ("sourdough", "Tokyo") weigh as much as the rarest word it has, so a question about
+//! something else cannot borrow confidence from one shared word.
+
+pub mod analysis;
+mod query;
+mod typo;
+mod wordlists;
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+pub use analysis::TermClass;
+pub use query::{Concept, Correction, QueryPlan, SynonymUse};
+pub use typo::allowed_edits;
+
+use crate::content::Library;
+use crate::text::words;
+use query::{KnownTerms, SynonymTable};
+use typo::Vocabulary;
+
+/// How much an unmatched conversational word ("know", "worried", a number) counts
+/// against confidence, relative to a content word of the same rarity.
+pub const WEAK_WEIGHT: f32 = 0.1;
+
+/// The fast field holding each document's position in [`SearchIndex::passages`].
+const PASSAGE_FIELD: &str = "passage";
+
+/// Tantivy's smallest per-thread indexing budget; the bundled content needs a fraction of it.
+const WRITER_MEMORY_BUDGET: usize = 15_000_000;
+
+/// How much more a match in the topic title counts than one in the passage. Titles are
+/// written for members, in their words, so a title match is the better evidence.
+const TITLE_BOOST: f32 = 1.5;
+
+/// BM25's term-frequency saturation, as tantivy uses it; the best score a concept can
+/// reach is its idf times `1 + K1`.
+const BM25_K1: f32 = 1.2;
+
+/// Where a passage sits in the library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct PassageId {
+    pub article: usize,
+    pub topic: usize,
+    pub passage: usize,
+}
+
+/// Building the index failed; with valid content this means a bug or no memory.
+#[derive(Debug, thiserror::Error)]
+#[error("building the search index failed: {0}")]
+pub struct IndexError(#[from] tantivy::TantivyError);
+
+/// The searchable form of a [`Library`].
+pub struct SearchIndex {
+    searcher: Searcher,
+    title_field: Field,
+    body_field: Field,
+    passages: Vec<PassageId>,
+    /// For each passage, its title and each of its sentences as index terms.
+    units: Vec<Vec<Vec<String>>>,
+    vocabulary: Vocabulary,
+    synonyms: SynonymTable,
+}
+
+/// How one concept of the question weighs, for confidence and explanations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeightedConcept {
+    pub concept: Concept,
+    /// How many passages express it.
+    pub passages: usize,
+    /// Its share-of-meaning weight: rarity, reduced for weak words.
+    pub weight: f32,
+}
+
+/// A passage that matched some of the question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Candidate {
+    pub passage: PassageId,
+    /// Tantivy's BM25 score.
+    pub bm25: f32,
+    /// BM25 divided by the best score any passage could reach for this question.
+    pub bm25_share: f32,
+    /// Weighted share of the question's concepts this passage expresses.
+    pub coverage: f32,
+    /// 0..1, comparable across questions; the answer threshold applies to it.
+    pub confidence: f32,
+    /// The largest share of the question that one sentence (or the title) covers on its
+    /// own: among passages that cover the question equally, the one that answers it in
+    /// one place ranks first.
+    pub focus: f32,
+    /// Labels of the concepts this passage expresses.
+    pub matched: Vec<String>,
+    /// Whether it expresses at least one content concept (not only weak words).
+    pub related: bool,
+}
+
+/// The outcome of a search: how the question was read and the candidates, best first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResult {
+    pub plan: QueryPlan,
+    pub concepts: Vec<WeightedConcept>,
+    pub candidates: Vec<Candidate>,
+}
+
+impl SearchResult {
+    pub fn best(&self) -> Option<&Candidate> {
+        self.candidates.first()
+    }
+}
+
+impl SearchIndex {
+    /// Indexes every passage of `library`.
+    pub fn build(library: &Library) -> Result<SearchIndex, IndexError> {
+        let mut schema = Schema::builder();
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(analysis::TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        let title_field = schema.add_text_field("title", options.clone());
+        let body_field = schema.add_text_field("body", options);
+        let passage_field = schema.add_u64_field(PASSAGE_FIELD, FAST);
+        let index = Index::create_in_ram(schema.build());
+        index
+            .tokenizers()
+            .register(analysis::TOKENIZER_NAME, analysis::LanternTokenizer);
+
+        let mut writer = index.writer_with_num_threads(1, WRITER_MEMORY_BUDGET)?;
+        let mut passages = Vec::new();
+        let mut units = Vec::new();
+        let mut vocabulary = Vocabulary::default();
+        for (article_index, article) in library.articles.iter().enumerate() {
+            for (topic_index, topic) in article.topics.iter().enumerate() {
+                for (passage_index, passage) in topic.passages.iter().enumerate() {
+                    add_to_vocabulary(&mut vocabulary, &topic.title);
+                    add_to_vocabulary(&mut vocabulary, &passage.text);
+                    let mut document = TantivyDocument::new();
+                    document.add_text(title_field, &topic.title);
+                    document.add_text(body_field, &passage.text);
+                    document.add_u64(passage_field, passages.len() as u64);
+                    writer.add_document(document)?;
+                    units.push(sentence_units(&topic.title, &passage.text));
+                    passages.push(PassageId {
+                        article: article_index,
+                        topic: topic_index,
+                        passage: passage_index,
+                    });
+                }
+            }
+        }
+        for group in &library.synonyms {
+            for phrase in &group.phrases {
+                add_to_vocabulary(&mut vocabulary, phrase);
+            }
+        }
+        writer.commit()?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(SearchIndex {
+            searcher: reader.searcher(),
+            title_field,
+            body_field,
+            passages,
+            units,
+            vocabulary,
+            synonyms: SynonymTable::new(&library.synonyms),
+        })
+    }
+
+    pub fn passage_count(&self) -> usize {
+        self.passages.len()
+    }
+
+    /// Reads `question` and ranks the passages that match any of it.
+    pub fn search(&self, question: &str) -> Result<SearchResult, IndexError> {
+        let plan = QueryPlan::understand(question, self, &self.vocabulary, &self.synonyms);
+        let total_docs = self.passages.len() as u64;
+        let unknown_weight = idf(0, total_docs);
+
+        let mut concepts = Vec::with_capacity(plan.concepts.len());
+        let mut concept_docs: Vec<HashSet<DocAddress>> = Vec::with_capacity(plan.concepts.len());
+        let mut queries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut best_possible = 0.0f32;
+        for concept in &plan.concepts {
+            let query = self.concept_query(concept);
+            let docs = match &query {
+                Some(query) => self.searcher.search(query.as_ref(), &DocSetCollector)?,
+                None => HashSet::new(),
+            };
+            let rarity = if docs.is_empty() {
+                unknown_weight
+            } else {
+                idf(docs.len() as u64, total_docs)
+            };
+            let class_factor = match concept.class {
+                TermClass::Content => 1.0,
+                TermClass::Weak => WEAK_WEIGHT,
+            };
+            if !docs.is_empty() {
+                best_possible += self.best_bm25(concept, total_docs);
+            }
+            if let Some(query) = query.filter(|_| !docs.is_empty()) {
+                queries.push((Occur::Should, query));
+            }
+            concepts.push(WeightedConcept {
+                concept: concept.clone(),
+                passages: docs.len(),
+                weight: rarity * class_factor,
+            });
+            concept_docs.push(docs);
+        }
+
+        let total_weight: f32 = concepts.iter().map(|c| c.weight).sum();
+        let mut candidates = Vec::new();
+        if !queries.is_empty() && total_weight > 0.0 {
+            let query = BooleanQuery::new(queries);
+            let limit = self.passages.len().max(1);
+            let hits = self
+                .searcher
+                .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+            for (bm25, address) in hits {
+                let Some(passage) = self.passage_at(address) else {
+                    continue;
+                };
+                let mut covered = 0.0;
+                let mut matched = Vec::new();
+                let mut related = false;
+                for (weighted, docs) in concepts.iter().zip(&concept_docs) {
+                    if docs.contains(&address) {
+                        covered += weighted.weight;
+                        matched.push(weighted.concept.label.clone());
+                        related |= weighted.concept.class == TermClass::Content;
+                    }
+                }
+                let coverage = covered / total_weight;
+                let bm25_share = if best_possible > 0.0 {
+                    (bm25 / best_possible).min(1.0)
+                } else {
+                    0.0
+                };
+                candidates.push((
+                    address,
+                    Candidate {
+                        passage,
+                        bm25,
+                        bm25_share,
+                        coverage,
+                        confidence: coverage,
+                        focus: 0.0,
+                        matched,
+                        related,
+                    },
+                ));
+            }
+        }
+        // Focus only decides between near ties, so only those pay for computing it.
+        let best_confidence = candidates
+            .iter()
+            .map(|(_, c)| c.confidence)
+            .fold(0.0, f32::max);
+        for (_, candidate) in candidates.iter_mut() {
+            if candidate.confidence >= best_confidence - FOCUS_TIE {
+                candidate.focus = self.focus(candidate, &concepts, total_weight);
+            }
+        }
+        let mut candidates: Vec<Candidate> = candidates.into_iter().map(|(_, c)| c).collect();
+        candidates.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then(b.focus.total_cmp(&a.focus))
+                .then(b.bm25.total_cmp(&a.bm25))
+                .then(a.passage.cmp_key().cmp(&b.passage.cmp_key()))
+        });
+        Ok(SearchResult {
+            plan,
+            concepts,
+            candidates,
+        })
+    }
+
+    /// A tantivy query matching any alternative of `concept` in the title or the body,
+    /// or `None` if it has none. Alternatives are combined by their maximum, not their
+    /// sum, so a passage saying both "heparin" and "blood thinner" is not counted twice.
+    fn concept_query(&self, concept: &Concept) -> Option<Box<dyn Query>> {
+        let per_field = |field: Field| -> Option<Box<dyn Query>> {
+            let mut alternatives: Vec<Box<dyn Query>> = concept
+                .alternatives
+                .iter()
+                .filter(|terms| !terms.is_empty())
+                .map(|terms| -> Box<dyn Query> {
+                    let terms: Vec<Term> = terms
+                        .iter()
+                        .map(|t| Term::from_field_text(field, t))
+                        .collect();
+                    if terms.len() == 1 {
+                        Box::new(TermQuery::new(
+                            terms[0].clone(),
+                            IndexRecordOption::WithFreqs,
+                        ))
+                    } else {
+                        Box::new(PhraseQuery::new(terms))
+                    }
+                })
+                .collect();
+            match alternatives.len() {
+                0 => None,
+                1 => alternatives.pop(),
+                _ => Some(Box::new(DisjunctionMaxQuery::new(alternatives))),
+            }
+        };
+        let body = per_field(self.body_field)?;
+        let title = per_field(self.title_field)?;
+        Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Should, body),
+            (Occur::Should, Box::new(BoostQuery::new(title, TITLE_BOOST))),
+        ])))
+    }
+
+    /// The highest BM25 score `concept` could contribute: its best alternative at
+    /// saturated term frequency, in the body and the boosted title.
+    fn best_bm25(&self, concept: &Concept, total_docs: u64) -> f32 {
+        let best_in = |field: Field| {
+            concept
+                .alternatives
+                .iter()
+                .map(|terms| {
+                    terms
+                        .iter()
+                        .map(|t| {
+                            let df = self
+                                .searcher
+                                .doc_freq(&Term::from_field_text(field, t))
+                                .unwrap_or(0);
+                            idf(df, total_docs) * (1.0 + BM25_K1)
+                        })
+                        .sum::<f32>()
+                })
+                .fold(0.0, f32::max)
+        };
+        best_in(self.body_field) + TITLE_BOOST * best_in(self.title_field)
+    }
+
+    /// See [`Candidate::focus`].
+    fn focus(&self, candidate: &Candidate, concepts: &[WeightedConcept], total_weight: f32) -> f32 {
+        let Some(ordinal) = self.passages.iter().position(|p| *p == candidate.passage) else {
+            return 0.0;
+        };
+        self.units[ordinal]
+            .iter()
+            .map(|unit| {
+                concepts
+                    .iter()
+                    .filter(|c| {
+                        c.concept
+                            .alternatives
+                            .iter()
+                            .any(|alt| contains_sequence(unit, alt))
+                    })
+                    .map(|c| c.weight)
+                    .sum::<f32>()
+                    / total_weight
+            })
+            .fold(0.0, f32::max)
+    }
+
+    fn passage_at(&self, address: DocAddress) -> Option<PassageId> {
+        let reader = self.searcher.segment_reader(address.segment_ord);
+        let column = reader.fast_fields().u64(PASSAGE_FIELD).ok()?;
+        let ordinal = column.first(address.doc_id)?;
+        self.passages.get(usize::try_from(ordinal).ok()?).copied()
+    }
+}
+
+impl KnownTerms for SearchIndex {
+    fn indexed(&self, term: &str) -> bool {
+        [self.title_field, self.body_field]
+            .into_iter()
+            .any(|field| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(field, term))
+                    .is_ok_and(|df| df > 0)
+            })
+    }
+}
+
+impl PassageId {
+    fn cmp_key(&self) -> (usize, usize, usize) {
+        (self.article, self.topic, self.passage)
+    }
+}
+
+/// Candidates this close to the best confidence count as tied, and focus decides.
+const FOCUS_TIE: f32 = 0.05;
+
+/// The title and each sentence of a passage, as index terms.
+fn sentence_units(title: &str, text: &str) -> Vec<Vec<String>> {
+    let terms = |t: &str| {
+        analysis::analyze(t)
+            .into_iter()
+            .map(|t| t.text)
+            .collect::<Vec<_>>()
+    };
+    let mut units = vec![terms(title)];
+    let mut start = 0;
+    for (index, ch) in text.char_indices() {
+        let end = index + ch.len_utf8();
+        let at_break = ch == '\n'
+            || (matches!(ch, '.' | '?' | '!') && text[end..].starts_with(char::is_whitespace));
+        if at_break {
+            units.push(terms(&text[start..end]));
+            start = end;
+        }
+    }
+    units.push(terms(&text[start..]));
+    units.retain(|u| !u.is_empty());
+    units
+}
+
+/// Whether `needle` occurs as a contiguous run in `haystack`.
+fn contains_sequence(haystack: &[String], needle: &[String]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Words of `text` that spelling correction may lead to: content words only, since
+/// correcting towards "the" or "know" would never help.
+fn add_to_vocabulary(vocabulary: &mut Vocabulary, text: &str) {
+    for word in words(text) {
+        if !analysis::is_function_word(&word.text) && !word.text.chars().any(|c| c.is_ascii_digit())
+        {
+            vocabulary.add(&word.text);
+        }
+    }
+}
+
+/// BM25's inverse document frequency, as tantivy computes it.
+fn idf(doc_freq: u64, doc_count: u64) -> f32 {
+    let x = ((doc_count as f32 - doc_freq as f32) + 0.5) / (doc_freq as f32 + 0.5);
+    (1.0 + x).ln()
+}

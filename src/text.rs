@@ -1,0 +1,298 @@
+//! Words as members type them, and the small pattern language moderators use.
+//!
+//! Safety patterns, promotional-material rules, synonyms and the search index all start
+//! from [`words`], so "Don’t", "dont" and "DON'T" are the same word everywhere and a
+//! zero-width space cannot split a word to slip past a safety pattern.
+
+use std::fmt;
+use std::ops::Range;
+
+/// One word of a text, lowercased and folded to plain letters where that is unambiguous.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// Lowercased, accents folded, apostrophes removed ("Don’t" becomes "dont").
+    pub text: String,
+    /// Written in capitals in the source ("APS", "HCG"): acronyms must not be stemmed.
+    pub acronym: bool,
+    /// Byte range of the word in the original text.
+    pub span: Range<usize>,
+}
+
+/// Splits `text` into words.
+///
+/// Letters and digits make words; apostrophes inside a word are dropped so contractions
+/// stay one word; invisible formatting characters (zero-width spaces, direction marks,
+/// soft hyphens) are ignored rather than treated as separators; everything else separates.
+pub fn words(text: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut capitals = 0usize;
+    let mut lowercase = 0usize;
+    let mut start = 0usize;
+    let mut end = 0usize;
+
+    let mut flush =
+        |current: &mut String, capitals: &mut usize, lowercase: &mut usize, start, end| {
+            if !current.is_empty() {
+                let acronym = *capitals >= 2 && *lowercase == 0 && current.chars().count() <= 6;
+                out.push(Word {
+                    text: std::mem::take(current),
+                    acronym,
+                    span: start..end,
+                });
+            }
+            *capitals = 0;
+            *lowercase = 0;
+        };
+
+    let mut chars = text.char_indices().peekable();
+    while let Some((index, ch)) = chars.next() {
+        if is_invisible(ch) {
+            continue;
+        }
+        if ch.is_alphanumeric() {
+            if current.is_empty() {
+                start = index;
+            }
+            if ch.is_uppercase() {
+                capitals += 1;
+            } else if ch.is_lowercase() {
+                lowercase += 1;
+            }
+            push_folded(&mut current, ch);
+            end = index + ch.len_utf8();
+        } else if is_apostrophe(ch)
+            && !current.is_empty()
+            && chars.peek().is_some_and(|(_, next)| next.is_alphanumeric())
+        {
+            // "don't" stays one word; a closing quote after a word is just punctuation.
+        } else {
+            flush(&mut current, &mut capitals, &mut lowercase, start, end);
+        }
+    }
+    flush(&mut current, &mut capitals, &mut lowercase, start, end);
+    out
+}
+
+fn is_apostrophe(ch: char) -> bool {
+    matches!(ch, '\'' | '’' | 'ʼ' | '‘' | '`')
+}
+
+/// Characters that render as nothing. Treating them as separators would let
+/// "sui\u{200B}cide" dodge a safety pattern; treating them as letters would make
+/// words that match nothing.
+fn is_invisible(ch: char) -> bool {
+    matches!(ch,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+}
+
+/// Lowercases `ch` and folds the Latin accents members commonly type, so "fœtus" and
+/// "naïve" meet "foetus" and "naive".
+fn push_folded(out: &mut String, ch: char) {
+    let folded: &str = match ch {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' => {
+            "a"
+        }
+        'ç' | 'Ç' | 'ć' | 'č' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
+        'ñ' | 'Ñ' | 'ń' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => {
+            "o"
+        }
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
+        'ý' | 'ÿ' | 'Ý' => "y",
+        'ß' => "ss",
+        'æ' | 'Æ' => "ae",
+        'œ' | 'Œ' => "oe",
+        _ => {
+            out.extend(ch.to_lowercase());
+            return;
+        }
+    };
+    out.push_str(folded);
+}
+
+/// A phrase pattern written by moderators, e.g. `bleed* ... a lot`.
+///
+/// Words match whole words, ignoring case and apostrophes; `word*` matches any word
+/// starting with `word`; `...` lets up to [`GAP_WORDS`] other words stand between its
+/// neighbours. Plain words keep the files readable for people who do not know regular
+/// expressions, and a pattern can never be slow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordPattern {
+    source: String,
+    parts: Vec<PatternPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PatternPart {
+    Word { text: String, prefix: bool },
+    Gap,
+}
+
+/// How many words `...` may skip.
+pub const GAP_WORDS: usize = 4;
+
+/// Why a pattern line cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    #[error("the pattern is empty")]
+    Empty,
+    #[error("`...` must stand between two words, not at the start or end")]
+    DanglingGap,
+    #[error("`*` may only end a word, as in `bleed*`")]
+    MisplacedStar,
+}
+
+impl WordPattern {
+    /// Parses a pattern line.
+    pub fn parse(source: &str) -> Result<Self, PatternError> {
+        let mut parts = Vec::new();
+        for token in source.split_whitespace() {
+            if token == "..." || token == "…" {
+                if matches!(parts.last(), None | Some(PatternPart::Gap)) {
+                    return Err(PatternError::DanglingGap);
+                }
+                parts.push(PatternPart::Gap);
+                continue;
+            }
+            let (body, prefix) = match token.strip_suffix('*') {
+                Some(body) => (body, true),
+                None => (token, false),
+            };
+            if body.contains('*') {
+                return Err(PatternError::MisplacedStar);
+            }
+            let token_words = words(body);
+            let count = token_words.len();
+            for (index, word) in token_words.into_iter().enumerate() {
+                parts.push(PatternPart::Word {
+                    text: word.text,
+                    prefix: prefix && index + 1 == count,
+                });
+            }
+        }
+        match parts.last() {
+            None => Err(PatternError::Empty),
+            Some(PatternPart::Gap) => Err(PatternError::DanglingGap),
+            Some(_) => Ok(WordPattern {
+                source: source.trim().to_string(),
+                parts,
+            }),
+        }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the pattern occurs anywhere in `text`'s words.
+    pub fn matches(&self, text: &[Word]) -> bool {
+        (0..text.len()).any(|start| self.matches_at(0, text, start))
+    }
+
+    fn matches_at(&self, part: usize, text: &[Word], at: usize) -> bool {
+        match self.parts.get(part) {
+            None => true,
+            Some(PatternPart::Gap) => {
+                let last = (at + GAP_WORDS).min(text.len());
+                (at..=last).any(|next| self.matches_at(part + 1, text, next))
+            }
+            Some(PatternPart::Word { text: want, prefix }) => {
+                let Some(word) = text.get(at) else {
+                    return false;
+                };
+                let hit = if *prefix {
+                    word.text.starts_with(want.as_str())
+                } else {
+                    word.text == *want
+                };
+                hit && self.matches_at(part + 1, text, at + 1)
+            }
+        }
+    }
+}
+
+impl fmt::Display for WordPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<String> {
+        words(text).into_iter().map(|w| w.text).collect()
+    }
+
+    #[test]
+    fn contractions_and_curly_apostrophes_make_one_word() {
+        assert_eq!(texts("Don’t I'm can't"), ["dont", "im", "cant"]);
+        assert_eq!(texts("the ‘baby’ aspirin"), ["the", "baby", "aspirin"]);
+    }
+
+    #[test]
+    fn invisible_characters_do_not_split_words() {
+        assert_eq!(
+            texts("sui\u{200B}cide he\u{202E}parin"),
+            ["suicide", "heparin"]
+        );
+    }
+
+    #[test]
+    fn accents_fold_and_acronyms_are_marked() {
+        let found = words("Fœtus APS hCG Heparin I");
+        assert_eq!(found[0].text, "foetus");
+        assert!(found[1].acronym);
+        assert!(!found[2].acronym);
+        assert!(!found[3].acronym);
+        assert!(!found[4].acronym, "a lone capital I is not an acronym");
+    }
+
+    #[test]
+    fn hyphens_separate_words() {
+        assert_eq!(
+            texts("self-harm mother-to-be"),
+            ["self", "harm", "mother", "to", "be"]
+        );
+    }
+
+    #[test]
+    fn pattern_with_gap_and_prefix() {
+        let pattern = WordPattern::parse("bleed* ... a lot").unwrap();
+        assert!(pattern.matches(&words("I'm bleeding quite a lot")));
+        assert!(pattern.matches(&words("bleeds a lot")));
+        assert!(!pattern.matches(&words("a lot of bleeding")));
+        assert!(!pattern.matches(&words("bleeding and then one two three four five a lot")));
+    }
+
+    #[test]
+    fn pattern_words_ignore_apostrophes() {
+        let pattern = WordPattern::parse("don't want to live").unwrap();
+        assert!(pattern.matches(&words("I DONT want to live anymore")));
+        assert!(pattern.matches(&words("i don’t want to live")));
+    }
+
+    #[test]
+    fn bad_patterns_are_rejected() {
+        assert_eq!(WordPattern::parse("  "), Err(PatternError::Empty));
+        assert_eq!(
+            WordPattern::parse("... pain"),
+            Err(PatternError::DanglingGap)
+        );
+        assert_eq!(
+            WordPattern::parse("pain ..."),
+            Err(PatternError::DanglingGap)
+        );
+        assert_eq!(
+            WordPattern::parse("pa*in"),
+            Err(PatternError::MisplacedStar)
+        );
+    }
+}

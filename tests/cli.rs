@@ -1,0 +1,671 @@
+//! The `lantern` command line, driven as a process the way a newcomer or a moderator
+//! uses it.
+
+mod common;
+
+use std::fs;
+
+use common::{Lantern, article_path, bundled_content, bundled_safety, content_copy};
+
+fn content_arg() -> String {
+    bundled_content().display().to_string()
+}
+
+#[test]
+fn ask_prints_a_verbatim_passage_with_disclaimer_and_doctor_advice() {
+    let run = Lantern::new().run(&["ask", "--content", &content_arg(), "How does heparin help?"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let article = fs::read_to_string(article_path(&bundled_content())).unwrap();
+    let quoted: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("> "))
+        .collect();
+    assert!(!quoted.is_empty(), "no quoted passage in:\n{}", run.stdout);
+    for line in quoted {
+        assert!(
+            article.contains(line),
+            "not verbatim from the article: {line}"
+        );
+    }
+    let safety = bundled_safety();
+    assert!(run.stdout.contains(&safety.disclaimer));
+    assert!(run.stdout.contains(&safety.doctor_advice));
+    assert!(run.stdout.contains("Source: "));
+}
+
+#[test]
+fn ask_json_has_exactly_the_documented_shape() {
+    let run = Lantern::new().run(&["ask", "--json", "--content", &content_arg(), "what's APS?"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 1);
+    let object = lines[0].as_object().unwrap();
+    let keys = [
+        "answered",
+        "urgent",
+        "topic",
+        "passage",
+        "score",
+        "suggestions",
+        "reply",
+    ];
+    assert_eq!(object.len(), keys.len(), "{object:?}");
+    let positions: Vec<usize> = keys
+        .iter()
+        .map(|k| {
+            run.stdout
+                .find(&format!("\"{k}\":"))
+                .unwrap_or_else(|| panic!("no key {k}"))
+        })
+        .collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "keys out of the documented order: {}",
+        run.stdout
+    );
+    assert_eq!(object["answered"], true);
+    assert_eq!(object["urgent"], false);
+    assert!(object["topic"].is_string());
+    let passage = object["passage"].as_str().unwrap();
+    assert!(passage.contains("antiphospholipid syndrome"), "{passage}");
+    assert!((0.0..=1.0).contains(&object["score"].as_f64().unwrap()));
+    assert!(
+        object["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s.is_string())
+    );
+    let reply = object["reply"].as_str().unwrap();
+    assert!(passage.lines().all(|line| reply.contains(line)));
+}
+
+#[test]
+fn ask_json_without_a_question_answers_each_stdin_line_in_order() {
+    let input = "is heparin a blood thinner\nhow do I make pancakes\n\nsigns of a miscarriage\n";
+    let run = Lantern::new().run_with_stdin(
+        &["ask", "--json", "--content", &content_arg()],
+        input.as_bytes(),
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let lines = run.json_lines();
+    assert_eq!(
+        lines.len(),
+        4,
+        "one object per input line, blank lines included"
+    );
+    assert_eq!(lines[0]["answered"], true);
+    assert_eq!(lines[1]["answered"], false);
+    assert_eq!(lines[2]["answered"], false);
+    assert!(
+        lines[2]["reply"]
+            .as_str()
+            .unwrap()
+            .contains("Please type a question")
+    );
+    assert_eq!(lines[3]["topic"], "Signs of a miscarriage");
+}
+
+#[test]
+fn off_topic_questions_get_an_honest_i_do_not_know() {
+    let safety = bundled_safety();
+    for question in [
+        "how do I make pancakes",
+        "heparin for my dog",
+        "where can I buy the Pregnancy Miracle book",
+    ] {
+        let run = Lantern::new().run(&["ask", "--json", "--content", &content_arg(), question]);
+        let answer = &run.json_lines()[0];
+        assert_eq!(answer["answered"], false, "{question}: {answer}");
+        assert_eq!(answer["passage"], serde_json::Value::Null);
+        let reply = answer["reply"].as_str().unwrap();
+        assert!(reply.starts_with(&safety.not_found), "{reply}");
+        assert!(reply.contains(&safety.doctor_advice));
+        assert!(!reply.to_lowercase().contains("miracle"));
+    }
+    let pancakes = Lantern::new().run(&[
+        "ask",
+        "--json",
+        "--content",
+        &content_arg(),
+        "how do I make pancakes",
+    ]);
+    assert_eq!(
+        pancakes.json_lines()[0]["suggestions"],
+        serde_json::json!([]),
+        "unrelated topics are never offered"
+    );
+    let dog = Lantern::new().run(&[
+        "ask",
+        "--json",
+        "--content",
+        &content_arg(),
+        "heparin for my dog",
+    ]);
+    let suggestions = dog.json_lines()[0]["suggestions"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(!suggestions.is_empty() && suggestions.len() <= 3);
+    assert!(
+        suggestions
+            .iter()
+            .all(|s| s.as_str().unwrap().to_lowercase().contains("heparin")),
+        "{suggestions:?}"
+    );
+}
+
+#[test]
+fn emergencies_and_crises_put_their_notice_first() {
+    let safety = bundled_safety();
+    let run = Lantern::new().run(&[
+        "ask",
+        "--json",
+        "--content",
+        &content_arg(),
+        "I'm bleeding a lot and the pain is unbearable",
+    ]);
+    let answer = &run.json_lines()[0];
+    assert_eq!(answer["urgent"], true);
+    let reply = answer["reply"].as_str().unwrap();
+    assert!(reply.starts_with(&safety.urgent_notice), "{reply}");
+    let passage = answer["passage"]
+        .as_str()
+        .expect("the fitting passage still follows");
+    assert!(
+        reply.find(&safety.urgent_notice).unwrap()
+            < reply.find(passage.lines().next().unwrap()).unwrap()
+    );
+
+    let run = Lantern::new().run(&[
+        "ask",
+        "--json",
+        "--content",
+        &content_arg(),
+        "I don't want to live anymore",
+    ]);
+    let answer = &run.json_lines()[0];
+    assert_eq!(answer["urgent"], true);
+    let reply = answer["reply"].as_str().unwrap();
+    assert!(reply.starts_with(&safety.crisis_notice), "{reply}");
+    for helpline in &safety.crisis_helplines {
+        assert!(reply.contains(helpline.as_str()));
+    }
+
+    let calm = Lantern::new().run(&[
+        "ask",
+        "--json",
+        "--content",
+        &content_arg(),
+        "does aspirin help prevent miscarriage",
+    ]);
+    assert_eq!(calm.json_lines()[0]["urgent"], false);
+}
+
+#[test]
+fn topics_lists_every_heading_of_the_articles() {
+    let run = Lantern::new().run(&["topics", "--content", &content_arg()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let article = fs::read_to_string(article_path(&bundled_content())).unwrap();
+    let headings: Vec<&str> = article
+        .lines()
+        .filter_map(|l| l.strip_prefix("## "))
+        .collect();
+    let listed: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(listed, headings);
+    assert!(
+        !listed.iter().any(|t| t.contains("Teenagers")),
+        "the misleading source heading is not a topic"
+    );
+}
+
+#[test]
+fn the_content_folder_comes_from_the_environment_or_the_flag() {
+    let copy = content_copy();
+    let article = article_path(copy.path());
+    let text = fs::read_to_string(&article)
+        .unwrap()
+        .replace("## Coping with grief", "## Coping with loss and grief");
+    fs::write(&article, text).unwrap();
+    let lantern = Lantern::new().env("LANTERN_CONTENT_DIR", &copy.path().display().to_string());
+    assert!(
+        lantern
+            .run(&["topics"])
+            .stdout
+            .contains("Coping with loss and grief")
+    );
+    let flag_wins = lantern.run(&["topics", "--content", &content_arg()]);
+    assert!(!flag_wins.stdout.contains("Coping with loss and grief"));
+}
+
+#[test]
+fn check_accepts_the_bundled_content() {
+    let run = Lantern::new().run(&["check", "--content", &content_arg()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.contains("is valid"), "{}", run.stdout);
+}
+
+/// One way to break the content, and what `lantern check` must say about it.
+struct Breakage {
+    name: &'static str,
+    /// Changes a fresh copy of the content.
+    apply: fn(&std::path::Path),
+    /// The file (relative to the content folder) and line the error must name.
+    location: &'static str,
+    /// Words the message must contain.
+    message: &'static str,
+}
+
+fn edit(path: &std::path::Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+const BREAKAGES: &[Breakage] = &[
+    Breakage {
+        name: "front matter never closed",
+        apply: |c| {
+            edit(
+                &article_path(c),
+                "next_review: 2027-05-24\n---\n",
+                "next_review: 2027-05-24\n",
+            )
+        },
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:1:",
+        message: "never closed",
+    },
+    Breakage {
+        name: "unknown front matter key",
+        apply: |c| edit(&article_path(c), "reviewed_by:", "reviewer:"),
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:5:",
+        message: "unknown front matter key `reviewer`",
+    },
+    Breakage {
+        name: "date not in YYYY-MM-DD",
+        apply: |c| {
+            edit(
+                &article_path(c),
+                "last_reviewed: 2026-11-24",
+                "last_reviewed: 24/11/2026",
+            )
+        },
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:4:",
+        message: "YYYY-MM-DD",
+    },
+    Breakage {
+        name: "topic with no passage",
+        apply: |c| {
+            edit(
+                &article_path(c),
+                "## How heparin helps\n",
+                "## An empty topic\n\n## How heparin helps\n",
+            )
+        },
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:19:",
+        message: "has no passage",
+    },
+    Breakage {
+        name: "duplicate topic titles across articles",
+        apply: |c| {
+            fs::write(
+                c.join("articles/second.md"),
+                "---\ntitle: Second\nsource: Test\nlast_reviewed: 2026-11-01\n---\n\n## Signs of a miscarriage\n\nAnother text.\n",
+            )
+            .unwrap()
+        },
+        location: "articles/second.md:7:",
+        message: "already exists",
+    },
+    Breakage {
+        name: "empty file",
+        apply: |c| fs::write(c.join("articles/empty.md"), "  \n\n").unwrap(),
+        location: "articles/empty.md:",
+        message: "the file is empty",
+    },
+    Breakage {
+        name: "file that is not UTF-8",
+        apply: |c| {
+            let mut bytes =
+                b"---\ntitle: Latin-1\nsource: S\nlast_reviewed: 2026-11-01\n---\n## Caf".to_vec();
+            bytes.extend([0xE9, b'\n', b'x', b'\n']);
+            fs::write(c.join("articles/latin1.md"), bytes).unwrap()
+        },
+        location: "articles/latin1.md:6:",
+        message: "not UTF-8",
+    },
+    Breakage {
+        name: "unknown safety key",
+        apply: |c| {
+            edit(
+                &c.join("safety.md"),
+                "## doctor_advice",
+                "## doctors_advice",
+            )
+        },
+        location: "safety.md:",
+        message: "unknown safety key `doctors_advice`",
+    },
+    Breakage {
+        name: "advert with a miracle product",
+        apply: |c| {
+            edit(
+                &article_path(c),
+                "## Coping with grief\n",
+                "## Coping with grief\n\nThe Pregnancy Miracle System worked for 80% of my patients.\n",
+            )
+        },
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:62:",
+        message: "promotional material",
+    },
+    Breakage {
+        name: "shop link",
+        apply: |c| {
+            edit(
+                &article_path(c),
+                "Heparin is an injectable",
+                "Order at https://example.com/shop/heparin. Heparin is an injectable",
+            )
+        },
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:11:",
+        message: "a shop link",
+    },
+    Breakage {
+        name: "buy now",
+        apply: |c| {
+            edit(
+                &c.join("safety.md"),
+                "It is not medical advice",
+                "Buy now! It is not medical advice",
+            )
+        },
+        location: "safety.md:",
+        message: "promotional material",
+    },
+    Breakage {
+        name: "text before the first topic",
+        apply: |c| {
+            edit(
+                &article_path(c),
+                "---\n\n## Heparin,",
+                "---\n\nAn orphan paragraph.\n\n## Heparin,",
+            )
+        },
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:9:",
+        message: "before the first `## ` heading",
+    },
+    Breakage {
+        name: "malformed synonym line",
+        apply: |c| {
+            edit(
+                &c.join("synonyms.txt"),
+                "aspirin = baby aspirin",
+                "aspirin baby aspirin",
+            )
+        },
+        location: "synonyms.txt:",
+        message: "expected `article word = what members say",
+    },
+    Breakage {
+        name: "safety file missing",
+        apply: |c| fs::remove_file(c.join("safety.md")).unwrap(),
+        location: "safety.md:",
+        message: "the file is missing",
+    },
+];
+
+#[test]
+fn check_names_file_and_line_for_each_kind_of_broken_content() {
+    for breakage in BREAKAGES {
+        let copy = content_copy();
+        (breakage.apply)(copy.path());
+        let run = Lantern::new().run(&["check", "--content", &copy.path().display().to_string()]);
+        assert_eq!(
+            run.code,
+            Some(1),
+            "{}: check must fail\n{}",
+            breakage.name,
+            run.stderr
+        );
+        let location = copy.path().join(breakage.location).display().to_string();
+        let line = run
+            .stderr
+            .lines()
+            .find(|l| l.starts_with(&location))
+            .unwrap_or_else(|| {
+                panic!("{}: no error at {location}:\n{}", breakage.name, run.stderr)
+            });
+        assert!(line.contains(breakage.message), "{}: {line}", breakage.name);
+        assert!(run.stderr.contains("is not valid"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn check_warns_about_overdue_reviews_without_failing() {
+    let copy = content_copy();
+    edit(
+        &article_path(copy.path()),
+        "next_review: 2027-05-24",
+        "next_review: 2020-01-01",
+    );
+    let run = Lantern::new().run(&["check", "--content", &copy.path().display().to_string()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("warning: review is due since 2020-01-01"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn asking_with_broken_content_fails_with_the_errors_not_a_guess() {
+    let copy = content_copy();
+    edit(&article_path(copy.path()), "reviewed_by:", "reviewer:");
+    let run = Lantern::new().run(&[
+        "ask",
+        "--content",
+        &copy.path().display().to_string(),
+        "heparin",
+    ]);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr.contains("unknown front matter key"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn bad_questions_get_clear_messages_and_nonzero_exits() {
+    let lantern = Lantern::new();
+    for empty in ["", "   \t ", "?!"] {
+        let run = lantern.run(&["ask", "--content", &content_arg(), empty]);
+        assert_eq!(run.code, Some(2), "{empty:?}");
+        assert!(
+            run.stderr.contains("the question is empty"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
+    let huge = "x".repeat(100_000);
+    let run = lantern.run(&["ask", "--content", &content_arg(), &huge]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("100000 characters long"),
+        "{}",
+        run.stderr
+    );
+
+    let run = lantern.run(&["ask", "--content", &content_arg()]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("give a question"));
+}
+
+#[test]
+fn invalid_utf8_on_stdin_is_reported_and_the_other_lines_still_answered() {
+    let run = Lantern::new().run_with_stdin(
+        &["ask", "--json", "--content", &content_arg()],
+        b"heparin side effects\n\xff\xfe bleeding\nsigns of a miscarriage\n",
+    );
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("stdin line 2 is not valid UTF-8"),
+        "{}",
+        run.stderr
+    );
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["answered"], true);
+    assert_eq!(lines[2]["answered"], true);
+}
+
+#[test]
+fn a_huge_question_in_batch_mode_is_refused_politely_in_place() {
+    let input = format!("{}\nheparin\n", "a".repeat(100_000));
+    let run = Lantern::new().run_with_stdin(
+        &["ask", "--json", "--content", &content_arg()],
+        input.as_bytes(),
+    );
+    assert_eq!(run.code, Some(0));
+    let lines = run.json_lines();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0]["reply"].as_str().unwrap().contains("too long"));
+    assert_eq!(lines[1]["answered"], true);
+}
+
+#[test]
+fn missing_or_empty_content_folders_are_clear_errors() {
+    let lantern = Lantern::new();
+    let missing = lantern.workdir().join("no-such-folder");
+    let run = lantern.run(&[
+        "ask",
+        "--content",
+        &missing.display().to_string(),
+        "heparin",
+    ]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("the content folder does not exist"),
+        "{}",
+        run.stderr
+    );
+
+    let empty = tempfile::tempdir().unwrap();
+    let run = lantern.run(&["check", "--content", &empty.path().display().to_string()]);
+    assert_eq!(run.code, Some(1));
+    assert!(
+        run.stderr.contains("cannot read the articles folder"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("safety.md"), "{}", run.stderr);
+}
+
+#[test]
+fn run_without_a_token_says_how_to_set_one() {
+    let run = Lantern::new().run(&["run", "--content", &content_arg()]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("DISCORD_TOKEN is not set"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(".env"));
+
+    let secret = "not a token but secret-ish";
+    let run = Lantern::new().env("DISCORD_TOKEN", secret).run(&["run"]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("DISCORD_TOKEN is malformed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("secret-ish"),
+        "the token is never echoed"
+    );
+}
+
+#[test]
+fn a_malformed_env_file_is_named_without_echoing_its_values() {
+    let lantern = Lantern::new();
+    fs::write(
+        lantern.workdir().join(".env"),
+        "LANTERN_CONTENT_DIR=content\nDISCORD_TOKEN='unterminated-secret-value\n",
+    )
+    .unwrap();
+    let run = lantern.run(&["topics"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains(".env"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("unterminated-secret-value"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn explain_shows_how_a_question_was_read() {
+    let run = Lantern::new().run(&[
+        "ask",
+        "--explain",
+        "--content",
+        &content_arg(),
+        "heprin for sticky blood",
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("spelling: heprin -> heparin"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("synonym:  \"sticky blood\" read as \"antiphospholipid syndrome\""),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("confidence"), "{}", run.stdout);
+
+    let run = Lantern::new().run(&[
+        "ask",
+        "--json",
+        "--explain",
+        "--content",
+        &content_arg(),
+        "heparin for my dog",
+    ]);
+    let explain = &run.json_lines()[0]["explain"];
+    let dog = explain["concepts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["label"] == "dog")
+        .unwrap();
+    assert_eq!(dog["passages"], 0, "an unknown word is shown as such");
+    assert!(explain["candidates"].as_array().unwrap().len() <= 3);
+    assert!(explain["threshold"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn chat_answers_each_line_until_quit() {
+    let run = Lantern::new().run_with_stdin(
+        &["chat", "--content", &content_arg()],
+        b"is heparin a blood thinner\n\nhow do I make pancakes\n:quit\nnever read\n",
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("Heparin is an injectable blood thinner")
+    );
+    assert!(
+        run.stdout.contains("[no answer · confidence"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.matches("you> ").count(), 4, "{}", run.stdout);
+}
