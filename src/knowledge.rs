@@ -265,7 +265,7 @@ impl Knowledge {
                         coverage: c.coverage,
                         bm25: c.bm25,
                         bm25_share: c.bm25_share,
-                        matched: c.matched.clone(),
+                        matched: result.matched(c).into_iter().map(str::to_string).collect(),
                     }
                 })
                 .collect(),

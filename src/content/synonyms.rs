@@ -3,6 +3,7 @@
 //! Format, one group per line: `heparin = blood thinner, lovenox, shots`. The first
 //! phrase is the article's wording; the rest are what members say. `#` starts a comment.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::problem::Problem;
@@ -20,6 +21,8 @@ pub struct SynonymGroup {
 /// Parses `synonyms.txt`.
 pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Vec<SynonymGroup> {
     let mut groups: Vec<SynonymGroup> = Vec::new();
+    // Each phrase, as words, with the line that first used it.
+    let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
     for (index, raw) in text.lines().enumerate() {
         let line_no = index + 1;
         let line = raw.split('#').next().unwrap_or("").trim();
@@ -63,20 +66,18 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Vec<Synony
             continue;
         }
         for phrase in &phrases {
-            let key = normalized(phrase);
-            if let Some(other) = groups
-                .iter()
-                .find(|g| g.phrases.iter().any(|p| normalized(p) == key))
-            {
+            if let Some(&other_line) = seen.get(&normalized(phrase)) {
                 problems.push(Problem::error(
                     path,
                     Some(line_no),
                     format!(
-                        "\"{phrase}\" is already in the group on line {}: a phrase can mean only one thing; merge the lines or remove one",
-                        other.line
+                        "\"{phrase}\" is already in the group on line {other_line}: a phrase can mean only one thing; merge the lines or remove one"
                     ),
                 ));
             }
+        }
+        for phrase in &phrases {
+            seen.entry(normalized(phrase)).or_insert(line_no);
         }
         groups.push(SynonymGroup {
             phrases,

@@ -13,10 +13,11 @@ mod query;
 mod typo;
 mod wordlists;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::columnar::Column;
 use tantivy::query::{
     BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
 };
@@ -69,8 +70,12 @@ pub struct SearchIndex {
     title_field: Field,
     body_field: Field,
     passages: Vec<PassageId>,
-    /// For each passage, its title and each of its sentences as index terms.
-    units: Vec<Vec<Vec<String>>>,
+    /// Each segment's column mapping documents to their position in `passages`, opened
+    /// once: opening it per match dominated search time on large content.
+    ordinals: Vec<Column<u64>>,
+    /// For each passage, its title and each of its sentences, as ids from `term_ids`.
+    units: Vec<Vec<Vec<u32>>>,
+    term_ids: HashMap<String, u32>,
     vocabulary: Vocabulary,
     synonyms: SynonymTable,
 }
@@ -99,12 +104,13 @@ pub struct Candidate {
     pub confidence: f32,
     /// The largest share of the question that one sentence (or the title) covers on its
     /// own: among passages that cover the question equally, the one that answers it in
-    /// one place ranks first.
+    /// one place ranks first. Computed for near ties only; zero elsewhere.
     pub focus: f32,
-    /// Labels of the concepts this passage expresses.
-    pub matched: Vec<String>,
     /// Whether it expresses at least one content concept (not only weak words).
     pub related: bool,
+    /// The passage's position in the index.
+    #[serde(skip)]
+    ordinal: usize,
 }
 
 /// The outcome of a search: how the question was read and the candidates, best first.
@@ -113,11 +119,24 @@ pub struct SearchResult {
     pub plan: QueryPlan,
     pub concepts: Vec<WeightedConcept>,
     pub candidates: Vec<Candidate>,
+    /// For each concept, which passages (by ordinal) express it.
+    #[serde(skip)]
+    expressed: Vec<Vec<bool>>,
 }
 
 impl SearchResult {
     pub fn best(&self) -> Option<&Candidate> {
         self.candidates.first()
+    }
+
+    /// Labels of the question's concepts that `candidate` expresses.
+    pub fn matched(&self, candidate: &Candidate) -> Vec<&str> {
+        self.concepts
+            .iter()
+            .zip(&self.expressed)
+            .filter(|(_, expressed)| expressed.get(candidate.ordinal).copied().unwrap_or(false))
+            .map(|(weighted, _)| weighted.concept.label.as_str())
+            .collect()
     }
 }
 
@@ -140,6 +159,7 @@ impl SearchIndex {
         let mut writer = index.writer_with_num_threads(1, WRITER_MEMORY_BUDGET)?;
         let mut passages = Vec::new();
         let mut units = Vec::new();
+        let mut term_ids = HashMap::new();
         let mut vocabulary = Vocabulary::default();
         for (article_index, article) in library.articles.iter().enumerate() {
             for (topic_index, topic) in article.topics.iter().enumerate() {
@@ -151,7 +171,7 @@ impl SearchIndex {
                     document.add_text(body_field, &passage.text);
                     document.add_u64(passage_field, passages.len() as u64);
                     writer.add_document(document)?;
-                    units.push(sentence_units(&topic.title, &passage.text));
+                    units.push(sentence_units(&topic.title, &passage.text, &mut term_ids));
                     passages.push(PassageId {
                         article: article_index,
                         topic: topic_index,
@@ -170,12 +190,20 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let searcher = reader.searcher();
+        let ordinals = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| segment.fast_fields().u64(PASSAGE_FIELD))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(SearchIndex {
-            searcher: reader.searcher(),
+            searcher,
             title_field,
             body_field,
             passages,
+            ordinals,
             units,
+            term_ids,
             vocabulary,
             synonyms: SynonymTable::new(&library.synonyms),
         })
@@ -192,7 +220,7 @@ impl SearchIndex {
         let unknown_weight = idf(0, total_docs);
 
         let mut concepts = Vec::with_capacity(plan.concepts.len());
-        let mut concept_docs: Vec<HashSet<DocAddress>> = Vec::with_capacity(plan.concepts.len());
+        let mut expressed: Vec<Vec<bool>> = Vec::with_capacity(plan.concepts.len());
         let mut queries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut best_possible = 0.0f32;
         for concept in &plan.concepts {
@@ -210,10 +238,14 @@ impl SearchIndex {
                 TermClass::Content => 1.0,
                 TermClass::Weak => WEAK_WEIGHT,
             };
-            if !docs.is_empty() {
-                best_possible += self.best_bm25(concept, total_docs);
+            let mut by_ordinal = vec![false; self.passages.len()];
+            for address in &docs {
+                if let Some(ordinal) = self.ordinal(*address) {
+                    by_ordinal[ordinal] = true;
+                }
             }
             if let Some(query) = query.filter(|_| !docs.is_empty()) {
+                best_possible += self.best_bm25(concept, total_docs);
                 queries.push((Occur::Should, query));
             }
             concepts.push(WeightedConcept {
@@ -221,7 +253,7 @@ impl SearchIndex {
                 passages: docs.len(),
                 weight: rarity * class_factor,
             });
-            concept_docs.push(docs);
+            expressed.push(by_ordinal);
         }
 
         let total_weight: f32 = concepts.iter().map(|c| c.weight).sum();
@@ -232,63 +264,57 @@ impl SearchIndex {
             let hits = self
                 .searcher
                 .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+            candidates.reserve(hits.len());
             for (bm25, address) in hits {
-                let Some(passage) = self.passage_at(address) else {
+                let Some(ordinal) = self.ordinal(address) else {
                     continue;
                 };
                 let mut covered = 0.0;
-                let mut matched = Vec::new();
                 let mut related = false;
-                for (weighted, docs) in concepts.iter().zip(&concept_docs) {
-                    if docs.contains(&address) {
+                for (weighted, expressed) in concepts.iter().zip(&expressed) {
+                    if expressed[ordinal] {
                         covered += weighted.weight;
-                        matched.push(weighted.concept.label.clone());
                         related |= weighted.concept.class == TermClass::Content;
                     }
                 }
                 let coverage = covered / total_weight;
-                let bm25_share = if best_possible > 0.0 {
-                    (bm25 / best_possible).min(1.0)
-                } else {
-                    0.0
-                };
-                candidates.push((
-                    address,
-                    Candidate {
-                        passage,
-                        bm25,
-                        bm25_share,
-                        coverage,
-                        confidence: coverage,
-                        focus: 0.0,
-                        matched,
-                        related,
+                candidates.push(Candidate {
+                    passage: self.passages[ordinal],
+                    bm25,
+                    bm25_share: if best_possible > 0.0 {
+                        (bm25 / best_possible).min(1.0)
+                    } else {
+                        0.0
                     },
-                ));
+                    coverage,
+                    confidence: coverage,
+                    focus: 0.0,
+                    related,
+                    ordinal,
+                });
             }
         }
+
         // Focus only decides between near ties, so only those pay for computing it.
-        let best_confidence = candidates
-            .iter()
-            .map(|(_, c)| c.confidence)
-            .fold(0.0, f32::max);
-        for (_, candidate) in candidates.iter_mut() {
+        let best_confidence = candidates.iter().map(|c| c.confidence).fold(0.0, f32::max);
+        let phrases = self.phrase_ids(&concepts);
+        for candidate in &mut candidates {
             if candidate.confidence >= best_confidence - FOCUS_TIE {
-                candidate.focus = self.focus(candidate, &concepts, total_weight);
+                candidate.focus = self.focus(candidate.ordinal, &phrases, total_weight);
             }
         }
-        let mut candidates: Vec<Candidate> = candidates.into_iter().map(|(_, c)| c).collect();
         candidates.sort_by(|a, b| {
             b.confidence
                 .total_cmp(&a.confidence)
                 .then(b.focus.total_cmp(&a.focus))
                 .then(b.bm25.total_cmp(&a.bm25))
-                .then(a.passage.cmp_key().cmp(&b.passage.cmp_key()))
+                .then(a.ordinal.cmp(&b.ordinal))
         });
         Ok(SearchResult {
             plan,
             concepts,
             candidates,
+            expressed,
         })
     }
 
@@ -354,34 +380,49 @@ impl SearchIndex {
         best_in(self.body_field) + TITLE_BOOST * best_in(self.title_field)
     }
 
+    /// Each concept's alternatives as term ids, with its weight; an alternative using a
+    /// term no passage has can never match and is left out.
+    fn phrase_ids(&self, concepts: &[WeightedConcept]) -> Vec<(Vec<Vec<u32>>, f32)> {
+        concepts
+            .iter()
+            .map(|weighted| {
+                let alternatives = weighted
+                    .concept
+                    .alternatives
+                    .iter()
+                    .filter_map(|terms| {
+                        terms
+                            .iter()
+                            .map(|t| self.term_ids.get(t).copied())
+                            .collect::<Option<Vec<u32>>>()
+                    })
+                    .filter(|ids| !ids.is_empty())
+                    .collect();
+                (alternatives, weighted.weight)
+            })
+            .collect()
+    }
+
     /// See [`Candidate::focus`].
-    fn focus(&self, candidate: &Candidate, concepts: &[WeightedConcept], total_weight: f32) -> f32 {
-        let Some(ordinal) = self.passages.iter().position(|p| *p == candidate.passage) else {
-            return 0.0;
-        };
+    fn focus(&self, ordinal: usize, phrases: &[(Vec<Vec<u32>>, f32)], total_weight: f32) -> f32 {
         self.units[ordinal]
             .iter()
             .map(|unit| {
-                concepts
+                phrases
                     .iter()
-                    .filter(|c| {
-                        c.concept
-                            .alternatives
-                            .iter()
-                            .any(|alt| contains_sequence(unit, alt))
+                    .filter(|(alternatives, _)| {
+                        alternatives.iter().any(|alt| contains_sequence(unit, alt))
                     })
-                    .map(|c| c.weight)
+                    .map(|(_, weight)| weight)
                     .sum::<f32>()
                     / total_weight
             })
             .fold(0.0, f32::max)
     }
 
-    fn passage_at(&self, address: DocAddress) -> Option<PassageId> {
-        let reader = self.searcher.segment_reader(address.segment_ord);
-        let column = reader.fast_fields().u64(PASSAGE_FIELD).ok()?;
-        let ordinal = column.first(address.doc_id)?;
-        self.passages.get(usize::try_from(ordinal).ok()?).copied()
+    fn ordinal(&self, address: DocAddress) -> Option<usize> {
+        let column = self.ordinals.get(address.segment_ord as usize)?;
+        usize::try_from(column.first(address.doc_id)?).ok()
     }
 }
 
@@ -397,41 +438,38 @@ impl KnownTerms for SearchIndex {
     }
 }
 
-impl PassageId {
-    fn cmp_key(&self) -> (usize, usize, usize) {
-        (self.article, self.topic, self.passage)
-    }
-}
-
 /// Candidates this close to the best confidence count as tied, and focus decides.
 const FOCUS_TIE: f32 = 0.05;
 
-/// The title and each sentence of a passage, as index terms.
-fn sentence_units(title: &str, text: &str) -> Vec<Vec<String>> {
-    let terms = |t: &str| {
+/// The title and each sentence of a passage, as term ids (assigned in `term_ids`).
+fn sentence_units(title: &str, text: &str, term_ids: &mut HashMap<String, u32>) -> Vec<Vec<u32>> {
+    let mut ids = |t: &str| -> Vec<u32> {
         analysis::analyze(t)
             .into_iter()
-            .map(|t| t.text)
-            .collect::<Vec<_>>()
+            .map(|term| {
+                let next = term_ids.len() as u32;
+                *term_ids.entry(term.text).or_insert(next)
+            })
+            .collect()
     };
-    let mut units = vec![terms(title)];
+    let mut units = vec![ids(title)];
     let mut start = 0;
     for (index, ch) in text.char_indices() {
         let end = index + ch.len_utf8();
         let at_break = ch == '\n'
             || (matches!(ch, '.' | '?' | '!') && text[end..].starts_with(char::is_whitespace));
         if at_break {
-            units.push(terms(&text[start..end]));
+            units.push(ids(&text[start..end]));
             start = end;
         }
     }
-    units.push(terms(&text[start..]));
+    units.push(ids(&text[start..]));
     units.retain(|u| !u.is_empty());
     units
 }
 
 /// Whether `needle` occurs as a contiguous run in `haystack`.
-fn contains_sequence(haystack: &[String], needle: &[String]) -> bool {
+fn contains_sequence(haystack: &[u32], needle: &[u32]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
