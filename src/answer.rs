@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::content::{SafetyTexts, TopicRef};
+use crate::content::{Library, SafetyTexts, TopicRef};
 use crate::safety::Urgency;
 
 /// Discord's limits, as its API enforces them (counted in characters).
@@ -192,6 +192,105 @@ pub fn render_topic_list(titles: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The reply when a member asks again within their cooldown. An urgent or crisis notice
+/// is never held back by it.
+pub fn render_cooldown(urgency: Urgency, wait: std::time::Duration, texts: &SafetyTexts) -> String {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let unit = if seconds == 1 { "second" } else { "seconds" };
+    let body = format!(
+        "I'm still here. Please give me {seconds} {unit} between questions, then ask again."
+    );
+    truncate_chars(
+        &join_parts(&[&notices(urgency, texts), &body, &footer(texts)]),
+        limits::MESSAGE_CONTENT,
+    )
+}
+
+/// What Lantern is, what it keeps, and where its content comes from (`/about`).
+pub fn render_about(library: &Library) -> String {
+    let mut sources: Vec<String> = Vec::new();
+    for article in &library.articles {
+        let line = format!(
+            "• {}: {} (reviewed {})",
+            article.title,
+            article.source,
+            article.last_reviewed.format("%Y-%m-%d")
+        );
+        if !sources.contains(&line) {
+            sources.push(line);
+        }
+    }
+    let text = format!(
+        "**About Lantern**\n\
+         Lantern answers questions by quoting passages, word for word, from articles this community's moderators have \
+         reviewed. It writes nothing of its own, and when the articles do not answer a question it says so. \
+         It is not a doctor and cannot know your situation.\n\n\
+         **Privacy**\n\
+         Lantern keeps no record of your questions: it does not store their text, and its logs never contain what you \
+         asked, your name or your id. It keeps only counts (how many questions were answered) and, for a few seconds \
+         after you ask, your id alone so it can pace questions. Answers to /ask are private to you unless you choose \
+         to share them; a question asked by mentioning Lantern in a channel is answered in that channel.\n\n\
+         **Content** ({} topics)\n{}\n\n{}\n**{}**",
+        library.topics().count(),
+        sources.join("\n"),
+        library.safety.disclaimer,
+        library.safety.doctor_advice,
+    );
+    fit_message(&text)
+}
+
+/// Content problems for moderators, under a heading, as many as fit in one message.
+pub fn render_problems(heading: &str, problems: &[crate::content::Problem]) -> String {
+    let mut text = heading.to_string();
+    for problem in problems {
+        text.push('\n');
+        text.push_str(&problem.to_string());
+    }
+    fit_message(&text)
+}
+
+/// Articles whose review is due, for `/stale`.
+pub fn render_stale(library: &Library, today: NaiveDate) -> String {
+    let due: Vec<String> = library
+        .articles
+        .iter()
+        .filter_map(|article| {
+            crate::content::review_due(article, today).map(|date| {
+                format!(
+                    "• {} ({}): due since {date}",
+                    article.title,
+                    article.file.display()
+                )
+            })
+        })
+        .collect();
+    if due.is_empty() {
+        "Every article is within its review date.".to_string()
+    } else {
+        fit_message(&format!("**Articles due for review**\n{}", due.join("\n")))
+    }
+}
+
+/// `text` cut to one message at a line end, saying how many lines were left out.
+pub fn fit_message(text: &str) -> String {
+    if char_len(text) <= limits::MESSAGE_CONTENT {
+        return text.to_string();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut kept = String::new();
+    for (index, line) in lines.iter().enumerate() {
+        let note = format!("\n… and {} more line(s).", lines.len() - index);
+        if char_len(&kept) + char_len(line) + 1 + char_len(&note) > limits::MESSAGE_CONTENT {
+            return truncate_chars(&format!("{kept}{note}"), limits::MESSAGE_CONTENT);
+        }
+        if !kept.is_empty() {
+            kept.push('\n');
+        }
+        kept.push_str(line);
+    }
+    kept
+}
+
 fn notices(urgency: Urgency, texts: &SafetyTexts) -> String {
     let mut parts: Vec<String> = Vec::new();
     if urgency.crisis {
@@ -367,6 +466,18 @@ mod tests {
         let words = split_at_sentences("abcdefghijklmnop", 5);
         assert!(words.iter().all(|p| char_len(p) <= 5));
         assert_eq!(words.concat(), "abcdefghijklmnop");
+    }
+
+    #[test]
+    fn long_texts_are_cut_at_a_line_and_say_so() {
+        let text = (0..500)
+            .map(|i| format!("line number {i}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let fitted = fit_message(&text);
+        assert!(char_len(&fitted) <= limits::MESSAGE_CONTENT);
+        assert!(fitted.ends_with("more line(s)."), "{fitted}");
+        assert!(fitted.starts_with("line number 0\nline number 1\n"));
     }
 
     #[test]

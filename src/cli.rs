@@ -6,6 +6,7 @@
 use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -15,6 +16,7 @@ use crate::config::{self, BotConfig, Config};
 use crate::content::Severity;
 use crate::knowledge::{Explanation, Knowledge, LoadError};
 use crate::search::SearchResult;
+use crate::store::KnowledgeStore;
 
 /// Exit code for bad input or usage: nothing was wrong with Lantern or its content.
 const EXIT_USAGE: u8 = 2;
@@ -349,7 +351,7 @@ fn chat(config: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_bot(_config: &Config) -> anyhow::Result<ExitCode> {
+fn run_bot(config: &Config) -> anyhow::Result<ExitCode> {
     let bot_config = match BotConfig::load(&config::process_env) {
         Ok(bot_config) => bot_config,
         Err(error) => {
@@ -357,7 +359,17 @@ fn run_bot(_config: &Config) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
-    let _ = bot_config;
-    eprintln!("error: this build of Lantern does not include the Discord bot yet");
-    Ok(ExitCode::FAILURE)
+    let store = match KnowledgeStore::open(&config.content_dir, config.min_confidence) {
+        Ok(store) => Arc::new(store),
+        Err(error) => {
+            print_load_error(&error);
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(crate::discord::run(bot_config, store))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -10,9 +10,11 @@ pub mod answer;
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod discord;
 pub mod knowledge;
 pub mod safety;
 pub mod search;
+pub mod store;
 pub mod text;
 
 /// Sets up logging to stderr. `RUST_LOG` overrides `default_filter`.

@@ -1,0 +1,26 @@
+//! `/about` and `/privacy`: what Lantern is, what it keeps, where its words come from.
+
+use super::{Context, Error, respond};
+use crate::answer;
+use crate::discord::rest::MessageBody;
+
+/// What Lantern is, what it keeps, and where its content comes from.
+#[poise::command(slash_command)]
+pub async fn about(ctx: Context<'_>) -> Result<(), Error> {
+    about_inner(ctx).await
+}
+
+/// What Lantern stores about you (nothing of your questions).
+#[poise::command(slash_command)]
+pub async fn privacy(ctx: Context<'_>) -> Result<(), Error> {
+    about_inner(ctx).await
+}
+
+async fn about_inner(ctx: Context<'_>) -> Result<(), Error> {
+    let knowledge = ctx.data().store.current();
+    respond(
+        ctx,
+        MessageBody::text(answer::render_about(knowledge.library()), true),
+    )
+    .await
+}

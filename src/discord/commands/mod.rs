@@ -1,0 +1,73 @@
+//! Lantern's slash commands, one file per family.
+
+mod about;
+mod ask;
+mod moderation;
+mod topics;
+
+use std::sync::atomic::Ordering;
+
+use serenity::all::{CommandInteraction, Permissions};
+
+pub use ask::answer_for;
+pub use topics::handle_topics_page;
+
+use super::rest::MessageBody;
+use super::{Context, Data, Error};
+
+/// Every command Lantern registers.
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![
+        ask::ask(),
+        topics::topics(),
+        topics::topic(),
+        moderation::reload(),
+        moderation::stale(),
+        about::about(),
+        about::privacy(),
+    ]
+}
+
+/// Whether a reply should be private: the member's `share` choice, else the server's default.
+fn private(data: &Data, share: Option<bool>) -> bool {
+    share.map_or(data.config.ephemeral_default, |share| !share)
+}
+
+/// Answers the command's interaction through the retrying reply path, and tells poise
+/// the first response is sent so anything after it goes out as a follow-up.
+async fn respond(ctx: Context<'_>, message: MessageBody) -> Result<(), Error> {
+    ctx.data()
+        .rest
+        .respond(ctx.interaction.id.get(), &ctx.interaction.token, &message)
+        .await?;
+    ctx.has_sent_initial_response.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// A further message after the first response.
+async fn follow_up(ctx: Context<'_>, message: MessageBody) -> Result<(), Error> {
+    let interaction = ctx.interaction;
+    ctx.data()
+        .rest
+        .follow_up(
+            interaction.application_id.get(),
+            &interaction.token,
+            &message,
+        )
+        .await?;
+    Ok(())
+}
+
+/// The server-side moderator check: Manage Server (or Administrator) in the permissions
+/// Discord computed for this member in this channel, or the configured moderator role.
+/// Hiding the command from members is Discord's UI only; this is what actually decides.
+pub fn is_moderator(interaction: &CommandInteraction, mod_role_id: Option<u64>) -> bool {
+    let Some(member) = &interaction.member else {
+        return false;
+    };
+    let by_permission = member.permissions.is_some_and(|p| {
+        p.contains(Permissions::MANAGE_GUILD) || p.contains(Permissions::ADMINISTRATOR)
+    });
+    let by_role = mod_role_id.is_some_and(|role| member.roles.iter().any(|r| r.get() == role));
+    by_permission || by_role
+}

@@ -1,0 +1,128 @@
+//! `/topics` (paged with buttons when the list outgrows a message) and `/topic`.
+
+use serde_json::{Value, json};
+use serenity::all::{AutocompleteChoice, ComponentInteraction, CreateAutocompleteResponse};
+
+use super::{Context, Data, Error, follow_up, private, respond};
+use crate::answer::{self, limits};
+use crate::discord::rest::MessageBody;
+
+/// Button ids look like `lantern:topics:<page>`.
+const PAGE_BUTTON_PREFIX: &str = "lantern:topics:";
+
+/// List the topics Lantern can answer about.
+#[poise::command(slash_command)]
+pub async fn topics(ctx: Context<'_>) -> Result<(), Error> {
+    let data = ctx.data();
+    respond(ctx, topics_page(data, 0, private(data, None))).await
+}
+
+/// The topic list's page `page` (clamped), with Previous/Next buttons when there are several.
+fn topics_page(data: &Data, page: usize, ephemeral: bool) -> MessageBody {
+    let knowledge = data.store.current();
+    let titles: Vec<String> = knowledge
+        .library()
+        .topics()
+        .map(|t| t.topic.title.clone())
+        .collect();
+    let pages = answer::render_topic_list(&titles);
+    let page = page.min(pages.len().saturating_sub(1));
+    let mut body = MessageBody::text(pages[page].clone(), ephemeral);
+    if pages.len() > 1 {
+        body.content = format!("{}\n*Page {} of {}*", body.content, page + 1, pages.len());
+        body.components = Some(page_buttons(page, pages.len()));
+    }
+    body
+}
+
+fn page_buttons(page: usize, pages: usize) -> Value {
+    let button = |label: &str, target: usize, disabled: bool| {
+        json!({
+            "type": 2,
+            "style": 2,
+            "label": label,
+            "custom_id": format!("{PAGE_BUTTON_PREFIX}{target}"),
+            "disabled": disabled,
+        })
+    };
+    json!([{
+        "type": 1,
+        "components": [
+            button("Previous", page.saturating_sub(1), page == 0),
+            button("Next", (page + 1).min(pages - 1), page + 1 >= pages),
+        ],
+    }])
+}
+
+/// Answers a click on a `/topics` page button by showing the requested page in place.
+/// Returns false when the click is not Lantern's.
+pub async fn handle_topics_page(data: &Data, click: &ComponentInteraction) -> Result<bool, Error> {
+    let Some(page) = click
+        .data
+        .custom_id
+        .strip_prefix(PAGE_BUTTON_PREFIX)
+        .and_then(|p| p.parse::<usize>().ok())
+    else {
+        return Ok(false);
+    };
+    let ephemeral = click
+        .message
+        .flags
+        .is_some_and(|f| f.bits() & crate::discord::rest::EPHEMERAL != 0);
+    data.rest
+        .update_message(
+            click.id.get(),
+            &click.token,
+            &topics_page(data, page, ephemeral),
+        )
+        .await?;
+    Ok(true)
+}
+
+/// Read one topic in full, with its source.
+#[poise::command(slash_command)]
+pub async fn topic(
+    ctx: Context<'_>,
+    #[description = "The topic's title (start typing to choose)"]
+    #[autocomplete = "topic_titles"]
+    name: String,
+    #[description = "Show it to everyone in the channel (it is private by default)"] share: Option<
+        bool,
+    >,
+) -> Result<(), Error> {
+    let data = ctx.data();
+    let ephemeral = private(data, share);
+    let knowledge = data.store.current();
+    let Some(found) = knowledge.library().topic(&name) else {
+        let text = "I don't have a topic with that title. Use /topics to see them all, or /ask your question.";
+        return respond(ctx, MessageBody::text(text, ephemeral)).await;
+    };
+    let mut pages = answer::render_topic(found, &knowledge.library().safety).into_iter();
+    respond(
+        ctx,
+        MessageBody::text(pages.next().unwrap_or_default(), ephemeral),
+    )
+    .await?;
+    for page in pages {
+        follow_up(ctx, MessageBody::text(page, ephemeral)).await?;
+    }
+    Ok(())
+}
+
+/// Topic titles containing what the member has typed, at most Discord's 25 choices.
+async fn topic_titles(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
+    let wanted = partial.trim().to_lowercase();
+    let knowledge = ctx.data().store.current();
+    let choices = knowledge
+        .library()
+        .topics()
+        .map(|t| t.topic.title.as_str())
+        .filter(|title| title.to_lowercase().contains(&wanted))
+        .take(limits::CHOICES)
+        .map(|title| {
+            let shown: String = title.chars().take(limits::CHOICE_NAME).collect();
+            AutocompleteChoice::new(shown.clone(), shown)
+        })
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
+}

@@ -1,0 +1,70 @@
+//! The one error handler. Members get a short, kind message; the details go to the log,
+//! never with the question's text or the member's identity.
+
+use std::sync::atomic::Ordering;
+
+use super::rest::MessageBody;
+use super::{Data, Error};
+
+const SORRY: &str = "Sorry, something went wrong on my side and I couldn't answer. Please try again in a moment. \
+     If you are worried about your health right now, please contact your doctor, midwife or local emergency number.";
+
+pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            tracing::error!(command = %ctx.command().name, %error, "command failed");
+            if let poise::Context::Application(ctx) = ctx {
+                apologise(ctx).await;
+            }
+        }
+        poise::FrameworkError::CommandPanic { ctx, .. } => {
+            tracing::error!(command = %ctx.command().name, "command panicked");
+            if let poise::Context::Application(ctx) = ctx {
+                apologise(ctx).await;
+            }
+        }
+        poise::FrameworkError::ArgumentParse { ctx, .. } => {
+            tracing::warn!(command = %ctx.command().name, "could not read the command's options");
+            if let poise::Context::Application(ctx) = ctx {
+                apologise(ctx).await;
+            }
+        }
+        poise::FrameworkError::EventHandler { error, event, .. } => {
+            tracing::error!(event = %event.snake_case_name(), %error, "handling an event failed");
+        }
+        poise::FrameworkError::Setup { error, .. } => {
+            tracing::error!(%error, "setting up after connecting failed");
+        }
+        poise::FrameworkError::UnknownInteraction { interaction, .. } => {
+            tracing::warn!(command = %interaction.data.name, "an interaction for a command Lantern does not have");
+        }
+        other => {
+            if let Err(error) = poise::builtins::on_error(other).await {
+                tracing::error!(%error, "the error handler itself failed");
+            }
+        }
+    }
+}
+
+/// Tells the member something went wrong, as the first response or as a follow-up.
+async fn apologise(ctx: poise::ApplicationContext<'_, Data, Error>) {
+    let data = ctx.data();
+    let interaction = ctx.interaction;
+    let message = MessageBody::text(SORRY, true);
+    let sent = if ctx.has_sent_initial_response.load(Ordering::SeqCst) {
+        data.rest
+            .follow_up(
+                interaction.application_id.get(),
+                &interaction.token,
+                &message,
+            )
+            .await
+    } else {
+        data.rest
+            .respond(interaction.id.get(), &interaction.token, &message)
+            .await
+    };
+    if let Err(error) = sent {
+        tracing::error!(%error, "could not tell the member about the error");
+    }
+}

@@ -1,0 +1,84 @@
+//! Gateway events that are not slash commands: questions in mentions and direct
+//! messages, and clicks on Lantern's buttons.
+
+use serenity::all::{FullEvent, Interaction, Message, UserId};
+
+use super::commands::{answer_for, handle_topics_page};
+use super::rest::MessageBody;
+use super::{Data, Error};
+
+pub async fn handle(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    event: &FullEvent,
+) -> Result<(), Error> {
+    let data = framework.user_data;
+    match event {
+        FullEvent::Message { new_message } => {
+            on_message(data, framework.bot_id(), new_message).await
+        }
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Component(click),
+        } => {
+            if !handle_topics_page(data, click).await? {
+                tracing::debug!("ignored a click on a component that is not Lantern's");
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// A direct message, or a server message that mentions Lantern in its text, is a
+/// question. The reply goes to the same channel as a reply to that message, pinging
+/// no one, not even the asker.
+async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<(), Error> {
+    if message.author.bot {
+        return Ok(());
+    }
+    let in_dm = message.guild_id.is_none();
+    // A reply to one of Lantern's answers lists Lantern among the mentions without
+    // naming it in the text; only a mention written in the message asks a question.
+    if !in_dm && !names(&message.content, bot_id) {
+        return Ok(());
+    }
+    let question = without_mentions_of(&message.content, bot_id);
+    let text = answer_for(data, message.author.id.get(), &question);
+    data.rest
+        .reply_in_channel(
+            message.channel_id.get(),
+            message.id.get(),
+            &MessageBody::text(text, false),
+        )
+        .await?;
+    Ok(())
+}
+
+fn names(content: &str, bot_id: UserId) -> bool {
+    content.contains(&format!("<@{bot_id}>")) || content.contains(&format!("<@!{bot_id}>"))
+}
+
+fn without_mentions_of(content: &str, bot_id: UserId) -> String {
+    content
+        .replace(&format!("<@{bot_id}>"), " ")
+        .replace(&format!("<@!{bot_id}>"), " ")
+        .trim()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_of_the_bot_are_removed_from_the_question() {
+        let bot = UserId::new(42);
+        assert!(names("<@42> why heparin?", bot));
+        assert!(names("hey <@!42>", bot));
+        assert!(!names("<@43> hi", bot));
+        assert_eq!(
+            without_mentions_of("<@42> why heparin? <@!42>", bot),
+            "why heparin?"
+        );
+        assert_eq!(without_mentions_of("<@43> and <@42>", bot), "<@43> and");
+    }
+}

@@ -1,0 +1,511 @@
+//! The bot end to end: the real `lantern run` process, serenity's real HTTP client and
+//! shard, against a Discord API on 127.0.0.1. Members and moderators are played by
+//! gateway events shaped like Discord's; assertions are on what the bot sent back, every
+//! body of which is also validated against Discord's published OpenAPI description.
+
+mod common;
+mod support;
+
+use std::fs;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::bot::{Bot, BotOptions, PATIENCE, callback_for};
+use support::fake_discord::{self as fake, FakeDiscord, Member, User};
+
+use common::{bundled_content, bundled_safety, content_copy};
+
+const EPHEMERAL: u64 = 64;
+
+async fn start() -> (FakeDiscord, Bot) {
+    start_with(&bundled_content(), vec![]).await
+}
+
+async fn start_with(content: &std::path::Path, env: Vec<(&str, String)>) -> (FakeDiscord, Bot) {
+    let discord = FakeDiscord::start().await;
+    let bot = Bot::start(&discord, BotOptions { content, env }).await;
+    (discord, bot)
+}
+
+fn question(text: &str) -> Value {
+    json!([{ "name": "question", "type": 3, "value": text }])
+}
+
+/// The callback's message data, checked for what every Lantern message must have.
+fn message_data(callback: &fake::Recorded) -> &Value {
+    let body = callback.body.as_ref().expect("a JSON body");
+    let data = &body["data"];
+    assert_eq!(
+        data["allowed_mentions"],
+        json!({ "parse": [] }),
+        "every message pings no one: {body}"
+    );
+    data
+}
+
+fn assert_schema_valid(discord: &FakeDiscord) {
+    let violations = discord.schema_violations();
+    assert!(
+        violations.is_empty(),
+        "requests Discord would reject: {violations:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn commands_are_registered_in_the_server_and_the_gateway_comes_from_the_api() {
+    let (discord, bot) = start().await;
+    let registration = bot.wait_registered(&discord).await;
+    let commands = registration.body.clone().unwrap();
+    let names: Vec<&str> = commands
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "ask", "topics", "topic", "reload", "stale", "about", "privacy",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} not registered: {names:?}"
+        );
+    }
+    let command = |name: &str| {
+        commands
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        command("reload")["default_member_permissions"],
+        "32",
+        "hidden from members: Manage Server"
+    );
+    assert_eq!(command("stale")["default_member_permissions"], "32");
+    let ask_question = &command("ask")["options"][0];
+    assert_eq!(ask_question["name"], "question");
+    assert_eq!(ask_question["max_length"], 1000);
+    assert_eq!(command("topic")["options"][0]["autocomplete"], true);
+
+    let requests = discord.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "GET" && r.path == "/gateway"),
+        "the gateway URL must come from GET /gateway, not Discord's default"
+    );
+    let identify = &discord.identifies()[0];
+    assert_eq!(identify["token"], format!("Bot {}", FakeDiscord::token()));
+    let intents = identify["intents"].as_u64().unwrap();
+    assert_eq!(
+        intents & (1 << 15),
+        0,
+        "the privileged MESSAGE_CONTENT intent is not requested"
+    );
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ask_answers_privately_with_the_passage_disclaimer_and_doctor_advice_in_time() {
+    let (discord, bot) = start().await;
+    let member = Member::regular(1001);
+    let interaction = fake::slash_command("ask", question("why would I need heparin?"), &member);
+    let sent_at = std::time::Instant::now();
+    discord.send_interaction(interaction.clone()).await;
+    let callback = callback_for(&discord, &interaction, &bot).await;
+    assert!(
+        callback.received_at.duration_since(sent_at) < Duration::from_secs(3),
+        "answered outside Discord's 3-second window"
+    );
+    let body = callback.body.as_ref().unwrap();
+    assert_eq!(body["type"], 4, "a message response");
+    let data = message_data(&callback);
+    assert_eq!(data["flags"], EPHEMERAL, "private by default");
+    let content = data["content"].as_str().unwrap();
+    let safety = bundled_safety();
+    assert!(
+        content.contains("Heparin is an injectable blood thinner"),
+        "{content}"
+    );
+    assert!(content.contains(&safety.disclaimer));
+    assert!(content.contains(&safety.doctor_advice));
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ask_abstains_honestly_and_puts_urgent_notices_first() {
+    let (discord, bot) = start().await;
+    let safety = bundled_safety();
+    let member = Member::regular(1002);
+
+    let off_topic = fake::slash_command("ask", question("how do I make pancakes"), &member);
+    discord.send_interaction(off_topic.clone()).await;
+    let content = message_data(&callback_for(&discord, &off_topic, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(content.starts_with(&safety.not_found), "{content}");
+    assert!(content.contains(&safety.doctor_advice));
+
+    let urgent = fake::slash_command(
+        "ask",
+        question("I'm bleeding a lot and the pain is unbearable"),
+        &member,
+    );
+    discord.send_interaction(urgent.clone()).await;
+    let content = message_data(&callback_for(&discord, &urgent, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(content.starts_with(&safety.urgent_notice), "{content}");
+    assert!(
+        content.contains("abnormal vaginal bleeding"),
+        "the fitting passage follows: {content}"
+    );
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nobody_is_pinged_even_when_the_question_tries() {
+    let (discord, bot) = start().await;
+    let member = Member::regular(1003);
+    let options = json!([
+        { "name": "question", "type": 3, "value": "@everyone @here <@&42> <@1234> is heparin a blood thinner" },
+        { "name": "share", "type": 5, "value": true }
+    ]);
+    let interaction = fake::slash_command("ask", options, &member);
+    discord.send_interaction(interaction.clone()).await;
+    let callback = callback_for(&discord, &interaction, &bot).await;
+    let data = message_data(&callback);
+    assert!(
+        data.get("flags")
+            .is_none_or(|f| f.as_u64().unwrap_or(0) & EPHEMERAL == 0),
+        "shared on request"
+    );
+    let content = data["content"].as_str().unwrap();
+    assert!(
+        !content.contains("@everyone") && !content.contains("<@"),
+        "the question is not echoed: {content}"
+    );
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn too_long_questions_are_refused_politely() {
+    let (discord, bot) = start().await;
+    let interaction = fake::slash_command(
+        "ask",
+        question(&"heparin ".repeat(200)),
+        &Member::regular(1004),
+    );
+    discord.send_interaction(interaction.clone()).await;
+    let content = message_data(&callback_for(&discord, &interaction, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(content.contains("too long"), "{content}");
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn topics_and_topic_with_autocomplete() {
+    let (discord, bot) = start().await;
+    let member = Member::regular(1005);
+
+    let list = fake::slash_command("topics", json!([]), &member);
+    discord.send_interaction(list.clone()).await;
+    let content = message_data(&callback_for(&discord, &list, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for title in [
+        "Signs of a miscarriage",
+        "Coping with grief",
+        "How heparin helps",
+    ] {
+        assert!(content.contains(title), "{content}");
+    }
+
+    let typing = fake::autocomplete(
+        "topic",
+        json!([{ "name": "name", "type": 3, "value": "grie", "focused": true }]),
+        &member,
+    );
+    discord.send_interaction(typing.clone()).await;
+    let callback = callback_for(&discord, &typing, &bot).await;
+    let body = callback.body.as_ref().unwrap();
+    assert_eq!(body["type"], 8, "an autocomplete result");
+    let choices = body["data"]["choices"].as_array().unwrap();
+    assert_eq!(choices.len(), 1, "{choices:?}");
+    assert_eq!(choices[0]["value"], "Coping with grief");
+
+    let read = fake::slash_command(
+        "topic",
+        json!([{ "name": "name", "type": 3, "value": "Coping with grief" }]),
+        &member,
+    );
+    discord.send_interaction(read.clone()).await;
+    let content = message_data(&callback_for(&discord, &read, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content.contains("Miscarriage leads to depression and grief"),
+        "{content}"
+    );
+    assert!(content.contains("Source: "));
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_topic_list_is_paged_with_buttons() {
+    let content = content_copy();
+    let mut article =
+        String::from("---\ntitle: Many topics\nsource: Test\nlast_reviewed: 2026-11-01\n---\n");
+    for i in 0..150 {
+        article.push_str(&format!(
+            "\n## Generated test topic number {i} with a longer title\n\nPassage {i}.\n"
+        ));
+    }
+    fs::write(content.path().join("articles/many.md"), article).unwrap();
+    let (discord, bot) = start_with(content.path(), vec![]).await;
+    let member = Member::regular(1006);
+
+    let list = fake::slash_command("topics", json!([]), &member);
+    discord.send_interaction(list.clone()).await;
+    let callback = callback_for(&discord, &list, &bot).await;
+    let data = message_data(&callback).clone();
+    assert!(
+        data["content"].as_str().unwrap().contains("Page 1 of "),
+        "{data}"
+    );
+    let buttons = data["components"][0]["components"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(buttons[0]["disabled"], true, "no previous page");
+    let next = buttons[1]["custom_id"].as_str().unwrap();
+
+    let message = json!({ "id": "9001", "channel_id": FakeDiscord::CHANNEL_ID.to_string(), "content": data["content"], "flags": EPHEMERAL });
+    let click = fake::component_click(next, message, &member);
+    discord.send_interaction(click.clone()).await;
+    let callback = callback_for(&discord, &click, &bot).await;
+    let body = callback.body.as_ref().unwrap();
+    assert_eq!(
+        body["type"], 7,
+        "the page replaces the message it was clicked on"
+    );
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Page 2 of "),
+        "{body}"
+    );
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reload_is_for_moderators_only_even_when_discord_shows_it() {
+    let content = content_copy();
+    let (discord, bot) = start_with(content.path(), vec![]).await;
+
+    let member = fake::slash_command("reload", json!([]), &Member::regular(1007));
+    discord.send_interaction(member.clone()).await;
+    let refused = message_data(&callback_for(&discord, &member, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(refused.contains("for moderators"), "{refused}");
+
+    let article = common::article_path(content.path());
+    let text = fs::read_to_string(&article)
+        .unwrap()
+        .replace("## Coping with grief", "## Coping with loss");
+    fs::write(&article, text).unwrap();
+
+    let by_role = fake::slash_command(
+        "reload",
+        json!([]),
+        &Member::with_role(1008, FakeDiscord::MOD_ROLE_ID),
+    );
+    discord.send_interaction(by_role.clone()).await;
+    let report = message_data(&callback_for(&discord, &by_role, &bot).await).clone();
+    assert_eq!(report["flags"], EPHEMERAL);
+    let report = report["content"].as_str().unwrap();
+    assert!(report.contains("Content reloaded"), "{report}");
+    assert!(
+        report.contains("Topics added: Coping with loss"),
+        "{report}"
+    );
+    assert!(
+        report.contains("Topics removed: Coping with grief"),
+        "{report}"
+    );
+
+    let ask = fake::slash_command(
+        "topic",
+        json!([{ "name": "name", "type": 3, "value": "Coping with loss" }]),
+        &Member::regular(1009),
+    );
+    discord.send_interaction(ask.clone()).await;
+    let shown = message_data(&callback_for(&discord, &ask, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        shown.contains("Miscarriage leads to depression"),
+        "the reloaded content serves: {shown}"
+    );
+
+    fs::write(&article, "---\ntitle: broken\n").unwrap();
+    let by_permission = fake::slash_command("reload", json!([]), &Member::moderator(1010));
+    discord.send_interaction(by_permission.clone()).await;
+    let report = message_data(&callback_for(&discord, &by_permission, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(report.contains("nothing was reloaded"), "{report}");
+    assert!(
+        report.contains("lupus-anticoagulant-and-miscarriage.md:1:"),
+        "names file and line: {report}"
+    );
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mentions_and_direct_messages_are_answered_as_replies_without_pings() {
+    let (discord, bot) = start().await;
+    let author = User::new(2001, "asker");
+
+    let mention = fake::guild_message_mentioning_bot(
+        &format!(
+            "<@{}> is heparin a blood thinner? @everyone",
+            FakeDiscord::BOT_USER_ID
+        ),
+        &author,
+    );
+    discord.send_message(mention.clone()).await;
+    let path = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
+    let reply = discord
+        .wait_for_request(|r| r.method == "POST" && r.path == path, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    let body = reply.body.as_ref().unwrap();
+    assert_eq!(body["message_reference"]["message_id"], mention["id"]);
+    assert_eq!(
+        body["allowed_mentions"],
+        json!({ "parse": [], "replied_user": false })
+    );
+    assert!(
+        body["content"]
+            .as_str()
+            .unwrap()
+            .contains("Heparin is an injectable blood thinner")
+    );
+
+    let dm = fake::direct_message("what are the signs of a miscarriage", &author);
+    discord.send_message(dm.clone()).await;
+    let path = format!("/channels/{}/messages", FakeDiscord::DM_CHANNEL_ID);
+    let reply = discord
+        .wait_for_request(|r| r.method == "POST" && r.path == path, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    let body = reply.body.as_ref().unwrap();
+    assert!(
+        body["content"]
+            .as_str()
+            .unwrap()
+            .contains("well-known miscarriage signs")
+    );
+    assert_eq!(body["allowed_mentions"]["parse"], json!([]));
+
+    let unrelated =
+        fake::guild_message("a message that does not name the bot", &Member::of(&author));
+    discord.send_message(unrelated).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let replies = discord
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/messages") && r.method == "POST")
+        .count();
+    assert_eq!(replies, 2, "only messages that name Lantern are questions");
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_cooldown_applies_per_member() {
+    let (discord, bot) = start_with(
+        &bundled_content(),
+        vec![("LANTERN_COOLDOWN_SECONDS", "30".to_string())],
+    )
+    .await;
+    let first = Member::regular(3001);
+    let second = Member::regular(3002);
+    let ask = |member: &Member| {
+        fake::slash_command("ask", question("is heparin a blood thinner"), member)
+    };
+
+    let a = ask(&first);
+    discord.send_interaction(a.clone()).await;
+    assert!(
+        message_data(&callback_for(&discord, &a, &bot).await)["content"]
+            .as_str()
+            .unwrap()
+            .contains("Heparin")
+    );
+
+    let again = ask(&first);
+    discord.send_interaction(again.clone()).await;
+    let content = message_data(&callback_for(&discord, &again, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(content.contains("between questions"), "{content}");
+    assert!(!content.contains("Heparin is an injectable"));
+
+    let other = ask(&second);
+    discord.send_interaction(other.clone()).await;
+    let content = message_data(&callback_for(&discord, &other, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content.contains("Heparin is an injectable"),
+        "another member is not held back: {content}"
+    );
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn about_says_what_is_kept() {
+    let (discord, bot) = start().await;
+    for name in ["about", "privacy"] {
+        let interaction = fake::slash_command(name, json!([]), &Member::regular(1011));
+        discord.send_interaction(interaction.clone()).await;
+        let content = message_data(&callback_for(&discord, &interaction, &bot).await)["content"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            content.contains("keeps no record of your questions"),
+            "{content}"
+        );
+        assert!(
+            content.contains("Lupus Anticoagulant Miscarriage Symptoms"),
+            "names its source: {content}"
+        );
+    }
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_closes_the_connection_and_exits_zero() {
+    let (discord, bot) = start().await;
+    let code = bot.terminate();
+    assert_eq!(code, Some(0));
+    assert_schema_valid(&discord);
+}

@@ -1,0 +1,154 @@
+//! The real `lantern run` process, pointed at a [`FakeDiscord`], with its log captured.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::fake_discord::{FakeDiscord, Recorded};
+
+/// How long any single wait in these tests may take before it is a failure. Generous,
+/// because CI machines are shared; nothing here is a performance assertion.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// A running bot process.
+pub struct Bot {
+    child: Child,
+    log: Arc<Mutex<String>>,
+    _workdir: tempfile::TempDir,
+}
+
+/// Settings for one bot process.
+pub struct BotOptions<'a> {
+    pub content: &'a Path,
+    pub env: Vec<(&'a str, String)>,
+}
+
+impl Bot {
+    /// Starts `lantern run` against `fake` with the bundled test settings and waits until
+    /// it has connected and registered its commands.
+    pub async fn start(fake: &FakeDiscord, options: BotOptions<'_>) -> Bot {
+        let workdir = tempfile::tempdir().expect("temporary directory");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lantern"));
+        command
+            .arg("run")
+            .arg("--content")
+            .arg(options.content)
+            .current_dir(workdir.path())
+            .env_clear()
+            .env("DISCORD_TOKEN", FakeDiscord::token())
+            .env("DISCORD_API_URL", fake.api_url())
+            .env("LANTERN_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
+            .env("LANTERN_MOD_ROLE_ID", FakeDiscord::MOD_ROLE_ID.to_string())
+            .env("LANTERN_COOLDOWN_SECONDS", "0")
+            .env("RUST_LOG", "lantern=debug,warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (key, value) in &options.env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("lantern run starts");
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("stderr");
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let bot = Bot {
+            child,
+            log,
+            _workdir: workdir,
+        };
+        if let Err(error) = fake.wait_connected(PATIENCE).await {
+            panic!("the bot did not connect: {error}\nlog:\n{}", bot.log());
+        }
+        bot.wait_registered(fake).await;
+        bot
+    }
+
+    /// Waits for the bulk registration of the commands in the test server.
+    pub async fn wait_registered(&self, fake: &FakeDiscord) -> Recorded {
+        let path = format!(
+            "/applications/{}/guilds/{}/commands",
+            FakeDiscord::APPLICATION_ID,
+            FakeDiscord::GUILD_ID
+        );
+        match fake
+            .wait_for_request(|r| r.method == "PUT" && r.path == path, PATIENCE)
+            .await
+        {
+            Ok(request) => request,
+            Err(error) => panic!(
+                "commands were not registered: {error}\nlog:\n{}",
+                self.log()
+            ),
+        }
+    }
+
+    /// Everything the bot has logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Sends SIGTERM and waits for the process to end; returns its exit code.
+    pub fn terminate(mut self) -> Option<i32> {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the bot did not stop after SIGTERM\nlog:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The interaction's id, as a string, from a fixture.
+pub fn interaction_id(interaction: &Value) -> String {
+    interaction["id"]
+        .as_str()
+        .expect("interaction id")
+        .to_string()
+}
+
+/// Waits for the bot's callback to `interaction`.
+pub async fn callback_for(fake: &FakeDiscord, interaction: &Value, bot: &Bot) -> Recorded {
+    let prefix = format!("/interactions/{}/", interaction_id(interaction));
+    match fake
+        .wait_for_request(
+            |r| r.path.starts_with(&prefix) && r.path.ends_with("/callback"),
+            PATIENCE,
+        )
+        .await
+    {
+        Ok(request) => request,
+        Err(error) => panic!("no callback: {error}\nlog:\n{}", bot.log()),
+    }
+}
