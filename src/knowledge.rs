@@ -88,7 +88,7 @@ impl Knowledge {
     /// so `--explain` can show how the question was read.
     pub fn ask_explained(&self, question: &str) -> (Answer, Option<SearchResult>) {
         let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
-        let urgency = safety::assess(&self.library.safety, &scanned);
+        let (urgency, explained) = safety::assess_with_spans(&self.library.safety, &scanned);
         let refused = |refusal| Answer {
             urgency,
             outcome: Outcome::Refused(refusal),
@@ -96,8 +96,7 @@ impl Knowledge {
             score: None,
         };
 
-        let question = question.trim();
-        let chars = question.chars().count();
+        let chars = question.trim().chars().count();
         if chars > limits::QUESTION {
             return (refused(Refusal::TooLong { chars }), None);
         }
@@ -105,7 +104,7 @@ impl Knowledge {
             return (refused(Refusal::Empty), None);
         }
 
-        let result = match self.index.search(question) {
+        let result = match self.index.search(question, &explained) {
             Ok(result) => result,
             Err(error) => {
                 tracing::error!(%error, "search failed; answering that nothing was found");

@@ -6,6 +6,8 @@
 //! the side of showing the notice: a needless notice costs a line, a missed one can cost
 //! far more.
 
+use std::ops::Range;
+
 use serde::Serialize;
 
 use crate::content::SafetyTexts;
@@ -29,15 +31,32 @@ impl Urgency {
 
 /// Checks `question` against the emergency and crisis patterns of `texts`.
 pub fn assess(texts: &SafetyTexts, question: &str) -> Urgency {
+    assess_with_spans(texts, question).0
+}
+
+/// [`assess`], also returning where in `question` (byte ranges) the words are that made
+/// it urgent. The notice answers those words, so retrieval does not hold it against a
+/// passage that it says nothing about fainting when the question is "I fainted and I'm
+/// bleeding".
+pub fn assess_with_spans(texts: &SafetyTexts, question: &str) -> (Urgency, Vec<Range<usize>>) {
     let question_words = words(question);
-    Urgency {
-        emergency: texts
-            .urgent_patterns
-            .iter()
-            .any(|p| p.matches(&question_words)),
-        crisis: texts
-            .crisis_patterns
-            .iter()
-            .any(|p| p.matches(&question_words)),
+    let mut positions = Vec::new();
+    let mut urgency = Urgency::default();
+    for (patterns, flag) in [
+        (&texts.urgent_patterns, &mut urgency.emergency),
+        (&texts.crisis_patterns, &mut urgency.crisis),
+    ] {
+        for pattern in patterns {
+            let matched = pattern.matched_words(&question_words);
+            *flag |= !matched.is_empty();
+            positions.extend(matched);
+        }
     }
+    positions.sort_unstable();
+    positions.dedup();
+    let spans = positions
+        .into_iter()
+        .map(|i| question_words[i].span.clone())
+        .collect();
+    (urgency, spans)
 }

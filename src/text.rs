@@ -192,26 +192,50 @@ impl WordPattern {
 
     /// Whether the pattern occurs anywhere in `text`'s words.
     pub fn matches(&self, text: &[Word]) -> bool {
-        (0..text.len()).any(|start| self.matches_at(0, text, start))
+        (0..text.len()).any(|start| self.match_from(0, text, start, &mut Vec::new()))
     }
 
-    fn matches_at(&self, part: usize, text: &[Word], at: usize) -> bool {
+    /// The positions in `text` of the words that make up the pattern's occurrences
+    /// (not the words a `...` skipped).
+    pub fn matched_words(&self, text: &[Word]) -> Vec<usize> {
+        let mut positions = Vec::new();
+        for start in 0..text.len() {
+            let mut hit = Vec::new();
+            if self.match_from(0, text, start, &mut hit) {
+                positions.extend(hit);
+            }
+        }
+        positions.sort_unstable();
+        positions.dedup();
+        positions
+    }
+
+    fn match_from(&self, part: usize, text: &[Word], at: usize, hit: &mut Vec<usize>) -> bool {
         match self.parts.get(part) {
             None => true,
             Some(PatternPart::Gap) => {
                 let last = (at + GAP_WORDS).min(text.len());
-                (at..=last).any(|next| self.matches_at(part + 1, text, next))
+                (at..=last).any(|next| self.match_from(part + 1, text, next, hit))
             }
             Some(PatternPart::Word { text: want, prefix }) => {
                 let Some(word) = text.get(at) else {
                     return false;
                 };
-                let hit = if *prefix {
+                let same = if *prefix {
                     word.text.starts_with(want.as_str())
                 } else {
                     word.text == *want
                 };
-                hit && self.matches_at(part + 1, text, at + 1)
+                if !same {
+                    return false;
+                }
+                hit.push(at);
+                if self.match_from(part + 1, text, at + 1, hit) {
+                    true
+                } else {
+                    hit.pop();
+                    false
+                }
             }
         }
     }
@@ -270,6 +294,14 @@ mod tests {
         assert!(pattern.matches(&words("bleeds a lot")));
         assert!(!pattern.matches(&words("a lot of bleeding")));
         assert!(!pattern.matches(&words("bleeding and then one two three four five a lot")));
+    }
+
+    #[test]
+    fn matched_words_are_the_pattern_words_only() {
+        let pattern = WordPattern::parse("swollen ... leg").unwrap();
+        let text = words("my swollen left leg hurts");
+        assert_eq!(pattern.matched_words(&text), [1, 3]);
+        assert!(pattern.matched_words(&words("no match here")).is_empty());
     }
 
     #[test]

@@ -669,3 +669,71 @@ fn chat_answers_each_line_until_quit() {
     );
     assert_eq!(run.stdout.matches("you> ").count(), 4, "{}", run.stdout);
 }
+
+/// Asks through `lantern ask --json` and returns the answer object.
+fn ask_json(question: &str) -> serde_json::Value {
+    let run = Lantern::new().run(&["ask", "--json", "--content", &content_arg(), question]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    run.json_lines().remove(0)
+}
+
+#[test]
+fn misspellings_members_make_are_understood() {
+    let cases = [
+        ("heprin", "Heparin"),
+        (
+            "what causes misscarriage",
+            "experts have identified several known causes",
+        ),
+        (
+            "antiphospholipd syndrome and heparin",
+            "antiphospholipid syndrome",
+        ),
+        (
+            "pregnancy simptoms stopped suddenly",
+            "sudden stop of pregnancy symptoms",
+        ),
+    ];
+    for (question, expected) in cases {
+        let answer = ask_json(question);
+        assert_eq!(answer["answered"], true, "{question}: {answer}");
+        let passage = answer["passage"].as_str().unwrap();
+        assert!(passage.contains(expected), "{question}: got {passage}");
+    }
+}
+
+#[test]
+fn lay_words_and_acronyms_reach_the_articles_words() {
+    let cases = [
+        ("is a blood thinner safe in pregnancy", "not without risk"),
+        ("what is APS", "antiphospholipid syndrome"),
+        (
+            "am I losing the baby? what are the signs",
+            "well-known miscarriage signs",
+        ),
+        (
+            "how common is pregnancy loss",
+            "10% to 20% of all confirmed pregnancies",
+        ),
+        ("why do I need shots", "injectable blood thinner"),
+    ];
+    for (question, expected) in cases {
+        let answer = ask_json(question);
+        assert_eq!(answer["answered"], true, "{question}: {answer}");
+        let passage = answer["passage"].as_str().unwrap();
+        assert!(passage.contains(expected), "{question}: got {passage}");
+    }
+}
+
+#[test]
+fn words_the_articles_never_use_count_against_an_answer() {
+    for question in [
+        "heparin for my dog",
+        "weather forecast for the weekend",
+        "sourdough starter recipe",
+        "IVF costs",
+    ] {
+        let answer = ask_json(question);
+        assert_eq!(answer["answered"], false, "{question}: {answer}");
+    }
+}

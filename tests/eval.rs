@@ -8,8 +8,10 @@
 //! must show (absent means it must not).
 //!
 //! `tests/data/eval/dev.jsonl` is the product's development sample; `member.jsonl` was
-//! written separately in members' own style (rambling, misspelt, near misses) and is not
-//! tuned against question by question.
+//! written separately in members' own style (rambling, misspelt, near misses);
+//! `holdout.jsonl` was written with it but kept out of sight until the retrieval was
+//! built, then run once (see README for that first figure). None is tuned question by
+//! question: a failure is fixed only by a general change, never a special case.
 
 mod common;
 
@@ -202,6 +204,17 @@ fn member_style_set() {
         figures.answerable >= 40 && figures.off_topic >= 20,
         "the set must stay large"
     );
-    // Floors set from what the retrieval reaches today (78% and 97%); see README.
-    assert_floor(&figures, 0.75, 0.95);
+    // Floors set from what the retrieval reaches today (85% and 96.7%); see README.
+    assert_floor(&figures, 0.85, 0.95);
+}
+
+#[test]
+fn holdout_set() {
+    let figures = evaluate("eval/holdout.jsonl");
+    assert!(
+        figures.answerable >= 30 && figures.off_topic >= 15,
+        "the set must stay large"
+    );
+    // Floors set from what the retrieval reaches today (80% and 100%); see README.
+    assert_floor(&figures, 0.80, 0.95);
 }

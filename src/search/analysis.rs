@@ -15,8 +15,12 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::OnceLock;
 
-use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use std::ops::Range;
+use std::sync::Arc;
 
+use tantivy::tokenizer::{TokenStream, Tokenizer};
+
+use super::synonyms::SynonymTable;
 use super::wordlists::{NEGATIONS, STOP_WORDS, WEAK_WORDS};
 use crate::text::{Word, words};
 
@@ -103,12 +107,55 @@ pub fn analyze(text: &str) -> Vec<Term> {
     words(text).iter().filter_map(term).collect()
 }
 
-/// [`analyze`] as a tantivy tokenizer, so the index uses exactly the same terms.
-///
-/// Positions count only kept terms, so "losing the baby" in a question matches
-/// "losing a baby" in a passage as a phrase.
-#[derive(Clone, Default)]
-pub struct LanternTokenizer;
+/// A kept word: its term, and what was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Analyzed {
+    pub term: Term,
+    /// The word as written (lowercased and folded).
+    pub surface: String,
+    /// Byte range in the original text.
+    pub span: Range<usize>,
+}
+
+/// The kept words of `text`, in order.
+pub fn analyzed_words(text: &str) -> Vec<Analyzed> {
+    words(text)
+        .into_iter()
+        .filter_map(|word| {
+            term(&word).map(|term| Analyzed {
+                term,
+                surface: word.text,
+                span: word.span,
+            })
+        })
+        .collect()
+}
+
+/// A unit of meaning in the index and in questions: a word's term, or a synonym group
+/// standing for every phrase of the group (see [`super::synonyms`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub text: String,
+    pub class: TermClass,
+    /// The words as written.
+    pub label: String,
+    /// For a synonym group: the group and which of its phrases was written.
+    pub synonym: Option<(usize, usize)>,
+    pub span: Range<usize>,
+}
+
+/// [`analyzed_words`] and synonym segmentation as a tantivy tokenizer, so the index
+/// holds exactly the tokens questions are read into.
+#[derive(Clone)]
+pub struct LanternTokenizer {
+    synonyms: Arc<SynonymTable>,
+}
+
+impl LanternTokenizer {
+    pub fn new(synonyms: Arc<SynonymTable>) -> Self {
+        LanternTokenizer { synonyms }
+    }
+}
 
 /// Name under which [`LanternTokenizer`] is registered with the index.
 pub const TOKENIZER_NAME: &str = "lantern";
@@ -117,15 +164,16 @@ impl Tokenizer for LanternTokenizer {
     type TokenStream<'a> = VecTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
-        let tokens = words(text)
-            .iter()
-            .filter_map(|word| term(word).map(|t| (word.span.clone(), t)))
+        let tokens = self
+            .synonyms
+            .segment(&analyzed_words(text), true)
+            .into_iter()
             .enumerate()
-            .map(|(position, (span, term))| Token {
-                offset_from: span.start,
-                offset_to: span.end,
+            .map(|(position, token)| tantivy::tokenizer::Token {
+                offset_from: token.span.start,
+                offset_to: token.span.end,
                 position,
-                text: term.text,
+                text: token.text,
                 position_length: 1,
             })
             .collect();
@@ -138,7 +186,7 @@ impl Tokenizer for LanternTokenizer {
 
 /// A token stream over tokens computed up front.
 pub struct VecTokenStream {
-    tokens: Vec<Token>,
+    tokens: Vec<tantivy::tokenizer::Token>,
     index: Option<usize>,
 }
 
@@ -149,11 +197,11 @@ impl TokenStream for VecTokenStream {
         next < self.tokens.len()
     }
 
-    fn token(&self) -> &Token {
+    fn token(&self) -> &tantivy::tokenizer::Token {
         &self.tokens[self.index.unwrap_or(0)]
     }
 
-    fn token_mut(&mut self) -> &mut Token {
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
         &mut self.tokens[self.index.unwrap_or(0)]
     }
 }
@@ -201,13 +249,25 @@ mod tests {
     }
 
     #[test]
-    fn tokenizer_positions_skip_dropped_words() {
-        let mut tokenizer = LanternTokenizer;
-        let mut stream = tokenizer.token_stream("losing the baby");
+    fn the_tokenizer_emits_synonym_groups_as_one_token() {
+        let synonyms = SynonymTable::new(&[crate::content::SynonymGroup {
+            phrases: vec!["miscarriage".into(), "losing the baby".into()],
+            line: 1,
+        }]);
+        let mut tokenizer = LanternTokenizer::new(Arc::new(synonyms));
+        let mut stream = tokenizer.token_stream("scared of losing the baby");
         let mut seen = Vec::new();
         while stream.advance() {
             seen.push((stream.token().text.clone(), stream.token().position));
         }
-        assert_eq!(seen, [("lose".to_string(), 0), ("babi".to_string(), 1)]);
+        assert_eq!(
+            seen,
+            [
+                ("scare".to_string(), 0),
+                ("_0".to_string(), 1),
+                ("lose".to_string(), 2),
+                ("babi".to_string(), 3)
+            ]
+        );
     }
 }

@@ -10,17 +10,18 @@
 
 pub mod analysis;
 mod query;
+mod synonyms;
 mod typo;
 mod wordlists;
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::collector::{DocSetCollector, TopDocs};
 use tantivy::columnar::Column;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
 
@@ -30,7 +31,8 @@ pub use typo::allowed_edits;
 
 use crate::content::Library;
 use crate::text::words;
-use query::{KnownTerms, SynonymTable};
+use query::KnownTerms;
+use synonyms::SynonymTable;
 use typo::Vocabulary;
 
 /// How much an unmatched conversational word ("know", "worried", a number) counts
@@ -77,7 +79,7 @@ pub struct SearchIndex {
     units: Vec<Vec<Vec<u32>>>,
     term_ids: HashMap<String, u32>,
     vocabulary: Vocabulary,
-    synonyms: SynonymTable,
+    synonyms: Arc<SynonymTable>,
 }
 
 /// How one concept of the question weighs, for confidence and explanations.
@@ -144,17 +146,20 @@ impl SearchIndex {
     /// Indexes every passage of `library`.
     pub fn build(library: &Library) -> Result<SearchIndex, IndexError> {
         let mut schema = Schema::builder();
+        // Synonym phrases are single tokens, so no query needs positions.
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(analysis::TOKENIZER_NAME)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+            .set_index_option(IndexRecordOption::WithFreqs);
         let options = TextOptions::default().set_indexing_options(indexing);
         let title_field = schema.add_text_field("title", options.clone());
         let body_field = schema.add_text_field("body", options);
         let passage_field = schema.add_u64_field(PASSAGE_FIELD, FAST);
         let index = Index::create_in_ram(schema.build());
-        index
-            .tokenizers()
-            .register(analysis::TOKENIZER_NAME, analysis::LanternTokenizer);
+        let synonyms = Arc::new(SynonymTable::new(&library.synonyms));
+        index.tokenizers().register(
+            analysis::TOKENIZER_NAME,
+            analysis::LanternTokenizer::new(synonyms.clone()),
+        );
 
         let mut writer = index.writer_with_num_threads(1, WRITER_MEMORY_BUDGET)?;
         let mut passages = Vec::new();
@@ -171,7 +176,12 @@ impl SearchIndex {
                     document.add_text(body_field, &passage.text);
                     document.add_u64(passage_field, passages.len() as u64);
                     writer.add_document(document)?;
-                    units.push(sentence_units(&topic.title, &passage.text, &mut term_ids));
+                    units.push(sentence_units(
+                        &topic.title,
+                        &passage.text,
+                        &synonyms,
+                        &mut term_ids,
+                    ));
                     passages.push(PassageId {
                         article: article_index,
                         topic: topic_index,
@@ -205,7 +215,7 @@ impl SearchIndex {
             units,
             term_ids,
             vocabulary,
-            synonyms: SynonymTable::new(&library.synonyms),
+            synonyms,
         })
     }
 
@@ -213,9 +223,15 @@ impl SearchIndex {
         self.passages.len()
     }
 
-    /// Reads `question` and ranks the passages that match any of it.
-    pub fn search(&self, question: &str) -> Result<SearchResult, IndexError> {
-        let plan = QueryPlan::understand(question, self, &self.vocabulary, &self.synonyms);
+    /// Reads `question` and ranks the passages that match any of it. Words at the byte
+    /// ranges in `explained` (those the safety gate already answered) count as weak.
+    pub fn search(
+        &self,
+        question: &str,
+        explained: &[Range<usize>],
+    ) -> Result<SearchResult, IndexError> {
+        let plan =
+            QueryPlan::understand(question, self, &self.vocabulary, &self.synonyms, explained);
         let total_docs = self.passages.len() as u64;
         let unknown_weight = idf(0, total_docs);
 
@@ -297,10 +313,10 @@ impl SearchIndex {
 
         // Focus only decides between near ties, so only those pay for computing it.
         let best_confidence = candidates.iter().map(|c| c.confidence).fold(0.0, f32::max);
-        let phrases = self.phrase_ids(&concepts);
+        let tokens = self.token_ids(&concepts);
         for candidate in &mut candidates {
             if candidate.confidence >= best_confidence - FOCUS_TIE {
-                candidate.focus = self.focus(candidate.ordinal, &phrases, total_weight);
+                candidate.focus = self.focus(candidate.ordinal, &tokens, total_weight);
             }
         }
         candidates.sort_by(|a, b| {
@@ -318,101 +334,83 @@ impl SearchIndex {
         })
     }
 
-    /// A tantivy query matching any alternative of `concept` in the title or the body,
-    /// or `None` if it has none. Alternatives are combined by their maximum, not their
-    /// sum, so a passage saying both "heparin" and "blood thinner" is not counted twice.
+    /// A tantivy query for `concept` in the body or the (boosted) title, or `None` when
+    /// no passage expresses it.
     fn concept_query(&self, concept: &Concept) -> Option<Box<dyn Query>> {
-        let per_field = |field: Field| -> Option<Box<dyn Query>> {
+        // A passage with both the group token and the plain term counts once: the best
+        // of the alternatives, not their sum.
+        let in_field = |field: Field| -> Box<dyn Query> {
             let mut alternatives: Vec<Box<dyn Query>> = concept
                 .alternatives
                 .iter()
-                .filter(|terms| !terms.is_empty())
-                .map(|terms| -> Box<dyn Query> {
-                    let terms: Vec<Term> = terms
-                        .iter()
-                        .map(|t| Term::from_field_text(field, t))
-                        .collect();
-                    if terms.len() == 1 {
-                        Box::new(TermQuery::new(
-                            terms[0].clone(),
-                            IndexRecordOption::WithFreqs,
-                        ))
-                    } else {
-                        Box::new(PhraseQuery::new(terms))
-                    }
+                .map(|token| -> Box<dyn Query> {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, token),
+                        IndexRecordOption::WithFreqs,
+                    ))
                 })
                 .collect();
             match alternatives.len() {
-                0 => None,
-                1 => alternatives.pop(),
-                _ => Some(Box::new(DisjunctionMaxQuery::new(alternatives))),
+                1 => alternatives.remove(0),
+                _ => Box::new(DisjunctionMaxQuery::new(alternatives)),
             }
         };
-        let body = per_field(self.body_field)?;
-        let title = per_field(self.title_field)?;
         Some(Box::new(BooleanQuery::new(vec![
-            (Occur::Should, body),
-            (Occur::Should, Box::new(BoostQuery::new(title, TITLE_BOOST))),
+            (Occur::Should, in_field(self.body_field)),
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(in_field(self.title_field), TITLE_BOOST)),
+            ),
         ])))
     }
 
-    /// The highest BM25 score `concept` could contribute: its best alternative at
-    /// saturated term frequency, in the body and the boosted title.
+    /// The highest BM25 score `concept` could contribute: at saturated term frequency,
+    /// in the body and the boosted title.
     fn best_bm25(&self, concept: &Concept, total_docs: u64) -> f32 {
         let best_in = |field: Field| {
             concept
                 .alternatives
                 .iter()
-                .map(|terms| {
-                    terms
-                        .iter()
-                        .map(|t| {
-                            let df = self
-                                .searcher
-                                .doc_freq(&Term::from_field_text(field, t))
-                                .unwrap_or(0);
-                            idf(df, total_docs) * (1.0 + BM25_K1)
-                        })
-                        .sum::<f32>()
+                .map(|token| {
+                    let df = self
+                        .searcher
+                        .doc_freq(&Term::from_field_text(field, token))
+                        .unwrap_or(0);
+                    if df == 0 {
+                        0.0
+                    } else {
+                        idf(df, total_docs) * (1.0 + BM25_K1)
+                    }
                 })
                 .fold(0.0, f32::max)
         };
         best_in(self.body_field) + TITLE_BOOST * best_in(self.title_field)
     }
 
-    /// Each concept's alternatives as term ids, with its weight; an alternative using a
-    /// term no passage has can never match and is left out.
-    fn phrase_ids(&self, concepts: &[WeightedConcept]) -> Vec<(Vec<Vec<u32>>, f32)> {
+    /// Each concept's alternatives as token ids (those some passage has), with its weight.
+    fn token_ids(&self, concepts: &[WeightedConcept]) -> Vec<(Vec<u32>, f32)> {
         concepts
             .iter()
             .map(|weighted| {
-                let alternatives = weighted
+                let ids = weighted
                     .concept
                     .alternatives
                     .iter()
-                    .filter_map(|terms| {
-                        terms
-                            .iter()
-                            .map(|t| self.term_ids.get(t).copied())
-                            .collect::<Option<Vec<u32>>>()
-                    })
-                    .filter(|ids| !ids.is_empty())
+                    .filter_map(|token| self.term_ids.get(token).copied())
                     .collect();
-                (alternatives, weighted.weight)
+                (ids, weighted.weight)
             })
             .collect()
     }
 
     /// See [`Candidate::focus`].
-    fn focus(&self, ordinal: usize, phrases: &[(Vec<Vec<u32>>, f32)], total_weight: f32) -> f32 {
+    fn focus(&self, ordinal: usize, tokens: &[(Vec<u32>, f32)], total_weight: f32) -> f32 {
         self.units[ordinal]
             .iter()
             .map(|unit| {
-                phrases
+                tokens
                     .iter()
-                    .filter(|(alternatives, _)| {
-                        alternatives.iter().any(|alt| contains_sequence(unit, alt))
-                    })
+                    .filter(|(ids, _)| ids.iter().any(|id| unit.contains(id)))
                     .map(|(_, weight)| weight)
                     .sum::<f32>()
                     / total_weight
@@ -441,14 +439,20 @@ impl KnownTerms for SearchIndex {
 /// Candidates this close to the best confidence count as tied, and focus decides.
 const FOCUS_TIE: f32 = 0.05;
 
-/// The title and each sentence of a passage, as term ids (assigned in `term_ids`).
-fn sentence_units(title: &str, text: &str, term_ids: &mut HashMap<String, u32>) -> Vec<Vec<u32>> {
+/// The title and each sentence of a passage, as token ids (assigned in `term_ids`).
+fn sentence_units(
+    title: &str,
+    text: &str,
+    synonyms: &SynonymTable,
+    term_ids: &mut HashMap<String, u32>,
+) -> Vec<Vec<u32>> {
     let mut ids = |t: &str| -> Vec<u32> {
-        analysis::analyze(t)
+        synonyms
+            .segment(&analysis::analyzed_words(t), true)
             .into_iter()
-            .map(|term| {
+            .map(|token| {
                 let next = term_ids.len() as u32;
-                *term_ids.entry(term.text).or_insert(next)
+                *term_ids.entry(token.text).or_insert(next)
             })
             .collect()
     };
@@ -466,11 +470,6 @@ fn sentence_units(title: &str, text: &str, term_ids: &mut HashMap<String, u32>) 
     units.push(ids(&text[start..]));
     units.retain(|u| !u.is_empty());
     units
-}
-
-/// Whether `needle` occurs as a contiguous run in `haystack`.
-fn contains_sequence(haystack: &[u32], needle: &[u32]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Words of `text` that spelling correction may lead to: content words only, since
