@@ -249,6 +249,24 @@ pub fn render_problems(heading: &str, problems: &[crate::content::Problem]) -> S
     fit_message(&text)
 }
 
+/// A content reload, as moderators read it in their channel and in /reload's answer.
+pub fn render_reload_event(event: &crate::content::watch::ReloadEvent, from_disk: bool) -> String {
+    use crate::content::watch::ReloadEvent;
+    match event {
+        ReloadEvent::Reloaded(changes) => {
+            let cause = if from_disk { "Files changed in the content folder. " } else { "" };
+            fit_message(&format!("📚 {cause}{changes}"))
+        }
+        ReloadEvent::Rejected(problems) if problems.is_empty() => {
+            "⚠️ The content could not be indexed; members still get the previous content. See the bot's log.".to_string()
+        }
+        ReloadEvent::Rejected(problems) => render_problems(
+            "⚠️ The content has errors, so nothing was reloaded: members still get the previous content.",
+            problems,
+        ),
+    }
+}
+
 /// Articles whose review is due, for `/stale`.
 pub fn render_stale(library: &Library, today: NaiveDate) -> String {
     let due: Vec<String> = library

@@ -38,6 +38,8 @@ pub struct BotConfig {
     pub api_url: String,
     /// `LANTERN_COOLDOWN_SECONDS`, default 5: per-member pause between questions.
     pub cooldown_seconds: u64,
+    /// `LANTERN_WATCH_CONTENT`, default true: reload when files in the content folder change.
+    pub watch_content: bool,
 }
 
 /// Discord's own API, used unless `DISCORD_API_URL` says otherwise.
@@ -165,6 +167,7 @@ impl BotConfig {
             mod_role_id: snowflake(source, "LANTERN_MOD_ROLE_ID")?,
             mod_log_channel_id: snowflake(source, "LANTERN_MOD_LOG_CHANNEL_ID")?,
             ephemeral_default: boolean(source, "LANTERN_EPHEMERAL_DEFAULT", true)?,
+            watch_content: boolean(source, "LANTERN_WATCH_CONTENT", true)?,
             api_url,
             cooldown_seconds: match get(source, "LANTERN_COOLDOWN_SECONDS") {
                 None => 5,

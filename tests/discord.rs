@@ -43,6 +43,22 @@ fn message_data(callback: &fake::Recorded) -> &Value {
     data
 }
 
+/// The text of the deferred response's edit (how /reload answers).
+async fn edited_response(discord: &FakeDiscord, interaction: &Value, bot: &Bot) -> String {
+    let path = format!(
+        "/webhooks/{}/{}/messages/@original",
+        FakeDiscord::APPLICATION_ID,
+        interaction["token"].as_str().unwrap()
+    );
+    let edit = discord
+        .wait_for_request(|r| r.method == "PATCH" && r.path == path, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("no edit of the deferred response: {e}\n{}", bot.log()));
+    let body = edit.body.expect("a JSON body");
+    assert_eq!(body["allowed_mentions"], json!({ "parse": [] }));
+    body["content"].as_str().unwrap().to_string()
+}
+
 fn assert_schema_valid(discord: &FakeDiscord) {
     let violations = discord.schema_violations();
     assert!(
@@ -311,7 +327,12 @@ async fn a_long_topic_list_is_paged_with_buttons() {
 #[tokio::test(flavor = "multi_thread")]
 async fn reload_is_for_moderators_only_even_when_discord_shows_it() {
     let content = content_copy();
-    let (discord, bot) = start_with(content.path(), vec![]).await;
+    // Only /reload may pick up the edits below, so what it reports is deterministic.
+    let (discord, bot) = start_with(
+        content.path(),
+        vec![("LANTERN_WATCH_CONTENT", "false".to_string())],
+    )
+    .await;
 
     let member = fake::slash_command("reload", json!([]), &Member::regular(1007));
     discord.send_interaction(member.clone()).await;
@@ -333,9 +354,14 @@ async fn reload_is_for_moderators_only_even_when_discord_shows_it() {
         &Member::with_role(1008, FakeDiscord::MOD_ROLE_ID),
     );
     discord.send_interaction(by_role.clone()).await;
-    let report = message_data(&callback_for(&discord, &by_role, &bot).await).clone();
-    assert_eq!(report["flags"], EPHEMERAL);
-    let report = report["content"].as_str().unwrap();
+    let deferral = callback_for(&discord, &by_role, &bot).await;
+    let deferral = deferral.body.as_ref().unwrap();
+    assert_eq!(
+        deferral["type"], 5,
+        "reloading may take a while: deferred first"
+    );
+    assert_eq!(deferral["data"]["flags"], EPHEMERAL);
+    let report = edited_response(&discord, &by_role, &bot).await;
     assert!(report.contains("Content reloaded"), "{report}");
     assert!(
         report.contains("Topics added: Coping with loss"),
@@ -364,10 +390,7 @@ async fn reload_is_for_moderators_only_even_when_discord_shows_it() {
     fs::write(&article, "---\ntitle: broken\n").unwrap();
     let by_permission = fake::slash_command("reload", json!([]), &Member::moderator(1010));
     discord.send_interaction(by_permission.clone()).await;
-    let report = message_data(&callback_for(&discord, &by_permission, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let report = edited_response(&discord, &by_permission, &bot).await;
     assert!(report.contains("nothing was reloaded"), "{report}");
     assert!(
         report.contains("lupus-anticoagulant-and-miscarriage.md:1:"),
@@ -507,5 +530,52 @@ async fn sigterm_closes_the_connection_and_exits_zero() {
     let (discord, bot) = start().await;
     let code = bot.terminate();
     assert_eq!(code, Some(0));
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stale_lists_overdue_articles_for_moderators_only() {
+    let content = content_copy();
+    let article = common::article_path(content.path());
+    let text = fs::read_to_string(&article)
+        .unwrap()
+        .replace("next_review: 2027-05-24", "next_review: 2025-01-31");
+    fs::write(&article, text).unwrap();
+    let (discord, bot) = start_with(content.path(), vec![]).await;
+
+    let member = fake::slash_command("stale", json!([]), &Member::regular(1020));
+    discord.send_interaction(member.clone()).await;
+    let refused = message_data(&callback_for(&discord, &member, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(refused.contains("for moderators"), "{refused}");
+
+    let moderator = fake::slash_command("stale", json!([]), &Member::moderator(1021));
+    discord.send_interaction(moderator.clone()).await;
+    let callback = callback_for(&discord, &moderator, &bot).await;
+    let data = message_data(&callback);
+    assert_eq!(data["flags"], EPHEMERAL);
+    let listed = data["content"].as_str().unwrap();
+    assert!(
+        listed.contains("Lupus anticoagulant, heparin and miscarriage")
+            && listed.contains("due since 2025-01-31"),
+        "{listed}"
+    );
+
+    let ask = fake::slash_command(
+        "ask",
+        question("side effects of heparin"),
+        &Member::regular(1022),
+    );
+    discord.send_interaction(ask.clone()).await;
+    let answer = message_data(&callback_for(&discord, &ask, &bot).await)["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        answer.contains("reviewed 2026-11-24"),
+        "answers carry the review date: {answer}"
+    );
     assert_schema_valid(&discord);
 }

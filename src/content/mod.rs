@@ -18,6 +18,7 @@ mod problem;
 mod promo;
 mod safety_texts;
 mod synonyms;
+pub mod watch;
 
 use std::fs;
 use std::path::{Path, PathBuf};

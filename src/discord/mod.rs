@@ -9,6 +9,7 @@ mod commands;
 mod cooldown;
 mod errors;
 mod events;
+mod modlog;
 pub mod rest;
 
 use std::sync::Arc;
@@ -18,8 +19,10 @@ use anyhow::Context as _;
 use serenity::all::{ClientBuilder, Command, GatewayIntents, GuildId, HttpBuilder};
 
 use crate::config::{BotConfig, DISCORD_API_DEFAULT};
+use crate::content::watch;
 use crate::store::KnowledgeStore;
 use cooldown::Cooldowns;
+use modlog::{ModLog, Trigger};
 use rest::DiscordRest;
 
 /// What every command and event handler shares.
@@ -27,6 +30,7 @@ pub struct Data {
     pub store: Arc<KnowledgeStore>,
     pub rest: DiscordRest,
     pub cooldowns: Cooldowns,
+    pub modlog: Arc<ModLog>,
     pub config: BotConfig,
 }
 
@@ -56,10 +60,31 @@ pub async fn run(config: BotConfig, store: Arc<KnowledgeStore>) -> anyhow::Resul
     let rest =
         DiscordRest::new(&config.api_url, &config.token).context("setting up the HTTP client")?;
     let guild_id = config.guild_id;
+    let modlog = Arc::new(ModLog::new(rest.clone(), config.mod_log_channel_id));
+
+    // Saved files reach members without a restart; without a watcher, /reload still works.
+    let watcher = if config.watch_content {
+        watch::watch(store.clone(), {
+        let modlog = modlog.clone();
+        move |event| {
+            let modlog = modlog.clone();
+            tokio::spawn(async move { modlog.report(&event, Trigger::Watcher).await });
+        }
+        })
+        .map_err(|error| tracing::error!(%error, "cannot watch the content folder; changes need /reload"))
+        .ok()
+    } else {
+        None
+    };
+    if watcher.is_some() {
+        tracing::info!(folder = %watch::watched_folder(&store).display(), "watching the content folder");
+    }
+
     let data = Data {
         store,
         rest,
         cooldowns: Cooldowns::new(Duration::from_secs(config.cooldown_seconds)),
+        modlog,
         config,
     };
 

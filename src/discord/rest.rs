@@ -118,6 +118,42 @@ impl DiscordRest {
         self.callback(interaction_id, token, &body).await
     }
 
+    /// Acknowledges an interaction now and answers later with [`Self::edit_original`]
+    /// (response type 5), for work that may outlast Discord's three seconds.
+    pub async fn defer(
+        &self,
+        interaction_id: u64,
+        token: &str,
+        ephemeral: bool,
+    ) -> Result<(), SendError> {
+        let mut body = json!({ "type": 5 });
+        if ephemeral {
+            body["data"] = json!({ "flags": EPHEMERAL });
+        }
+        self.callback(interaction_id, token, &body).await
+    }
+
+    /// Replaces the deferred (or first) response to an interaction.
+    pub async fn edit_original(
+        &self,
+        application_id: u64,
+        token: &str,
+        message: &MessageBody,
+    ) -> Result<(), SendError> {
+        let url = format!(
+            "{}/webhooks/{application_id}/{token}/messages/@original",
+            self.api
+        );
+        let mut body = message.to_json();
+        // Flags cannot change on an edit; the deferral set them.
+        if let Some(object) = body.as_object_mut() {
+            object.remove("flags");
+        }
+        // An edit sets the same content however often it is sent.
+        self.send(reqwest::Method::PATCH, &url, &body, None, true)
+            .await
+    }
+
     /// Answers a button click by replacing the message it sits on (response type 7).
     pub async fn update_message(
         &self,

@@ -2,8 +2,12 @@
 //! permissions, and checked again here, since a server's settings can override what
 //! Discord shows.
 
+use std::sync::atomic::Ordering;
+
 use super::{Context, Error, is_moderator, respond};
 use crate::answer;
+use crate::content::watch::ReloadEvent;
+use crate::discord::modlog::Trigger;
 use crate::discord::rest::MessageBody;
 
 const NOT_A_MODERATOR: &str =
@@ -20,28 +24,34 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
         );
         return respond(ctx, MessageBody::text(NOT_A_MODERATOR, true)).await;
     }
+    // Reloading large content can outlast Discord's three seconds: acknowledge first.
+    let interaction = ctx.interaction;
+    data.rest
+        .defer(interaction.id.get(), &interaction.token, true)
+        .await?;
+    ctx.has_sent_initial_response.store(true, Ordering::SeqCst);
+
     let store = data.store.clone();
-    let result = tokio::task::spawn_blocking(move || store.reload()).await?;
-    let report = match result {
+    let event = match tokio::task::spawn_blocking(move || store.reload()).await? {
         Ok(changes) => {
-            tracing::info!(
-                topics = changes.topics,
-                passages = changes.passages,
-                "content reloaded by a moderator"
-            );
-            changes.to_string()
+            tracing::info!(%changes, "content reloaded by a moderator");
+            ReloadEvent::Reloaded(changes)
         }
         Err(error) => {
-            tracing::warn!(
-                "reload refused: the content has errors; the previous content keeps serving"
-            );
-            answer::render_problems(
-                "The content has errors, so nothing was reloaded: members still get the previous content.",
-                &error.problems(),
-            )
+            tracing::warn!(%error, "reload refused: the content has errors; the previous content keeps serving");
+            ReloadEvent::Rejected(error.problems())
         }
     };
-    respond(ctx, MessageBody::text(answer::fit_message(&report), true)).await
+    data.modlog.report(&event, Trigger::Command).await;
+    let report = answer::render_reload_event(&event, false);
+    data.rest
+        .edit_original(
+            interaction.application_id.get(),
+            &interaction.token,
+            &MessageBody::text(report, true),
+        )
+        .await?;
+    Ok(())
 }
 
 /// List articles whose review date has passed.

@@ -1,0 +1,83 @@
+//! Telling moderators what content reloads did: always in the log, and in the
+//! moderators' channel when `LANTERN_MOD_LOG_CHANNEL_ID` is set.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::rest::DiscordRest;
+use crate::answer;
+use crate::content::Problem;
+use crate::content::watch::ReloadEvent;
+
+/// What started a reload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// Files changed on disk.
+    Watcher,
+    /// A moderator ran /reload.
+    Command,
+}
+
+/// Reports reloads to the moderators' channel.
+pub struct ModLog {
+    rest: DiscordRest,
+    channel_id: Option<u64>,
+    /// The last rejection posted, so a moderator fixing a file over several saves is
+    /// told once, not on every save that still fails the same way.
+    last_rejection: Mutex<Option<Vec<Problem>>>,
+    posts: AtomicU64,
+    started: u64,
+}
+
+impl ModLog {
+    pub fn new(rest: DiscordRest, channel_id: Option<u64>) -> Self {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        ModLog {
+            rest,
+            channel_id,
+            last_rejection: Mutex::new(None),
+            posts: AtomicU64::new(0),
+            started,
+        }
+    }
+
+    /// Logs `event` and posts it to the moderators' channel, if one is set.
+    pub async fn report(&self, event: &ReloadEvent, trigger: Trigger) {
+        let repeated = {
+            let mut last = self
+                .last_rejection
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            match event {
+                ReloadEvent::Rejected(problems) => {
+                    let repeated = last.as_ref() == Some(problems);
+                    *last = Some(problems.clone());
+                    repeated
+                }
+                ReloadEvent::Reloaded(_) => {
+                    *last = None;
+                    false
+                }
+            }
+        };
+        let unchanged = matches!(event, ReloadEvent::Reloaded(changes) if changes.is_empty());
+        if repeated || (unchanged && trigger == Trigger::Watcher) {
+            return;
+        }
+        let Some(channel_id) = self.channel_id else {
+            return;
+        };
+        let text = answer::render_reload_event(event, trigger == Trigger::Watcher);
+        // Discord allows nonces of 25 characters: start time and a count stay well under.
+        let nonce = format!(
+            "{:x}{:x}",
+            self.started,
+            self.posts.fetch_add(1, Ordering::Relaxed)
+        );
+        if let Err(error) = self.rest.post(channel_id, &text, &nonce).await {
+            tracing::error!(%error, "could not post to the moderators' log channel");
+        }
+    }
+}

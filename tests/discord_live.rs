@@ -1,0 +1,320 @@
+//! Live content through the running bot: moderators change files on disk, members see
+//! the change without a restart, and a bad change never reaches them.
+
+mod common;
+mod support;
+
+use std::fs;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::bot::{Bot, BotOptions, PATIENCE, callback_for};
+use support::fake_discord::{self as fake, FakeDiscord, Member};
+
+use common::{article_path, content_copy};
+
+const HEPARIN: &str = "is heparin a blood thinner";
+
+async fn start(content: &std::path::Path) -> (FakeDiscord, Bot) {
+    let discord = FakeDiscord::start().await;
+    let env = vec![(
+        "LANTERN_MOD_LOG_CHANNEL_ID",
+        FakeDiscord::MOD_LOG_CHANNEL_ID.to_string(),
+    )];
+    let bot = Bot::start(&discord, BotOptions { content, env }).await;
+    (discord, bot)
+}
+
+/// Asks `question` as a member and returns the reply's text.
+async fn ask(discord: &FakeDiscord, bot: &Bot, question: &str) -> String {
+    let interaction = fake::slash_command(
+        "ask",
+        json!([{ "name": "question", "type": 3, "value": question }]),
+        &Member::regular(5000),
+    );
+    discord.send_interaction(interaction.clone()).await;
+    let callback = callback_for(discord, &interaction, bot).await;
+    let body = callback.body.expect("a JSON body");
+    assert_eq!(body["type"], 4, "{body}");
+    body["data"]["content"].as_str().unwrap().to_string()
+}
+
+/// Asks until the reply satisfies `wanted`; returns it and how long that took.
+async fn ask_until(
+    discord: &FakeDiscord,
+    bot: &Bot,
+    question: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> (String, Duration) {
+    let started = Instant::now();
+    loop {
+        let reply = ask(discord, bot, question).await;
+        if wanted(&reply) {
+            return (reply, started.elapsed());
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the change never reached members; last reply:\n{reply}\nlog:\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits for a post in the moderators' log channel containing `text`.
+async fn mod_log_post(discord: &FakeDiscord, bot: &Bot, text: &str) -> String {
+    let path = format!("/channels/{}/messages", FakeDiscord::MOD_LOG_CHANNEL_ID);
+    let post = discord
+        .wait_for_request(
+            |r| {
+                r.method == "POST"
+                    && r.path == path
+                    && r.body
+                        .as_ref()
+                        .and_then(|b| b["content"].as_str())
+                        .is_some_and(|c| c.contains(text))
+            },
+            PATIENCE,
+        )
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "no mod-log post containing {text:?}: {e}\nlog:\n{}",
+                bot.log()
+            )
+        });
+    let body = post.body.unwrap();
+    assert_eq!(body["allowed_mentions"]["parse"], json!([]));
+    body["content"].as_str().unwrap().to_string()
+}
+
+fn edit(path: &std::path::Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from}");
+    fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn saved_edits_and_new_articles_reach_members_without_a_restart() {
+    let content = content_copy();
+    let (discord, bot) = start(content.path()).await;
+    assert!(
+        ask(&discord, &bot, HEPARIN)
+            .await
+            .contains("Heparin is an injectable blood thinner.")
+    );
+
+    edit(
+        &article_path(content.path()),
+        "Heparin is an injectable blood thinner.",
+        "Heparin is an injectable blood thinner, given by injection.",
+    );
+    let (reply, took) = ask_until(&discord, &bot, HEPARIN, |r| {
+        r.contains("given by injection")
+    })
+    .await;
+    assert!(reply.contains(&common::bundled_safety().doctor_advice));
+    let report = mod_log_post(
+        &discord,
+        &bot,
+        "Topics edited: Heparin, an injectable blood thinner",
+    )
+    .await;
+    assert!(report.contains("Files changed"), "{report}");
+    println!("edit to answer: {took:?}");
+
+    fs::write(
+        content.path().join("articles/after-a-loss.md"),
+        "---\ntitle: After a loss\nsource: Moderators' notes\nlast_reviewed: 2026-11-20\n---\n\n## Talking to your partner\n\nPartners grieve too, often differently.\n",
+    )
+    .unwrap();
+    mod_log_post(&discord, &bot, "Topics added: Talking to your partner").await;
+    let list = fake::slash_command("topics", json!([]), &Member::regular(5001));
+    discord.send_interaction(list.clone()).await;
+    let callback = callback_for(&discord, &list, &bot).await;
+    let listed = callback.body.unwrap()["data"]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(listed.contains("Talking to your partner"), "{listed}");
+    assert!(
+        discord.schema_violations().is_empty(),
+        "{:#?}",
+        discord.schema_violations()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_file_keeps_the_old_answers_and_the_mod_log_hears_of_it() {
+    let content = content_copy();
+    let (discord, bot) = start(content.path()).await;
+    let article = article_path(content.path());
+    let good = fs::read_to_string(&article).unwrap();
+
+    let broken = good.replace("reviewed_by:", "reviewer:").replace(
+        "Heparin is an injectable blood thinner.",
+        "Heparin is an injectable blood thinner (broken edit).",
+    );
+    fs::write(&article, broken).unwrap();
+    let report = mod_log_post(&discord, &bot, "nothing was reloaded").await;
+    assert!(
+        report.contains("lupus-anticoagulant-and-miscarriage.md:5:"),
+        "file and line: {report}"
+    );
+    assert!(
+        report.contains("unknown front matter key `reviewer`"),
+        "{report}"
+    );
+
+    let reply = ask(&discord, &bot, HEPARIN).await;
+    assert!(
+        reply.contains("Heparin is an injectable blood thinner."),
+        "the previous content serves: {reply}"
+    );
+    assert!(!reply.contains("broken edit"));
+
+    fs::write(
+        &article,
+        good.replace(
+            "Heparin is an injectable blood thinner.",
+            "Heparin is an injectable blood thinner (fixed edit).",
+        ),
+    )
+    .unwrap();
+    mod_log_post(&discord, &bot, "Content reloaded").await;
+    ask_until(&discord, &bot, HEPARIN, |r| r.contains("(fixed edit)")).await;
+    assert!(
+        discord.schema_violations().is_empty(),
+        "{:#?}",
+        discord.schema_violations()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_content_folder_deleted_and_restored() {
+    let content = content_copy();
+    let (discord, bot) = start(content.path()).await;
+    let backup = tempfile::tempdir().unwrap();
+    common::copy_dir(content.path(), backup.path());
+
+    fs::remove_dir_all(content.path()).unwrap();
+    mod_log_post(&discord, &bot, "does not exist").await;
+    assert!(
+        ask(&discord, &bot, HEPARIN)
+            .await
+            .contains("Heparin is an injectable blood thinner.")
+    );
+
+    common::copy_dir(backup.path(), content.path());
+    edit(
+        &article_path(content.path()),
+        "Heparin is an injectable blood thinner.",
+        "Heparin is an injectable blood thinner (restored).",
+    );
+    ask_until(&discord, &bot, HEPARIN, |r| r.contains("(restored)")).await;
+    assert!(
+        discord.schema_violations().is_empty(),
+        "{:#?}",
+        discord.schema_violations()
+    );
+}
+
+/// Every reply during reloads comes from one whole version of the content: the passage
+/// and the source line of version B always appear together, never one without the other.
+#[tokio::test(flavor = "multi_thread")]
+async fn questions_are_answered_from_whole_content_through_a_hundred_reloads() {
+    let content = content_copy();
+    let (discord, bot) = start(content.path()).await;
+    let bot = Arc::new(bot);
+    let article = article_path(content.path());
+    let version_a = fs::read_to_string(&article).unwrap();
+    let version_b = version_a
+        .replace(
+            "Heparin is an injectable blood thinner.",
+            "Heparin is an injectable blood thinner (version B).",
+        )
+        .replace(
+            "the community's seed article",
+            "the community's seed article (version B)",
+        );
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let asker = {
+        let (discord, bot, stop) = (discord.clone(), bot.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut replies = Vec::new();
+            while !stop.load(Ordering::SeqCst) {
+                replies.push(ask(&discord, &bot, HEPARIN).await);
+            }
+            replies
+        })
+    };
+
+    for round in 0..100 {
+        fs::write(
+            &article,
+            if round % 2 == 0 {
+                &version_b
+            } else {
+                &version_a
+            },
+        )
+        .unwrap();
+        let reload = fake::slash_command("reload", json!([]), &Member::moderator(5100));
+        discord.send_interaction(reload.clone()).await;
+        let path = format!(
+            "/webhooks/{}/{}/messages/@original",
+            FakeDiscord::APPLICATION_ID,
+            reload["token"].as_str().unwrap()
+        );
+        discord
+            .wait_for_request(|r| r.method == "PATCH" && r.path == path, PATIENCE)
+            .await
+            .unwrap_or_else(|e| panic!("reload {round} was not answered: {e}\n{}", bot.log()));
+    }
+    stop.store(true, Ordering::SeqCst);
+    let replies = asker.await.unwrap();
+
+    assert!(
+        replies.len() >= 20,
+        "only {} questions were asked during the reloads",
+        replies.len()
+    );
+    let safety = common::bundled_safety();
+    let mut saw = (false, false);
+    for reply in &replies {
+        assert!(!reply.contains("something went wrong"), "{reply}");
+        assert!(
+            reply.contains(&safety.disclaimer) && reply.contains(&safety.doctor_advice),
+            "{reply}"
+        );
+        let passage_b = reply.contains("blood thinner (version B).");
+        let source_b = reply.contains("seed article (version B)");
+        assert_eq!(
+            passage_b, source_b,
+            "a reply mixed two versions of the content:\n{reply}"
+        );
+        assert!(
+            passage_b || reply.contains("Heparin is an injectable blood thinner."),
+            "{reply}"
+        );
+        if passage_b {
+            saw.1 = true
+        } else {
+            saw.0 = true
+        }
+    }
+    assert!(saw.0 && saw.1, "both versions served during the reloads");
+    assert!(
+        discord.answered_twice().is_empty(),
+        "an interaction was answered twice"
+    );
+    let violations: Vec<Value> = discord
+        .schema_violations()
+        .into_iter()
+        .map(Value::String)
+        .collect();
+    assert!(violations.is_empty(), "{violations:#?}");
+}

@@ -1,0 +1,285 @@
+//! Content changed on disk while Lantern runs: the watcher reloads once the writes
+//! settle, a bad change never replaces good content, and every change is reported.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use lantern::content::watch::{self, ReloadEvent};
+use lantern::knowledge::DEFAULT_MIN_CONFIDENCE;
+use lantern::store::KnowledgeStore;
+
+use common::{article_path, content_copy};
+
+const PATIENCE: Duration = Duration::from_secs(15);
+
+/// A store on a copy of the bundled content, watched, with every reload event recorded.
+struct Watched {
+    content: tempfile::TempDir,
+    store: Arc<KnowledgeStore>,
+    events: Arc<Mutex<Vec<ReloadEvent>>>,
+    _watcher: watch::ContentWatcher,
+}
+
+impl Watched {
+    fn start() -> Watched {
+        let content = content_copy();
+        let store = Arc::new(KnowledgeStore::open(content.path(), DEFAULT_MIN_CONFIDENCE).unwrap());
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink = events.clone();
+        let watcher =
+            watch::watch(store.clone(), move |event| sink.lock().unwrap().push(event)).unwrap();
+        Watched {
+            content,
+            store,
+            events,
+            _watcher: watcher,
+        }
+    }
+
+    fn dir(&self) -> &Path {
+        self.content.path()
+    }
+
+    fn event_count(&self) -> usize {
+        self.events.lock().unwrap().len()
+    }
+
+    /// Waits for the reload event after the first `seen` ones.
+    async fn next_event(&self, seen: usize) -> ReloadEvent {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(event) = self.events.lock().unwrap().get(seen) {
+                return event.clone();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no reload event within {PATIENCE:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits for a successful reload after the first `seen` events. Rejections before it
+    /// are expected when several files change one after another.
+    async fn next_reload(&self, seen: usize) -> lantern::store::Changes {
+        let mut index = seen;
+        loop {
+            match self.next_event(index).await {
+                ReloadEvent::Reloaded(changes) => return changes,
+                ReloadEvent::Rejected(_) => index += 1,
+            }
+        }
+    }
+
+    fn answer(&self, question: &str) -> Option<String> {
+        let knowledge = self.store.current();
+        knowledge.ask(question).quote().map(|q| q.passage.clone())
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    assert!(text.contains(from));
+    fs::write(path, text.replace(from, to)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_edit_is_served_after_one_reload() {
+    let watched = Watched::start();
+    // The watch is set up before the edit, so the edit cannot be missed.
+    edit(
+        &article_path(watched.dir()),
+        "Heparin is an injectable blood thinner.",
+        "Heparin is an injectable blood thinner (edited).",
+    );
+    match watched.next_event(0).await {
+        ReloadEvent::Reloaded(changes) => {
+            assert_eq!(
+                changes.topics_edited,
+                ["Heparin, an injectable blood thinner"]
+            );
+        }
+        other => panic!("expected a reload, got {other:?}"),
+    }
+    let passage = watched.answer("is heparin a blood thinner").unwrap();
+    assert!(passage.contains("(edited)"), "{passage}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_fifty_saves_reloads_once_or_twice() {
+    let watched = Watched::start();
+    let article = article_path(watched.dir());
+    let original = fs::read_to_string(&article).unwrap();
+    for i in 0..50 {
+        let text = original.replace(
+            "Heparin is an injectable blood thinner.",
+            &format!("Heparin is an injectable blood thinner, save {i}."),
+        );
+        fs::write(&article, text).unwrap();
+        std::thread::sleep(Duration::from_millis(3));
+    }
+    watched.next_event(0).await;
+    // Give a second reload (allowed) time to happen, and a third (not allowed) time to show.
+    tokio::time::sleep(watch::SETTLE * 5).await;
+    let reloads = watched.event_count();
+    assert!(
+        (1..=2).contains(&reloads),
+        "{reloads} reloads for one burst of saves"
+    );
+    let passage = watched.answer("is heparin a blood thinner").unwrap();
+    assert!(
+        passage.contains("save 49."),
+        "the last save is what serves: {passage}"
+    );
+}
+
+/// One way a moderator's change can go wrong, and how it is put right.
+struct Breakage {
+    name: &'static str,
+    break_it: fn(&Path),
+    message: &'static str,
+}
+
+fn article(dir: &Path) -> std::path::PathBuf {
+    article_path(dir)
+}
+
+const BREAKAGES: &[Breakage] = &[
+    Breakage {
+        name: "half-written file",
+        break_it: |dir| {
+            fs::write(
+                article(dir),
+                "---\ntitle: Lupus anticoagulant, heparin and miscarr",
+            )
+            .unwrap()
+        },
+        message: "never closed",
+    },
+    Breakage {
+        name: "emptied file",
+        break_it: |dir| fs::write(article(dir), "").unwrap(),
+        message: "the file is empty",
+    },
+    Breakage {
+        name: "file deleted",
+        break_it: |dir| fs::remove_file(article(dir)).unwrap(),
+        message: "there are no articles",
+    },
+    Breakage {
+        name: "file renamed away from .md",
+        break_it: |dir| fs::rename(article(dir), dir.join("articles/draft.txt")).unwrap(),
+        message: "there are no articles",
+    },
+    Breakage {
+        name: "file made unreadable",
+        break_it: |dir| {
+            // A dangling link cannot be read whoever runs the tests (root reads any mode).
+            fs::remove_file(article(dir)).unwrap();
+            std::os::unix::fs::symlink(dir.join("nowhere.md"), article(dir)).unwrap();
+        },
+        message: "the file is missing",
+    },
+    Breakage {
+        name: "file saved in another encoding",
+        break_it: |dir| {
+            let mut bytes = fs::read(article(dir)).unwrap();
+            bytes.extend([b'\n', 0xFF, 0xFE, b'\n']);
+            fs::write(article(dir), bytes).unwrap();
+        },
+        message: "not UTF-8",
+    },
+    Breakage {
+        name: "safety texts broken",
+        break_it: |dir| fs::write(dir.join("safety.md"), "## disclaimer\nOnly this.\n").unwrap(),
+        message: "is missing",
+    },
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_kind_of_bad_change_is_rejected_reported_and_harmless() {
+    for breakage in BREAKAGES {
+        let watched = Watched::start();
+        let good = fs::read_to_string(article(watched.dir())).unwrap();
+        let good_safety = fs::read_to_string(watched.dir().join("safety.md")).unwrap();
+        let before = watched.answer("is heparin a blood thinner").unwrap();
+
+        (breakage.break_it)(watched.dir());
+        match watched.next_event(0).await {
+            ReloadEvent::Rejected(problems) => {
+                let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+                assert!(
+                    text.iter().any(|t| t.contains(breakage.message)),
+                    "{}: {text:#?}",
+                    breakage.name
+                );
+            }
+            other => panic!("{}: expected a rejection, got {other:?}", breakage.name),
+        }
+        assert_eq!(
+            watched.answer("is heparin a blood thinner").as_deref(),
+            Some(before.as_str()),
+            "{}: the previous content keeps serving",
+            breakage.name
+        );
+
+        // Put it right: restore the files as they were.
+        let _ = fs::remove_file(watched.dir().join("articles/draft.txt"));
+        let _ = fs::remove_file(article(watched.dir()));
+        fs::write(article(watched.dir()), &good).unwrap();
+        fs::write(watched.dir().join("safety.md"), &good_safety).unwrap();
+        watched.next_reload(1).await;
+        assert_eq!(
+            watched.answer("is heparin a blood thinner").as_deref(),
+            Some(before.as_str())
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_folder_removed_and_restored() {
+    let watched = Watched::start();
+    let backup = tempfile::tempdir().unwrap();
+    common::copy_dir(watched.dir(), backup.path());
+
+    fs::remove_dir_all(watched.dir()).unwrap();
+    match watched.next_event(0).await {
+        ReloadEvent::Rejected(problems) => {
+            assert!(
+                problems[0].message.contains("does not exist"),
+                "{problems:?}"
+            );
+        }
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+    assert!(
+        watched.answer("is heparin a blood thinner").is_some(),
+        "still answering"
+    );
+
+    common::copy_dir(backup.path(), watched.dir());
+    watched.next_reload(1).await;
+
+    // The new folder is watched too: a later edit still arrives.
+    edit(
+        &article_path(watched.dir()),
+        "injectable blood thinner.",
+        "injectable blood thinner (restored).",
+    );
+    let deadline = Instant::now() + PATIENCE;
+    while !watched
+        .answer("is heparin a blood thinner")
+        .unwrap()
+        .contains("(restored)")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the edit in the restored folder never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
