@@ -24,6 +24,15 @@ pub mod limits {
     pub const CHOICE_NAME: usize = 100;
     /// Choices in one autocomplete response.
     pub const CHOICES: usize = 25;
+    /// An article's title or source line, shown under every answer it gives.
+    pub const SOURCE: usize = 200;
+    /// The least room a quoted passage gets in an answer. Content validation caps topic
+    /// titles, sources and safety texts so that this much is always left.
+    pub const PASSAGE_MIN: usize = 300;
+    /// What the safety notices, helplines, disclaimer and doctor advice may use together:
+    /// the rest of a message after the passage, the topic heading and the source line.
+    pub const SAFETY_TEXTS: usize =
+        MESSAGE_CONTENT - PASSAGE_MIN - (CHOICE_NAME + 8) - (SOURCE + 40);
     /// The longest question Lantern reads. Longer ones are refused politely: a passage
     /// answers one question, and the limit bounds the work one message can cause.
     pub const QUESTION: usize = 1000;
@@ -115,12 +124,19 @@ pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
         Outcome::Answered(quote) => {
             let heading = format!("**{}**", quote.topic);
             let source = source_line(&quote.source, quote.last_reviewed);
-            let see_also = see_also(&answer.suggestions);
-            let fixed: usize = [&notices, &heading, &source, &see_also, &footer]
-                .iter()
-                .map(|part| char_len(part) + 2)
-                .sum();
-            let room = limits::MESSAGE_CONTENT.saturating_sub(fixed);
+            let fixed = |see_also: &str| -> usize {
+                [notices.as_str(), &heading, &source, see_also, &footer]
+                    .iter()
+                    .map(|part| char_len(part) + 2)
+                    .sum()
+            };
+            // Safety notices and the footer are never cut; "see also" goes first when a
+            // passage needs the room.
+            let mut see_also = see_also(&answer.suggestions);
+            if limits::MESSAGE_CONTENT.saturating_sub(fixed(&see_also)) < limits::PASSAGE_MIN {
+                see_also.clear();
+            }
+            let room = limits::MESSAGE_CONTENT.saturating_sub(fixed(&see_also));
             let passage = fit_quote(&quote.passage, room);
             join_parts(&[&format!("{heading}\n{passage}\n{source}"), &see_also])
         }
@@ -207,7 +223,8 @@ pub fn render_cooldown(urgency: Urgency, wait: std::time::Duration, texts: &Safe
 }
 
 /// What Lantern is, what it keeps, and where its content comes from (`/about`).
-pub fn render_about(library: &Library) -> String {
+/// `answered` and `not_found` count questions since the bot started.
+pub fn render_about(library: &Library, answered: u64, not_found: u64) -> String {
     let mut sources: Vec<String> = Vec::new();
     for article in &library.articles {
         let line = format!(
@@ -227,9 +244,10 @@ pub fn render_about(library: &Library) -> String {
          It is not a doctor and cannot know your situation.\n\n\
          **Privacy**\n\
          Lantern keeps no record of your questions: it does not store their text, and its logs never contain what you \
-         asked, your name or your id. It keeps only counts (how many questions were answered) and, for a few seconds \
-         after you ask, your id alone so it can pace questions. Answers to /ask are private to you unless you choose \
-         to share them; a question asked by mentioning Lantern in a channel is answered in that channel.\n\n\
+         asked, your name or your id. It keeps only counts, in memory, of how questions went (since it last started: \
+         {answered} answered, {not_found} not found in the articles), and, for a few seconds after you ask, your id \
+         alone so it can pace questions. Nothing is written to disk. Answers to /ask are private to you unless you \
+         choose to share them; a question asked by mentioning Lantern in a channel is answered in that channel.\n\n\
          **Content** ({} topics)\n{}\n\n{}\n**{}**",
         library.topics().count(),
         sources.join("\n"),

@@ -40,6 +40,30 @@ pub struct BotConfig {
     pub cooldown_seconds: u64,
     /// `LANTERN_WATCH_CONTENT`, default true: reload when files in the content folder change.
     pub watch_content: bool,
+    /// `LANTERN_SHARDS`: which gateway shards this process runs.
+    pub shards: Shards,
+    /// `LANTERN_LOG_QUESTIONS`, default false: see [`log_questions`].
+    pub log_questions: bool,
+}
+
+/// Which of Discord's gateway shards this process runs (`LANTERN_SHARDS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shards {
+    /// Unset: one shard, the whole bot in this process.
+    Single,
+    /// `auto`: as many as Discord recommends, all in this process.
+    Auto,
+    /// `N`: shards 0 to N-1, all in this process.
+    Total(u32),
+    /// `A-B/N`: shards A to B (inclusive) of N; other processes run the rest.
+    Range { first: u32, last: u32, total: u32 },
+}
+
+impl Shards {
+    /// Whether this process runs shard 0, which is the one to register the commands.
+    pub fn includes_first(&self) -> bool {
+        !matches!(self, Shards::Range { first, .. } if *first > 0)
+    }
 }
 
 /// Discord's own API, used unless `DISCORD_API_URL` says otherwise.
@@ -168,6 +192,8 @@ impl BotConfig {
             mod_log_channel_id: snowflake(source, "LANTERN_MOD_LOG_CHANNEL_ID")?,
             ephemeral_default: boolean(source, "LANTERN_EPHEMERAL_DEFAULT", true)?,
             watch_content: boolean(source, "LANTERN_WATCH_CONTENT", true)?,
+            shards: shards(source)?,
+            log_questions: log_questions(source)?,
             api_url,
             cooldown_seconds: match get(source, "LANTERN_COOLDOWN_SECONDS") {
                 None => 5,
@@ -182,6 +208,40 @@ impl BotConfig {
                 )?,
             },
         })
+    }
+}
+
+/// `LANTERN_LOG_QUESTIONS`: only when true may logs (at trace level) contain question
+/// text, and may the libraries below Lantern log raw Discord payloads at debug and trace.
+/// Off by default: these are health questions.
+pub fn log_questions(source: Source<'_>) -> Result<bool, ConfigError> {
+    boolean(source, "LANTERN_LOG_QUESTIONS", false)
+}
+
+fn shards(source: Source<'_>) -> Result<Shards, ConfigError> {
+    let Some(value) = get(source, "LANTERN_SHARDS") else {
+        return Ok(Shards::Single);
+    };
+    let invalid = || ConfigError::Invalid {
+        key: "LANTERN_SHARDS",
+        problem: format!("`{value}` is not `auto`, a number of shards, or a range such as `0-3/8`"),
+        hint: "Leave it unset for one shard; `0-3/8` runs shards 0 to 3 of 8 here, another process runs 4-7/8",
+    };
+    if value.eq_ignore_ascii_case("auto") {
+        return Ok(Shards::Auto);
+    }
+    if let Some((range, total)) = value.split_once('/') {
+        let (first, last) = range.split_once('-').ok_or_else(invalid)?;
+        let parse = |s: &str| s.trim().parse::<u32>().map_err(|_| invalid());
+        let (first, last, total) = (parse(first)?, parse(last)?, parse(total)?);
+        if first > last || last >= total {
+            return Err(invalid());
+        }
+        return Ok(Shards::Range { first, last, total });
+    }
+    match value.parse::<u32>() {
+        Ok(total) if total > 0 => Ok(Shards::Total(total)),
+        _ => Err(invalid()),
     }
 }
 
@@ -315,6 +375,38 @@ mod tests {
             bot(&[("DISCORD_TOKEN", TOKEN), ("DISCORD_API_URL", "discord.com")]).unwrap_err();
         assert!(error.to_string().contains("DISCORD_API_URL"));
         assert!(!format!("{:?}", bot(&[("DISCORD_TOKEN", TOKEN)]).unwrap()).contains(TOKEN));
+    }
+
+    #[test]
+    fn shard_settings() {
+        let shards =
+            |v: &str| bot(&[("DISCORD_TOKEN", TOKEN), ("LANTERN_SHARDS", v)]).map(|c| c.shards);
+        assert_eq!(
+            bot(&[("DISCORD_TOKEN", TOKEN)]).unwrap().shards,
+            Shards::Single
+        );
+        assert_eq!(shards("auto").unwrap(), Shards::Auto);
+        assert_eq!(shards("4").unwrap(), Shards::Total(4));
+        assert_eq!(
+            shards("0-3/8").unwrap(),
+            Shards::Range {
+                first: 0,
+                last: 3,
+                total: 8
+            }
+        );
+        assert!(
+            !Shards::Range {
+                first: 4,
+                last: 7,
+                total: 8
+            }
+            .includes_first()
+        );
+        for bad in ["0", "3-1/8", "0-8/8", "x", "1-2"] {
+            let error = shards(bad).unwrap_err().to_string();
+            assert!(error.contains("LANTERN_SHARDS"), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -21,9 +21,6 @@ pub const SUGGESTION_MIN_COVERAGE: f32 = 0.15;
 /// How many nearby topics to suggest.
 pub const MAX_SUGGESTIONS: usize = 3;
 
-/// Safety texts may use at most this much of a message, so any passage still fits.
-const SAFETY_TEXT_BUDGET: usize = limits::MESSAGE_CONTENT - 600;
-
 /// Questions longer than this are not even scanned for emergencies beyond this point.
 const SAFETY_SCAN_CHARS: usize = 20 * limits::QUESTION;
 
@@ -186,7 +183,7 @@ fn check_safety_text_size(library: &Library) -> Result<(), ContentError> {
             .map(|h| answer::char_len(h) + 1),
     )
     .sum();
-    if worst_case <= SAFETY_TEXT_BUDGET {
+    if worst_case <= limits::SAFETY_TEXTS {
         return Ok(());
     }
     Err(ContentError {
@@ -195,8 +192,9 @@ fn check_safety_text_size(library: &Library) -> Result<(), ContentError> {
             None,
             format!(
                 "the crisis and urgent notices, helplines, disclaimer and doctor advice add up to {worst_case} characters; \
-                 with a passage they must fit in one Discord message ({} characters), so keep them under {SAFETY_TEXT_BUDGET}",
-                limits::MESSAGE_CONTENT
+                 with a passage they must fit in one Discord message ({} characters), so keep them under {}",
+                limits::MESSAGE_CONTENT,
+                limits::SAFETY_TEXTS
             ),
         )],
     })

@@ -17,12 +17,44 @@ pub mod search;
 pub mod store;
 pub mod text;
 
-/// Sets up logging to stderr. `RUST_LOG` overrides `default_filter`.
-pub fn init_logging(default_filter: &str) {
+/// Libraries that log raw Discord traffic (questions, names, ids) at debug and trace.
+const PAYLOAD_LOGGING_CRATES: &[&str] = &[
+    "serenity",
+    "tungstenite",
+    "tokio_tungstenite",
+    "reqwest",
+    "hyper",
+    "hyper_util",
+    "h2",
+    "rustls",
+];
+
+/// Modules whose warnings quote raw Discord payloads.
+const PAYLOAD_WARNING_TARGETS: &[&str] = &["serenity::gateway::ws", "poise"];
+
+/// Sets up logging to stderr. `RUST_LOG` overrides `default_filter`, but unless
+/// `log_questions` is set, the libraries that would log members' questions are held at
+/// info whatever `RUST_LOG` says: these are health questions.
+pub fn init_logging(default_filter: &str, log_questions: bool) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::prelude::*;
+
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    let mut cap = Targets::new().with_default(LevelFilter::TRACE);
+    if !log_questions {
+        for target in PAYLOAD_LOGGING_CRATES {
+            cap = cap.with_target(*target, LevelFilter::INFO);
+        }
+        // Even their warnings can carry a member's words: serenity logs an event it cannot
+        // parse whole, and poise logs messages it took for a command.
+        for target in PAYLOAD_WARNING_TARGETS {
+            cap = cap.with_target(*target, LevelFilter::ERROR);
+        }
+    }
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
+        .with(cap)
         .try_init();
 }

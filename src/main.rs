@@ -13,11 +13,19 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let token_set = config::process_env("DISCORD_TOKEN").is_some_and(|t| !t.trim().is_empty());
-    lantern::init_logging(if cli.runs_bot(token_set) {
+    let log_questions = match config::log_questions(&config::process_env) {
+        Ok(log_questions) => log_questions,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let default_filter = if cli.runs_bot(token_set) {
         "lantern=info,warn"
     } else {
         "warn"
-    });
+    };
+    lantern::init_logging(default_filter, log_questions);
     let config = match Config::load(&config::process_env) {
         Ok(config) => config,
         Err(error) => {

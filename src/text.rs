@@ -7,6 +7,9 @@
 use std::fmt;
 use std::ops::Range;
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
 /// One word of a text, lowercased and folded to plain letters where that is unambiguous.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
@@ -50,6 +53,14 @@ pub fn words(text: &str) -> Vec<Word> {
         if is_invisible(ch) {
             continue;
         }
+        // An accent typed as a separate mark ("re\u{301}sume\u{301}") is part of the
+        // letter before it, never a break between words.
+        if is_combining_mark(ch) {
+            if !current.is_empty() {
+                end = index + ch.len_utf8();
+            }
+            continue;
+        }
         if ch.is_alphanumeric() {
             if current.is_empty() {
                 start = index;
@@ -63,7 +74,11 @@ pub fn words(text: &str) -> Vec<Word> {
             end = index + ch.len_utf8();
         } else if is_apostrophe(ch)
             && !current.is_empty()
-            && chars.peek().is_some_and(|(_, next)| next.is_alphanumeric())
+            && chars
+                .clone()
+                .map(|(_, next)| next)
+                .find(|next| !is_invisible(*next))
+                .is_some_and(char::is_alphanumeric)
         {
             // "don't" stays one word; a closing quote after a word is just punctuation.
         } else {
@@ -88,31 +103,31 @@ fn is_invisible(ch: char) -> bool {
         | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
 }
 
-/// Lowercases `ch` and folds the Latin accents members commonly type, so "fœtus" and
-/// "naïve" meet "foetus" and "naive".
+/// Lowercases `ch` and folds it to its plain letters: accents come off ("naïve" meets
+/// "naive"), and compatibility forms become the letters they look like, so full-width
+/// "Ｉ ｗａｎｔ" or mathematical bold "𝐝𝐢𝐞" cannot slip past a safety pattern.
 fn push_folded(out: &mut String, ch: char) {
-    let folded: &str = match ch {
-        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' | 'Ā' => {
-            "a"
-        }
-        'ç' | 'Ç' | 'ć' | 'č' => "c",
-        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'È' | 'É' | 'Ê' | 'Ë' | 'Ē' => "e",
-        'ì' | 'í' | 'î' | 'ï' | 'ī' | 'Ì' | 'Í' | 'Î' | 'Ï' => "i",
-        'ñ' | 'Ñ' | 'ń' => "n",
-        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'Ò' | 'Ó' | 'Ô' | 'Õ' | 'Ö' | 'Ø' => {
-            "o"
-        }
-        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'Ù' | 'Ú' | 'Û' | 'Ü' => "u",
-        'ý' | 'ÿ' | 'Ý' => "y",
-        'ß' => "ss",
-        'æ' | 'Æ' => "ae",
-        'œ' | 'Œ' => "oe",
-        _ => {
-            out.extend(ch.to_lowercase());
-            return;
-        }
+    // Letters that decomposition leaves whole.
+    let whole: Option<&str> = match ch {
+        'ß' | 'ẞ' => Some("ss"),
+        'æ' | 'Æ' => Some("ae"),
+        'œ' | 'Œ' => Some("oe"),
+        'ø' | 'Ø' => Some("o"),
+        'đ' | 'Đ' => Some("d"),
+        'ł' | 'Ł' => Some("l"),
+        _ => None,
     };
-    out.push_str(folded);
+    if let Some(letters) = whole {
+        out.push_str(letters);
+        return;
+    }
+    for decomposed in std::iter::once(ch).nfkd() {
+        for lower in decomposed.to_lowercase() {
+            if !is_combining_mark(lower) {
+                out.push(lower);
+            }
+        }
+    }
 }
 
 /// A phrase pattern written by moderators, e.g. `bleed* ... a lot`.
@@ -277,6 +292,26 @@ mod tests {
         assert!(!found[2].acronym);
         assert!(!found[3].acronym);
         assert!(!found[4].acronym, "a lone capital I is not an acronym");
+    }
+
+    #[test]
+    fn compatibility_letters_fold_to_plain_ones() {
+        assert_eq!(texts("Ｉ ｗａｎｔ ｔｏ ｄｉｅ"), ["i", "want", "to", "die"]);
+        assert_eq!(texts("𝐈 𝐰𝐚𝐧𝐭 𝐭𝐨 𝐝𝐢𝐞"), ["i", "want", "to", "die"]);
+        assert_eq!(texts("Ångström Ĳssel ﬁne"), ["angstrom", "ijssel", "fine"]);
+    }
+
+    #[test]
+    fn combining_marks_stay_inside_their_word() {
+        assert_eq!(texts("re\u{301}sume\u{301} here"), ["resume", "here"]);
+        let zalgo = words("Z\u{337}\u{322}\u{36a} x");
+        assert_eq!(zalgo[0].text, "z");
+        assert_eq!(zalgo[0].span, 0..7);
+    }
+
+    #[test]
+    fn an_invisible_character_after_an_apostrophe_keeps_the_word_whole() {
+        assert_eq!(texts("don'\u{200B}t"), ["dont"]);
     }
 
     #[test]

@@ -231,6 +231,20 @@ impl FrontMatter {
 
         let title = required("title", problems);
         let source = required("source", problems);
+        for field in [title, source].into_iter().flatten() {
+            let length = field.value.chars().count();
+            if length > limits::SOURCE {
+                problems.push(Problem::error(
+                    path,
+                    Some(field.line),
+                    format!(
+                        "`{}` is {length} characters; keep it under {} (it is shown with every answer from this article)",
+                        field.key,
+                        limits::SOURCE
+                    ),
+                ));
+            }
+        }
         let last_reviewed = required("last_reviewed", problems).and_then(|f| date(f, problems));
         let next_review = get("next_review").and_then(|f| date(f, problems));
         if problems.len() > before {

@@ -36,6 +36,11 @@ pub const ARTICLES_DIR: &str = "articles";
 pub const SAFETY_FILE: &str = "safety.md";
 pub const SYNONYMS_FILE: &str = "synonyms.txt";
 
+/// The largest content file Lantern reads. An article is prose for members; a file
+/// beyond this is a mistake (a pasted export, a binary), and reading it would cost every
+/// reload memory and time.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Articles older than this without a `next_review` date are reported as due.
 pub const REVIEW_INTERVAL_DAYS: i64 = 365;
 
@@ -189,8 +194,23 @@ fn load_articles(dir: &Path, problems: &mut Vec<Problem>) -> Vec<Article> {
     articles
 }
 
-/// Reads a content file as UTF-8, reporting unreadable, non-UTF-8 and empty files.
+/// Reads a content file as UTF-8, reporting unreadable, oversized, binary, non-UTF-8 and
+/// empty files.
 fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
+    if let Ok(metadata) = fs::metadata(path)
+        && metadata.len() > MAX_FILE_BYTES
+    {
+        problems.push(Problem::error(
+            path,
+            None,
+            format!(
+                "the file is {:.1} MB; content files must be under {} MB: split it into several articles",
+                metadata.len() as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+        ));
+        return None;
+    }
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -203,6 +223,15 @@ fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
             return None;
         }
     };
+    if let Some(position) = bytes.iter().position(|&b| b == 0) {
+        let line = bytes[..position].iter().filter(|&&b| b == b'\n').count() + 1;
+        problems.push(Problem::error(
+            path,
+            Some(line),
+            "this looks like a binary file, not text: content files are Markdown or plain text",
+        ));
+        return None;
+    }
     match String::from_utf8(bytes) {
         Ok(text) if text.trim().is_empty() => {
             problems.push(Problem::error(

@@ -35,6 +35,8 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         poise::FrameworkError::Setup { error, .. } => {
             tracing::error!(%error, "setting up after connecting failed");
         }
+        // The only check is the repeat-delivery check, which has already logged.
+        poise::FrameworkError::CommandCheckFailed { error: None, .. } => {}
         poise::FrameworkError::UnknownInteraction { interaction, .. } => {
             tracing::warn!(command = %interaction.data.name, "an interaction for a command Lantern does not have");
         }

@@ -19,6 +19,10 @@ pub async fn handle(
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(click),
         } => {
+            if !data.seen.first_time(click.id.get()) {
+                tracing::warn!("ignored a repeated delivery of a button click");
+                return Ok(());
+            }
             if !handle_topics_page(data, click).await? {
                 tracing::debug!("ignored a click on a component that is not Lantern's");
             }
@@ -39,6 +43,10 @@ async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<()
     // A reply to one of Lantern's answers lists Lantern among the mentions without
     // naming it in the text; only a mention written in the message asks a question.
     if !in_dm && !names(&message.content, bot_id) {
+        return Ok(());
+    }
+    if !data.seen.first_time(message.id.get()) {
+        tracing::warn!("ignored a repeated delivery of a message");
         return Ok(());
     }
     let question = without_mentions_of(&message.content, bot_id);

@@ -11,6 +11,8 @@ mod errors;
 mod events;
 mod modlog;
 pub mod rest;
+mod seen;
+mod stats;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,12 +20,14 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serenity::all::{ClientBuilder, Command, GatewayIntents, GuildId, HttpBuilder};
 
-use crate::config::{BotConfig, DISCORD_API_DEFAULT};
-use crate::content::watch;
+use crate::config::{BotConfig, DISCORD_API_DEFAULT, Shards};
+use crate::content::watch::{self, ContentWatcher};
 use crate::store::KnowledgeStore;
 use cooldown::Cooldowns;
 use modlog::{ModLog, Trigger};
 use rest::DiscordRest;
+use seen::Seen;
+use stats::Stats;
 
 /// What every command and event handler shares.
 pub struct Data {
@@ -31,6 +35,9 @@ pub struct Data {
     pub rest: DiscordRest,
     pub cooldowns: Cooldowns,
     pub modlog: Arc<ModLog>,
+    /// Interactions and messages already handled: a replay is never answered again.
+    pub seen: Seen,
+    pub stats: Arc<Stats>,
     pub config: BotConfig,
 }
 
@@ -60,31 +67,22 @@ pub async fn run(config: BotConfig, store: Arc<KnowledgeStore>) -> anyhow::Resul
     let rest =
         DiscordRest::new(&config.api_url, &config.token).context("setting up the HTTP client")?;
     let guild_id = config.guild_id;
+    let registers_commands = config.shards.includes_first();
+    let shards = config.shards;
     let modlog = Arc::new(ModLog::new(rest.clone(), config.mod_log_channel_id));
-
-    // Saved files reach members without a restart; without a watcher, /reload still works.
     let watcher = if config.watch_content {
-        watch::watch(store.clone(), {
-        let modlog = modlog.clone();
-        move |event| {
-            let modlog = modlog.clone();
-            tokio::spawn(async move { modlog.report(&event, Trigger::Watcher).await });
-        }
-        })
-        .map_err(|error| tracing::error!(%error, "cannot watch the content folder; changes need /reload"))
-        .ok()
+        start_watching(&store, &modlog)
     } else {
         None
     };
-    if watcher.is_some() {
-        tracing::info!(folder = %watch::watched_folder(&store).display(), "watching the content folder");
-    }
-
+    let stats = Arc::new(Stats::default());
     let data = Data {
         store,
         rest,
         cooldowns: Cooldowns::new(Duration::from_secs(config.cooldown_seconds)),
         modlog,
+        seen: Seen::default(),
+        stats: stats.clone(),
         config,
     };
 
@@ -92,33 +90,43 @@ pub async fn run(config: BotConfig, store: Arc<KnowledgeStore>) -> anyhow::Resul
         .options(poise::FrameworkOptions {
             commands: commands::all(),
             on_error: |error| Box::pin(errors::on_error(error)),
+            command_check: Some(|ctx| Box::pin(async move { Ok(first_delivery(ctx)) })),
             event_handler: |framework, event| Box::pin(events::handle(framework, event)),
             allowed_mentions: Some(serenity::all::CreateAllowedMentions::new()),
+            // Lantern has no prefix commands: mentions are questions, handled in events.
+            prefix_options: poise::PrefixFrameworkOptions {
+                mention_as_prefix: false,
+                ..Default::default()
+            },
             ..Default::default()
         })
         .initialize_owners(false)
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 tracing::info!(shard = ?ready.shard, "connected to Discord");
-                let commands =
-                    poise::builtins::create_application_commands(&framework.options().commands);
-                // A failed registration must not stop the bot: commands registered before
-                // keep working, and mentions and DMs need no registration.
-                let registered = match guild_id {
-                    Some(id) => GuildId::new(id).set_commands(ctx, commands).await,
-                    None => Command::set_global_commands(ctx, commands).await,
-                };
-                match registered {
-                    Ok(commands) => tracing::info!(
-                        count = commands.len(),
-                        scope = if guild_id.is_some() {
-                            "server"
-                        } else {
-                            "global"
-                        },
-                        "slash commands registered"
-                    ),
-                    Err(error) => tracing::error!(%error, "registering slash commands failed"),
+                // Only the process running shard 0 registers, so several processes do not
+                // race to overwrite the same command set.
+                if registers_commands {
+                    let commands =
+                        poise::builtins::create_application_commands(&framework.options().commands);
+                    // A failed registration must not stop the bot: commands registered
+                    // before keep working, and mentions and DMs need no registration.
+                    let registered = match guild_id {
+                        Some(id) => GuildId::new(id).set_commands(ctx, commands).await,
+                        None => Command::set_global_commands(ctx, commands).await,
+                    };
+                    match registered {
+                        Ok(commands) => tracing::info!(
+                            count = commands.len(),
+                            scope = if guild_id.is_some() {
+                                "server"
+                            } else {
+                                "global"
+                            },
+                            "slash commands registered"
+                        ),
+                        Err(error) => tracing::error!(%error, "registering slash commands failed"),
+                    }
                 }
                 Ok(data)
             })
@@ -136,12 +144,70 @@ pub async fn run(config: BotConfig, store: Arc<KnowledgeStore>) -> anyhow::Resul
         tracing::info!("shutting down: closing the connection to Discord");
         shard_manager.shutdown_all().await;
     });
-    client
-        .start()
-        .await
-        .context("the connection to Discord failed")?;
-    tracing::info!("stopped");
-    Ok(())
+    // Serenity starts shards `range.start..=range.end`, whatever `Range` suggests.
+    let connected = match shards {
+        Shards::Single => client.start().await,
+        Shards::Auto => client.start_autosharded().await,
+        Shards::Total(total) => client.start_shards(total).await,
+        Shards::Range { first, last, total } => client.start_shard_range(first..last, total).await,
+    };
+    drop(watcher);
+    tracing::info!(questions = %stats, "stopped");
+    connected.map_err(explain_connection_error)
+}
+
+/// Reloads on file changes, reporting each reload to the moderators. Without a watcher
+/// the bot still runs, and `/reload` still works.
+fn start_watching(store: &Arc<KnowledgeStore>, modlog: &Arc<ModLog>) -> Option<ContentWatcher> {
+    let modlog = modlog.clone();
+    let report = move |event| {
+        let modlog = modlog.clone();
+        tokio::spawn(async move { modlog.report(&event, Trigger::Watcher).await });
+    };
+    match watch::watch(store.clone(), report) {
+        Ok(watcher) => {
+            tracing::info!(folder = %watch::watched_folder(store).display(), "watching the content folder");
+            Some(watcher)
+        }
+        Err(error) => {
+            tracing::error!(%error, "cannot watch the content folder; changes need /reload");
+            None
+        }
+    }
+}
+
+/// A gateway failure that retrying cannot fix, said so the operator can act on it.
+fn explain_connection_error(error: serenity::Error) -> anyhow::Error {
+    use serenity::all::GatewayError;
+    match error {
+        serenity::Error::Gateway(GatewayError::InvalidAuthentication) => anyhow::anyhow!(
+            "Discord rejected the token (gateway close code 4004): DISCORD_TOKEN is wrong or was reset. \
+             Copy a new one from the Developer Portal (your app, Bot, Reset Token) into .env"
+        ),
+        serenity::Error::Gateway(
+            GatewayError::InvalidGatewayIntents | GatewayError::DisallowedGatewayIntents,
+        ) => {
+            anyhow::anyhow!(
+                "Discord refused the gateway intents (close code 4013 or 4014); Lantern asks for no privileged \
+                 intents, so check that this build is unmodified"
+            )
+        }
+        other => anyhow::Error::new(other).context("the connection to Discord failed"),
+    }
+}
+
+/// Poise's command check: only the first delivery of an interaction runs its command.
+fn first_delivery(ctx: poise::Context<'_, Data, Error>) -> bool {
+    match ctx {
+        poise::Context::Application(ctx) => {
+            let first = ctx.data().seen.first_time(ctx.interaction.id.get());
+            if !first {
+                tracing::warn!(command = %ctx.command().name, "ignored a repeated delivery of an interaction");
+            }
+            first
+        }
+        poise::Context::Prefix(_) => true,
+    }
 }
 
 /// Resolves on Ctrl-C, or SIGTERM on Unix (what service managers and containers send).

@@ -74,7 +74,8 @@ impl MessageBody {
         }
     }
 
-    fn to_json(&self) -> Value {
+    /// The body as Discord receives it: always with empty `allowed_mentions`.
+    pub fn to_json(&self) -> Value {
         let mut body = json!({
             "content": self.content,
             "allowed_mentions": { "parse": [] },

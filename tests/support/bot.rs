@@ -33,6 +33,16 @@ impl Bot {
     /// Starts `lantern run` against `fake` with the bundled test settings and waits until
     /// it has connected and registered its commands.
     pub async fn start(fake: &FakeDiscord, options: BotOptions<'_>) -> Bot {
+        let bot = Bot::spawn(fake, options);
+        if let Err(error) = fake.wait_connected(PATIENCE).await {
+            panic!("the bot did not connect: {error}\nlog:\n{}", bot.log());
+        }
+        bot.wait_registered(fake).await;
+        bot
+    }
+
+    /// Starts `lantern run` against `fake` without waiting for anything.
+    pub fn spawn(fake: &FakeDiscord, options: BotOptions<'_>) -> Bot {
         let workdir = tempfile::tempdir().expect("temporary directory");
         let mut command = Command::new(env!("CARGO_BIN_EXE_lantern"));
         command
@@ -64,16 +74,16 @@ impl Bot {
                 log.push('\n');
             }
         });
-        let bot = Bot {
+        Bot {
             child,
             log,
             _workdir: workdir,
-        };
-        if let Err(error) = fake.wait_connected(PATIENCE).await {
-            panic!("the bot did not connect: {error}\nlog:\n{}", bot.log());
         }
-        bot.wait_registered(fake).await;
-        bot
+    }
+
+    /// The process id, to read its memory use.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Waits for the bulk registration of the commands in the test server.

@@ -17,10 +17,12 @@ pub async fn privacy(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 async fn about_inner(ctx: Context<'_>) -> Result<(), Error> {
-    let knowledge = ctx.data().store.current();
-    respond(
-        ctx,
-        MessageBody::text(answer::render_about(knowledge.library()), true),
-    )
-    .await
+    let data = ctx.data();
+    let knowledge = data.store.current();
+    let text = answer::render_about(
+        knowledge.library(),
+        data.stats.answered(),
+        data.stats.not_found(),
+    );
+    respond(ctx, MessageBody::text(text, true)).await
 }

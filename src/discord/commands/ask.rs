@@ -26,13 +26,18 @@ pub async fn ask(
 /// one). Neither the question nor the member is logged.
 pub fn answer_for(data: &Data, user: u64, question: &str) -> String {
     let knowledge = data.store.current();
+    if data.config.log_questions {
+        tracing::trace!(question, "question text (LANTERN_LOG_QUESTIONS is on)");
+    }
     if let Err(wait) = data.cooldowns.try_ask(user) {
+        data.stats.record_cooldown();
         tracing::info!(outcome = "cooldown", "question held back by the cooldown");
         let urgency = safety::assess(&knowledge.library().safety, question);
         return answer::render_cooldown(urgency, wait, &knowledge.library().safety);
     }
     let started = Instant::now();
     let answer = knowledge.ask(question);
+    data.stats.record(&answer);
     let outcome = match &answer.outcome {
         Outcome::Answered(_) => "answered",
         Outcome::NotFound => "not_found",

@@ -1,0 +1,354 @@
+//! Discord misbehaving: rate limits, server errors, dropped connections, gateway
+//! reconnects and close codes. After each, questions are still answered, and each one
+//! exactly once.
+
+mod common;
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::bot::{Bot, BotOptions, PATIENCE, callback_for};
+use support::fake_discord::{self as fake, FakeDiscord, Fault, Member, Recorded, RouteMatch};
+
+use common::bundled_content;
+
+async fn start_with(discord: &FakeDiscord, env: Vec<(&str, String)>) -> Bot {
+    Bot::start(
+        discord,
+        BotOptions {
+            content: &bundled_content(),
+            env,
+        },
+    )
+    .await
+}
+
+fn ask_interaction(member: u64) -> Value {
+    fake::slash_command(
+        "ask",
+        json!([{ "name": "question", "type": 3, "value": "is heparin a blood thinner" }]),
+        &Member::regular(member),
+    )
+}
+
+fn callback_path(interaction: &Value) -> String {
+    format!(
+        "/interactions/{}/{}/callback",
+        interaction["id"].as_str().unwrap(),
+        interaction["token"].as_str().unwrap()
+    )
+}
+
+/// Every callback request made for `interaction`, in order.
+fn callbacks(discord: &FakeDiscord, interaction: &Value) -> Vec<Recorded> {
+    let path = callback_path(interaction);
+    discord
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect()
+}
+
+/// Asks, and waits for the successful answer.
+async fn assert_answered(discord: &FakeDiscord, bot: &Bot, member: u64) -> Recorded {
+    let interaction = ask_interaction(member);
+    discord.send_interaction(interaction.clone()).await;
+    let path = callback_path(&interaction);
+    let answered = discord
+        .wait_for_request(|r| r.path == path && r.response_status == 204, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("not answered: {e}\nlog:\n{}", bot.log()));
+    let content = answered.body.as_ref().unwrap()["data"]["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content.contains("Heparin is an injectable blood thinner"),
+        "{content}"
+    );
+    answered
+}
+
+fn assert_no_double_answers(discord: &FakeDiscord) {
+    assert!(
+        discord.answered_twice().is_empty(),
+        "answered twice: {:?}",
+        discord.answered_twice()
+    );
+    assert!(
+        discord.schema_violations().is_empty(),
+        "{:#?}",
+        discord.schema_violations()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rate_limited_reply_is_delivered_after_the_wait_once() {
+    for global in [false, true] {
+        let discord = FakeDiscord::start().await;
+        let bot = start_with(&discord, vec![]).await;
+        let interaction = ask_interaction(4001);
+        discord.fail_next(
+            RouteMatch::Path(callback_path(&interaction)),
+            Fault::RateLimited {
+                retry_after: 0.6,
+                global,
+            },
+            1,
+        );
+        discord.send_interaction(interaction.clone()).await;
+        let path = callback_path(&interaction);
+        discord
+            .wait_for_request(|r| r.path == path && r.response_status == 204, PATIENCE)
+            .await
+            .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+        let attempts = callbacks(&discord, &interaction);
+        assert_eq!(
+            attempts.len(),
+            2,
+            "one 429, then one delivery: {attempts:?}"
+        );
+        assert_eq!(attempts[0].response_status, 429);
+        let waited = attempts[1]
+            .received_at
+            .duration_since(attempts[0].received_at);
+        assert!(
+            waited >= Duration::from_millis(600),
+            "retried after {waited:?}, before retry_after"
+        );
+        assert_no_double_answers(&discord);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn server_errors_and_resets_are_retried_with_backoff() {
+    let discord = FakeDiscord::start().await;
+    let bot = start_with(&discord, vec![]).await;
+    let interaction = ask_interaction(4002);
+    let route = || RouteMatch::Path(callback_path(&interaction));
+    discord.fail_next(route(), Fault::Status(500), 1);
+    discord.fail_next(route(), Fault::ResetConnection, 1);
+    discord.fail_next(route(), Fault::Status(503), 1);
+    discord.send_interaction(interaction.clone()).await;
+    let path = callback_path(&interaction);
+    discord
+        .wait_for_request(|r| r.path == path && r.response_status == 204, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    let attempts = callbacks(&discord, &interaction);
+    let successes = attempts.iter().filter(|r| r.response_status == 204).count();
+    assert_eq!(successes, 1, "{attempts:?}");
+    let gaps: Vec<Duration> = attempts
+        .windows(2)
+        .map(|w| w[1].received_at.duration_since(w[0].received_at))
+        .collect();
+    assert!(
+        gaps.windows(2).all(|w| w[1] >= w[0]),
+        "backoff grows: {gaps:?}"
+    );
+    assert_no_double_answers(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_that_keeps_failing_is_given_up_with_a_log_line_and_the_bot_carries_on() {
+    let discord = FakeDiscord::start().await;
+    let mut bot = start_with(&discord, vec![]).await;
+    let doomed = ask_interaction(4003);
+    discord.fail_next(
+        RouteMatch::Path(callback_path(&doomed)),
+        Fault::Status(503),
+        50,
+    );
+    discord.send_interaction(doomed.clone()).await;
+
+    let deadline = Instant::now() + PATIENCE;
+    while !bot.log().contains("giving up") && !bot.log().contains("deadline would pass") {
+        assert!(
+            Instant::now() < deadline,
+            "no give-up line in the log:\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        callbacks(&discord, &doomed)
+            .iter()
+            .all(|r| r.response_status == 503)
+    );
+    assert!(bot.is_running(), "a failed reply never takes the bot down");
+    assert_answered(&discord, &bot, 4004).await;
+    assert_no_double_answers(&discord);
+}
+
+/// The session survives each gateway fault: the shard resumes or identifies again, and
+/// the next question is answered.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bot_survives_dropped_connections_reconnect_requests_and_invalid_sessions() {
+    let discord = FakeDiscord::start().await;
+    let bot = start_with(&discord, vec![]).await;
+    assert_answered(&discord, &bot, 4010).await;
+
+    let resumes = discord.resumes().len();
+    discord.drop_connection().await;
+    discord
+        .wait_resumes(resumes + 1, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    assert_answered(&discord, &bot, 4011).await;
+
+    let resumes = discord.resumes().len();
+    discord.send_reconnect().await;
+    discord
+        .wait_resumes(resumes + 1, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    assert_answered(&discord, &bot, 4012).await;
+
+    let resumes = discord.resumes().len();
+    discord.send_invalid_session(true).await;
+    discord
+        .wait_resumes(resumes + 1, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    assert_answered(&discord, &bot, 4013).await;
+
+    let identifies = discord.identifies().len();
+    discord.send_invalid_session(false).await;
+    discord
+        .wait_identifies(identifies + 1, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    assert_answered(&discord, &bot, 4014).await;
+    assert_no_double_answers(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_zombie_connection_is_noticed_and_replaced() {
+    let discord = FakeDiscord::start().await;
+    discord.set_heartbeat_interval(700);
+    let bot = start_with(&discord, vec![]).await;
+    assert_answered(&discord, &bot, 4020).await;
+
+    let handshakes = discord.identifies().len() + discord.resumes().len();
+    discord.set_heartbeat_acks(false);
+    let deadline = Instant::now() + PATIENCE;
+    while discord.identifies().len() + discord.resumes().len() == handshakes {
+        assert!(
+            Instant::now() < deadline,
+            "the bot kept talking to a silent connection:\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    discord.set_heartbeat_acks(true);
+    assert_answered(&discord, &bot, 4021).await;
+    assert_no_double_answers(&discord);
+}
+
+/// Serenity resumes or identifies at once after most codes; after 4003 it notices the
+/// closed socket at its next heartbeat, so the interval is short here.
+#[tokio::test(flavor = "multi_thread")]
+async fn close_codes_4000_to_4009_lead_to_a_resume_or_a_new_session() {
+    let discord = FakeDiscord::start().await;
+    discord.set_heartbeat_interval(1000);
+    let bot = start_with(&discord, vec![]).await;
+    for (round, code) in [4000u16, 4001, 4002, 4003, 4005, 4006, 4007, 4008, 4009]
+        .into_iter()
+        .enumerate()
+    {
+        let handshakes = discord.identifies().len() + discord.resumes().len();
+        discord.close_with(code).await;
+        let deadline = Instant::now() + PATIENCE;
+        while discord.identifies().len() + discord.resumes().len() == handshakes {
+            assert!(
+                Instant::now() < deadline,
+                "no reconnect after close code {code}:\n{}",
+                bot.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_answered(&discord, &bot, 4100 + round as u64).await;
+    }
+    assert_no_double_answers(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_token_stops_the_bot_with_a_clear_message_and_no_reconnect_loop() {
+    let discord = FakeDiscord::start().await;
+    let bot = start_with(&discord, vec![]).await;
+    discord.close_with(4004).await;
+    let code = {
+        let deadline = Instant::now() + PATIENCE;
+        let mut bot = bot;
+        loop {
+            if !bot.is_running() {
+                break bot;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the bot did not stop after 4004:\n{}",
+                bot.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    let log = code.log();
+    assert!(
+        log.contains("Discord rejected the token (gateway close code 4004)"),
+        "{log}"
+    );
+    assert!(
+        !log.contains(FakeDiscord::token()),
+        "the token is never printed"
+    );
+    assert_eq!(code.terminate(), Some(1));
+    assert_eq!(discord.identifies().len(), 1, "no reconnect loop");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_interaction_is_answered_once_even_when_delivered_again_after_a_resume() {
+    let discord = FakeDiscord::start().await;
+    let bot = start_with(&discord, vec![]).await;
+    let interaction = ask_interaction(4030);
+    // The first callback fails on Discord's side; the retry delivers it.
+    discord.fail_next(
+        RouteMatch::Path(callback_path(&interaction)),
+        Fault::Status(500),
+        1,
+    );
+    discord.send_interaction(interaction.clone()).await;
+    callback_for(&discord, &interaction, &bot).await;
+    let path = callback_path(&interaction);
+    discord
+        .wait_for_request(|r| r.path == path && r.response_status == 204, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+
+    let resumes = discord.resumes().len();
+    discord.drop_connection().await;
+    discord
+        .wait_resumes(resumes + 1, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    // Discord may deliver an event again after a resume.
+    discord.send_interaction(interaction.clone()).await;
+    assert_answered(&discord, &bot, 4031).await;
+
+    let successes = callbacks(&discord, &interaction)
+        .iter()
+        .filter(|r| r.response_status == 204)
+        .count();
+    assert_eq!(successes, 1);
+    assert_eq!(
+        callbacks(&discord, &interaction).len(),
+        2,
+        "the repeated delivery caused no attempt at all"
+    );
+    assert!(
+        bot.log().contains("ignored a repeated delivery"),
+        "{}",
+        bot.log()
+    );
+    assert_no_double_answers(&discord);
+}

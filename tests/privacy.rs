@@ -1,0 +1,150 @@
+//! Members' questions never reach the logs: a whole session is run with the log captured
+//! at the default level, at debug and at trace, and searched for every question's text,
+//! every member's id and name, and the token.
+
+mod common;
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::bot::{Bot, BotOptions, PATIENCE, callback_for};
+use support::fake_discord::{self as fake, FakeDiscord, Member, User};
+
+use common::content_copy;
+
+/// Words that appear nowhere but in these questions, so any sighting in the log is a leak.
+const QUESTIONS: &[&str] = &[
+    "is heparin a blood thinner for quokkamarker",
+    "I am bleeding heavily and scared zebramarker",
+    "what are the signs of a miscarriage narwhalmarker",
+];
+const MEMBER_ID: u64 = 987_654_321_012_345_678;
+const MEMBER_NAME: &str = "privacytestername";
+const DM_QUESTION: &str = "does my age matter pangolinmarker";
+const MENTION_QUESTION: &str = "side effects of heparin ocelotmarker";
+
+/// Runs a session and returns everything the bot logged.
+async fn session_log(env: Vec<(&str, String)>) -> String {
+    let content = content_copy();
+    let discord = FakeDiscord::start().await;
+    let mut env = env;
+    env.push((
+        "LANTERN_MOD_LOG_CHANNEL_ID",
+        FakeDiscord::MOD_LOG_CHANNEL_ID.to_string(),
+    ));
+    let bot = Bot::start(
+        &discord,
+        BotOptions {
+            content: content.path(),
+            env,
+        },
+    )
+    .await;
+    let user = User::new(MEMBER_ID, MEMBER_NAME);
+    let member = Member::of(&user);
+
+    for question in QUESTIONS {
+        let interaction = fake::slash_command(
+            "ask",
+            json!([{ "name": "question", "type": 3, "value": question }]),
+            &member,
+        );
+        discord.send_interaction(interaction.clone()).await;
+        callback_for(&discord, &interaction, &bot).await;
+    }
+    let typing = fake::autocomplete(
+        "topic",
+        json!([{ "name": "name", "type": 3, "value": "griefmarker", "focused": true }]),
+        &member,
+    );
+    discord.send_interaction(typing.clone()).await;
+    callback_for(&discord, &typing, &bot).await;
+
+    let mention = fake::guild_message_mentioning_bot(
+        &format!("<@{}> {MENTION_QUESTION}", FakeDiscord::BOT_USER_ID),
+        &user,
+    );
+    discord.send_message(mention).await;
+    discord
+        .send_message(fake::direct_message(DM_QUESTION, &user))
+        .await;
+    discord
+        .wait_for_requests(
+            2,
+            |r| r.method == "POST" && r.path.starts_with("/channels/"),
+            PATIENCE,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+
+    let reload = fake::slash_command("reload", json!([]), &Member::moderator(MEMBER_ID));
+    discord.send_interaction(reload.clone()).await;
+    callback_for(&discord, &reload, &bot).await;
+    // Let the last log lines (and the shutdown summary) be written.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = bot.log();
+    assert_eq!(bot.terminate(), Some(0));
+    log
+}
+
+/// Every way the session could show up in a log line.
+fn leaks(log: &str) -> Vec<String> {
+    let mut secrets: Vec<String> = vec![
+        MEMBER_ID.to_string(),
+        MEMBER_NAME.to_string(),
+        FakeDiscord::token().to_string(),
+    ];
+    for marker in [
+        "quokkamarker",
+        "zebramarker",
+        "narwhalmarker",
+        "pangolinmarker",
+        "ocelotmarker",
+        "griefmarker",
+    ] {
+        secrets.push(marker.to_string());
+    }
+    secrets.push("bleeding heavily and scared".to_string());
+    secrets
+        .into_iter()
+        .filter(|secret| log.contains(secret.as_str()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_members_said_reaches_the_log_at_the_default_level_or_at_debug() {
+    for level in ["lantern=info,warn", "debug"] {
+        let log = session_log(vec![("RUST_LOG", level.to_string())]).await;
+        assert!(
+            log.contains("question answered"),
+            "the session ran ({level}):\n{log}"
+        );
+        let found = leaks(&log);
+        assert!(
+            found.is_empty(),
+            "RUST_LOG={level} leaked {found:?}:\n{log}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trace_shows_questions_only_when_explicitly_allowed() {
+    let log = session_log(vec![("RUST_LOG", "trace".to_string())]).await;
+    let found = leaks(&log);
+    assert!(found.is_empty(), "RUST_LOG=trace alone leaked {found:?}");
+
+    let log = session_log(vec![
+        ("RUST_LOG", "trace".to_string()),
+        ("LANTERN_LOG_QUESTIONS", "true".to_string()),
+    ])
+    .await;
+    assert!(
+        log.contains("quokkamarker"),
+        "with LANTERN_LOG_QUESTIONS=true the question text is logged"
+    );
+    assert!(
+        !log.contains(FakeDiscord::token()),
+        "the token is never logged, even then"
+    );
+}
