@@ -13,6 +13,9 @@
 
 mod corpus;
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,7 +32,7 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
 
     let bundled = tempfile::tempdir().expect("temporary folder");
-    copy_dir(&corpus::bundled_content_dir(), bundled.path());
+    common::copy_dir(&corpus::bundled_content_dir(), bundled.path());
     let generated = tempfile::tempdir().expect("temporary folder");
     let stats =
         corpus::write_corpus(generated.path(), 2_000, 0x1A57_E8B3_2026).expect("generated corpus");
@@ -147,17 +150,4 @@ fn median(times: &[Duration]) -> Duration {
 
 fn format_ms(duration: Duration) -> String {
     format!("{:.1} ms", duration.as_secs_f64() * 1000.0)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create folder");
-    for entry in std::fs::read_dir(from).expect("read folder") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy file");
-        }
-    }
 }

@@ -677,9 +677,19 @@ fn ask_json(question: &str) -> serde_json::Value {
     run.json_lines().remove(0)
 }
 
+/// Asks each question and checks that the passage quoted contains the expected text.
+fn assert_answers(cases: &[(&str, &str)]) {
+    for (question, expected) in cases {
+        let answer = ask_json(question);
+        assert_eq!(answer["answered"], true, "{question}: {answer}");
+        let passage = answer["passage"].as_str().unwrap();
+        assert!(passage.contains(expected), "{question}: got {passage}");
+    }
+}
+
 #[test]
 fn misspellings_members_make_are_understood() {
-    let cases = [
+    assert_answers(&[
         ("heprin", "Heparin"),
         (
             "what causes misscarriage",
@@ -693,18 +703,12 @@ fn misspellings_members_make_are_understood() {
             "pregnancy simptoms stopped suddenly",
             "sudden stop of pregnancy symptoms",
         ),
-    ];
-    for (question, expected) in cases {
-        let answer = ask_json(question);
-        assert_eq!(answer["answered"], true, "{question}: {answer}");
-        let passage = answer["passage"].as_str().unwrap();
-        assert!(passage.contains(expected), "{question}: got {passage}");
-    }
+    ]);
 }
 
 #[test]
 fn lay_words_and_acronyms_reach_the_articles_words() {
-    let cases = [
+    assert_answers(&[
         ("is a blood thinner safe in pregnancy", "not without risk"),
         ("what is APS", "antiphospholipid syndrome"),
         (
@@ -716,13 +720,7 @@ fn lay_words_and_acronyms_reach_the_articles_words() {
             "10% to 20% of all confirmed pregnancies",
         ),
         ("why do I need shots", "injectable blood thinner"),
-    ];
-    for (question, expected) in cases {
-        let answer = ask_json(question);
-        assert_eq!(answer["answered"], true, "{question}: {answer}");
-        let passage = answer["passage"].as_str().unwrap();
-        assert!(passage.contains(expected), "{question}: got {passage}");
-    }
+    ]);
 }
 
 #[test]

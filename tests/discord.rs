@@ -10,7 +10,7 @@ use std::fs;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::bot::{Bot, BotOptions, PATIENCE, callback_for};
+use support::bot::{Bot, BotOptions, PATIENCE, callback_for, reply_text};
 use support::fake_discord::{self as fake, FakeDiscord, Member, User};
 
 use common::{bundled_content, bundled_safety, content_copy};
@@ -158,11 +158,7 @@ async fn ask_abstains_honestly_and_puts_urgent_notices_first() {
     let member = Member::regular(1002);
 
     let off_topic = fake::slash_command("ask", question("how do I make pancakes"), &member);
-    discord.send_interaction(off_topic.clone()).await;
-    let content = message_data(&callback_for(&discord, &off_topic, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let content = reply_text(&discord, &bot, &off_topic).await;
     assert!(content.starts_with(&safety.not_found), "{content}");
     assert!(content.contains(&safety.doctor_advice));
 
@@ -171,11 +167,7 @@ async fn ask_abstains_honestly_and_puts_urgent_notices_first() {
         question("I'm bleeding a lot and the pain is unbearable"),
         &member,
     );
-    discord.send_interaction(urgent.clone()).await;
-    let content = message_data(&callback_for(&discord, &urgent, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let content = reply_text(&discord, &bot, &urgent).await;
     assert!(content.starts_with(&safety.urgent_notice), "{content}");
     assert!(
         content.contains("abnormal vaginal bleeding"),
@@ -217,11 +209,7 @@ async fn too_long_questions_are_refused_politely() {
         question(&"heparin ".repeat(200)),
         &Member::regular(1004),
     );
-    discord.send_interaction(interaction.clone()).await;
-    let content = message_data(&callback_for(&discord, &interaction, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let content = reply_text(&discord, &bot, &interaction).await;
     assert!(content.contains("too long"), "{content}");
     assert_schema_valid(&discord);
 }
@@ -232,11 +220,7 @@ async fn topics_and_topic_with_autocomplete() {
     let member = Member::regular(1005);
 
     let list = fake::slash_command("topics", json!([]), &member);
-    discord.send_interaction(list.clone()).await;
-    let content = message_data(&callback_for(&discord, &list, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let content = reply_text(&discord, &bot, &list).await;
     for title in [
         "Signs of a miscarriage",
         "Coping with grief",
@@ -263,11 +247,7 @@ async fn topics_and_topic_with_autocomplete() {
         json!([{ "name": "name", "type": 3, "value": "Coping with grief" }]),
         &member,
     );
-    discord.send_interaction(read.clone()).await;
-    let content = message_data(&callback_for(&discord, &read, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let content = reply_text(&discord, &bot, &read).await;
     assert!(
         content.contains("Miscarriage leads to depression and grief"),
         "{content}"
@@ -335,11 +315,7 @@ async fn reload_is_for_moderators_only_even_when_discord_shows_it() {
     .await;
 
     let member = fake::slash_command("reload", json!([]), &Member::regular(1007));
-    discord.send_interaction(member.clone()).await;
-    let refused = message_data(&callback_for(&discord, &member, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let refused = reply_text(&discord, &bot, &member).await;
     assert!(refused.contains("for moderators"), "{refused}");
 
     let article = common::article_path(content.path());
@@ -377,11 +353,7 @@ async fn reload_is_for_moderators_only_even_when_discord_shows_it() {
         json!([{ "name": "name", "type": 3, "value": "Coping with loss" }]),
         &Member::regular(1009),
     );
-    discord.send_interaction(ask.clone()).await;
-    let shown = message_data(&callback_for(&discord, &ask, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let shown = reply_text(&discord, &bot, &ask).await;
     assert!(
         shown.contains("Miscarriage leads to depression"),
         "the reloaded content serves: {shown}"
@@ -473,29 +445,15 @@ async fn the_cooldown_applies_per_member() {
     };
 
     let a = ask(&first);
-    discord.send_interaction(a.clone()).await;
-    assert!(
-        message_data(&callback_for(&discord, &a, &bot).await)["content"]
-            .as_str()
-            .unwrap()
-            .contains("Heparin")
-    );
+    assert!(reply_text(&discord, &bot, &a).await.contains("Heparin"));
 
     let again = ask(&first);
-    discord.send_interaction(again.clone()).await;
-    let content = message_data(&callback_for(&discord, &again, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let content = reply_text(&discord, &bot, &again).await;
     assert!(content.contains("between questions"), "{content}");
     assert!(!content.contains("Heparin is an injectable"));
 
     let other = ask(&second);
-    discord.send_interaction(other.clone()).await;
-    let content = message_data(&callback_for(&discord, &other, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let content = reply_text(&discord, &bot, &other).await;
     assert!(
         content.contains("Heparin is an injectable"),
         "another member is not held back: {content}"
@@ -508,11 +466,7 @@ async fn about_says_what_is_kept() {
     let (discord, bot) = start().await;
     for name in ["about", "privacy"] {
         let interaction = fake::slash_command(name, json!([]), &Member::regular(1011));
-        discord.send_interaction(interaction.clone()).await;
-        let content = message_data(&callback_for(&discord, &interaction, &bot).await)["content"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let content = reply_text(&discord, &bot, &interaction).await;
         assert!(
             content.contains("keeps no record of your questions"),
             "{content}"
@@ -544,11 +498,7 @@ async fn stale_lists_overdue_articles_for_moderators_only() {
     let (discord, bot) = start_with(content.path(), vec![]).await;
 
     let member = fake::slash_command("stale", json!([]), &Member::regular(1020));
-    discord.send_interaction(member.clone()).await;
-    let refused = message_data(&callback_for(&discord, &member, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let refused = reply_text(&discord, &bot, &member).await;
     assert!(refused.contains("for moderators"), "{refused}");
 
     let moderator = fake::slash_command("stale", json!([]), &Member::moderator(1021));
@@ -568,11 +518,7 @@ async fn stale_lists_overdue_articles_for_moderators_only() {
         question("side effects of heparin"),
         &Member::regular(1022),
     );
-    discord.send_interaction(ask.clone()).await;
-    let answer = message_data(&callback_for(&discord, &ask, &bot).await)["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let answer = reply_text(&discord, &bot, &ask).await;
     assert!(
         answer.contains("reviewed 2026-11-24"),
         "answers carry the review date: {answer}"

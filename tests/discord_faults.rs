@@ -181,6 +181,32 @@ async fn a_reply_that_keeps_failing_is_given_up_with_a_log_line_and_the_bot_carr
     assert_no_double_answers(&discord);
 }
 
+/// How many times the bot has identified or resumed so far.
+fn handshakes(discord: &FakeDiscord) -> usize {
+    discord.identifies().len() + discord.resumes().len()
+}
+
+/// Waits until the bot has identified or resumed again after `before` handshakes, then
+/// checks that the next question is answered.
+async fn assert_reconnected(
+    discord: &FakeDiscord,
+    bot: &Bot,
+    before: usize,
+    after_what: &str,
+    member: u64,
+) {
+    let deadline = Instant::now() + PATIENCE;
+    while handshakes(discord) == before {
+        assert!(
+            Instant::now() < deadline,
+            "no reconnect after {after_what}:\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_answered(discord, bot, member).await;
+}
+
 /// The session survives each gateway fault: the shard resumes or identifies again, and
 /// the next question is answered.
 #[tokio::test(flavor = "multi_thread")]
@@ -189,38 +215,45 @@ async fn the_bot_survives_dropped_connections_reconnect_requests_and_invalid_ses
     let bot = start_with(&discord, vec![]).await;
     assert_answered(&discord, &bot, 4010).await;
 
-    let resumes = discord.resumes().len();
+    let (before, resumes) = (handshakes(&discord), discord.resumes().len());
     discord.drop_connection().await;
-    discord
-        .wait_resumes(resumes + 1, PATIENCE)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
-    assert_answered(&discord, &bot, 4011).await;
-
-    let resumes = discord.resumes().len();
+    assert_reconnected(&discord, &bot, before, "a dropped connection", 4011).await;
+    let (before, resumes) = (
+        handshakes(&discord),
+        resumes_since(&discord, resumes, "a dropped connection"),
+    );
     discord.send_reconnect().await;
-    discord
-        .wait_resumes(resumes + 1, PATIENCE)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
-    assert_answered(&discord, &bot, 4012).await;
-
-    let resumes = discord.resumes().len();
+    assert_reconnected(&discord, &bot, before, "RECONNECT", 4012).await;
+    let (before, resumes) = (
+        handshakes(&discord),
+        resumes_since(&discord, resumes, "RECONNECT"),
+    );
     discord.send_invalid_session(true).await;
-    discord
-        .wait_resumes(resumes + 1, PATIENCE)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
-    assert_answered(&discord, &bot, 4013).await;
+    assert_reconnected(&discord, &bot, before, "a resumable INVALID_SESSION", 4013).await;
+    resumes_since(&discord, resumes, "a resumable INVALID_SESSION");
 
     let identifies = discord.identifies().len();
     discord.send_invalid_session(false).await;
-    discord
-        .wait_identifies(identifies + 1, PATIENCE)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
-    assert_answered(&discord, &bot, 4014).await;
+    assert_reconnected(
+        &discord,
+        &bot,
+        handshakes(&discord),
+        "a closed INVALID_SESSION",
+        4014,
+    )
+    .await;
+    assert!(
+        discord.identifies().len() > identifies,
+        "a session that cannot resume starts anew"
+    );
     assert_no_double_answers(&discord);
+}
+
+/// Asserts the last reconnect was a resume; returns the resume count now.
+fn resumes_since(discord: &FakeDiscord, before: usize, after_what: &str) -> usize {
+    let now = discord.resumes().len();
+    assert!(now > before, "{after_what} should end in a resume");
+    now
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -230,10 +263,10 @@ async fn a_zombie_connection_is_noticed_and_replaced() {
     let bot = start_with(&discord, vec![]).await;
     assert_answered(&discord, &bot, 4020).await;
 
-    let handshakes = discord.identifies().len() + discord.resumes().len();
+    let before = handshakes(&discord);
     discord.set_heartbeat_acks(false);
     let deadline = Instant::now() + PATIENCE;
-    while discord.identifies().len() + discord.resumes().len() == handshakes {
+    while handshakes(&discord) == before {
         assert!(
             Instant::now() < deadline,
             "the bot kept talking to a silent connection:\n{}",
@@ -257,18 +290,16 @@ async fn close_codes_4000_to_4009_lead_to_a_resume_or_a_new_session() {
         .into_iter()
         .enumerate()
     {
-        let handshakes = discord.identifies().len() + discord.resumes().len();
+        let before = handshakes(&discord);
         discord.close_with(code).await;
-        let deadline = Instant::now() + PATIENCE;
-        while discord.identifies().len() + discord.resumes().len() == handshakes {
-            assert!(
-                Instant::now() < deadline,
-                "no reconnect after close code {code}:\n{}",
-                bot.log()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert_answered(&discord, &bot, 4100 + round as u64).await;
+        assert_reconnected(
+            &discord,
+            &bot,
+            before,
+            &format!("close code {code}"),
+            4100 + round as u64,
+        )
+        .await;
     }
     assert_no_double_answers(&discord);
 }

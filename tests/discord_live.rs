@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::bot::{Bot, BotOptions, PATIENCE, callback_for};
+use support::bot::{Bot, BotOptions, PATIENCE, callback_for, reply_text};
 use support::fake_discord::{self as fake, FakeDiscord, Member};
 
 use common::{article_path, content_copy};
@@ -34,11 +34,7 @@ async fn ask(discord: &FakeDiscord, bot: &Bot, question: &str) -> String {
         json!([{ "name": "question", "type": 3, "value": question }]),
         &Member::regular(5000),
     );
-    discord.send_interaction(interaction.clone()).await;
-    let callback = callback_for(discord, &interaction, bot).await;
-    let body = callback.body.expect("a JSON body");
-    assert_eq!(body["type"], 4, "{body}");
-    body["data"]["content"].as_str().unwrap().to_string()
+    reply_text(discord, bot, &interaction).await
 }
 
 /// Asks until the reply satisfies `wanted`; returns it and how long that took.

@@ -115,6 +115,17 @@ async fn a_burst_of_a_thousand_questions_from_two_hundred_members_is_answered_ex
     );
 }
 
+/// The `[shard id, shard count]` of every IDENTIFY, by shard id.
+fn identified_shards(discord: &FakeDiscord) -> Vec<Value> {
+    let mut shards: Vec<Value> = discord
+        .identifies()
+        .iter()
+        .map(|i| i["shard"].clone())
+        .collect();
+    shards.sort_by_key(|s| s[0].as_u64());
+    shards
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn two_processes_with_disjoint_shard_ranges_each_identify_and_answer() {
     let discord = FakeDiscord::start().await;
@@ -136,13 +147,7 @@ async fn two_processes_with_disjoint_shard_ranges_each_identify_and_answer() {
             .unwrap_or_else(|e| panic!("the second process did not identify: {e}\n{}", bot.log()));
         bot
     };
-    let mut shards: Vec<Value> = discord
-        .identifies()
-        .iter()
-        .map(|i| i["shard"].clone())
-        .collect();
-    shards.sort_by_key(|s| s[0].as_u64());
-    assert_eq!(shards, [json!([0, 2]), json!([1, 2])]);
+    assert_eq!(identified_shards(&discord), [json!([0, 2]), json!([1, 2])]);
     let registrations = discord
         .requests()
         .iter()
@@ -198,13 +203,7 @@ async fn auto_sharding_starts_the_shards_discord_recommends() {
         .wait_identifies(2, PATIENCE)
         .await
         .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
-    let mut shards: Vec<Value> = discord
-        .identifies()
-        .iter()
-        .map(|i| i["shard"].clone())
-        .collect();
-    shards.sort_by_key(|s| s[0].as_u64());
-    assert_eq!(shards, [json!([0, 2]), json!([1, 2])]);
+    assert_eq!(identified_shards(&discord), [json!([0, 2]), json!([1, 2])]);
     assert!(
         discord.requests().iter().any(|r| r.path == "/gateway/bot"),
         "the count comes from GET /gateway/bot"

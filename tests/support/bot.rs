@@ -162,3 +162,21 @@ pub async fn callback_for(fake: &FakeDiscord, interaction: &Value, bot: &Bot) ->
         Err(error) => panic!("no callback: {error}\nlog:\n{}", bot.log()),
     }
 }
+
+/// Sends `interaction`, waits for the bot's callback, checks that it pings no one, and
+/// returns the message text.
+pub async fn reply_text(fake: &FakeDiscord, bot: &Bot, interaction: &Value) -> String {
+    fake.send_interaction(interaction.clone()).await;
+    let callback = callback_for(fake, interaction, bot).await;
+    let body = callback.body.expect("a JSON body");
+    let data = &body["data"];
+    assert_eq!(
+        data["allowed_mentions"],
+        serde_json::json!({ "parse": [] }),
+        "every message pings no one: {body}"
+    );
+    data["content"]
+        .as_str()
+        .expect("message content")
+        .to_string()
+}

@@ -198,18 +198,8 @@ impl FakeDiscord {
         count: usize,
         timeout: Duration,
     ) -> Result<Vec<Value>, String> {
-        self.shared
-            .wait_until(timeout, |s| {
-                let gateway = s.gateway();
-                (gateway.identifies.len() >= count).then(|| gateway.identifies.clone())
-            })
+        self.wait_handshakes("IDENTIFY", count, timeout, |g| &g.identifies)
             .await
-            .ok_or_else(|| {
-                format!(
-                    "fewer than {count} IDENTIFY(s) within {timeout:?}: {:?}",
-                    self.identifies()
-                )
-            })
     }
 
     /// Waits until at least `count` RESUMEs have arrived; returns them all.
@@ -218,17 +208,27 @@ impl FakeDiscord {
         count: usize,
         timeout: Duration,
     ) -> Result<Vec<Value>, String> {
+        self.wait_handshakes("RESUME", count, timeout, |g| &g.resumes)
+            .await
+    }
+
+    async fn wait_handshakes(
+        &self,
+        kind: &str,
+        count: usize,
+        timeout: Duration,
+        recorded: fn(&state::GatewayState) -> &Vec<Value>,
+    ) -> Result<Vec<Value>, String> {
         self.shared
             .wait_until(timeout, |s| {
                 let gateway = s.gateway();
-                (gateway.resumes.len() >= count).then(|| gateway.resumes.clone())
+                let seen = recorded(&gateway);
+                (seen.len() >= count).then(|| seen.clone())
             })
             .await
             .ok_or_else(|| {
-                format!(
-                    "fewer than {count} RESUME(s) within {timeout:?}: {:?}",
-                    self.resumes()
-                )
+                let seen = recorded(&self.shared.gateway()).clone();
+                format!("fewer than {count} {kind}(s) within {timeout:?}: {seen:?}")
             })
     }
 
