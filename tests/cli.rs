@@ -591,6 +591,37 @@ fn run_without_a_token_says_how_to_set_one() {
 }
 
 #[test]
+fn malformed_settings_stop_the_bot_with_the_key_named() {
+    let token = "MTAxMjM0NTY3ODkw.GhIjKl.abcdefghijklmnopqrstuvwxyz_-0123";
+    for (key, value) in [
+        ("LANTERN_GUILD_ID", "my server"),
+        ("LANTERN_MOD_ROLE_ID", "-5"),
+        ("LANTERN_EPHEMERAL_DEFAULT", "sometimes"),
+        ("LANTERN_SHARDS", "3-1/8"),
+        ("DISCORD_API_URL", "discord.com"),
+    ] {
+        let run = Lantern::new()
+            .env("DISCORD_TOKEN", token)
+            .env(key, value)
+            .run(&["run", "--content", &content_arg()]);
+        assert_eq!(run.code, Some(2), "{key}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .starts_with(&format!("error: {key} is malformed")),
+            "{key}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            run.stderr.lines().count(),
+            1,
+            "one clear line: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains(token));
+    }
+}
+
+#[test]
 fn a_malformed_env_file_is_named_without_echoing_its_values() {
     let lantern = Lantern::new();
     fs::write(

@@ -525,3 +525,37 @@ async fn stale_lists_overdue_articles_for_moderators_only() {
     );
     assert_schema_valid(&discord);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_can_make_answers_public_by_default() {
+    let (discord, bot) = start_with(
+        &bundled_content(),
+        vec![("LANTERN_EPHEMERAL_DEFAULT", "false".to_string())],
+    )
+    .await;
+    let public = fake::slash_command(
+        "ask",
+        question("is heparin a blood thinner"),
+        &Member::regular(1030),
+    );
+    discord.send_interaction(public.clone()).await;
+    let callback = callback_for(&discord, &public, &bot).await;
+    assert!(
+        message_data(&callback).get("flags").is_none(),
+        "public by the server's default"
+    );
+
+    let options = json!([
+        { "name": "question", "type": 3, "value": "is heparin a blood thinner" },
+        { "name": "share", "type": 5, "value": false }
+    ]);
+    let private = fake::slash_command("ask", options, &Member::regular(1031));
+    discord.send_interaction(private.clone()).await;
+    let callback = callback_for(&discord, &private, &bot).await;
+    assert_eq!(
+        message_data(&callback)["flags"],
+        EPHEMERAL,
+        "the member's choice wins"
+    );
+    assert_schema_valid(&discord);
+}
