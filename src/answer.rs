@@ -404,15 +404,9 @@ fn cut_at_sentence(text: &str, max: usize) -> (&str, bool) {
     if end == text.len() {
         return (window, true);
     }
-    let sentence_end = window
-        .char_indices()
-        .rev()
-        .find(|&(i, c)| {
-            let after = &text[i + c.len_utf8()..];
-            (matches!(c, '.' | '!' | '?' | '…') && after.starts_with(char::is_whitespace))
-                || c == '\n'
-        })
-        .map(|(i, c)| i + c.len_utf8());
+    let sentence_end = crate::text::sentence_ends(text)
+        .take_while(|&cut| cut <= end)
+        .last();
     match sentence_end {
         Some(cut) => (window[..cut].trim_end(), true),
         None => (window.rfind(' ').map_or(window, |i| &window[..i]), false),

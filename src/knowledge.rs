@@ -86,32 +86,29 @@ impl Knowledge {
     pub fn ask_explained(&self, question: &str) -> (Answer, Option<SearchResult>) {
         let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
         let (urgency, explained) = safety::assess_with_spans(&self.library.safety, &scanned);
-        let refused = |refusal| Answer {
+        let unanswered = |outcome| Answer {
             urgency,
-            outcome: Outcome::Refused(refusal),
+            outcome,
             suggestions: Vec::new(),
             score: None,
         };
 
         let chars = question.trim().chars().count();
         if chars > limits::QUESTION {
-            return (refused(Refusal::TooLong { chars }), None);
+            return (
+                unanswered(Outcome::Refused(Refusal::TooLong { chars })),
+                None,
+            );
         }
         if crate::text::words(question).is_empty() {
-            return (refused(Refusal::Empty), None);
+            return (unanswered(Outcome::Refused(Refusal::Empty)), None);
         }
 
         let result = match self.index.search(question, &explained) {
             Ok(result) => result,
             Err(error) => {
                 tracing::error!(%error, "search failed; answering that nothing was found");
-                let answer = Answer {
-                    urgency,
-                    outcome: Outcome::NotFound,
-                    suggestions: Vec::new(),
-                    score: None,
-                };
-                return (answer, None);
+                return (unanswered(Outcome::NotFound), None);
             }
         };
 

@@ -130,6 +130,19 @@ fn push_folded(out: &mut String, ch: char) {
     }
 }
 
+/// The byte offsets just after each sentence end in `text`: a `.`, `!`, `?` or `…`
+/// followed by white space, or a line break. The renderer cuts passages there, and
+/// retrieval treats each sentence on its own, so both must agree on what a sentence is.
+pub fn sentence_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.char_indices().filter_map(|(index, ch)| {
+        let end = index + ch.len_utf8();
+        let ends = ch == '\n'
+            || (matches!(ch, '.' | '!' | '?' | '…')
+                && text[end..].starts_with(char::is_whitespace));
+        ends.then_some(end)
+    })
+}
+
 /// A phrase pattern written by moderators, e.g. `bleed* ... a lot`.
 ///
 /// Words match whole words, ignoring case and apostrophes; `word*` matches any word

@@ -8,7 +8,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::bot::{Bot, BotOptions, PATIENCE, callback_for};
+use support::bot::{Bot, BotOptions, PATIENCE};
 use support::fake_discord::{self as fake, FakeDiscord, Fault, Member, Recorded, RouteMatch};
 
 use common::bundled_content;
@@ -50,15 +50,24 @@ fn callbacks(discord: &FakeDiscord, interaction: &Value) -> Vec<Recorded> {
         .collect()
 }
 
-/// Asks, and waits for the successful answer.
-async fn assert_answered(discord: &FakeDiscord, bot: &Bot, member: u64) -> Recorded {
-    let interaction = ask_interaction(member);
+/// Sends `interaction` and waits for its callback to be delivered (answered with 204),
+/// however many failed attempts come first.
+async fn send_and_wait_delivered(
+    discord: &FakeDiscord,
+    bot: &Bot,
+    interaction: &Value,
+) -> Recorded {
     discord.send_interaction(interaction.clone()).await;
-    let path = callback_path(&interaction);
-    let answered = discord
+    let path = callback_path(interaction);
+    discord
         .wait_for_request(|r| r.path == path && r.response_status == 204, PATIENCE)
         .await
-        .unwrap_or_else(|e| panic!("not answered: {e}\nlog:\n{}", bot.log()));
+        .unwrap_or_else(|e| panic!("not delivered: {e}\nlog:\n{}", bot.log()))
+}
+
+/// Asks, and waits for the successful answer.
+async fn assert_answered(discord: &FakeDiscord, bot: &Bot, member: u64) -> Recorded {
+    let answered = send_and_wait_delivered(discord, bot, &ask_interaction(member)).await;
     let content = answered.body.as_ref().unwrap()["data"]["content"]
         .as_str()
         .unwrap()
@@ -97,12 +106,7 @@ async fn a_rate_limited_reply_is_delivered_after_the_wait_once() {
             },
             1,
         );
-        discord.send_interaction(interaction.clone()).await;
-        let path = callback_path(&interaction);
-        discord
-            .wait_for_request(|r| r.path == path && r.response_status == 204, PATIENCE)
-            .await
-            .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+        send_and_wait_delivered(&discord, &bot, &interaction).await;
         let attempts = callbacks(&discord, &interaction);
         assert_eq!(
             attempts.len(),
@@ -130,12 +134,7 @@ async fn server_errors_and_resets_are_retried_with_backoff() {
     discord.fail_next(route(), Fault::Status(500), 1);
     discord.fail_next(route(), Fault::ResetConnection, 1);
     discord.fail_next(route(), Fault::Status(503), 1);
-    discord.send_interaction(interaction.clone()).await;
-    let path = callback_path(&interaction);
-    discord
-        .wait_for_request(|r| r.path == path && r.response_status == 204, PATIENCE)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    send_and_wait_delivered(&discord, &bot, &interaction).await;
     let attempts = callbacks(&discord, &interaction);
     let successes = attempts.iter().filter(|r| r.response_status == 204).count();
     assert_eq!(successes, 1, "{attempts:?}");
@@ -348,13 +347,7 @@ async fn an_interaction_is_answered_once_even_when_delivered_again_after_a_resum
         Fault::Status(500),
         1,
     );
-    discord.send_interaction(interaction.clone()).await;
-    callback_for(&discord, &interaction, &bot).await;
-    let path = callback_path(&interaction);
-    discord
-        .wait_for_request(|r| r.path == path && r.response_status == 204, PATIENCE)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    send_and_wait_delivered(&discord, &bot, &interaction).await;
 
     let resumes = discord.resumes().len();
     discord.drop_connection().await;

@@ -168,7 +168,9 @@ impl SearchIndex {
         let mut vocabulary = Vocabulary::default();
         for (article_index, article) in library.articles.iter().enumerate() {
             for (topic_index, topic) in article.topics.iter().enumerate() {
+                let title_unit = token_ids(&topic.title, &synonyms, &mut term_ids);
                 for (passage_index, passage) in topic.passages.iter().enumerate() {
+                    // Counted once per passage, as the index holds the title in each.
                     add_to_vocabulary(&mut vocabulary, &topic.title);
                     add_to_vocabulary(&mut vocabulary, &passage.text);
                     let mut document = TantivyDocument::new();
@@ -177,7 +179,7 @@ impl SearchIndex {
                     document.add_u64(passage_field, passages.len() as u64);
                     writer.add_document(document)?;
                     units.push(sentence_units(
-                        &topic.title,
+                        &title_unit,
                         &passage.text,
                         &synonyms,
                         &mut term_ids,
@@ -441,35 +443,32 @@ const FOCUS_TIE: f32 = 0.05;
 
 /// The title and each sentence of a passage, as token ids (assigned in `term_ids`).
 fn sentence_units(
-    title: &str,
+    title_unit: &[u32],
     text: &str,
     synonyms: &SynonymTable,
     term_ids: &mut HashMap<String, u32>,
 ) -> Vec<Vec<u32>> {
-    let mut ids = |t: &str| -> Vec<u32> {
-        synonyms
-            .segment(&analysis::analyzed_words(t), true)
-            .into_iter()
-            .map(|token| {
-                let next = term_ids.len() as u32;
-                *term_ids.entry(token.text).or_insert(next)
-            })
-            .collect()
-    };
-    let mut units = vec![ids(title)];
+    let mut units = vec![title_unit.to_vec()];
     let mut start = 0;
-    for (index, ch) in text.char_indices() {
-        let end = index + ch.len_utf8();
-        let at_break = ch == '\n'
-            || (matches!(ch, '.' | '?' | '!') && text[end..].starts_with(char::is_whitespace));
-        if at_break {
-            units.push(ids(&text[start..end]));
-            start = end;
-        }
+    for end in crate::text::sentence_ends(text) {
+        units.push(token_ids(&text[start..end], synonyms, term_ids));
+        start = end;
     }
-    units.push(ids(&text[start..]));
+    units.push(token_ids(&text[start..], synonyms, term_ids));
     units.retain(|u| !u.is_empty());
     units
+}
+
+/// `text`'s tokens as ids, assigning new ids in `term_ids` as needed.
+fn token_ids(text: &str, synonyms: &SynonymTable, term_ids: &mut HashMap<String, u32>) -> Vec<u32> {
+    synonyms
+        .segment(&analysis::analyzed_words(text), true)
+        .into_iter()
+        .map(|token| {
+            let next = term_ids.len() as u32;
+            *term_ids.entry(token.text).or_insert(next)
+        })
+        .collect()
 }
 
 /// Words of `text` that spelling correction may lead to: content words only, since

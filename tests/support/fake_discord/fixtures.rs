@@ -550,21 +550,19 @@ pub fn autocomplete_in_dm(name: &str, options: Value, user: &User) -> Value {
 /// (say only `id`, `content`, `flags`) is completed with the fields Discord always sends,
 /// since serenity drops a click whose message it cannot parse.
 pub fn component_click(custom_id: &str, message: Value, who: &Member) -> Value {
-    let mut out = interaction(
-        3,
-        json!({"custom_id": custom_id, "component_type": 2}),
-        Place::Guild(who),
-    );
-    out["message"] = complete_message(message);
-    out
+    click(custom_id, message, Place::Guild(who))
 }
 
 /// A button click in the bot's DM with `user`.
 pub fn component_click_in_dm(custom_id: &str, message: Value, user: &User) -> Value {
+    click(custom_id, message, Place::Dm(user))
+}
+
+fn click(custom_id: &str, message: Value, place: Place<'_>) -> Value {
     let mut out = interaction(
         3,
         json!({"custom_id": custom_id, "component_type": 2}),
-        Place::Dm(user),
+        place,
     );
     out["message"] = complete_message(message);
     out
