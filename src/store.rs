@@ -5,11 +5,13 @@
 //! new version beside the old and swaps it in only when it is valid, so a broken edit
 //! never takes the bot down: the previous content keeps serving.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
+use chrono::NaiveDate;
 
 use crate::content::Library;
 use crate::knowledge::{Knowledge, LoadError};
@@ -77,35 +79,27 @@ pub struct Changes {
 
 impl Changes {
     pub fn between(old: &Library, new: &Library) -> Changes {
-        let topic_text = |library: &Library, title: &str| {
-            library.topic(title).map(|t| {
-                let passages: Vec<&str> =
-                    t.topic.passages.iter().map(|p| p.text.as_str()).collect();
-                (
-                    passages.join("\n\n"),
-                    t.article.source.clone(),
-                    t.article.last_reviewed,
-                )
-            })
-        };
+        // Maps, not a lookup per topic: content can hold thousands of topics.
+        let (before, after) = (by_title(old), by_title(new));
         let mut changes = Changes {
             articles: new.articles.len(),
-            topics: new.topics().count(),
+            topics: after.len(),
             passages: new.passage_count(),
             ..Changes::default()
         };
         for topic in new.topics() {
             let title = &topic.topic.title;
-            match topic_text(old, title) {
+            let key = title.to_ascii_lowercase();
+            match before.get(&key) {
                 None => changes.topics_added.push(title.clone()),
-                Some(before) if Some(&before) != topic_text(new, title).as_ref() => {
+                Some(version) if Some(version) != after.get(&key) => {
                     changes.topics_edited.push(title.clone())
                 }
                 Some(_) => {}
             }
         }
         for topic in old.topics() {
-            if new.topic(&topic.topic.title).is_none() {
+            if !after.contains_key(&topic.topic.title.to_ascii_lowercase()) {
                 changes.topics_removed.push(topic.topic.title.clone());
             }
         }
@@ -149,6 +143,21 @@ impl Changes {
             && self.synonym_groups_removed == 0
             && self.safety_changed.is_empty()
     }
+}
+
+/// A topic's passages, source and review date: what a reload compares.
+type TopicVersion<'a> = (Vec<&'a str>, &'a str, NaiveDate);
+
+/// Every topic of `library` by title, lowercased as `/topic` matches titles.
+fn by_title(library: &Library) -> HashMap<String, TopicVersion<'_>> {
+    library
+        .topics()
+        .map(|t| {
+            let passages = t.topic.passages.iter().map(|p| p.text.as_str()).collect();
+            let version = (passages, t.article.source.as_str(), t.article.last_reviewed);
+            (t.topic.title.to_ascii_lowercase(), version)
+        })
+        .collect()
 }
 
 impl fmt::Display for Changes {
