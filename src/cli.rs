@@ -162,12 +162,19 @@ fn ask(config: &Config, json: bool, explain: bool, words: &[String]) -> anyhow::
         writeln!(
             out,
             "{}",
-            json_line(&knowledge, &answer, reply, explain, search.as_ref())?
+            json_line(
+                &knowledge,
+                &question,
+                &answer,
+                reply,
+                explain,
+                search.as_ref()
+            )?
         )?;
     } else {
         writeln!(out, "{reply}")?;
         if explain && let Some(search) = &search {
-            writeln!(out, "\n{}", knowledge.explain(search))?;
+            writeln!(out, "\n{}", knowledge.explain(&question, search))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -201,7 +208,14 @@ fn ask_batch(knowledge: &Knowledge, explain: bool) -> anyhow::Result<ExitCode> {
         writeln!(
             out,
             "{}",
-            json_line(knowledge, &answer, reply, explain, search.as_ref())?
+            json_line(
+                knowledge,
+                &question,
+                &answer,
+                reply,
+                explain,
+                search.as_ref()
+            )?
         )?;
     }
     out.flush()?;
@@ -216,6 +230,7 @@ fn ask_batch(knowledge: &Knowledge, explain: bool) -> anyhow::Result<ExitCode> {
 /// asked for.
 fn json_line(
     knowledge: &Knowledge,
+    question: &str,
     answer: &Answer,
     reply: String,
     explain: bool,
@@ -230,7 +245,9 @@ fn json_line(
     }
     serde_json::to_string(&Line {
         record: AnswerRecord::new(answer, reply),
-        explain: search.filter(|_| explain).map(|s| knowledge.explain(s)),
+        explain: search
+            .filter(|_| explain)
+            .map(|s| knowledge.explain(question, s)),
     })
 }
 

@@ -201,6 +201,8 @@ fn check_safety_text_size(library: &Library) -> Result<(), ContentError> {
 /// `lantern ask --explain`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Explanation {
+    /// What the form of the question asks for ("what something is", "when").
+    pub asks: Vec<&'static str>,
     pub corrections: Vec<crate::search::Correction>,
     pub synonyms: Vec<crate::search::SynonymUse>,
     pub concepts: Vec<ExplainedConcept>,
@@ -225,6 +227,9 @@ pub struct ExplainedCandidate {
     pub bm25: f32,
     pub bm25_share: f32,
     pub matched: Vec<String>,
+    /// The sentence of the question the confidence was judged on, when one sentence
+    /// rather than the whole question.
+    pub sentence: Option<String>,
 }
 
 /// How many candidates an explanation lists.
@@ -232,8 +237,9 @@ const EXPLAINED_CANDIDATES: usize = 3;
 
 impl Knowledge {
     /// Explains `result`, a search made by [`Knowledge::ask_explained`].
-    pub fn explain(&self, result: &SearchResult) -> Explanation {
+    pub fn explain(&self, question: &str, result: &SearchResult) -> Explanation {
         Explanation {
+            asks: result.form.describe(),
             corrections: result.plan.corrections.clone(),
             synonyms: result.plan.synonyms.clone(),
             concepts: result
@@ -260,6 +266,11 @@ impl Knowledge {
                         bm25: c.bm25,
                         bm25_share: c.bm25_share,
                         matched: result.matched(c).into_iter().map(str::to_string).collect(),
+                        sentence: c
+                            .sentence
+                            .as_ref()
+                            .and_then(|span| question.get(span.clone()))
+                            .map(|text| text.trim().to_string()),
                     }
                 })
                 .collect(),
@@ -271,6 +282,9 @@ impl Knowledge {
 impl std::fmt::Display for Explanation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(f, "How the question was read:")?;
+        if !self.asks.is_empty() {
+            writeln!(f, "  asks:     {}", self.asks.join("; "))?;
+        }
         for correction in &self.corrections {
             writeln!(f, "  spelling: {} -> {}", correction.from, correction.to)?;
         }
@@ -318,6 +332,12 @@ impl std::fmt::Display for Explanation {
                 candidate.bm25_share * 100.0,
                 candidate.matched.join(", ")
             )?;
+            if let Some(sentence) = &candidate.sentence {
+                writeln!(
+                    f,
+                    "     judged on the sentence \"{sentence}\"; the rest only sets the scene"
+                )?;
+            }
         }
         Ok(())
     }

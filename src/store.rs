@@ -145,8 +145,8 @@ impl Changes {
     }
 }
 
-/// A topic's passages, source and review date: what a reload compares.
-type TopicVersion<'a> = (Vec<&'a str>, &'a str, NaiveDate);
+/// A topic's passages, other phrasings, source and review date: what a reload compares.
+type TopicVersion<'a> = (Vec<&'a str>, &'a [String], &'a str, NaiveDate);
 
 /// Every topic of `library` by title, lowercased as `/topic` matches titles.
 fn by_title(library: &Library) -> HashMap<String, TopicVersion<'_>> {
@@ -154,7 +154,12 @@ fn by_title(library: &Library) -> HashMap<String, TopicVersion<'_>> {
         .topics()
         .map(|t| {
             let passages = t.topic.passages.iter().map(|p| p.text.as_str()).collect();
-            let version = (passages, t.article.source.as_str(), t.article.last_reviewed);
+            let version = (
+                passages,
+                t.topic.also_asked.as_slice(),
+                t.article.source.as_str(),
+                t.article.last_reviewed,
+            );
             (t.topic.title.to_ascii_lowercase(), version)
         })
         .collect()

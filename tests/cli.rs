@@ -303,7 +303,7 @@ const BREAKAGES: &[Breakage] = &[
                 "## An empty topic\n\n## How heparin helps\n",
             )
         },
-        location: "articles/lupus-anticoagulant-and-miscarriage.md:19:",
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:21:",
         message: "has no passage",
     },
     Breakage {
@@ -352,11 +352,11 @@ const BREAKAGES: &[Breakage] = &[
         apply: |c| {
             edit(
                 &article_path(c),
-                "## Coping with grief\n",
-                "## Coping with grief\n\nThe Pregnancy Miracle System worked for 80% of my patients.\n",
+                "how to grieve a pregnancy loss\n",
+                "how to grieve a pregnancy loss\n\nThe Pregnancy Miracle System worked for 80% of my patients.\n",
             )
         },
-        location: "articles/lupus-anticoagulant-and-miscarriage.md:62:",
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:73:",
         message: "promotional material",
     },
     Breakage {
@@ -368,8 +368,32 @@ const BREAKAGES: &[Breakage] = &[
                 "Order at https://example.com/shop/heparin. Heparin is an injectable",
             )
         },
-        location: "articles/lupus-anticoagulant-and-miscarriage.md:11:",
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:12:",
         message: "a shop link",
+    },
+    Breakage {
+        name: "`Also asked` below a passage",
+        apply: |c| {
+            edit(
+                &article_path(c),
+                "linked to recurrent pregnancy loss.\n",
+                "linked to recurrent pregnancy loss.\n\nAlso asked: a late phrase\n",
+            )
+        },
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:14:",
+        message: "directly under the topic heading (line 9)",
+    },
+    Breakage {
+        name: "`Also asked` phrase of common words only",
+        apply: |c| {
+            edit(
+                &article_path(c),
+                "Also asked: what is heparin used for;",
+                "Also asked: what is it;",
+            )
+        },
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:10:",
+        message: "made only of common words",
     },
     Breakage {
         name: "buy now",
@@ -765,4 +789,102 @@ fn words_the_articles_never_use_count_against_an_answer() {
         let answer = ask_json(question);
         assert_eq!(answer["answered"], false, "{question}: {answer}");
     }
+}
+
+#[test]
+fn the_form_of_a_question_picks_the_passage_that_answers_it() {
+    assert_answers(&[
+        // "What is X" is answered by the sentence that defines X, not by any mention.
+        (
+            "thrombophilia, what does that mean",
+            "the blood has an increased tendency to clot",
+        ),
+        (
+            "what type of drug is heparin",
+            "Heparin is an injectable blood thinner",
+        ),
+        // "When" by the sentence that says when.
+        (
+            "at what week do most miscarriages happen",
+            "within the first 8 weeks",
+        ),
+        // "How does X cause Y" by the sentence that says how.
+        (
+            "how can clots cause a miscarriage",
+            "tiny clots get stuck in the developing placenta",
+        ),
+    ]);
+}
+
+#[test]
+fn a_story_before_the_question_does_not_drown_it_but_unknown_words_still_count() {
+    assert_answers(&[
+        (
+            "My OB mentioned heparin. What is thrombophilia?",
+            "the blood has an increased tendency to clot",
+        ),
+        (
+            "We have been trying for two years. My OB mentioned heparin and aspirin at my last visit. \
+         Does heparin prevent a miscarriage?",
+            "reduces miscarriage rates",
+        ),
+    ]);
+    let run = Lantern::new().run(&[
+        "ask",
+        "--explain",
+        "--content",
+        &content_arg(),
+        "My OB mentioned heparin. What is thrombophilia?",
+    ]);
+    assert!(
+        run.stdout.contains("asks:     what something is"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("judged on the sentence \"What is thrombophilia?\""),
+        "{}",
+        run.stdout
+    );
+    for question in [
+        "I'm on heparin. Can I fly?",
+        "My dog has a blood clot. Can heparin help?",
+        "I had a miscarriage last year. How much does IVF cost?",
+    ] {
+        let answer = ask_json(question);
+        assert_eq!(answer["answered"], false, "{question}: {answer}");
+    }
+}
+
+#[test]
+fn also_asked_lines_let_moderators_add_members_phrasings() {
+    let content = content_copy();
+    let ask = |question: &str| {
+        let run = Lantern::new().run(&[
+            "ask",
+            "--json",
+            "--content",
+            &content.path().display().to_string(),
+            question,
+        ]);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        run.json_lines().remove(0)
+    };
+    let question = "is there a subreddit for partners";
+    assert_eq!(ask(question)["answered"], false);
+
+    edit(
+        &article_path(content.path()),
+        "how to grieve a pregnancy loss\n",
+        "how to grieve a pregnancy loss; a subreddit for partners\n",
+    );
+    let answer = ask(question);
+    assert_eq!(answer["answered"], true, "{answer}");
+    assert_eq!(answer["topic"], "Coping with grief");
+    let reply = answer["reply"].as_str().unwrap();
+    assert!(
+        !reply.contains("subreddit"),
+        "phrasings are searched, never quoted: {reply}"
+    );
 }

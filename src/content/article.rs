@@ -28,8 +28,15 @@ pub struct Article {
 pub struct Topic {
     pub title: String,
     pub line: usize,
+    /// Other ways members ask what this topic answers, from its `Also asked:` lines.
+    /// They are searched like the title but never shown.
+    pub also_asked: Vec<String>,
     pub passages: Vec<Passage>,
 }
+
+/// The longest `Also asked:` phrase, in characters: a phrase is a question's wording,
+/// not a passage, and a long one would match everything.
+pub const ALSO_ASKED_MAX_CHARS: usize = 120;
 
 /// The unit Lantern quotes: a paragraph with the list it introduces.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +113,31 @@ pub fn parse(
         if let Some(reason) = promotional_reason(&section.heading) {
             problems.push(promo_problem(shown_path, section.line, &reason));
         }
+        let mut also_asked = Vec::new();
+        for (line, phrases) in &section.also_asked {
+            for phrase in phrases.split(';').map(str::trim) {
+                let problem = if phrase.is_empty() {
+                    Some("an empty phrase: separate phrases with single semicolons, like `Also asked: is it safe; when is it safe`".to_string())
+                } else if phrase.chars().count() > ALSO_ASKED_MAX_CHARS {
+                    Some(format!(
+                        "an `Also asked` phrase is {} characters long; keep each under {ALSO_ASKED_MAX_CHARS}, the way members would ask",
+                        phrase.chars().count()
+                    ))
+                } else if crate::search::analysis::analyze(phrase).is_empty() {
+                    Some(format!(
+                        "\"{phrase}\" is made only of common words Lantern ignores (such as \"the\", \"how\", \"my\"), so it can never match: use a more specific phrase"
+                    ))
+                } else {
+                    None
+                };
+                match problem {
+                    Some(message) => {
+                        problems.push(Problem::error(shown_path, Some(*line), message))
+                    }
+                    None => also_asked.push(phrase.to_string()),
+                }
+            }
+        }
         let mut passages = Vec::new();
         for block in &section.blocks {
             for line in &block.lines {
@@ -121,6 +153,7 @@ pub fn parse(
         topics.push(Topic {
             title: section.heading,
             line: section.line,
+            also_asked,
             passages,
         });
     }

@@ -22,8 +22,13 @@ pub struct Field {
 pub struct Section {
     pub heading: String,
     pub line: usize,
+    /// The `Also asked:` lines under the heading: what follows the colon, and the line.
+    pub also_asked: Vec<(usize, String)>,
     pub blocks: Vec<Block>,
 }
+
+/// Starts a line of other ways members ask what a topic answers; see [`Section`].
+pub const ALSO_ASKED: &str = "Also asked:";
 
 /// A paragraph, possibly followed by the list it introduces, or a list on its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +119,7 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Document {
                 document.sections.push(Section {
                     heading: title.to_string(),
                     line: line_no,
+                    also_asked: Vec::new(),
                     blocks: Vec::new(),
                 });
             }
@@ -136,6 +142,23 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Document {
             }
             continue;
         };
+
+        if let Some(rest) = strip_prefix_ignore_case(trimmed, ALSO_ASKED) {
+            if section.blocks.is_empty() {
+                section.also_asked.push((line_no, rest.trim().to_string()));
+            } else {
+                problems.push(Problem::error(
+                    path,
+                    Some(line_no),
+                    format!(
+                        "`{ALSO_ASKED}` lines belong directly under the topic heading (line {}), before its first passage: move this line up",
+                        section.line
+                    ),
+                ));
+            }
+            after_break = true;
+            continue;
+        }
 
         let item = list_item_text(raw);
         let indented = raw.starts_with("  ") || raw.starts_with('\t');
@@ -224,6 +247,12 @@ fn parse_front_matter(
 }
 
 /// The text after a list marker (`1.`, `2)`, `-`, `*`, `+`), if `line` is a list item.
+fn strip_prefix_ignore_case<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = line.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &line[prefix.len()..])
+}
+
 fn list_item_text(line: &str) -> Option<&str> {
     let trimmed = line.trim_start();
     if line.len() - trimmed.len() > 3 {
@@ -295,6 +324,33 @@ mod tests {
         assert_eq!(fields[0].value, "A");
         assert_eq!(fields[1].value, "b: c");
         assert_eq!(document.sections[0].line, 7);
+    }
+
+    #[test]
+    fn also_asked_lines_sit_under_the_heading() {
+        let document =
+            parse_ok("## T\nAlso asked: is it safe; when\nalso ASKED: more\nThe passage.\n");
+        let section = &document.sections[0];
+        assert_eq!(
+            section.also_asked,
+            [(2, "is it safe; when".to_string()), (3, "more".to_string())]
+        );
+        assert_eq!(section.blocks.len(), 1);
+        assert_eq!(section.blocks[0].text(), "The passage.");
+
+        let mut problems = Vec::new();
+        parse(
+            Path::new("t.md"),
+            "## T\nThe passage.\nAlso asked: late\n",
+            &mut problems,
+        );
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, Some(3));
+        assert!(
+            problems[0]
+                .message
+                .contains("directly under the topic heading (line 1)")
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! something else cannot borrow confidence from one shared word.
 
 pub mod analysis;
+mod form;
 mod query;
 mod synonyms;
 mod typo;
@@ -26,6 +27,7 @@ use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing,
 use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 pub use analysis::TermClass;
+pub use form::QuestionForm;
 pub use query::{Concept, Correction, QueryPlan, SynonymUse};
 pub use typo::allowed_edits;
 
@@ -76,7 +78,9 @@ pub struct SearchIndex {
     /// once: opening it per match dominated search time on large content.
     ordinals: Vec<Column<u64>>,
     /// For each passage, its title and each of its sentences, as ids from `term_ids`.
-    units: Vec<Vec<Vec<u32>>>,
+    units: Vec<Vec<Unit>>,
+    /// For each passage, the ids of what it defines (see [`form`]).
+    defines: Vec<Vec<u32>>,
     term_ids: HashMap<String, u32>,
     vocabulary: Vocabulary,
     synonyms: Arc<SynonymTable>,
@@ -102,14 +106,25 @@ pub struct Candidate {
     pub bm25_share: f32,
     /// Weighted share of the question's concepts this passage expresses.
     pub coverage: f32,
-    /// 0..1, comparable across questions; the answer threshold applies to it.
+    /// 0..1, comparable across questions; the answer threshold applies to it. The
+    /// coverage of the whole question, or of one of its sentences if that is higher and
+    /// the others only set the scene (see [`question_sentences`]).
     pub confidence: f32,
+    /// The byte range of the question sentence that gave the confidence, when it was
+    /// one sentence rather than the whole question.
+    pub sentence: Option<Range<usize>>,
     /// The largest share of the question that one sentence (or the title) covers on its
     /// own: among passages that cover the question equally, the one that answers it in
     /// one place ranks first. Computed for near ties only; zero elsewhere.
     pub focus: f32,
     /// Whether it expresses at least one content concept (not only weak words).
     pub related: bool,
+    /// How well the passage has the shape of answer the question's form asks for: for
+    /// "what is X", 1 if it defines X; for "when ..." or "how does X cause Y", the
+    /// largest share of the question that one sentence saying when (or how) covers.
+    /// Zero otherwise. Decides between near ties
+    /// before anything else.
+    pub answer_shape: f32,
     /// The passage's position in the index.
     #[serde(skip)]
     ordinal: usize,
@@ -119,6 +134,8 @@ pub struct Candidate {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResult {
     pub plan: QueryPlan,
+    /// What the question's form asks for.
+    pub form: QuestionForm,
     pub concepts: Vec<WeightedConcept>,
     pub candidates: Vec<Candidate>,
     /// For each concept, which passages (by ordinal) express it.
@@ -164,26 +181,45 @@ impl SearchIndex {
         let mut writer = index.writer_with_num_threads(1, WRITER_MEMORY_BUDGET)?;
         let mut passages = Vec::new();
         let mut units = Vec::new();
+        let mut defines = Vec::new();
         let mut term_ids = HashMap::new();
         let mut vocabulary = Vocabulary::default();
         for (article_index, article) in library.articles.iter().enumerate() {
             for (topic_index, topic) in article.topics.iter().enumerate() {
-                let title_unit = token_ids(&topic.title, &synonyms, &mut term_ids);
+                // The title and each way members also ask it: searched alike, and each
+                // its own unit for focus.
+                let headings: Vec<&str> = std::iter::once(topic.title.as_str())
+                    .chain(topic.also_asked.iter().map(String::as_str))
+                    .collect();
+                let heading_units: Vec<Unit> = headings
+                    .iter()
+                    .map(|heading| Unit::new(heading, &synonyms, &mut term_ids))
+                    .collect();
                 for (passage_index, passage) in topic.passages.iter().enumerate() {
-                    // Counted once per passage, as the index holds the title in each.
-                    add_to_vocabulary(&mut vocabulary, &topic.title);
-                    add_to_vocabulary(&mut vocabulary, &passage.text);
                     let mut document = TantivyDocument::new();
-                    document.add_text(title_field, &topic.title);
+                    for heading in &headings {
+                        // Counted once per passage, as the index holds the title in each.
+                        add_to_vocabulary(&mut vocabulary, heading);
+                        document.add_text(title_field, heading);
+                    }
+                    add_to_vocabulary(&mut vocabulary, &passage.text);
                     document.add_text(body_field, &passage.text);
                     document.add_u64(passage_field, passages.len() as u64);
                     writer.add_document(document)?;
                     units.push(sentence_units(
-                        &title_unit,
+                        &heading_units,
                         &passage.text,
                         &synonyms,
                         &mut term_ids,
                     ));
+                    defines.push(
+                        form::defined_subjects(&passage.text)
+                            .into_iter()
+                            .flat_map(|subject| {
+                                token_ids(&passage.text[subject], &synonyms, &mut term_ids)
+                            })
+                            .collect(),
+                    );
                     passages.push(PassageId {
                         article: article_index,
                         topic: topic_index,
@@ -215,6 +251,7 @@ impl SearchIndex {
             passages,
             ordinals,
             units,
+            defines,
             term_ids,
             vocabulary,
             synonyms,
@@ -232,13 +269,21 @@ impl SearchIndex {
         question: &str,
         explained: &[Range<usize>],
     ) -> Result<SearchResult, IndexError> {
-        let plan =
-            QueryPlan::understand(question, self, &self.vocabulary, &self.synonyms, explained);
+        let form = form::read_question(question);
+        let plan = QueryPlan::understand(
+            question,
+            self,
+            &self.vocabulary,
+            &self.synonyms,
+            explained,
+            &form.answer_kind,
+        );
         let total_docs = self.passages.len() as u64;
         let unknown_weight = idf(0, total_docs);
 
         let mut concepts = Vec::with_capacity(plan.concepts.len());
         let mut expressed: Vec<Vec<bool>> = Vec::with_capacity(plan.concepts.len());
+        let mut unknown = Vec::with_capacity(plan.concepts.len());
         let mut queries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut best_possible = 0.0f32;
         for concept in &plan.concepts {
@@ -266,6 +311,7 @@ impl SearchIndex {
                 best_possible += self.best_bm25(concept, total_docs);
                 queries.push((Occur::Should, query));
             }
+            unknown.push(docs.is_empty() && concept.class == TermClass::Content);
             concepts.push(WeightedConcept {
                 concept: concept.clone(),
                 passages: docs.len(),
@@ -275,6 +321,7 @@ impl SearchIndex {
         }
 
         let total_weight: f32 = concepts.iter().map(|c| c.weight).sum();
+        let sentences = question_sentences(question, &concepts, &unknown);
         let mut candidates = Vec::new();
         if !queries.is_empty() && total_weight > 0.0 {
             let query = BooleanQuery::new(queries);
@@ -296,6 +343,19 @@ impl SearchIndex {
                     }
                 }
                 let coverage = covered / total_weight;
+                let (confidence, sentence) = sentences
+                    .iter()
+                    .filter_map(|sentence| {
+                        sentence
+                            .coverage(&concepts, &expressed, ordinal)
+                            .map(|share| (share, Some(sentence.span.clone())))
+                    })
+                    .fold(
+                        (coverage, None),
+                        |best, next| {
+                            if next.0 > best.0 { next } else { best }
+                        },
+                    );
                 candidates.push(Candidate {
                     passage: self.passages[ordinal],
                     bm25,
@@ -305,9 +365,11 @@ impl SearchIndex {
                         0.0
                     },
                     coverage,
-                    confidence: coverage,
+                    confidence,
+                    sentence,
                     focus: 0.0,
                     related,
+                    answer_shape: 0.0,
                     ordinal,
                 });
             }
@@ -315,21 +377,70 @@ impl SearchIndex {
 
         // Focus only decides between near ties, so only those pay for computing it.
         let best_confidence = candidates.iter().map(|c| c.confidence).fold(0.0, f32::max);
+        let tied = |c: &Candidate| c.confidence >= best_confidence - FOCUS_TIE;
         let tokens = self.token_ids(&concepts);
-        for candidate in &mut candidates {
-            if candidate.confidence >= best_confidence - FOCUS_TIE {
-                candidate.focus = self.focus(candidate.ordinal, &tokens, total_weight);
+        // A passage judged on one sentence of the question is focused when it answers
+        // that sentence in one place; the story around it does not count.
+        let scope = |candidate: &Candidate| -> Vec<usize> {
+            candidate
+                .sentence
+                .as_ref()
+                .and_then(|span| sentences.iter().find(|s| &s.span == span))
+                .map_or_else(|| (0..tokens.len()).collect(), |s| s.concepts.clone())
+        };
+        for candidate in candidates.iter_mut().filter(|c| tied(c)) {
+            candidate.focus = self.focus(candidate.ordinal, &tokens, &scope(candidate), |_| true);
+        }
+        for candidate in candidates.iter_mut().filter(|c| tied(c)) {
+            let scope = scope(candidate);
+            // "What is thrombophilia?": of the passages that mention it, the one
+            // defining it. Only a question about one thing has one subject, and only the
+            // sentence asking what it is.
+            let asks_definition = match &candidate.sentence {
+                Some(span) => form.definition_cues.iter().any(|cue| span.contains(cue)),
+                None => form.asks_definition,
+            };
+            let subject = match scope
+                .iter()
+                .filter(|&&index| concepts[index].concept.class == TermClass::Content)
+                .collect::<Vec<_>>()[..]
+            {
+                [&only] if asks_definition => Some(&tokens[only].0),
+                _ => None,
+            };
+            if let Some(ids) = subject
+                && self.defines[candidate.ordinal]
+                    .iter()
+                    .any(|id| ids.contains(id))
+            {
+                candidate.answer_shape = 1.0;
+            } else if form.asks_when || form.asks_how_caused {
+                candidate.answer_shape = self.focus(candidate.ordinal, &tokens, &scope, |u| {
+                    (form.asks_when && u.mentions_time)
+                        || (form.asks_how_caused && u.mentions_cause)
+                });
             }
         }
         candidates.sort_by(|a, b| {
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then(b.focus.total_cmp(&a.focus))
+            tied(b)
+                .cmp(&tied(a))
+                .then_with(|| {
+                    if tied(a) {
+                        b.answer_shape
+                            .total_cmp(&a.answer_shape)
+                            .then(b.coverage.total_cmp(&a.coverage))
+                            .then(b.focus.total_cmp(&a.focus))
+                            .then(b.confidence.total_cmp(&a.confidence))
+                    } else {
+                        b.confidence.total_cmp(&a.confidence)
+                    }
+                })
                 .then(b.bm25.total_cmp(&a.bm25))
                 .then(a.ordinal.cmp(&b.ordinal))
         });
         Ok(SearchResult {
             plan,
+            form,
             concepts,
             candidates,
             expressed,
@@ -405,17 +516,30 @@ impl SearchIndex {
             .collect()
     }
 
-    /// See [`Candidate::focus`].
-    fn focus(&self, ordinal: usize, tokens: &[(Vec<u32>, f32)], total_weight: f32) -> f32 {
+    /// See [`Candidate::focus`]; only units that `counts` accepts are considered.
+    /// `scope` picks the concepts (indexes into `tokens`) that count.
+    fn focus(
+        &self,
+        ordinal: usize,
+        tokens: &[(Vec<u32>, f32)],
+        scope: &[usize],
+        counts: impl Fn(&Unit) -> bool,
+    ) -> f32 {
+        let total: f32 = scope.iter().map(|&index| tokens[index].1).sum();
+        if total <= 0.0 {
+            return 0.0;
+        }
         self.units[ordinal]
             .iter()
+            .filter(|unit| counts(unit))
             .map(|unit| {
-                tokens
+                scope
                     .iter()
-                    .filter(|(ids, _)| ids.iter().any(|id| unit.contains(id)))
+                    .map(|&index| &tokens[index])
+                    .filter(|(ids, _)| ids.iter().any(|id| unit.ids.contains(id)))
                     .map(|(_, weight)| weight)
                     .sum::<f32>()
-                    / total_weight
+                    / total
             })
             .fold(0.0, f32::max)
     }
@@ -438,24 +562,132 @@ impl KnownTerms for SearchIndex {
     }
 }
 
+/// One sentence of a question and the concepts said in it.
+struct QuestionSentence {
+    span: Range<usize>,
+    concepts: Vec<usize>,
+}
+
+impl QuestionSentence {
+    /// The weighted share of this sentence's concepts that passage `ordinal` expresses,
+    /// or `None` when it expresses none of its content concepts.
+    fn coverage(
+        &self,
+        concepts: &[WeightedConcept],
+        expressed: &[Vec<bool>],
+        ordinal: usize,
+    ) -> Option<f32> {
+        let mut total = 0.0;
+        let mut covered = 0.0;
+        let mut related = false;
+        for &index in &self.concepts {
+            let weighted = &concepts[index];
+            total += weighted.weight;
+            if expressed[index][ordinal] {
+                covered += weighted.weight;
+                related |= weighted.concept.class == TermClass::Content;
+            }
+        }
+        (related && total > 0.0).then(|| covered / total)
+    }
+}
+
+/// The sentences of `question` that may stand for all of it.
+///
+/// Members often tell their story before they ask ("This is my fourth pregnancy. My OB
+/// wants to start shots. How would a blood thinner stop a miscarriage?"), and the story's
+/// words would otherwise dilute the confidence of the passage that answers the question.
+/// So a passage may be judged on one sentence alone, but only when the other sentences
+/// hold nothing the content has never heard of: "I'm on heparin. Can I fly?" must not be
+/// answered from its first sentence. Concepts are those of `concepts`; `unknown` marks
+/// content words no passage has.
+fn question_sentences(
+    question: &str,
+    concepts: &[WeightedConcept],
+    unknown: &[bool],
+) -> Vec<QuestionSentence> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for end in crate::text::sentence_ends(question) {
+        spans.push(start..end);
+        start = end;
+    }
+    spans.push(start..question.len());
+    let sentences: Vec<QuestionSentence> = spans
+        .into_iter()
+        .map(|span| QuestionSentence {
+            concepts: concepts
+                .iter()
+                .enumerate()
+                .filter(|(_, weighted)| {
+                    weighted
+                        .concept
+                        .spans
+                        .iter()
+                        .any(|said| span.contains(&said.start))
+                })
+                .map(|(index, _)| index)
+                .collect(),
+            span,
+        })
+        .filter(|sentence| !sentence.concepts.is_empty())
+        .collect();
+    if sentences.len() < 2 {
+        return Vec::new();
+    }
+    let with_unknown: Vec<usize> = sentences
+        .iter()
+        .enumerate()
+        .filter(|(_, sentence)| sentence.concepts.iter().any(|&index| unknown[index]))
+        .map(|(position, _)| position)
+        .collect();
+    match with_unknown[..] {
+        [] => sentences,
+        [only] => sentences.into_iter().skip(only).take(1).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// Candidates this close to the best confidence count as tied, and focus decides.
 const FOCUS_TIE: f32 = 0.05;
 
-/// The title and each sentence of a passage, as token ids (assigned in `term_ids`).
+/// A sentence of a passage, or its title or one of the topic's other phrasings.
+#[derive(Debug, Clone)]
+struct Unit {
+    /// Its tokens, as ids from `term_ids`.
+    ids: Vec<u32>,
+    /// Whether it says when (see [`form::mentions_time`]).
+    mentions_time: bool,
+    /// Whether it says how one thing brings about another (see [`form::mentions_cause`]).
+    mentions_cause: bool,
+}
+
+impl Unit {
+    fn new(text: &str, synonyms: &SynonymTable, term_ids: &mut HashMap<String, u32>) -> Unit {
+        Unit {
+            ids: token_ids(text, synonyms, term_ids),
+            mentions_time: form::mentions_time(text),
+            mentions_cause: form::mentions_cause(text),
+        }
+    }
+}
+
+/// The title (with the topic's other phrasings) and each sentence of a passage, as
+/// units (token ids assigned in `term_ids`).
 fn sentence_units(
-    title_unit: &[u32],
+    heading_units: &[Unit],
     text: &str,
     synonyms: &SynonymTable,
     term_ids: &mut HashMap<String, u32>,
-) -> Vec<Vec<u32>> {
-    let mut units = vec![title_unit.to_vec()];
+) -> Vec<Unit> {
+    let mut units = heading_units.to_vec();
     let mut start = 0;
     for end in crate::text::sentence_ends(text) {
-        units.push(token_ids(&text[start..end], synonyms, term_ids));
+        units.push(Unit::new(&text[start..end], synonyms, term_ids));
         start = end;
     }
-    units.push(token_ids(&text[start..], synonyms, term_ids));
-    units.retain(|u| !u.is_empty());
+    units.push(Unit::new(&text[start..], synonyms, term_ids));
+    units.retain(|u| !u.ids.is_empty());
     units
 }
 

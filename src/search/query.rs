@@ -26,6 +26,9 @@ pub struct Concept {
     /// plain term of its one-word article wording.
     pub alternatives: Vec<String>,
     pub class: TermClass,
+    /// Where the question says it, as byte ranges (more than one if said twice).
+    #[serde(skip)]
+    pub spans: Vec<Range<usize>>,
 }
 
 /// A misspelt word and what it was read as.
@@ -58,19 +61,24 @@ pub trait KnownTerms {
 
 impl QueryPlan {
     /// Reads `question`. Words at the byte ranges in `explained` count as weak: the
-    /// safety notice already speaks to them.
+    /// safety notice already speaks to them. Words at `set_aside` are left out: they
+    /// say what kind of answer is wanted, not what it is about.
     pub fn understand(
         question: &str,
         known: &impl KnownTerms,
         vocabulary: &Vocabulary,
         synonyms: &SynonymTable,
         explained: &[Range<usize>],
+        set_aside: &[Range<usize>],
     ) -> Self {
         let mut plan = QueryPlan::default();
 
         // Analyse, correcting words the content has never seen.
         let mut analyzed = Vec::new();
         for word in words(question) {
+            if set_aside.contains(&word.span) {
+                continue;
+            }
             let Some(mut analysed) = term(&word) else {
                 continue;
             };
@@ -121,10 +129,14 @@ impl QueryPlan {
                 token: token.text,
                 alternatives,
                 class: token.class,
+                spans: vec![token.span],
             };
             // Asking about the same thing twice ("heparin, the blood thinner") counts once.
             match plan.concepts.iter_mut().find(|c| c.token == concept.token) {
-                Some(existing) => existing.class = existing.class.max(concept.class),
+                Some(existing) => {
+                    existing.class = existing.class.max(concept.class);
+                    existing.spans.extend(concept.spans);
+                }
                 None => plan.concepts.push(concept),
             }
         }
@@ -187,6 +199,7 @@ mod tests {
             &vocabulary,
             &synonyms,
             &[],
+            &[],
         );
         assert_eq!(plan.concepts.len(), 1, "{plan:?}");
         assert_eq!(
@@ -202,6 +215,7 @@ mod tests {
             &vocabulary,
             &synonyms,
             &[],
+            &[],
         );
         let labels: Vec<_> = plan.concepts.iter().map(|c| c.label.as_str()).collect();
         assert_eq!(labels, ["scared", "losing baby"]);
@@ -216,6 +230,7 @@ mod tests {
             &indexed,
             &vocabulary,
             &synonyms,
+            &[],
             &[],
         );
         assert_eq!(
@@ -242,6 +257,7 @@ mod tests {
             &indexed,
             &vocabulary,
             &synonyms,
+            &[],
             &[],
         );
         let labels: Vec<_> = plan.concepts.iter().map(|c| c.label.as_str()).collect();

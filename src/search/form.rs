@@ -1,0 +1,364 @@
+//! What the form of a question asks for, and which sentences have that shape.
+//!
+//! "What is thrombophilia?" shares its one meaningful word with every passage that
+//! mentions thrombophilia, so word coverage cannot tell them apart, yet only one of them
+//! answers: the one that defines it ("thrombophilia disorders, or medical conditions in
+//! which the blood has an increased tendency to clot"). Likewise "when do most
+//! miscarriages happen?" is answered by the sentence that says when ("within the first 8
+//! weeks"), not by one that only says miscarriages happen, and "how do clots make you
+//! miscarry?" by the sentence that says how one leads to the other. Both sides are read from the
+//! shape of the sentence, never from a list of terms, so a moderator's new article gets
+//! the same treatment. Question words stay stop words for matching; this module is the
+//! only place their meaning is used.
+
+use std::ops::Range;
+
+use crate::text::{Word, sentence_ends, words};
+
+/// What the form of a question says, beyond its words.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct QuestionForm {
+    /// It asks what something is ("what is X", "X, what's that?", "what does X mean").
+    pub asks_definition: bool,
+    /// It asks when ("when", "what week", "how far along", "how long").
+    pub asks_when: bool,
+    /// It asks how or why one thing brings about another ("how do clots make you
+    /// miscarry", "why does APS cause miscarriage").
+    pub asks_how_caused: bool,
+    /// Words that name the kind of answer rather than the subject: "kind of medicine"
+    /// in "what kind of medicine is heparin". A passage need not say them to answer.
+    #[serde(skip)]
+    pub answer_kind: Vec<Range<usize>>,
+    /// Where the words asking for a definition start, as byte offsets: in a question of
+    /// several sentences, only the sentence holding them asks what something is.
+    #[serde(skip)]
+    pub definition_cues: Vec<usize>,
+}
+
+impl QuestionForm {
+    /// What the question asks for, in words, for explanations.
+    pub fn describe(&self) -> Vec<&'static str> {
+        [
+            (self.asks_definition, "what something is"),
+            (self.asks_when, "when"),
+            (self.asks_how_caused, "how one thing causes another"),
+        ]
+        .into_iter()
+        .filter_map(|(asks, what)| asks.then_some(what))
+        .collect()
+    }
+}
+
+/// Reads the form of `question`.
+pub fn read_question(question: &str) -> QuestionForm {
+    let words = words(question);
+    let text = |index: usize| words.get(index).map_or("", |w: &Word| w.text.as_str());
+    let mut form = QuestionForm::default();
+    for index in 0..words.len() {
+        let asks = match text(index) {
+            "whats" | "define" | "definition" | "meaning" => true,
+            "what" => {
+                matches!(text(index + 1), "is" | "are" | "s")
+                    || (words[index + 1..].iter().any(|w| w.text == "mean"))
+            }
+            _ => false,
+        };
+        if asks {
+            form.asks_definition = true;
+            form.definition_cues.push(words[index].span.start);
+        }
+        form.asks_when |= match text(index) {
+            "when" => true,
+            "what" | "which" => is_time_unit(text(index + 1)),
+            "how" => {
+                matches!(
+                    (text(index + 1), text(index + 2)),
+                    ("far", "along") | ("many", _) | ("long" | "soon" | "early" | "late", _)
+                ) && (text(index + 1) != "many" || is_time_unit(text(index + 2)))
+            }
+            _ => false,
+        };
+        // "what kind of medicine is heparin": the subject follows "is".
+        if text(index) == "what"
+            && matches!(text(index + 1), "kind" | "type" | "sort")
+            && text(index + 2) == "of"
+            && matches!(text(index + 4), "is" | "are")
+        {
+            form.asks_definition = true;
+            form.definition_cues.push(words[index].span.start);
+            form.answer_kind.extend(
+                words[index + 1..=index + 3]
+                    .iter()
+                    .map(|word| word.span.clone()),
+            );
+        }
+    }
+    form.asks_how_caused = words
+        .iter()
+        .any(|w| matches!(w.text.as_str(), "how" | "why"))
+        && words.iter().any(|w| is_causation_verb(&w.text));
+    form
+}
+
+/// Verbs members use for one thing bringing about another.
+fn is_causation_verb(word: &str) -> bool {
+    [
+        "make", "made", "cause", "hurt", "affect", "damag", "harm", "lead", "trigger",
+    ]
+    .iter()
+    .any(|stem| word.starts_with(stem))
+}
+
+/// Whether `text` says how one thing brings about another: "because", "due to",
+/// "causing", "blocking", "leads to", "results in".
+pub fn mentions_cause(text: &str) -> bool {
+    let words = words(text);
+    words.iter().enumerate().any(|(index, word)| {
+        let next = words.get(index + 1).map_or("", |w| w.text.as_str());
+        match word.text.as_str() {
+            "because" | "therefore" | "thereby" => true,
+            "due" => next == "to",
+            "lead" | "leads" | "led" | "leading" => next == "to",
+            "result" | "results" | "resulting" | "resulted" => next == "in",
+            other => ["caus", "block", "trigger"]
+                .iter()
+                .any(|stem| other.starts_with(stem)),
+        }
+    })
+}
+
+/// Whether the parenthesis opening `rest` glosses the words before it ("first trimester
+/// (12 weeks)") rather than adding an aside ("(or increasing risk of other pregnancy
+/// complications)"): a gloss is short and does not start with a conjunction.
+fn is_gloss(rest: &str) -> bool {
+    let inside = rest.split(')').next().unwrap_or(rest);
+    let inside = words(inside);
+    inside.len() <= 3
+        && !inside.first().is_some_and(|first| {
+            matches!(
+                first.text.as_str(),
+                "or" | "and" | "such" | "eg" | "e" | "including" | "see"
+            )
+        })
+}
+
+/// Whether `word` names a span of pregnancy time.
+fn is_time_unit(word: &str) -> bool {
+    matches!(
+        word,
+        "week"
+            | "weeks"
+            | "wk"
+            | "wks"
+            | "month"
+            | "months"
+            | "day"
+            | "days"
+            | "trimester"
+            | "trimesters"
+    )
+}
+
+/// Whether `text` says when: a number of weeks, months or days ("within the first 8
+/// weeks", "6 to 12 weeks") or a trimester.
+pub fn mentions_time(text: &str) -> bool {
+    let words = words(text);
+    words.iter().enumerate().any(|(index, word)| {
+        let is_count = word.text.chars().all(|c| c.is_ascii_digit())
+            || NUMBER_WORDS.contains(&word.text.as_str());
+        word.text.starts_with("trimester")
+            || (is_count
+                && words[index + 1..]
+                    .iter()
+                    .take(2)
+                    .any(|next| is_time_unit(&next.text)))
+    })
+}
+
+/// Counts written as words, as far as pregnancy is counted.
+const NUMBER_WORDS: &[&str] = &[
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "few", "several",
+];
+
+/// Words that, right after a sentence's opening words, say those words are being
+/// defined: "Heparin is an injectable blood thinner", "APS means ...".
+const DEFINING_VERBS: &[&[&str]] = &[
+    &["is", "a"],
+    &["is", "an"],
+    &["is", "the"],
+    &["is", "when"],
+    &["are", "a"],
+    &["are", "an"],
+    &["are", "the"],
+    &["means"],
+    &["refers", "to"],
+    &["is", "called"],
+    &["are", "called"],
+];
+
+/// The longest subject a definition names, in words: "low molecular weight heparin".
+const MAX_SUBJECT_WORDS: usize = 4;
+
+/// The byte ranges of `text` naming something that `text` defines:
+/// - the opening words of a sentence followed by "is a", "are the", "means", ...;
+/// - the words before an appositive ", or" ("thrombophilia disorders, or medical
+///   conditions in which ...") or before a parenthesis ("first trimester (12 weeks)").
+pub fn defined_subjects(text: &str) -> Vec<Range<usize>> {
+    let mut subjects = Vec::new();
+    let mut start = 0;
+    let ends: Vec<usize> = sentence_ends(text).chain([text.len()]).collect();
+    for end in ends {
+        let sentence = &text[start..end];
+        let sentence_words = words(sentence);
+        let at = |range: Range<usize>| start + range.start..start + range.end;
+        for (count, _) in sentence_words
+            .iter()
+            .enumerate()
+            .take(MAX_SUBJECT_WORDS)
+            .map(|(index, word)| (index + 1, word))
+        {
+            let rest: Vec<&str> = sentence_words[count..]
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect();
+            if DEFINING_VERBS.iter().any(|verb| rest.starts_with(verb)) {
+                subjects.push(at(
+                    sentence_words[0].span.start..sentence_words[count - 1].span.end
+                ));
+                break;
+            }
+        }
+        for (index, pair) in sentence_words.windows(2).enumerate() {
+            let between = &sentence[pair[0].span.end..pair[1].span.start];
+            let appositive = between.contains(',') && pair[1].text == "or";
+            if appositive || (between.contains('(') && is_gloss(&sentence[pair[1].span.start..])) {
+                let first = (index + 1).saturating_sub(2);
+                subjects.push(at(sentence_words[first].span.start..pair[0].span.end));
+            }
+        }
+        start = end;
+    }
+    subjects
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subjects(text: &str) -> Vec<&str> {
+        defined_subjects(text)
+            .into_iter()
+            .map(|range| &text[range])
+            .collect()
+    }
+
+    #[test]
+    fn definitions_are_read_from_sentence_shape() {
+        assert_eq!(
+            subjects("Heparin is an injectable blood thinner. Doctors prescribe it."),
+            ["Heparin"]
+        );
+        assert_eq!(
+            subjects(
+                "One factor is thrombophilia disorders, or medical conditions in which the blood clots."
+            ),
+            ["thrombophilia disorders"]
+        );
+        assert_eq!(
+            subjects("It happens in the first trimester (12 weeks) of pregnancy."),
+            ["first trimester"]
+        );
+        assert!(
+            subjects("eventually causing miscarriage (or increasing risk of pre-eclampsia).")
+                .is_empty(),
+            "an aside in brackets is not a gloss"
+        );
+        assert!(
+            subjects("Heparin treatment is usually recommended only in some women.").is_empty(),
+            "a sentence about a subject is not its definition"
+        );
+    }
+
+    #[test]
+    fn time_is_read_from_counts_and_trimesters() {
+        for text in [
+            "more than 90% of miscarriages happen within the first 8 weeks",
+            "this usually happens between 6 to 12 weeks of pregnancy",
+            "after the first trimester",
+            "for two or three months",
+        ] {
+            assert!(mentions_time(text), "{text}");
+        }
+        for text in [
+            "Miscarriage leads to grief.",
+            "12 women out of 100",
+            "a week",
+        ] {
+            assert!(!mentions_time(text), "{text}");
+        }
+        for question in [
+            "when do most miscarriages happen",
+            "what week is the riskiest",
+            "how far along are you safe",
+            "how many weeks does bleeding last",
+        ] {
+            assert!(read_question(question).asks_when, "{question}");
+        }
+        for question in [
+            "how many tests do I need",
+            "what is heparin",
+            "how do I cope",
+        ] {
+            assert!(!read_question(question).asks_when, "{question}");
+        }
+    }
+
+    #[test]
+    fn causes_are_read_from_connectives() {
+        assert!(mentions_cause(
+            "tiny clots get stuck in the placenta, blocking flow and eventually causing miscarriage"
+        ));
+        assert!(mentions_cause("Miscarriage leads to depression and grief."));
+        assert!(!mentions_cause("Heparin is an injectable blood thinner."));
+        assert!(read_question("how exactly do blood clots make you miscarry").asks_how_caused);
+        assert!(read_question("why does APS cause miscarriage").asks_how_caused);
+        assert!(!read_question("how does heparin work").asks_how_caused);
+        assert!(!read_question("what causes miscarriage").asks_how_caused);
+    }
+
+    #[test]
+    fn question_forms() {
+        for question in [
+            "what is thrombophilia",
+            "thrombophila what is it",
+            "APS, what's that?",
+            "what does lupus anticoagulant mean",
+            "meaning of hcg",
+        ] {
+            assert!(read_question(question).asks_definition, "{question}");
+        }
+        for question in [
+            "is heparin safe",
+            "how does heparin help",
+            "what should i do",
+        ] {
+            assert!(!read_question(question).asks_definition, "{question}");
+        }
+        let question = "what kind of medicine is heparin";
+        let form = read_question(question);
+        assert!(form.asks_definition);
+        let kind: Vec<&str> = form
+            .answer_kind
+            .iter()
+            .map(|r| &question[r.clone()])
+            .collect();
+        assert_eq!(kind, ["kind", "of", "medicine"]);
+        assert!(
+            read_question("what kind of doctor treats APS")
+                .answer_kind
+                .is_empty(),
+            "the kind of answer is only set aside when the subject follows"
+        );
+    }
+}
