@@ -136,7 +136,12 @@ fn first_passage(article: &str) -> (String, String) {
         .trim_start_matches("## ")
         .to_string();
     let passage = lines
-        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with("<!--"))
+        .find(|l| {
+            let line = l.trim();
+            !line.is_empty()
+                && !line.starts_with("<!--")
+                && !line.starts_with(lantern::content::ALSO_ASKED)
+        })
         .expect("a passage")
         .to_string();
     (title, passage)

@@ -665,26 +665,21 @@ fn a_malformed_env_file_is_named_without_echoing_its_values() {
 
 #[test]
 fn explain_shows_how_a_question_was_read() {
-    let run = Lantern::new().run(&[
-        "ask",
-        "--explain",
-        "--content",
-        &content_arg(),
+    assert_explained(
         "heprin for sticky blood",
-    ]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert!(
-        run.stdout.contains("spelling: heprin -> heparin"),
-        "{}",
-        run.stdout
+        &[
+            "spelling: heprin -> heparin",
+            "synonym:  \"sticky blood\" read as \"antiphospholipid syndrome\"",
+            "confidence",
+        ],
     );
-    assert!(
-        run.stdout
-            .contains("synonym:  \"sticky blood\" read as \"antiphospholipid syndrome\""),
-        "{}",
-        run.stdout
+    assert_explained(
+        "My OB mentioned heparin. What is thrombophilia?",
+        &[
+            "asks:     what something is",
+            "judged on the sentence \"What is thrombophilia?\"",
+        ],
     );
-    assert!(run.stdout.contains("confidence"), "{}", run.stdout);
 
     let run = Lantern::new().run(&[
         "ask",
@@ -704,6 +699,15 @@ fn explain_shows_how_a_question_was_read() {
     assert_eq!(dog["passages"], 0, "an unknown word is shown as such");
     assert!(explain["candidates"].as_array().unwrap().len() <= 3);
     assert!(explain["threshold"].as_f64().unwrap() > 0.0);
+}
+
+/// Runs `lantern ask --explain` and checks that the explanation shows each of `shown`.
+fn assert_explained(question: &str, shown: &[&str]) {
+    let run = Lantern::new().run(&["ask", "--explain", "--content", &content_arg(), question]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    for text in shown {
+        assert!(run.stdout.contains(text), "{text} not in:\n{}", run.stdout);
+    }
 }
 
 #[test]
@@ -780,12 +784,17 @@ fn lay_words_and_acronyms_reach_the_articles_words() {
 
 #[test]
 fn words_the_articles_never_use_count_against_an_answer() {
-    for question in [
+    assert_refuses(&[
         "heparin for my dog",
         "weather forecast for the weekend",
         "sourdough starter recipe",
         "IVF costs",
-    ] {
+    ]);
+}
+
+/// Asks each question and checks that Lantern says it does not know.
+fn assert_refuses(questions: &[&str]) {
+    for question in questions {
         let answer = ask_json(question);
         assert_eq!(answer["answered"], false, "{question}: {answer}");
     }
@@ -829,32 +838,11 @@ fn a_story_before_the_question_does_not_drown_it_but_unknown_words_still_count()
             "reduces miscarriage rates",
         ),
     ]);
-    let run = Lantern::new().run(&[
-        "ask",
-        "--explain",
-        "--content",
-        &content_arg(),
-        "My OB mentioned heparin. What is thrombophilia?",
-    ]);
-    assert!(
-        run.stdout.contains("asks:     what something is"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .contains("judged on the sentence \"What is thrombophilia?\""),
-        "{}",
-        run.stdout
-    );
-    for question in [
+    assert_refuses(&[
         "I'm on heparin. Can I fly?",
         "My dog has a blood clot. Can heparin help?",
         "I had a miscarriage last year. How much does IVF cost?",
-    ] {
-        let answer = ask_json(question);
-        assert_eq!(answer["answered"], false, "{question}: {answer}");
-    }
+    ]);
 }
 
 #[test]

@@ -111,7 +111,12 @@ fn seed_sentences(articles_dir: &Path) -> io::Result<Vec<String>> {
         }
         for line in lines {
             let line = line.trim();
-            if line.is_empty() || line.starts_with('#') || line.starts_with("<!--") {
+            // Headings, comments and `Also asked:` phrasings are not passage text.
+            if line.is_empty()
+                || line.starts_with('#')
+                || line.starts_with("<!--")
+                || line.starts_with(lantern::content::ALSO_ASKED)
+            {
                 continue;
             }
             let line = strip_list_number(line);

@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 pub use article::{Article, FRONT_MATTER_KEYS, Passage, Topic};
+pub use markdown::ALSO_ASKED;
 pub use problem::{ContentError, Problem, Severity};
 pub use promo::promotional_reason;
 pub use safety_texts::{SAFETY_KEYS, SafetyTexts};

@@ -253,6 +253,16 @@ mod tests {
             .collect()
     }
 
+    /// Checks that `asks` holds for every question of `yes` and none of `no`.
+    fn assert_forms(asks: impl Fn(&QuestionForm) -> bool, yes: &[&str], no: &[&str]) {
+        for question in yes {
+            assert!(asks(&read_question(question)), "{question}");
+        }
+        for question in no {
+            assert!(!asks(&read_question(question)), "{question}");
+        }
+    }
+
     #[test]
     fn definitions_are_read_from_sentence_shape() {
         assert_eq!(
@@ -297,21 +307,20 @@ mod tests {
         ] {
             assert!(!mentions_time(text), "{text}");
         }
-        for question in [
-            "when do most miscarriages happen",
-            "what week is the riskiest",
-            "how far along are you safe",
-            "how many weeks does bleeding last",
-        ] {
-            assert!(read_question(question).asks_when, "{question}");
-        }
-        for question in [
-            "how many tests do I need",
-            "what is heparin",
-            "how do I cope",
-        ] {
-            assert!(!read_question(question).asks_when, "{question}");
-        }
+        assert_forms(
+            |form| form.asks_when,
+            &[
+                "when do most miscarriages happen",
+                "what week is the riskiest",
+                "how far along are you safe",
+                "how many weeks does bleeding last",
+            ],
+            &[
+                "how many tests do I need",
+                "what is heparin",
+                "how do I cope",
+            ],
+        );
     }
 
     #[test]
@@ -329,22 +338,21 @@ mod tests {
 
     #[test]
     fn question_forms() {
-        for question in [
-            "what is thrombophilia",
-            "thrombophila what is it",
-            "APS, what's that?",
-            "what does lupus anticoagulant mean",
-            "meaning of hcg",
-        ] {
-            assert!(read_question(question).asks_definition, "{question}");
-        }
-        for question in [
-            "is heparin safe",
-            "how does heparin help",
-            "what should i do",
-        ] {
-            assert!(!read_question(question).asks_definition, "{question}");
-        }
+        assert_forms(
+            |form| form.asks_definition,
+            &[
+                "what is thrombophilia",
+                "thrombophila what is it",
+                "APS, what's that?",
+                "what does lupus anticoagulant mean",
+                "meaning of hcg",
+            ],
+            &[
+                "is heparin safe",
+                "how does heparin help",
+                "what should i do",
+            ],
+        );
         let question = "what kind of medicine is heparin";
         let form = read_question(question);
         assert!(form.asks_definition);
