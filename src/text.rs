@@ -143,6 +143,17 @@ pub fn sentence_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// The byte ranges of the sentences of `text`, split at [`sentence_ends`]; the last one
+/// runs to the end of the text, and is empty when the text ends with a sentence end.
+pub fn sentence_spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut start = 0;
+    sentence_ends(text).chain([text.len()]).map(move |end| {
+        let span = start..end;
+        start = end;
+        span
+    })
+}
+
 /// A phrase pattern written by moderators, e.g. `bleed* ... a lot`.
 ///
 /// Words match whole words, ignoring case and apostrophes; `word*` matches any word

@@ -123,12 +123,8 @@ pub fn parse(
                         "an `Also asked` phrase is {} characters long; keep each under {ALSO_ASKED_MAX_CHARS}, the way members would ask",
                         phrase.chars().count()
                     ))
-                } else if crate::search::analysis::analyze(phrase).is_empty() {
-                    Some(format!(
-                        "\"{phrase}\" is made only of common words Lantern ignores (such as \"the\", \"how\", \"my\"), so it can never match: use a more specific phrase"
-                    ))
                 } else {
-                    None
+                    super::synonyms::never_matches(phrase)
                 };
                 match problem {
                     Some(message) => {

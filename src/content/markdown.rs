@@ -246,13 +246,14 @@ fn parse_front_matter(
     (fields, lines.len())
 }
 
-/// The text after a list marker (`1.`, `2)`, `-`, `*`, `+`), if `line` is a list item.
+/// `line` without `prefix`, if it starts with it in any case ("also asked:").
 fn strip_prefix_ignore_case<'a>(line: &'a str, prefix: &str) -> Option<&'a str> {
     let head = line.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
         .then(|| &line[prefix.len()..])
 }
 
+/// The text after a list marker (`1.`, `2)`, `-`, `*`, `+`), if `line` is a list item.
 fn list_item_text(line: &str) -> Option<&str> {
     let trimmed = line.trim_start();
     if line.len() - trimmed.len() > 3 {

@@ -10,6 +10,16 @@ use super::problem::Problem;
 use crate::search::analysis::analyze;
 use crate::text::words;
 
+/// Why `phrase`, written by a moderator to be matched against questions, never can be:
+/// it is made only of words analysis drops. `None` when it can match.
+pub(super) fn never_matches(phrase: &str) -> Option<String> {
+    analyze(phrase).is_empty().then(|| {
+        format!(
+            "\"{phrase}\" is made only of common words Lantern ignores (such as \"the\", \"how\", \"my\"), so it can never match: use a more specific phrase"
+        )
+    })
+}
+
 /// Phrases that mean the same thing to a member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SynonymGroup {
@@ -47,14 +57,8 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Vec<Synony
             ));
             continue;
         }
-        if let Some(ignored) = phrases.iter().find(|p| analyze(p).is_empty()) {
-            problems.push(Problem::error(
-                path,
-                Some(line_no),
-                format!(
-                    "\"{ignored}\" is made only of common words Lantern ignores (such as \"the\", \"how\", \"my\"), so it can never match: use a more specific phrase"
-                ),
-            ));
+        if let Some(message) = phrases.iter().find_map(|p| never_matches(p)) {
+            problems.push(Problem::error(path, Some(line_no), message));
             continue;
         }
         if phrases.len() < 2 {

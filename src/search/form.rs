@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use crate::text::{Word, sentence_ends, words};
+use crate::text::{Word, words};
 
 /// What the form of a question says, beyond its words.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -109,10 +109,30 @@ fn is_causation_verb(word: &str) -> bool {
     .any(|stem| word.starts_with(stem))
 }
 
-/// Whether `text` says how one thing brings about another: "because", "due to",
-/// "causing", "blocking", "leads to", "results in".
-pub fn mentions_cause(text: &str) -> bool {
-    let words = words(text);
+/// What one sentence says about itself, read once when the index is built.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SentenceShape {
+    /// It says when (see [`mentions_time`]).
+    pub mentions_time: bool,
+    /// It says how one thing brings about another (see [`mentions_cause`]).
+    pub mentions_cause: bool,
+    /// Byte ranges of the sentence naming what it defines (see [`defined_subjects`]).
+    pub defines: Vec<Range<usize>>,
+}
+
+/// Reads the shape of one `sentence`.
+pub fn sentence_shape(sentence: &str) -> SentenceShape {
+    let words = words(sentence);
+    SentenceShape {
+        mentions_time: mentions_time(&words),
+        mentions_cause: mentions_cause(&words),
+        defines: defined_subjects(sentence, &words),
+    }
+}
+
+/// Whether the sentence of `words` says how one thing brings about another: "because",
+/// "due to", "causing", "blocking", "leads to", "results in".
+fn mentions_cause(words: &[Word]) -> bool {
     words.iter().enumerate().any(|(index, word)| {
         let next = words.get(index + 1).map_or("", |w| w.text.as_str());
         match word.text.as_str() {
@@ -159,10 +179,9 @@ fn is_time_unit(word: &str) -> bool {
     )
 }
 
-/// Whether `text` says when: a number of weeks, months or days ("within the first 8
-/// weeks", "6 to 12 weeks") or a trimester.
-pub fn mentions_time(text: &str) -> bool {
-    let words = words(text);
+/// Whether the sentence of `words` says when: a number of weeks, months or days
+/// ("within the first 8 weeks", "6 to 12 weeks") or a trimester.
+fn mentions_time(words: &[Word]) -> bool {
     words.iter().enumerate().any(|(index, word)| {
         let is_count = word.text.chars().all(|c| c.is_ascii_digit())
             || NUMBER_WORDS.contains(&word.text.as_str());
@@ -200,44 +219,26 @@ const DEFINING_VERBS: &[&[&str]] = &[
 /// The longest subject a definition names, in words: "low molecular weight heparin".
 const MAX_SUBJECT_WORDS: usize = 4;
 
-/// The byte ranges of `text` naming something that `text` defines:
-/// - the opening words of a sentence followed by "is a", "are the", "means", ...;
+/// The byte ranges of `sentence` (whose words are `words`) naming something it defines:
+/// - its opening words followed by "is a", "are the", "means", ...;
 /// - the words before an appositive ", or" ("thrombophilia disorders, or medical
 ///   conditions in which ...") or before a parenthesis ("first trimester (12 weeks)").
-pub fn defined_subjects(text: &str) -> Vec<Range<usize>> {
+fn defined_subjects(sentence: &str, words: &[Word]) -> Vec<Range<usize>> {
     let mut subjects = Vec::new();
-    let mut start = 0;
-    let ends: Vec<usize> = sentence_ends(text).chain([text.len()]).collect();
-    for end in ends {
-        let sentence = &text[start..end];
-        let sentence_words = words(sentence);
-        let at = |range: Range<usize>| start + range.start..start + range.end;
-        for (count, _) in sentence_words
-            .iter()
-            .enumerate()
-            .take(MAX_SUBJECT_WORDS)
-            .map(|(index, word)| (index + 1, word))
-        {
-            let rest: Vec<&str> = sentence_words[count..]
-                .iter()
-                .map(|w| w.text.as_str())
-                .collect();
-            if DEFINING_VERBS.iter().any(|verb| rest.starts_with(verb)) {
-                subjects.push(at(
-                    sentence_words[0].span.start..sentence_words[count - 1].span.end
-                ));
-                break;
-            }
+    for count in 1..=MAX_SUBJECT_WORDS.min(words.len()) {
+        let rest: Vec<&str> = words[count..].iter().map(|w| w.text.as_str()).collect();
+        if DEFINING_VERBS.iter().any(|verb| rest.starts_with(verb)) {
+            subjects.push(words[0].span.start..words[count - 1].span.end);
+            break;
         }
-        for (index, pair) in sentence_words.windows(2).enumerate() {
-            let between = &sentence[pair[0].span.end..pair[1].span.start];
-            let appositive = between.contains(',') && pair[1].text == "or";
-            if appositive || (between.contains('(') && is_gloss(&sentence[pair[1].span.start..])) {
-                let first = (index + 1).saturating_sub(2);
-                subjects.push(at(sentence_words[first].span.start..pair[0].span.end));
-            }
+    }
+    for (index, pair) in words.windows(2).enumerate() {
+        let between = &sentence[pair[0].span.end..pair[1].span.start];
+        let appositive = between.contains(',') && pair[1].text == "or";
+        if appositive || (between.contains('(') && is_gloss(&sentence[pair[1].span.start..])) {
+            let first = (index + 1).saturating_sub(2);
+            subjects.push(words[first].span.start..pair[0].span.end);
         }
-        start = end;
     }
     subjects
 }
@@ -246,11 +247,24 @@ pub fn defined_subjects(text: &str) -> Vec<Range<usize>> {
 mod tests {
     use super::*;
 
+    /// What the sentences of `text` define, as written.
     fn subjects(text: &str) -> Vec<&str> {
-        defined_subjects(text)
-            .into_iter()
-            .map(|range| &text[range])
+        crate::text::sentence_spans(text)
+            .flat_map(|span| {
+                sentence_shape(&text[span.clone()])
+                    .defines
+                    .into_iter()
+                    .map(move |range| &text[span.start + range.start..span.start + range.end])
+            })
             .collect()
+    }
+
+    fn mentions_time(text: &str) -> bool {
+        sentence_shape(text).mentions_time
+    }
+
+    fn mentions_cause(text: &str) -> bool {
+        sentence_shape(text).mentions_cause
     }
 
     /// Checks that `asks` holds for every question of `yes` and none of `no`.

@@ -122,8 +122,7 @@ pub struct Candidate {
     /// How well the passage has the shape of answer the question's form asks for: for
     /// "what is X", 1 if it defines X; for "when ..." or "how does X cause Y", the
     /// largest share of the question that one sentence saying when (or how) covers.
-    /// Zero otherwise. Decides between near ties
-    /// before anything else.
+    /// Zero otherwise. Decides between near ties before anything else.
     pub answer_shape: f32,
     /// The passage's position in the index.
     #[serde(skip)]
@@ -193,7 +192,14 @@ impl SearchIndex {
                     .collect();
                 let heading_units: Vec<Unit> = headings
                     .iter()
-                    .map(|heading| Unit::new(heading, &synonyms, &mut term_ids))
+                    .map(|heading| {
+                        Unit::new(
+                            heading,
+                            &form::sentence_shape(heading),
+                            &synonyms,
+                            &mut term_ids,
+                        )
+                    })
                     .collect();
                 for (passage_index, passage) in topic.passages.iter().enumerate() {
                     let mut document = TantivyDocument::new();
@@ -206,20 +212,10 @@ impl SearchIndex {
                     document.add_text(body_field, &passage.text);
                     document.add_u64(passage_field, passages.len() as u64);
                     writer.add_document(document)?;
-                    units.push(sentence_units(
-                        &heading_units,
-                        &passage.text,
-                        &synonyms,
-                        &mut term_ids,
-                    ));
-                    defines.push(
-                        form::defined_subjects(&passage.text)
-                            .into_iter()
-                            .flat_map(|subject| {
-                                token_ids(&passage.text[subject], &synonyms, &mut term_ids)
-                            })
-                            .collect(),
-                    );
+                    let (passage_units, passage_defines) =
+                        passage_units(&heading_units, &passage.text, &synonyms, &mut term_ids);
+                    units.push(passage_units);
+                    defines.push(passage_defines);
                     passages.push(PassageId {
                         article: article_index,
                         topic: topic_index,
@@ -375,7 +371,7 @@ impl SearchIndex {
             }
         }
 
-        // Focus only decides between near ties, so only those pay for computing it.
+        // Focus and answer shape only decide between near ties, so only those pay for them.
         let best_confidence = candidates.iter().map(|c| c.confidence).fold(0.0, f32::max);
         let tied = |c: &Candidate| c.confidence >= best_confidence - FOCUS_TIE;
         let tokens = self.token_ids(&concepts);
@@ -389,10 +385,8 @@ impl SearchIndex {
                 .map_or_else(|| (0..tokens.len()).collect(), |s| s.concepts.clone())
         };
         for candidate in candidates.iter_mut().filter(|c| tied(c)) {
-            candidate.focus = self.focus(candidate.ordinal, &tokens, &scope(candidate), |_| true);
-        }
-        for candidate in candidates.iter_mut().filter(|c| tied(c)) {
             let scope = scope(candidate);
+            candidate.focus = self.focus(candidate.ordinal, &tokens, &scope, |_| true);
             // "What is thrombophilia?": of the passages that mention it, the one
             // defining it. Only a question about one thing has one subject, and only the
             // sentence asking what it is.
@@ -606,15 +600,7 @@ fn question_sentences(
     concepts: &[WeightedConcept],
     unknown: &[bool],
 ) -> Vec<QuestionSentence> {
-    let mut spans = Vec::new();
-    let mut start = 0;
-    for end in crate::text::sentence_ends(question) {
-        spans.push(start..end);
-        start = end;
-    }
-    spans.push(start..question.len());
-    let sentences: Vec<QuestionSentence> = spans
-        .into_iter()
+    let sentences: Vec<QuestionSentence> = crate::text::sentence_spans(question)
         .map(|span| QuestionSentence {
             concepts: concepts
                 .iter()
@@ -656,39 +642,49 @@ const FOCUS_TIE: f32 = 0.05;
 struct Unit {
     /// Its tokens, as ids from `term_ids`.
     ids: Vec<u32>,
-    /// Whether it says when (see [`form::mentions_time`]).
+    /// Whether it says when (see [`form::SentenceShape`]).
     mentions_time: bool,
-    /// Whether it says how one thing brings about another (see [`form::mentions_cause`]).
+    /// Whether it says how one thing brings about another.
     mentions_cause: bool,
 }
 
 impl Unit {
-    fn new(text: &str, synonyms: &SynonymTable, term_ids: &mut HashMap<String, u32>) -> Unit {
+    /// `text`, whose shape is `shape`, as a unit.
+    fn new(
+        text: &str,
+        shape: &form::SentenceShape,
+        synonyms: &SynonymTable,
+        term_ids: &mut HashMap<String, u32>,
+    ) -> Unit {
         Unit {
             ids: token_ids(text, synonyms, term_ids),
-            mentions_time: form::mentions_time(text),
-            mentions_cause: form::mentions_cause(text),
+            mentions_time: shape.mentions_time,
+            mentions_cause: shape.mentions_cause,
         }
     }
 }
 
 /// The title (with the topic's other phrasings) and each sentence of a passage, as
-/// units (token ids assigned in `term_ids`).
-fn sentence_units(
+/// units, and the ids of what the passage defines (token ids assigned in `term_ids`).
+/// Each sentence's shape is read once, for both.
+fn passage_units(
     heading_units: &[Unit],
     text: &str,
     synonyms: &SynonymTable,
     term_ids: &mut HashMap<String, u32>,
-) -> Vec<Unit> {
+) -> (Vec<Unit>, Vec<u32>) {
     let mut units = heading_units.to_vec();
-    let mut start = 0;
-    for end in crate::text::sentence_ends(text) {
-        units.push(Unit::new(&text[start..end], synonyms, term_ids));
-        start = end;
+    let mut defines = Vec::new();
+    for span in crate::text::sentence_spans(text) {
+        let sentence = &text[span];
+        let shape = form::sentence_shape(sentence);
+        for subject in &shape.defines {
+            defines.extend(token_ids(&sentence[subject.clone()], synonyms, term_ids));
+        }
+        units.push(Unit::new(sentence, &shape, synonyms, term_ids));
     }
-    units.push(Unit::new(&text[start..], synonyms, term_ids));
     units.retain(|u| !u.ids.is_empty());
-    units
+    (units, defines)
 }
 
 /// `text`'s tokens as ids, assigning new ids in `term_ids` as needed.
