@@ -20,9 +20,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lantern::content::watch;
 use lantern::knowledge::DEFAULT_MIN_CONFIDENCE;
-use lantern::store::KnowledgeStore;
+use lantern::live::KnowledgeStore;
+use lantern::live::watch;
 
 const SAVE_RUNS: usize = 15;
 const RELOAD_RUNS: usize = 9;

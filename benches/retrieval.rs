@@ -13,8 +13,7 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use lantern::answer::Outcome;
-use lantern::knowledge::{DEFAULT_MIN_CONFIDENCE, Knowledge};
+use lantern::knowledge::{DEFAULT_MIN_CONFIDENCE, Knowledge, Outcome};
 
 /// Passages in the generated corpus (40 articles x 10 topics x 5 passages).
 const GENERATED_PASSAGES: usize = 2_000;

@@ -1,7 +1,8 @@
 //! The `lantern` command line: ask, topics, check, chat, run.
 //!
 //! Needs no token and no network, so it is what a newcomer runs first and what
-//! moderators use to try a change before members see it.
+//! moderators use to try a change before members see it. It lives on the binary side,
+//! so clap is no part of the library's API.
 
 use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
@@ -11,12 +12,15 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::answer::{Answer, AnswerRecord, Outcome, Refusal, limits};
-use crate::config::{self, BotConfig, Config};
-use crate::content::Severity;
-use crate::knowledge::{Explanation, Knowledge, LoadError};
-use crate::search::SearchResult;
-use crate::store::KnowledgeStore;
+use lantern::config::{self, BotConfig, Config};
+use lantern::content::Severity;
+use lantern::knowledge::{
+    Answer, AnswerRecord, Explanation, Knowledge, LoadError, Outcome, Refusal,
+};
+use lantern::live::KnowledgeStore;
+use lantern::render;
+use lantern::search::SearchResult;
+use lantern::text::limits;
 
 /// Exit code for bad input or usage: nothing was wrong with Lantern or its content.
 const EXIT_USAGE: u8 = 2;
@@ -156,7 +160,7 @@ fn ask(config: &Config, json: bool, explain: bool, words: &[String]) -> anyhow::
         }
         _ => {}
     }
-    let reply = knowledge.render(&answer);
+    let reply = render::render(&answer, &knowledge.library().safety);
     let mut out = io::stdout().lock();
     if json {
         writeln!(
@@ -204,7 +208,7 @@ fn ask_batch(knowledge: &Knowledge, explain: bool) -> anyhow::Result<ExitCode> {
             }
         };
         let (answer, search) = knowledge.ask_explained(&question);
-        let reply = knowledge.render(&answer);
+        let reply = render::render(&answer, &knowledge.library().safety);
         writeln!(
             out,
             "{}",
@@ -302,9 +306,13 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
 }
 
 fn chat(config: &Config) -> anyhow::Result<ExitCode> {
-    let mut knowledge = match load(config) {
-        Ok(knowledge) => knowledge,
-        Err(code) => return Ok(code),
+    // A store, not a bare `Knowledge`: `:reload` then goes through the bot's own reload.
+    let store = match KnowledgeStore::open(&config.content_dir, config.min_confidence) {
+        Ok(store) => store,
+        Err(error) => {
+            print_load_error(&error);
+            return Ok(ExitCode::FAILURE);
+        }
     };
     let mut out = io::stdout().lock();
     writeln!(
@@ -328,14 +336,9 @@ fn chat(config: &Config) -> anyhow::Result<ExitCode> {
             "" => continue,
             ":quit" | ":q" | "quit" | "exit" => break,
             ":reload" => {
-                match Knowledge::load(&config.content_dir, config.min_confidence) {
-                    Ok(fresh) => {
-                        knowledge = fresh;
-                        writeln!(
-                            out,
-                            "(reloaded: {} passages)",
-                            knowledge.library().passage_count()
-                        )?;
+                match store.reload() {
+                    Ok(changes) => {
+                        writeln!(out, "(reloaded: {} passages)", changes.passages)?;
                     }
                     Err(error) => {
                         writeln!(out, "(reload failed; still using the previous content)")?;
@@ -346,8 +349,13 @@ fn chat(config: &Config) -> anyhow::Result<ExitCode> {
             }
             _ => {}
         }
+        let knowledge = store.current();
         let answer = knowledge.ask(&line);
-        writeln!(out, "\n{}", knowledge.render(&answer))?;
+        writeln!(
+            out,
+            "\n{}",
+            render::render(&answer, &knowledge.library().safety)
+        )?;
         let score = answer
             .score
             .map_or("none".to_string(), |s| format!("{s:.2}"));
@@ -387,6 +395,6 @@ fn run_bot(config: &Config) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(crate::discord::run(bot_config, store))?;
+    runtime.block_on(lantern::discord::run(bot_config, store))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,14 +1,19 @@
 //! The content, validated and indexed, ready to answer: what the CLI and the bot hold.
+//! A question goes in and an outcome comes out ([`Answer`]); wording it is `render`'s job.
 //!
 //! A [`Knowledge`] is immutable. Reloading builds a new one beside the old and swaps it
 //! in, so a question is always answered from one complete, valid version of the content.
 
+mod outcome;
+
 use std::path::Path;
 
-use crate::answer::{self, Answer, Outcome, Quote, Refusal, limits};
 use crate::content::{ContentError, Library, Problem, SAFETY_FILE};
 use crate::safety;
-use crate::search::{IndexError, SearchIndex, SearchResult};
+use crate::search::{self, IndexError, SearchIndex, SearchResult};
+use crate::text::limits::{self, char_len};
+
+pub use outcome::{Answer, AnswerRecord, Outcome, Quote, Refusal};
 
 /// The default answer threshold on [`crate::search::Candidate::confidence`]. Chosen on
 /// the evaluation sets in `tests/data/eval/`; see README, "How Lantern decides".
@@ -53,7 +58,7 @@ pub struct Knowledge {
 impl Knowledge {
     /// Loads, validates and indexes the content folder `dir`.
     pub fn load(dir: &Path, min_confidence: f32) -> Result<Knowledge, LoadError> {
-        Knowledge::from_library(Library::load(dir)?, min_confidence)
+        Knowledge::from_library(Library::load(dir, &search::matchable)?, min_confidence)
     }
 
     /// Indexes an already loaded library, after checking that its safety texts leave
@@ -156,11 +161,6 @@ impl Knowledge {
         };
         (answer, Some(result))
     }
-
-    /// The reply members see for `answer`.
-    pub fn render(&self, answer: &Answer) -> String {
-        answer::render(answer, &self.library.safety)
-    }
 }
 
 fn check_safety_text_size(library: &Library) -> Result<(), ContentError> {
@@ -172,13 +172,8 @@ fn check_safety_text_size(library: &Library) -> Result<(), ContentError> {
         &texts.doctor_advice,
     ]
     .iter()
-    .map(|t| answer::char_len(t) + 2)
-    .chain(
-        texts
-            .crisis_helplines
-            .iter()
-            .map(|h| answer::char_len(h) + 1),
-    )
+    .map(|t| char_len(t) + 2)
+    .chain(texts.crisis_helplines.iter().map(|h| char_len(h) + 1))
     .sum();
     if worst_case <= limits::SAFETY_TEXTS {
         return Ok(());
@@ -276,69 +271,5 @@ impl Knowledge {
                 .collect(),
             threshold: self.min_confidence,
         }
-    }
-}
-
-impl std::fmt::Display for Explanation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "How the question was read:")?;
-        if !self.asks.is_empty() {
-            writeln!(f, "  asks:     {}", self.asks.join("; "))?;
-        }
-        for correction in &self.corrections {
-            writeln!(f, "  spelling: {} -> {}", correction.from, correction.to)?;
-        }
-        for synonym in &self.synonyms {
-            writeln!(
-                f,
-                "  synonym:  \"{}\" read as \"{}\" and its synonyms",
-                synonym.phrase, synonym.group
-            )?;
-        }
-        if self.concepts.is_empty() {
-            writeln!(f, "  no meaningful words (only question and chat words)")?;
-        }
-        for concept in &self.concepts {
-            let found = match concept.passages {
-                0 => "not in any passage".to_string(),
-                1 => "in 1 passage".to_string(),
-                n => format!("in {n} passages"),
-            };
-            let weak = if concept.weak { ", weak word" } else { "" };
-            writeln!(
-                f,
-                "  concept:  {:<24} weight {:.2}{weak}, {found}",
-                concept.label, concept.weight
-            )?;
-        }
-        writeln!(
-            f,
-            "Best candidates (answer threshold {:.2}):",
-            self.threshold
-        )?;
-        if self.candidates.is_empty() {
-            writeln!(f, "  none: no passage shares a word with the question")?;
-        }
-        for (rank, candidate) in self.candidates.iter().enumerate() {
-            writeln!(
-                f,
-                "  {}. {} (line {}): confidence {:.2} (coverage {:.2}; BM25 {:.2}, {:.0}% of the best possible); matched: {}",
-                rank + 1,
-                candidate.topic,
-                candidate.line,
-                candidate.confidence,
-                candidate.coverage,
-                candidate.bm25,
-                candidate.bm25_share * 100.0,
-                candidate.matched.join(", ")
-            )?;
-            if let Some(sentence) = &candidate.sentence {
-                writeln!(
-                    f,
-                    "     judged on the sentence \"{sentence}\"; the rest only sets the scene"
-                )?;
-            }
-        }
-        Ok(())
     }
 }

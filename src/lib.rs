@@ -1,20 +1,26 @@
 //! Lantern answers health questions in support communities by quoting passages from
 //! articles that moderators have vetted, and says plainly when it does not know.
 //!
-//! Nothing is generated. The library holds everything that can be tested without
-//! Discord: content loading and validation ([`content`]), retrieval ([`search`]), the
-//! safety gate ([`safety`]), the one reply renderer ([`answer`]) and configuration
-//! ([`config`]). [`knowledge::Knowledge`] ties them together.
+//! Nothing is generated. Modules form one-way layers, each using only those below it
+//! (`tests/layers.rs` checks this), bottom to top:
+//!
+//! 1. [`text`]: words, folding, sentences, the moderators' pattern language, Discord's limits.
+//! 2. [`content`]: reading and validating the content folder (pure: no watching, no index).
+//! 3. [`safety`] and [`search`]: the urgent/crisis gate; the index and scoring. Peers.
+//! 4. [`knowledge`]: a question in, an outcome out. No rendering.
+//! 5. [`render`]: the one renderer, for replies, topic pages, about, reload reports.
+//! 6. [`live`]: the knowledge serving now, the watcher, reloads.
+//! 7. [`config`], then [`discord`]; the command line is on the binary side (`src/cli.rs`),
+//!    so clap is no part of the library's API.
 
-pub mod answer;
-pub mod cli;
 pub mod config;
 pub mod content;
 pub mod discord;
 pub mod knowledge;
+pub mod live;
+pub mod render;
 pub mod safety;
 pub mod search;
-pub mod store;
 pub mod text;
 
 /// Libraries that log raw Discord traffic (questions, names, ids) at debug and trace.

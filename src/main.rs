@@ -1,9 +1,11 @@
 //! `lantern`: parse arguments, load configuration, hand over to the library.
 
+mod cli;
+
 use std::process::ExitCode;
 
 use clap::Parser;
-use lantern::cli::Cli;
+use cli::Cli;
 use lantern::config::{self, Config};
 
 fn main() -> ExitCode {
@@ -33,5 +35,5 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    lantern::cli::run(cli, config)
+    cli::run(cli, config)
 }

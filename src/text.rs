@@ -2,13 +2,16 @@
 //!
 //! Safety patterns, promotional-material rules, synonyms and the search index all start
 //! from [`words`], so "Don’t", "dont" and "DON'T" are the same word everywhere and a
-//! zero-width space cannot split a word to slip past a safety pattern.
+//! zero-width space cannot split a word to slip past a safety pattern. Discord's length
+//! limits live here too ([`limits`]), since every layer above must respect them.
 
 use std::fmt;
 use std::ops::Range;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
+
+pub mod limits;
 
 /// One word of a text, lowercased and folded to plain letters where that is unambiguous.
 #[derive(Debug, Clone, PartialEq, Eq)]

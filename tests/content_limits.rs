@@ -12,9 +12,11 @@ use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use lantern::answer::limits::MESSAGE_CONTENT;
 use lantern::content::{ContentError, Library, MAX_FILE_BYTES, Problem};
 use lantern::knowledge::{DEFAULT_MIN_CONFIDENCE, Knowledge};
+use lantern::render;
+use lantern::search;
+use lantern::text::limits::MESSAGE_CONTENT;
 
 const FRONT_MATTER: &str =
     "---\ntitle: Test article\nsource: The test suite\nlast_reviewed: 2026-01-31\n---\n";
@@ -36,7 +38,7 @@ fn article_path(dir: &tempfile::TempDir, name: &str) -> PathBuf {
 
 /// The folder's content must be rejected: its problems, and the errors among them.
 fn load_errors(dir: &tempfile::TempDir) -> Vec<Problem> {
-    match Library::load(dir.path()) {
+    match Library::load(dir.path(), &search::matchable) {
         Ok(library) => panic!(
             "the content loaded, with {} topics; it should have been rejected",
             library.topics().count()
@@ -61,7 +63,7 @@ fn error_about<'a>(errors: &'a [Problem], file: &Path) -> &'a Problem {
 }
 
 fn load(dir: &tempfile::TempDir) -> Library {
-    Library::load(dir.path()).unwrap_or_else(|error| panic!("{error}"))
+    Library::load(dir.path(), &search::matchable).unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// Pseudo-words for generated content, unique per number: letters only, without i, o
@@ -230,7 +232,7 @@ fn a_list_nested_a_thousand_levels_deep_loads_verbatim() {
 
     let knowledge = Knowledge::from_library(library, DEFAULT_MIN_CONFIDENCE).unwrap();
     let answer = knowledge.ask(&format!("what is {}", token(500)));
-    let reply = knowledge.render(&answer);
+    let reply = render::render(&answer, &knowledge.library().safety);
     assert!(reply.chars().count() <= MESSAGE_CONTENT);
     assert_eq!(
         answer.quote().map(|q| q.topic.as_str()),
@@ -264,7 +266,12 @@ fn five_thousand_topics_load_and_each_can_be_found() {
             .quote()
             .unwrap_or_else(|| panic!("{question:?} was not answered: {answer:?}"));
         assert_eq!(quote.topic, format!("Topic {n} about {}", token(n)));
-        assert!(knowledge.render(&answer).chars().count() <= MESSAGE_CONTENT);
+        assert!(
+            render::render(&answer, &knowledge.library().safety)
+                .chars()
+                .count()
+                <= MESSAGE_CONTENT
+        );
     }
 }
 
@@ -358,7 +365,7 @@ fn a_megabyte_passage_without_final_newline_loads_verbatim() {
 
     let knowledge = Knowledge::from_library(library, DEFAULT_MIN_CONFIDENCE).unwrap();
     let answer = knowledge.ask(&format!("{} {}", token(3), token(4)));
-    let reply = knowledge.render(&answer);
+    let reply = render::render(&answer, &knowledge.library().safety);
     assert!(reply.chars().count() <= MESSAGE_CONTENT);
     assert!(answer.quote().is_some(), "{answer:?}");
     assert!(reply.contains("use /topic to read all of it"), "{reply}");
@@ -426,7 +433,7 @@ fn windows_line_endings_load_without_carriage_returns() {
         Some("Heparin dosing")
     );
     assert!(knowledge.ask("heavy bleeding").urgency.emergency);
-    assert!(!knowledge.render(&answer).contains('\r'));
+    assert!(!render::render(&answer, &knowledge.library().safety).contains('\r'));
 }
 
 /// A UTF-8 byte order mark (as Windows Notepad writes) does not hide the front matter of

@@ -8,9 +8,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lantern::content::watch::{self, ReloadEvent};
+use lantern::content::{Changes, ReloadEvent};
 use lantern::knowledge::DEFAULT_MIN_CONFIDENCE;
-use lantern::store::KnowledgeStore;
+use lantern::live::KnowledgeStore;
+use lantern::live::watch;
 
 use common::{article_path, content_copy};
 
@@ -65,7 +66,7 @@ impl Watched {
 
     /// Waits for a successful reload after the first `seen` events. Rejections before it
     /// are expected when several files change one after another.
-    async fn next_reload(&self, seen: usize) -> lantern::store::Changes {
+    async fn next_reload(&self, seen: usize) -> Changes {
         let mut index = seen;
         loop {
             match self.next_event(index).await {

@@ -19,15 +19,15 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use chrono::NaiveDate;
-use lantern::answer::limits::{MESSAGE_CONTENT, QUESTION};
-use lantern::answer::{
-    self, Answer, Outcome, Quote, Refusal, fit_message, render_about, render_problems,
-    render_topic, render_topic_list,
-};
 use lantern::content::{Library, Problem, SafetyTexts};
 use lantern::discord::rest::MessageBody;
-use lantern::knowledge::{DEFAULT_MIN_CONFIDENCE, Knowledge};
+use lantern::knowledge::{Answer, DEFAULT_MIN_CONFIDENCE, Knowledge, Outcome, Quote, Refusal};
+use lantern::render::{
+    self, fit_message, render_about, render_problems, render_topic, render_topic_list,
+};
 use lantern::safety::Urgency;
+use lantern::search;
+use lantern::text::limits::{MESSAGE_CONTENT, QUESTION};
 use lantern::text::words;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -455,7 +455,7 @@ fn check_reply(question: &str, answer: &Answer, reply: &str) -> Result<(), TestC
 fn ask_and_check(question: &str) -> Result<Answer, TestCaseError> {
     let knowledge = &bundled().knowledge;
     let answer = knowledge.ask(question);
-    let reply = knowledge.render(&answer);
+    let reply = render::render(&answer, &knowledge.library().safety);
     check_reply(question, &answer, &reply)?;
     // What the bot sends carries exactly this text.
     prop_assert_eq!(&MessageBody::text(reply.clone(), true).content, &reply);
@@ -513,7 +513,7 @@ proptest! {
     #[test]
     fn a_question_is_never_echoed(question in unusual_question()) {
         let answer = ask_and_check(&question)?;
-        let reply = bundled().knowledge.render(&answer);
+        let reply = render::render(&answer, &bundled().knowledge.library().safety);
         prop_assert!(!reply.contains(question.as_str()), "echoed: {reply:?}");
         prop_assert!(!reply.contains(question.trim()), "echoed: {reply:?}");
     }
@@ -975,7 +975,7 @@ fn write_and_load(articles: &[GenArticle]) -> Generated {
         }
         fs::write(dir.path().join(format!("articles/a{a:02}.md")), text).unwrap();
     }
-    let library = Library::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let library = Library::load(dir.path(), &search::matchable).unwrap_or_else(|e| panic!("{e}"));
     Generated {
         _dir: dir,
         library,
@@ -1092,7 +1092,7 @@ fn check_quoted_answers(generated: &Generated, urgency: Urgency) -> Result<(), T
                 suggestions: titles.iter().rev().take(3).cloned().collect(),
                 score: Some(1.0),
             };
-            let reply = answer::render(&answer, texts);
+            let reply = render::render(&answer, texts);
             prop_assert!(chars(&reply) <= MESSAGE_CONTENT);
             prop_assert!(
                 reply.contains(&texts.disclaimer) && reply.contains(&texts.doctor_advice),
@@ -1184,7 +1184,7 @@ proptest! {
     /// `an_over_long_source_is_refused`), and up to the cap the footer always fits.
     #[test]
     fn a_long_source_never_pushes_the_footer_out_of_an_answer(
-        source_length in 1usize..=lantern::answer::limits::SOURCE,
+        source_length in 1usize..=lantern::text::limits::SOURCE,
         urgency in urgency(),
     ) {
         let article = GenArticle {
@@ -1215,13 +1215,15 @@ fn an_over_long_source_is_refused() {
     for name in ["safety.md", "synonyms.txt"] {
         fs::copy(bundled_dir().join(name), dir.path().join(name)).unwrap();
     }
-    let source = "s".repeat(lantern::answer::limits::SOURCE + 1);
+    let source = "s".repeat(lantern::text::limits::SOURCE + 1);
     fs::write(
         dir.path().join("articles/a.md"),
         format!("---\ntitle: T\nsource: {source}\nlast_reviewed: 2026-01-31\n---\n\n## Topic\n\nShort.\n"),
     )
     .unwrap();
-    let error = Library::load(dir.path()).unwrap_err().to_string();
+    let error = Library::load(dir.path(), &search::matchable)
+        .unwrap_err()
+        .to_string();
     assert!(
         error.contains("a.md:3:") && error.contains("keep it under"),
         "{error}"

@@ -4,10 +4,11 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use super::Matchable;
 use super::markdown::{self, Document, Field};
 use super::problem::Problem;
 use super::promo::promotional_reason;
-use crate::answer::limits;
+use crate::text::limits;
 
 /// An article as moderators wrote it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +62,7 @@ pub fn parse(
     shown_path: &Path,
     file: &Path,
     text: &str,
+    matchable: Matchable<'_>,
     problems: &mut Vec<Problem>,
 ) -> Option<Article> {
     let before = problems.iter().filter(|p| p.is_error()).count();
@@ -124,7 +126,7 @@ pub fn parse(
                         phrase.chars().count()
                     ))
                 } else {
-                    super::synonyms::never_matches(phrase)
+                    super::synonyms::never_matches(phrase, matchable)
                 };
                 match problem {
                     Some(message) => {
@@ -298,7 +300,14 @@ mod tests {
 
     fn parse_str(text: &str) -> (Option<Article>, Vec<Problem>) {
         let mut problems = Vec::new();
-        let article = parse(Path::new("a.md"), Path::new("a.md"), text, &mut problems);
+        let matchable = |phrase: &str| !crate::text::words(phrase).is_empty();
+        let article = parse(
+            Path::new("a.md"),
+            Path::new("a.md"),
+            text,
+            &matchable,
+            &mut problems,
+        );
         (article, problems)
     }
 

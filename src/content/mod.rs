@@ -13,12 +13,12 @@
 //! ```
 
 mod article;
+mod changes;
 mod markdown;
 mod problem;
 mod promo;
 mod safety_texts;
 mod synonyms;
-pub mod watch;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 pub use article::{Article, FRONT_MATTER_KEYS, Passage, Topic};
+pub use changes::{Changes, ReloadEvent};
 pub use markdown::ALSO_ASKED;
 pub use problem::{ContentError, Problem, Severity};
 pub use promo::promotional_reason;
@@ -44,6 +45,12 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Articles older than this without a `next_review` date are reported as due.
 pub const REVIEW_INTERVAL_DAYS: i64 = 365;
+
+/// How search reads a phrase a moderator wrote to be matched against questions (a
+/// synonym, an `Also asked` phrasing): `true` when at least one of its words survives
+/// analysis. Search sits above content, so the caller passes its reading in, and
+/// validation rejects the phrases that could never match.
+pub type Matchable<'a> = &'a dyn Fn(&str) -> bool;
 
 /// Everything Lantern may say, loaded and valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,13 +71,17 @@ pub struct TopicRef<'a> {
 }
 
 impl Library {
-    /// Loads and validates `dir` as of today.
-    pub fn load(dir: &Path) -> Result<Library, ContentError> {
-        Library::load_as_of(dir, chrono::Local::now().date_naive())
+    /// Loads and validates `dir` as of today, judging phrases with `matchable`.
+    pub fn load(dir: &Path, matchable: Matchable<'_>) -> Result<Library, ContentError> {
+        Library::load_as_of(dir, chrono::Local::now().date_naive(), matchable)
     }
 
     /// Loads and validates `dir`, judging review dates against `today`.
-    pub fn load_as_of(dir: &Path, today: NaiveDate) -> Result<Library, ContentError> {
+    pub fn load_as_of(
+        dir: &Path,
+        today: NaiveDate,
+        matchable: Matchable<'_>,
+    ) -> Result<Library, ContentError> {
         let mut problems = Vec::new();
         if !dir.is_dir() {
             let what = if dir.exists() {
@@ -86,14 +97,14 @@ impl Library {
             return Err(ContentError { problems });
         }
 
-        let articles = load_articles(dir, &mut problems);
+        let articles = load_articles(dir, matchable, &mut problems);
         let safety_path = dir.join(SAFETY_FILE);
         let safety = read_text(&safety_path, &mut problems)
             .and_then(|text| safety_texts::parse(&safety_path, &text, &mut problems));
         let synonyms_path = dir.join(SYNONYMS_FILE);
         let synonyms = if synonyms_path.exists() {
             read_text(&synonyms_path, &mut problems)
-                .map(|text| synonyms::parse(&synonyms_path, &text, &mut problems))
+                .map(|text| synonyms::parse(&synonyms_path, &text, matchable, &mut problems))
                 .unwrap_or_default()
         } else {
             problems.push(Problem::warning(
@@ -142,7 +153,11 @@ impl Library {
     }
 }
 
-fn load_articles(dir: &Path, problems: &mut Vec<Problem>) -> Vec<Article> {
+fn load_articles(
+    dir: &Path,
+    matchable: Matchable<'_>,
+    problems: &mut Vec<Problem>,
+) -> Vec<Article> {
     let articles_dir = dir.join(ARTICLES_DIR);
     let entries = match fs::read_dir(&articles_dir) {
         Ok(entries) => entries,
@@ -181,7 +196,7 @@ fn load_articles(dir: &Path, problems: &mut Vec<Problem>) -> Vec<Article> {
             continue;
         };
         let relative = path.strip_prefix(dir).unwrap_or(&path);
-        if let Some(article) = article::parse(&path, relative, &text, problems) {
+        if let Some(article) = article::parse(&path, relative, &text, matchable, problems) {
             articles.push(article);
         }
     }

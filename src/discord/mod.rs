@@ -2,7 +2,7 @@
 //!
 //! Structure follows the poise examples: one file per command family under
 //! [`commands`], one shared [`Data`], one error handler in [`errors`]. Every reply goes
-//! through [`rest::DiscordRest`] with the text rendered by [`crate::answer`], so members
+//! through [`rest::DiscordRest`] with the text rendered by [`crate::render`], so members
 //! on Discord read exactly what `lantern ask` prints.
 
 mod commands;
@@ -21,8 +21,8 @@ use anyhow::Context as _;
 use serenity::all::{ClientBuilder, Command, GatewayIntents, GuildId, HttpBuilder};
 
 use crate::config::{BotConfig, DISCORD_API_DEFAULT, Shards};
-use crate::content::watch::{self, ContentWatcher};
-use crate::store::KnowledgeStore;
+use crate::live::KnowledgeStore;
+use crate::live::watch::{self, ContentWatcher};
 use cooldown::Cooldowns;
 use modlog::{ModLog, Trigger};
 use rest::DiscordRest;

@@ -5,9 +5,8 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::rest::DiscordRest;
-use crate::answer;
-use crate::content::Problem;
-use crate::content::watch::ReloadEvent;
+use crate::content::{Problem, ReloadEvent};
+use crate::render;
 
 /// What started a reload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +68,7 @@ impl ModLog {
         let Some(channel_id) = self.channel_id else {
             return;
         };
-        let text = answer::render_reload_event(event, trigger == Trigger::Watcher);
+        let text = render::render_reload_event(event, trigger == Trigger::Watcher);
         // Discord allows nonces of 25 characters: start time and a count stay well under.
         let nonce = format!(
             "{:x}{:x}",

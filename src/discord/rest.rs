@@ -15,7 +15,8 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::config::Token;
@@ -62,7 +63,129 @@ pub struct DiscordRest {
 pub struct MessageBody {
     pub content: String,
     pub ephemeral: bool,
-    pub components: Option<Value>,
+    pub components: Option<Vec<ActionRow>>,
+}
+
+// The request bodies below are typed so the compiler knows their shape. Fields are
+// declared in alphabetical order: that is the order the `json!` bodies they replaced
+// were sent in, so the bytes on the wire are unchanged.
+
+/// A row of buttons under a message (component type 1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActionRow {
+    pub components: Vec<Button>,
+    #[serde(rename = "type")]
+    kind: u8,
+}
+
+impl ActionRow {
+    pub fn new(components: Vec<Button>) -> Self {
+        ActionRow {
+            components,
+            kind: 1,
+        }
+    }
+}
+
+/// A grey (secondary style) button that sends `custom_id` back when clicked
+/// (component type 2).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Button {
+    pub custom_id: String,
+    pub disabled: bool,
+    pub label: String,
+    style: u8,
+    #[serde(rename = "type")]
+    kind: u8,
+}
+
+impl Button {
+    pub fn secondary(label: impl Into<String>, custom_id: String, disabled: bool) -> Self {
+        Button {
+            custom_id,
+            disabled,
+            label: label.into(),
+            style: 2,
+            kind: 2,
+        }
+    }
+}
+
+/// Who a message may ping: nobody. `parse` is always empty.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+struct AllowedMentions {
+    parse: [&'static str; 0],
+    /// Set to `false` on replies, so the asker is not pinged either.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replied_user: Option<bool>,
+}
+
+/// The message a channel reply answers.
+#[derive(Debug, Clone, Serialize)]
+struct MessageReference {
+    fail_if_not_exists: bool,
+    message_id: String,
+}
+
+/// A message as Discord receives it.
+#[derive(Debug, Clone, Serialize)]
+struct WireMessage<'a> {
+    allowed_mentions: AllowedMentions,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    components: Option<&'a [ActionRow]>,
+    content: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    enforce_nonce: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flags: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_reference: Option<MessageReference>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<String>,
+}
+
+impl WireMessage<'_> {
+    /// As a reply to message `reply_to` that does not ping its author.
+    fn reply_to(self, reply_to: u64) -> Self {
+        WireMessage {
+            message_reference: Some(MessageReference {
+                fail_if_not_exists: false,
+                message_id: reply_to.to_string(),
+            }),
+            allowed_mentions: AllowedMentions {
+                replied_user: Some(false),
+                ..AllowedMentions::default()
+            },
+            ..self
+        }
+        // One reply per question, however often the send is retried. Discord allows 25
+        // characters; the question's id (a snowflake, at most 20 digits) is unique enough.
+        .with_nonce(reply_to.to_string())
+    }
+
+    /// Makes retries of the same send post at most one message.
+    fn with_nonce(self, nonce: String) -> Self {
+        WireMessage {
+            nonce: Some(nonce),
+            enforce_nonce: Some(true),
+            ..self
+        }
+    }
+}
+
+/// An interaction callback: a response `type` and, for most types, its data.
+#[derive(Debug, Clone, Serialize)]
+struct Callback<D> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<D>,
+    #[serde(rename = "type")]
+    kind: u8,
+}
+
+/// A deferral's data: only whether the coming answer is private.
+#[derive(Debug, Clone, Copy, Serialize)]
+struct DeferData {
+    flags: u64,
 }
 
 impl MessageBody {
@@ -75,18 +198,21 @@ impl MessageBody {
     }
 
     /// The body as Discord receives it: always with empty `allowed_mentions`.
+    fn wire(&self) -> WireMessage<'_> {
+        WireMessage {
+            allowed_mentions: AllowedMentions::default(),
+            components: self.components.as_deref(),
+            content: &self.content,
+            enforce_nonce: None,
+            flags: self.ephemeral.then_some(EPHEMERAL),
+            message_reference: None,
+            nonce: None,
+        }
+    }
+
+    /// The body as Discord receives it, as JSON (for tests and checks).
     pub fn to_json(&self) -> Value {
-        let mut body = json!({
-            "content": self.content,
-            "allowed_mentions": { "parse": [] },
-        });
-        if self.ephemeral {
-            body["flags"] = json!(EPHEMERAL);
-        }
-        if let Some(components) = &self.components {
-            body["components"] = components.clone();
-        }
-        body
+        serde_json::to_value(self.wire()).expect("a message body always serializes")
     }
 }
 
@@ -115,7 +241,10 @@ impl DiscordRest {
         token: &str,
         message: &MessageBody,
     ) -> Result<(), SendError> {
-        let body = json!({ "type": 4, "data": message.to_json() });
+        let body = Callback {
+            data: Some(message.wire()),
+            kind: 4,
+        };
         self.callback(interaction_id, token, &body).await
     }
 
@@ -127,10 +256,10 @@ impl DiscordRest {
         token: &str,
         ephemeral: bool,
     ) -> Result<(), SendError> {
-        let mut body = json!({ "type": 5 });
-        if ephemeral {
-            body["data"] = json!({ "flags": EPHEMERAL });
-        }
+        let body = Callback {
+            data: ephemeral.then_some(DeferData { flags: EPHEMERAL }),
+            kind: 5,
+        };
         self.callback(interaction_id, token, &body).await
     }
 
@@ -145,11 +274,11 @@ impl DiscordRest {
             "{}/webhooks/{application_id}/{token}/messages/@original",
             self.api
         );
-        let mut body = message.to_json();
         // Flags cannot change on an edit; the deferral set them.
-        if let Some(object) = body.as_object_mut() {
-            object.remove("flags");
-        }
+        let body = WireMessage {
+            flags: None,
+            ..message.wire()
+        };
         // An edit sets the same content however often it is sent.
         self.send(reqwest::Method::PATCH, &url, &body, None, true)
             .await
@@ -162,7 +291,10 @@ impl DiscordRest {
         token: &str,
         message: &MessageBody,
     ) -> Result<(), SendError> {
-        let body = json!({ "type": 7, "data": message.to_json() });
+        let body = Callback {
+            data: Some(message.wire()),
+            kind: 7,
+        };
         self.callback(interaction_id, token, &body).await
     }
 
@@ -170,7 +302,7 @@ impl DiscordRest {
         &self,
         interaction_id: u64,
         token: &str,
-        body: &Value,
+        body: &(impl Serialize + Sync),
     ) -> Result<(), SendError> {
         let url = format!(
             "{}/interactions/{interaction_id}/{token}/callback",
@@ -196,7 +328,7 @@ impl DiscordRest {
         let url = format!("{}/webhooks/{application_id}/{token}", self.api);
         // A follow-up has no nonce: after an ambiguous failure a retry could post it twice,
         // so only failures that certainly sent nothing (429, refused connection) are retried.
-        self.send(reqwest::Method::POST, &url, &message.to_json(), None, false)
+        self.send(reqwest::Method::POST, &url, &message.wire(), None, false)
             .await
     }
 
@@ -208,14 +340,7 @@ impl DiscordRest {
         message: &MessageBody,
     ) -> Result<(), SendError> {
         let url = format!("{}/channels/{channel_id}/messages", self.api);
-        let mut body = message.to_json();
-        body["message_reference"] =
-            json!({ "message_id": reply_to.to_string(), "fail_if_not_exists": false });
-        body["allowed_mentions"]["replied_user"] = json!(false);
-        // One reply per question, however often the send is retried. Discord allows 25
-        // characters; the question's id (a snowflake, at most 20 digits) is unique enough.
-        body["nonce"] = json!(reply_to.to_string());
-        body["enforce_nonce"] = json!(true);
+        let body = message.wire().reply_to(reply_to);
         self.send(reqwest::Method::POST, &url, &body, None, true)
             .await
     }
@@ -224,9 +349,8 @@ impl DiscordRest {
     /// characters) makes retries of the same post safe.
     pub async fn post(&self, channel_id: u64, content: &str, nonce: &str) -> Result<(), SendError> {
         let url = format!("{}/channels/{channel_id}/messages", self.api);
-        let mut body = MessageBody::text(content, false).to_json();
-        body["nonce"] = json!(nonce);
-        body["enforce_nonce"] = json!(true);
+        let message = MessageBody::text(content, false);
+        let body = message.wire().with_nonce(nonce.to_string());
         self.send(reqwest::Method::POST, &url, &body, None, true)
             .await
     }
@@ -237,7 +361,7 @@ impl DiscordRest {
         &self,
         method: reqwest::Method,
         url: &str,
-        body: &Value,
+        body: &(impl Serialize + Sync),
         deadline: Option<Instant>,
         idempotent: bool,
     ) -> Result<(), SendError> {
@@ -354,6 +478,7 @@ fn without_url(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn bodies_never_allow_mentions() {
@@ -362,6 +487,65 @@ mod tests {
         assert_eq!(body["flags"], json!(64));
         let public = MessageBody::text("hi", false).to_json();
         assert!(public.get("flags").is_none());
+    }
+
+    /// The typed bodies serialize to exactly the bytes the `json!` bodies they replaced did.
+    #[test]
+    fn typed_bodies_are_the_json_they_replaced() {
+        fn text(body: &impl Serialize) -> String {
+            serde_json::to_string(body).expect("a body always serializes")
+        }
+        let message = MessageBody::text("hi", true);
+        assert_eq!(
+            text(&Callback {
+                data: Some(message.wire()),
+                kind: 4
+            }),
+            json!({ "type": 4, "data": message.to_json() }).to_string()
+        );
+        let deferred = Callback {
+            data: Some(DeferData { flags: EPHEMERAL }),
+            kind: 5,
+        };
+        assert_eq!(
+            text(&deferred),
+            json!({ "type": 5, "data": { "flags": EPHEMERAL } }).to_string()
+        );
+        let public = Callback::<DeferData> {
+            data: None,
+            kind: 5,
+        };
+        assert_eq!(text(&public), json!({ "type": 5 }).to_string());
+
+        let mut old = MessageBody::text("hi", false).to_json();
+        old["message_reference"] = json!({ "message_id": "42", "fail_if_not_exists": false });
+        old["allowed_mentions"]["replied_user"] = json!(false);
+        old["nonce"] = json!("42");
+        old["enforce_nonce"] = json!(true);
+        let reply = MessageBody::text("hi", false);
+        assert_eq!(text(&reply.wire().reply_to(42)), old.to_string());
+
+        let mut buttons = MessageBody::text("page", false);
+        buttons.components = Some(vec![ActionRow::new(vec![Button::secondary(
+            "Next",
+            "lantern:topics:1".to_string(),
+            false,
+        )])]);
+        let old = json!({
+            "content": "page",
+            "allowed_mentions": { "parse": [] },
+            "components": [{
+                "type": 1,
+                "components": [{
+                    "type": 2,
+                    "style": 2,
+                    "label": "Next",
+                    "custom_id": "lantern:topics:1",
+                    "disabled": false,
+                }],
+            }],
+        });
+        assert_eq!(text(&buttons.wire()), old.to_string());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::answer::{Answer, Outcome};
+use crate::knowledge::{Answer, Outcome};
 
 #[derive(Default)]
 pub struct Stats {

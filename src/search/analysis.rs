@@ -107,6 +107,13 @@ pub fn analyze(text: &str) -> Vec<Term> {
     words(text).iter().filter_map(term).collect()
 }
 
+/// Whether any word of `phrase` survives analysis, so a moderator's synonym or `Also
+/// asked` phrasing can ever match. Content validation receives this as its
+/// [`crate::content::Matchable`]: it cannot import search, which sits above it.
+pub fn matchable(phrase: &str) -> bool {
+    !analyze(phrase).is_empty()
+}
+
 /// A kept word: its term, and what was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Analyzed {

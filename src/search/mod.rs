@@ -26,7 +26,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-pub use analysis::TermClass;
+pub use analysis::{TermClass, matchable};
 pub use form::QuestionForm;
 pub use query::{Concept, Correction, QueryPlan, SynonymUse};
 pub use typo::allowed_edits;

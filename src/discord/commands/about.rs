@@ -1,8 +1,8 @@
 //! `/about` and `/privacy`: what Lantern is, what it keeps, where its words come from.
 
 use super::{Context, Error, respond};
-use crate::answer;
 use crate::discord::rest::MessageBody;
+use crate::render;
 
 /// What Lantern is, what it keeps, and where its content comes from.
 #[poise::command(slash_command)]
@@ -19,7 +19,7 @@ pub async fn privacy(ctx: Context<'_>) -> Result<(), Error> {
 async fn about_inner(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
     let knowledge = data.store.current();
-    let text = answer::render_about(
+    let text = render::render_about(
         knowledge.library(),
         data.stats.answered(),
         data.stats.not_found(),

@@ -3,8 +3,9 @@
 use std::time::Instant;
 
 use super::{Context, Data, Error, private, respond};
-use crate::answer::{self, Outcome};
 use crate::discord::rest::MessageBody;
+use crate::knowledge::Outcome;
+use crate::render;
 use crate::safety;
 
 /// Ask a health question; Lantern quotes the article passage that answers it.
@@ -33,7 +34,7 @@ pub fn answer_for(data: &Data, user: u64, question: &str) -> String {
         data.stats.record_cooldown();
         tracing::info!(outcome = "cooldown", "question held back by the cooldown");
         let urgency = safety::assess(&knowledge.library().safety, question);
-        return answer::render_cooldown(urgency, wait, &knowledge.library().safety);
+        return render::render_cooldown(urgency, wait, &knowledge.library().safety);
     }
     let started = Instant::now();
     let answer = knowledge.ask(question);
@@ -52,5 +53,5 @@ pub fn answer_for(data: &Data, user: u64, question: &str) -> String {
     if let Some(quote) = answer.quote() {
         tracing::debug!(topic = %quote.topic, score = ?answer.score, "answer chosen");
     }
-    knowledge.render(&answer)
+    render::render(&answer, &knowledge.library().safety)
 }

@@ -5,10 +5,10 @@
 use std::sync::atomic::Ordering;
 
 use super::{Context, Error, is_moderator, respond};
-use crate::answer;
-use crate::content::watch::ReloadEvent;
+use crate::content::ReloadEvent;
 use crate::discord::modlog::Trigger;
 use crate::discord::rest::MessageBody;
+use crate::render;
 
 const NOT_A_MODERATOR: &str =
     "This command is for moderators (Manage Server, or the moderator role).";
@@ -43,7 +43,7 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
         }
     };
     data.modlog.report(&event, Trigger::Command).await;
-    let report = answer::render_reload_event(&event, false);
+    let report = render::render_reload_event(&event, false);
     data.rest
         .edit_original(
             interaction.application_id.get(),
@@ -63,6 +63,6 @@ pub async fn stale(ctx: Context<'_>) -> Result<(), Error> {
         return respond(ctx, MessageBody::text(NOT_A_MODERATOR, true)).await;
     }
     let knowledge = data.store.current();
-    let text = answer::render_stale(knowledge.library(), chrono::Local::now().date_naive());
+    let text = render::render_stale(knowledge.library(), chrono::Local::now().date_naive());
     respond(ctx, MessageBody::text(text, true)).await
 }

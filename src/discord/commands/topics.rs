@@ -1,11 +1,11 @@
 //! `/topics` (paged with buttons when the list outgrows a message) and `/topic`.
 
-use serde_json::{Value, json};
 use serenity::all::{AutocompleteChoice, ComponentInteraction, CreateAutocompleteResponse};
 
 use super::{Context, Data, Error, follow_up, private, respond};
-use crate::answer::{self, limits};
-use crate::discord::rest::MessageBody;
+use crate::discord::rest::{ActionRow, Button, MessageBody};
+use crate::render;
+use crate::text::limits;
 
 /// Button ids look like `lantern:topics:<page>`.
 const PAGE_BUTTON_PREFIX: &str = "lantern:topics:";
@@ -25,7 +25,7 @@ fn topics_page(data: &Data, page: usize, ephemeral: bool) -> MessageBody {
         .topics()
         .map(|t| t.topic.title.clone())
         .collect();
-    let pages = answer::render_topic_list(&titles);
+    let pages = render::render_topic_list(&titles);
     let page = page.min(pages.len().saturating_sub(1));
     let mut body = MessageBody::text(pages[page].clone(), ephemeral);
     if pages.len() > 1 {
@@ -35,23 +35,14 @@ fn topics_page(data: &Data, page: usize, ephemeral: bool) -> MessageBody {
     body
 }
 
-fn page_buttons(page: usize, pages: usize) -> Value {
+fn page_buttons(page: usize, pages: usize) -> Vec<ActionRow> {
     let button = |label: &str, target: usize, disabled: bool| {
-        json!({
-            "type": 2,
-            "style": 2,
-            "label": label,
-            "custom_id": format!("{PAGE_BUTTON_PREFIX}{target}"),
-            "disabled": disabled,
-        })
+        Button::secondary(label, format!("{PAGE_BUTTON_PREFIX}{target}"), disabled)
     };
-    json!([{
-        "type": 1,
-        "components": [
-            button("Previous", page.saturating_sub(1), page == 0),
-            button("Next", (page + 1).min(pages - 1), page + 1 >= pages),
-        ],
-    }])
+    vec![ActionRow::new(vec![
+        button("Previous", page.saturating_sub(1), page == 0),
+        button("Next", (page + 1).min(pages - 1), page + 1 >= pages),
+    ])]
 }
 
 /// Answers a click on a `/topics` page button by showing the requested page in place.
@@ -97,7 +88,7 @@ pub async fn topic(
         let text = "I don't have a topic with that title. Use /topics to see them all, or /ask your question.";
         return respond(ctx, MessageBody::text(text, ephemeral)).await;
     };
-    let mut pages = answer::render_topic(found, &knowledge.library().safety).into_iter();
+    let mut pages = render::render_topic(found, &knowledge.library().safety).into_iter();
     respond(
         ctx,
         MessageBody::text(pages.next().unwrap_or_default(), ephemeral),

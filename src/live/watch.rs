@@ -18,8 +18,8 @@ use notify::{Event, EventKind, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::content::Problem;
-use crate::store::{Changes, KnowledgeStore};
+use super::KnowledgeStore;
+use crate::content::ReloadEvent;
 
 /// How long the folder must be quiet before a reload.
 pub const SETTLE: Duration = Duration::from_millis(200);
@@ -29,15 +29,6 @@ pub const MAX_DELAY: Duration = Duration::from_secs(2);
 
 /// How often the fallback watcher polls when the system's file events are unavailable.
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
-
-/// The outcome of a reload the watcher made.
-#[derive(Debug, Clone)]
-pub enum ReloadEvent {
-    /// The new content serves from now on.
-    Reloaded(Changes),
-    /// The content is invalid; the previous version keeps serving.
-    Rejected(Vec<Problem>),
-}
 
 /// What a file event says about the folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

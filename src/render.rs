@@ -1,116 +1,19 @@
-//! The one reply renderer, for the command line and Discord alike, and the one place
-//! that knows Discord's length limits.
+//! The one renderer, for the command line and Discord alike: replies, topic pages,
+//! `/about`, reload reports and stale lists.
 //!
 //! `lantern ask` prints exactly the text the bot sends, so what moderators try on the
 //! command line is what members will read. Every reply ends with the disclaimer and the
 //! advice to see a doctor; safety notices always come first; a passage that must be
 //! shortened is cut at a sentence end and says so.
 
+use std::fmt;
+
 use chrono::NaiveDate;
-use serde::Serialize;
 
-use crate::content::{Library, SafetyTexts, TopicRef};
+use crate::content::{Changes, Library, Problem, ReloadEvent, SafetyTexts, TopicRef};
+use crate::knowledge::{Answer, Explanation, Outcome, Refusal};
 use crate::safety::Urgency;
-
-/// Discord's limits, as its API enforces them (counted in characters).
-pub mod limits {
-    /// Message `content`.
-    pub const MESSAGE_CONTENT: usize = 2000;
-    /// One embed's description.
-    pub const EMBED_DESCRIPTION: usize = 4096;
-    /// All embeds of one message together.
-    pub const EMBEDS_TOTAL: usize = 6000;
-    /// An autocomplete choice's name and value.
-    pub const CHOICE_NAME: usize = 100;
-    /// Choices in one autocomplete response.
-    pub const CHOICES: usize = 25;
-    /// An article's title or source line, shown under every answer it gives.
-    pub const SOURCE: usize = 200;
-    /// The least room a quoted passage gets in an answer. Content validation caps topic
-    /// titles, sources and safety texts so that this much is always left.
-    pub const PASSAGE_MIN: usize = 300;
-    /// What the safety notices, helplines, disclaimer and doctor advice may use together:
-    /// the rest of a message after the passage, the topic heading and the source line.
-    pub const SAFETY_TEXTS: usize =
-        MESSAGE_CONTENT - PASSAGE_MIN - (CHOICE_NAME + 8) - (SOURCE + 40);
-    /// The longest question Lantern reads. Longer ones are refused politely: a passage
-    /// answers one question, and the limit bounds the work one message can cause.
-    pub const QUESTION: usize = 1000;
-}
-
-/// What Lantern decided to say about one question.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Answer {
-    pub urgency: Urgency,
-    pub outcome: Outcome,
-    /// Nearest other topics: alternatives when not answered, "see also" when answered.
-    pub suggestions: Vec<String>,
-    /// Confidence of the best candidate, answered or not.
-    pub score: Option<f32>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum Outcome {
-    Answered(Quote),
-    NotFound,
-    Refused(Refusal),
-}
-
-/// A passage quoted verbatim, with where it comes from.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Quote {
-    pub topic: String,
-    pub passage: String,
-    pub source: String,
-    pub last_reviewed: NaiveDate,
-}
-
-/// Why a question was not searched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Refusal {
-    Empty,
-    TooLong { chars: usize },
-}
-
-impl Answer {
-    pub fn quote(&self) -> Option<&Quote> {
-        match &self.outcome {
-            Outcome::Answered(quote) => Some(quote),
-            _ => None,
-        }
-    }
-}
-
-/// The JSON object `lantern ask --json` prints, exactly as DESIGN.md specifies.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AnswerRecord {
-    pub answered: bool,
-    pub urgent: bool,
-    pub topic: Option<String>,
-    pub passage: Option<String>,
-    pub score: Option<f64>,
-    pub suggestions: Vec<String>,
-    pub reply: String,
-}
-
-impl AnswerRecord {
-    pub fn new(answer: &Answer, reply: String) -> Self {
-        let quote = answer.quote();
-        AnswerRecord {
-            answered: quote.is_some(),
-            urgent: answer.urgency.is_urgent(),
-            topic: quote.map(|q| q.topic.clone()),
-            passage: quote.map(|q| q.passage.clone()),
-            score: answer
-                .score
-                .map(|s| (f64::from(s) * 1000.0).round() / 1000.0),
-            suggestions: answer.suggestions.clone(),
-            reply,
-        }
-    }
-}
+use crate::text::limits::{self, char_len};
 
 const SHORTENED: &str = "*(Passage shortened to fit: use /topic to read all of it.)*";
 const SHORTENED_MID_SENTENCE: &str =
@@ -258,7 +161,7 @@ pub fn render_about(library: &Library, answered: u64, not_found: u64) -> String 
 }
 
 /// Content problems for moderators, under a heading, as many as fit in one message.
-pub fn render_problems(heading: &str, problems: &[crate::content::Problem]) -> String {
+pub fn render_problems(heading: &str, problems: &[Problem]) -> String {
     let mut text = heading.to_string();
     for problem in problems {
         text.push('\n');
@@ -268,8 +171,7 @@ pub fn render_problems(heading: &str, problems: &[crate::content::Problem]) -> S
 }
 
 /// A content reload, as moderators read it in their channel and in /reload's answer.
-pub fn render_reload_event(event: &crate::content::watch::ReloadEvent, from_disk: bool) -> String {
-    use crate::content::watch::ReloadEvent;
+pub fn render_reload_event(event: &ReloadEvent, from_disk: bool) -> String {
     match event {
         ReloadEvent::Reloaded(changes) => {
             let cause = if from_disk { "Files changed in the content folder. " } else { "" };
@@ -282,6 +184,113 @@ pub fn render_reload_event(event: &crate::content::watch::ReloadEvent, from_disk
             "⚠️ The content has errors, so nothing was reloaded: members still get the previous content.",
             problems,
         ),
+    }
+}
+
+/// A reload's changes as moderators read them, in the log and (through
+/// [`render_reload_event`]) in their channel. Implemented here, beside the other
+/// reports, so that wording stays in the one renderer while the data lives in `content`.
+impl fmt::Display for Changes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Content reloaded: {} article(s), {} topics, {} passages.",
+            self.articles, self.topics, self.passages
+        )?;
+        if self.is_empty() {
+            return write!(f, "\nNothing changed.");
+        }
+        let list = |f: &mut fmt::Formatter<'_>, label: &str, titles: &[String]| {
+            if titles.is_empty() {
+                Ok(())
+            } else {
+                write!(f, "\n{label}: {}", titles.join(" · "))
+            }
+        };
+        list(f, "Topics added", &self.topics_added)?;
+        list(f, "Topics removed", &self.topics_removed)?;
+        list(f, "Topics edited", &self.topics_edited)?;
+        if self.synonym_groups_added + self.synonym_groups_removed > 0 {
+            write!(
+                f,
+                "\nSynonyms: {} group(s) added or changed, {} removed or changed",
+                self.synonym_groups_added, self.synonym_groups_removed
+            )?;
+        }
+        if !self.safety_changed.is_empty() {
+            write!(
+                f,
+                "\nSafety texts changed: {}",
+                self.safety_changed.join(", ")
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// How a question was read, as `lantern ask --explain` prints it. Here, beside the other
+/// reports, so knowledge only gathers the facts.
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "How the question was read:")?;
+        if !self.asks.is_empty() {
+            writeln!(f, "  asks:     {}", self.asks.join("; "))?;
+        }
+        for correction in &self.corrections {
+            writeln!(f, "  spelling: {} -> {}", correction.from, correction.to)?;
+        }
+        for synonym in &self.synonyms {
+            writeln!(
+                f,
+                "  synonym:  \"{}\" read as \"{}\" and its synonyms",
+                synonym.phrase, synonym.group
+            )?;
+        }
+        if self.concepts.is_empty() {
+            writeln!(f, "  no meaningful words (only question and chat words)")?;
+        }
+        for concept in &self.concepts {
+            let found = match concept.passages {
+                0 => "not in any passage".to_string(),
+                1 => "in 1 passage".to_string(),
+                n => format!("in {n} passages"),
+            };
+            let weak = if concept.weak { ", weak word" } else { "" };
+            writeln!(
+                f,
+                "  concept:  {:<24} weight {:.2}{weak}, {found}",
+                concept.label, concept.weight
+            )?;
+        }
+        writeln!(
+            f,
+            "Best candidates (answer threshold {:.2}):",
+            self.threshold
+        )?;
+        if self.candidates.is_empty() {
+            writeln!(f, "  none: no passage shares a word with the question")?;
+        }
+        for (rank, candidate) in self.candidates.iter().enumerate() {
+            writeln!(
+                f,
+                "  {}. {} (line {}): confidence {:.2} (coverage {:.2}; BM25 {:.2}, {:.0}% of the best possible); matched: {}",
+                rank + 1,
+                candidate.topic,
+                candidate.line,
+                candidate.confidence,
+                candidate.coverage,
+                candidate.bm25,
+                candidate.bm25_share * 100.0,
+                candidate.matched.join(", ")
+            )?;
+            if let Some(sentence) = &candidate.sentence {
+                writeln!(
+                    f,
+                    "     judged on the sentence \"{sentence}\"; the rest only sets the scene"
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -458,10 +467,6 @@ fn join_parts(parts: &[&str]) -> String {
         .copied()
         .collect::<Vec<_>>()
         .join("\n\n")
-}
-
-pub(crate) fn char_len(text: &str) -> usize {
-    text.chars().count()
 }
 
 /// Last resort, should the safety texts themselves outgrow a message: cut at a

@@ -1,64 +1,21 @@
-//! The knowledge the bot serves right now, replaced whole on reload.
+//! What changed between two versions of the content folder, and how a reload ended.
 //!
-//! Readers take an `Arc` to the current version without locking, so a question being
-//! answered during a reload finishes on the version it started with. A reload builds the
-//! new version beside the old and swaps it in only when it is valid, so a broken edit
-//! never takes the bot down: the previous content keeps serving.
+//! Plain data, compared from two [`Library`] values: the watcher and `/reload` in `live`
+//! produce it, `render` words it for moderators, and neither needs the other to do so.
 
 use std::collections::HashMap;
-use std::fmt;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
-use arc_swap::ArcSwap;
 use chrono::NaiveDate;
 
-use crate::content::Library;
-use crate::knowledge::{Knowledge, LoadError};
+use super::{Library, Problem};
 
-/// The current [`Knowledge`], swappable.
-pub struct KnowledgeStore {
-    dir: PathBuf,
-    min_confidence: f32,
-    current: ArcSwap<Knowledge>,
-    /// One reload at a time, so two never race to swap in different versions.
-    reloading: Mutex<()>,
-}
-
-impl KnowledgeStore {
-    /// Loads `dir`; fails when the content is not valid, since there is nothing to serve.
-    pub fn open(dir: &Path, min_confidence: f32) -> Result<KnowledgeStore, LoadError> {
-        let knowledge = Knowledge::load(dir, min_confidence)?;
-        Ok(KnowledgeStore {
-            dir: dir.to_path_buf(),
-            min_confidence,
-            current: ArcSwap::from_pointee(knowledge),
-            reloading: Mutex::new(()),
-        })
-    }
-
-    /// The version to answer from.
-    pub fn current(&self) -> Arc<Knowledge> {
-        self.current.load_full()
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Re-reads the content folder. On success the new version serves from now on and
-    /// the changes are returned; on failure nothing changes and the problems are returned.
-    /// Blocking: call it off the async runtime's worker threads.
-    pub fn reload(&self) -> Result<Changes, LoadError> {
-        let _one_at_a_time = self
-            .reloading
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let fresh = Knowledge::load(&self.dir, self.min_confidence)?;
-        let changes = Changes::between(self.current().library(), fresh.library());
-        self.current.store(Arc::new(fresh));
-        Ok(changes)
-    }
+/// The outcome of a reload.
+#[derive(Debug, Clone)]
+pub enum ReloadEvent {
+    /// The new content serves from now on.
+    Reloaded(Changes),
+    /// The content is invalid; the previous version keeps serving.
+    Rejected(Vec<Problem>),
 }
 
 /// What a reload changed, for moderators.
@@ -163,42 +120,4 @@ fn by_title(library: &Library) -> HashMap<String, TopicVersion<'_>> {
             (t.topic.title.to_ascii_lowercase(), version)
         })
         .collect()
-}
-
-impl fmt::Display for Changes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Content reloaded: {} article(s), {} topics, {} passages.",
-            self.articles, self.topics, self.passages
-        )?;
-        if self.is_empty() {
-            return write!(f, "\nNothing changed.");
-        }
-        let list = |f: &mut fmt::Formatter<'_>, label: &str, titles: &[String]| {
-            if titles.is_empty() {
-                Ok(())
-            } else {
-                write!(f, "\n{label}: {}", titles.join(" · "))
-            }
-        };
-        list(f, "Topics added", &self.topics_added)?;
-        list(f, "Topics removed", &self.topics_removed)?;
-        list(f, "Topics edited", &self.topics_edited)?;
-        if self.synonym_groups_added + self.synonym_groups_removed > 0 {
-            write!(
-                f,
-                "\nSynonyms: {} group(s) added or changed, {} removed or changed",
-                self.synonym_groups_added, self.synonym_groups_removed
-            )?;
-        }
-        if !self.safety_changed.is_empty() {
-            write!(
-                f,
-                "\nSafety texts changed: {}",
-                self.safety_changed.join(", ")
-            )?;
-        }
-        Ok(())
-    }
 }

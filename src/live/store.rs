@@ -1,0 +1,59 @@
+//! The knowledge the bot serves right now, replaced whole on reload.
+//!
+//! Readers take an `Arc` to the current version without locking, so a question being
+//! answered during a reload finishes on the version it started with. A reload builds the
+//! new version beside the old and swaps it in only when it is valid, so a broken edit
+//! never takes the bot down: the previous content keeps serving.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+
+use crate::content::Changes;
+use crate::knowledge::{Knowledge, LoadError};
+
+/// The current [`Knowledge`], swappable.
+pub struct KnowledgeStore {
+    dir: PathBuf,
+    min_confidence: f32,
+    current: ArcSwap<Knowledge>,
+    /// One reload at a time, so two never race to swap in different versions.
+    reloading: Mutex<()>,
+}
+
+impl KnowledgeStore {
+    /// Loads `dir`; fails when the content is not valid, since there is nothing to serve.
+    pub fn open(dir: &Path, min_confidence: f32) -> Result<KnowledgeStore, LoadError> {
+        let knowledge = Knowledge::load(dir, min_confidence)?;
+        Ok(KnowledgeStore {
+            dir: dir.to_path_buf(),
+            min_confidence,
+            current: ArcSwap::from_pointee(knowledge),
+            reloading: Mutex::new(()),
+        })
+    }
+
+    /// The version to answer from.
+    pub fn current(&self) -> Arc<Knowledge> {
+        self.current.load_full()
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Re-reads the content folder. On success the new version serves from now on and
+    /// the changes are returned; on failure nothing changes and the problems are returned.
+    /// Blocking: call it off the async runtime's worker threads.
+    pub fn reload(&self) -> Result<Changes, LoadError> {
+        let _one_at_a_time = self
+            .reloading
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let fresh = Knowledge::load(&self.dir, self.min_confidence)?;
+        let changes = Changes::between(self.current().library(), fresh.library());
+        self.current.store(Arc::new(fresh));
+        Ok(changes)
+    }
+}

@@ -1,0 +1,32 @@
+//! Discord's length limits, and the room Lantern's own texts leave within them.
+//!
+//! Here, at the bottom, because every layer needs them: content validation caps titles
+//! and sources, knowledge refuses long questions, render fits replies, Discord pages
+//! autocomplete choices. One table, so the layers cannot disagree about a limit.
+
+/// Message `content`.
+pub const MESSAGE_CONTENT: usize = 2000;
+/// One embed's description.
+pub const EMBED_DESCRIPTION: usize = 4096;
+/// All embeds of one message together.
+pub const EMBEDS_TOTAL: usize = 6000;
+/// An autocomplete choice's name and value.
+pub const CHOICE_NAME: usize = 100;
+/// Choices in one autocomplete response.
+pub const CHOICES: usize = 25;
+/// An article's title or source line, shown under every answer it gives.
+pub const SOURCE: usize = 200;
+/// The least room a quoted passage gets in an answer. Content validation caps topic
+/// titles, sources and safety texts so that this much is always left.
+pub const PASSAGE_MIN: usize = 300;
+/// What the safety notices, helplines, disclaimer and doctor advice may use together:
+/// the rest of a message after the passage, the topic heading and the source line.
+pub const SAFETY_TEXTS: usize = MESSAGE_CONTENT - PASSAGE_MIN - (CHOICE_NAME + 8) - (SOURCE + 40);
+/// The longest question Lantern reads. Longer ones are refused politely: a passage
+/// answers one question, and the limit bounds the work one message can cause.
+pub const QUESTION: usize = 1000;
+
+/// Length as Discord counts it: in characters, not bytes.
+pub fn char_len(text: &str) -> usize {
+    text.chars().count()
+}
