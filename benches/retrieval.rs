@@ -4,8 +4,10 @@
 //! Run with `cargo bench --bench retrieval` (a release build). The questions are every
 //! `q` of `tests/data/eval/dev.jsonl` and `tests/data/eval/member.jsonl`; each is asked
 //! many times and every single latency is kept, so p50, p99 and max are over
-//! questions x rounds. The targets (p99 under 1 ms on the bundled content,
-//! under 5 ms on the generated corpus) are reported, never enforced.
+//! questions x rounds. The targets (p99 under 10 ms on the bundled content, under 20 ms
+//! on the generated corpus, one question at a time on one core) are reported, never
+//! enforced. Passage vectors are cached under `target/bench-vectors`, so the first run
+//! embeds the generated corpus (minutes) and later ones time loading with a warm cache.
 
 mod corpus;
 
@@ -22,7 +24,7 @@ const GENERATED_SEED: u64 = 0x1A57_E8B3_2026;
 const QUESTION_FILES: &[&str] = &["tests/data/eval/dev.jsonl", "tests/data/eval/member.jsonl"];
 
 /// Rounds over the whole question set before timing starts.
-const WARMUP_ROUNDS: usize = 3;
+const WARMUP_ROUNDS: usize = 1;
 
 /// How much work one corpus gets: timed rounds stop at `max_rounds`, or once
 /// `time_limit` has passed and at least `min_rounds` are done, so a slow machine still
@@ -35,22 +37,22 @@ struct Budget {
 }
 
 const BUNDLED_BUDGET: Budget = Budget {
-    load_runs: 21,
-    min_rounds: 20,
+    load_runs: 11,
+    min_rounds: 5,
     max_rounds: 200,
-    time_limit: Duration::from_secs(10),
+    time_limit: Duration::from_secs(20),
 };
 
 const GENERATED_BUDGET: Budget = Budget {
-    load_runs: 5,
-    min_rounds: 10,
+    load_runs: 3,
+    min_rounds: 3,
     max_rounds: 200,
-    time_limit: Duration::from_secs(25),
+    time_limit: Duration::from_secs(30),
 };
 
 /// The targets for ask p99.
-const BUNDLED_P99_TARGET: Duration = Duration::from_millis(1);
-const GENERATED_P99_TARGET: Duration = Duration::from_millis(5);
+const BUNDLED_P99_TARGET: Duration = Duration::from_millis(10);
+const GENERATED_P99_TARGET: Duration = Duration::from_millis(20);
 
 struct Measurement {
     name: &'static str,
@@ -150,6 +152,10 @@ fn main() {
     println!();
     report_target(&results[0], BUNDLED_P99_TARGET);
     report_target(&results[1], GENERATED_P99_TARGET);
+    println!(
+        "peak memory (VmHWM) {}",
+        peak_memory().unwrap_or_else(|| "unknown".to_string())
+    );
     println!("total time {:.1} s", started.elapsed().as_secs_f64());
 }
 
@@ -178,7 +184,7 @@ fn load_questions(root: &Path) -> Vec<String> {
 
 /// Loads `dir` as Lantern does, panicking with every problem if it is invalid.
 fn load(dir: &Path) -> Knowledge {
-    match Knowledge::load(dir, DEFAULT_MIN_CONFIDENCE) {
+    match Knowledge::load(dir, DEFAULT_MIN_CONFIDENCE, &embedder()) {
         Ok(knowledge) => knowledge,
         Err(error) => {
             let problems: Vec<String> = error.problems().iter().map(|p| p.to_string()).collect();
@@ -285,4 +291,18 @@ fn ms(duration: Duration) -> f64 {
 
 fn micros(duration: Duration) -> String {
     format!("{} µs", duration.as_micros())
+}
+
+/// This process's peak resident memory, as Linux reports it.
+fn peak_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    Some(line.trim_start_matches("VmHWM:").trim().to_string())
+}
+
+/// The sentence model, with vectors cached under `target/bench-vectors`: embedding 2,000
+/// passages takes minutes, and the benchmarks time answering and reloading, not that.
+fn embedder() -> lantern::search::Embedder {
+    lantern::search::Embedder::new(Some(Path::new("target/bench-vectors")))
+        .expect("the shipped model loads")
 }

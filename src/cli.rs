@@ -14,12 +14,13 @@ use clap::{Parser, Subcommand};
 
 use lantern::config::{self, BotConfig, Config};
 use lantern::content::Severity;
+use lantern::knowledge::evaluation;
 use lantern::knowledge::{
     Answer, AnswerRecord, Explanation, Knowledge, LoadError, Outcome, Refusal,
 };
 use lantern::live::KnowledgeStore;
 use lantern::render;
-use lantern::search::SearchResult;
+use lantern::search::{Embedder, SearchResult};
 use lantern::text::limits;
 
 /// Exit code for bad input or usage: nothing was wrong with Lantern or its content.
@@ -58,6 +59,14 @@ pub enum Command {
     Topics,
     /// Validate the content folder; exits non-zero with file:line errors.
     Check,
+    /// Run an evaluation set ({"q", "expect", "urgent"} lines) and print the figures.
+    Eval {
+        /// The set, one JSON object per line.
+        file: PathBuf,
+        /// Print the figures and misses as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Try questions interactively (for moderators).
     Chat,
     /// Start the Discord bot (needs DISCORD_TOKEN).
@@ -84,6 +93,7 @@ pub fn run(cli: Cli, mut config: Config) -> ExitCode {
         }) => ask(&config, json, explain, &question),
         Some(Command::Topics) => topics(&config),
         Some(Command::Check) => check(&config),
+        Some(Command::Eval { file, json }) => eval(&config, &file, json),
         Some(Command::Chat) => chat(&config),
         Some(Command::Run) => run_bot(&config),
         None if config::process_env("DISCORD_TOKEN").is_some_and(|t| !t.trim().is_empty()) => {
@@ -106,9 +116,21 @@ pub fn run(cli: Cli, mut config: Config) -> ExitCode {
     })
 }
 
+/// The sentence model, with vectors cached under `LANTERN_DATA_DIR` when it is set.
+fn embedder(config: &Config) -> Result<Embedder, ExitCode> {
+    Embedder::new(config.data_dir.as_deref()).map_err(|error| {
+        eprintln!("error: {error}");
+        ExitCode::FAILURE
+    })
+}
+
 /// Loads the content, printing every problem when it is invalid.
 fn load(config: &Config) -> Result<Knowledge, ExitCode> {
-    match Knowledge::load(&config.content_dir, config.min_confidence) {
+    match Knowledge::load(
+        &config.content_dir,
+        config.min_confidence,
+        &embedder(config)?,
+    ) {
         Ok(knowledge) => Ok(knowledge),
         Err(error) => {
             print_load_error(&error);
@@ -178,11 +200,22 @@ fn ask(config: &Config, json: bool, explain: bool, words: &[String]) -> anyhow::
     } else {
         writeln!(out, "{reply}")?;
         if explain && let Some(search) = &search {
-            writeln!(out, "\n{}", knowledge.explain(&question, search))?;
+            writeln!(
+                out,
+                "\n{}",
+                knowledge.explain(&question, search, EXPLAINED_CANDIDATES)
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// How many candidates `--explain` shows a reader.
+const EXPLAINED_CANDIDATES: usize = 3;
+
+/// How many `--explain --json` lists: enough for a program fitting the ranking
+/// (`benches/fit_confidence.py`) to see where the right passage ranked.
+const EXPLAINED_CANDIDATES_JSON: usize = 100;
 
 /// One JSON object per line of stdin, one line out for every line in, so results line
 /// up with questions. Lines that are not UTF-8 are answered as far as they can be read,
@@ -251,7 +284,7 @@ fn json_line(
         record: AnswerRecord::new(answer, reply),
         explain: search
             .filter(|_| explain)
-            .map(|s| knowledge.explain(question, s)),
+            .map(|s| knowledge.explain(question, s, EXPLAINED_CANDIDATES_JSON)),
     })
 }
 
@@ -267,9 +300,44 @@ fn topics(config: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `lantern eval`: exit 0 with the figures whatever they are (they are information, not a
+/// verdict), 1 when the content is invalid, 2 when the set cannot be read.
+fn eval(config: &Config, file: &std::path::Path, json: bool) -> anyhow::Result<ExitCode> {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(error) => {
+            eprintln!("error: cannot read {}: {error}", file.display());
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    let cases = match evaluation::parse_cases(&text) {
+        Ok(cases) => cases,
+        Err(error) => {
+            eprintln!("error: {}: {error}", file.display());
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+    };
+    let knowledge = match load(config) {
+        Ok(knowledge) => knowledge,
+        Err(code) => return Ok(code),
+    };
+    let report = evaluation::evaluate(&knowledge, &cases);
+    let mut out = io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    } else {
+        write!(out, "{}: {report}", file.display())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn check(config: &Config) -> anyhow::Result<ExitCode> {
     let dir = config.content_dir.display();
-    match Knowledge::load(&config.content_dir, config.min_confidence) {
+    let embedder = match embedder(config) {
+        Ok(embedder) => embedder,
+        Err(code) => return Ok(code),
+    };
+    match Knowledge::load(&config.content_dir, config.min_confidence, &embedder) {
         Ok(knowledge) => {
             let library = knowledge.library();
             for warning in &library.warnings {
@@ -305,9 +373,15 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// The content as a store that reloads, for `chat` and the bot.
+fn open_store(config: &Config) -> Result<KnowledgeStore, LoadError> {
+    let embedder = Embedder::new(config.data_dir.as_deref()).map_err(LoadError::Model)?;
+    KnowledgeStore::open(&config.content_dir, config.min_confidence, embedder)
+}
+
 fn chat(config: &Config) -> anyhow::Result<ExitCode> {
     // A store, not a bare `Knowledge`: `:reload` then goes through the bot's own reload.
-    let store = match KnowledgeStore::open(&config.content_dir, config.min_confidence) {
+    let store = match open_store(config) {
         Ok(store) => store,
         Err(error) => {
             print_load_error(&error);
@@ -384,7 +458,7 @@ fn run_bot(config: &Config) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
-    let store = match KnowledgeStore::open(&config.content_dir, config.min_confidence) {
+    let store = match open_store(config) {
         Ok(store) => Arc::new(store),
         Err(error) => {
             print_load_error(&error);

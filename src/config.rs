@@ -19,6 +19,8 @@ pub struct Config {
     pub content_dir: PathBuf,
     /// `LANTERN_MIN_CONFIDENCE`, default [`DEFAULT_MIN_CONFIDENCE`].
     pub min_confidence: f32,
+    /// `LANTERN_DATA_DIR`: where passage vectors are cached; none means memory only.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// Settings the Discord bot needs on top of [`Config`].
@@ -168,9 +170,13 @@ impl Config {
                 }
             },
         };
+        let data_dir = get(source, "LANTERN_DATA_DIR")
+            .filter(|dir| !dir.trim().is_empty())
+            .map(PathBuf::from);
         Ok(Config {
             content_dir,
             min_confidence,
+            data_dir,
         })
     }
 }

@@ -4,20 +4,22 @@
 //! A [`Knowledge`] is immutable. Reloading builds a new one beside the old and swaps it
 //! in, so a question is always answered from one complete, valid version of the content.
 
+pub mod evaluation;
 mod outcome;
 
 use std::path::Path;
 
 use crate::content::{ContentError, Library, Problem, SAFETY_FILE};
 use crate::safety;
-use crate::search::{self, IndexError, SearchIndex, SearchResult};
+use crate::search::{self, Embedder, IndexError, SearchIndex, SearchResult, fuse};
 use crate::text::limits::{self, char_len};
 
 pub use outcome::{Answer, AnswerRecord, Outcome, Quote, Refusal};
 
-/// The default answer threshold on [`crate::search::Candidate::confidence`]. Chosen on
-/// the evaluation sets in `tests/data/eval/`; see README, "How Lantern decides".
-pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.55;
+/// The default answer threshold on [`SearchResult::confidence`], the estimated chance
+/// that the best passage answers. Fitted with the fused weights, cross-validated by
+/// article (`benches/fit_confidence.py`); see README, "How Lantern decides".
+pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.80;
 
 /// A candidate must cover at least this share of the question to be suggested as a
 /// nearby topic, so unrelated topics are never offered.
@@ -36,6 +38,8 @@ pub enum LoadError {
     Content(#[from] ContentError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    #[error(transparent)]
+    Model(#[from] search::ModelError),
 }
 
 impl LoadError {
@@ -43,7 +47,7 @@ impl LoadError {
     pub fn problems(&self) -> Vec<Problem> {
         match self {
             LoadError::Content(error) => error.problems.clone(),
-            LoadError::Index(_) => Vec::new(),
+            LoadError::Index(_) | LoadError::Model(_) => Vec::new(),
         }
     }
 }
@@ -52,23 +56,38 @@ impl LoadError {
 pub struct Knowledge {
     library: Library,
     index: SearchIndex,
+    embedder: Embedder,
     min_confidence: f32,
 }
 
 impl Knowledge {
-    /// Loads, validates and indexes the content folder `dir`.
-    pub fn load(dir: &Path, min_confidence: f32) -> Result<Knowledge, LoadError> {
-        Knowledge::from_library(Library::load(dir, &search::matchable)?, min_confidence)
+    /// Loads, validates and indexes the content folder `dir`, embedding its passages
+    /// with `embedder` (which remembers them for the next reload).
+    pub fn load(
+        dir: &Path,
+        min_confidence: f32,
+        embedder: &Embedder,
+    ) -> Result<Knowledge, LoadError> {
+        Knowledge::from_library(
+            Library::load(dir, &search::matchable)?,
+            min_confidence,
+            embedder,
+        )
     }
 
     /// Indexes an already loaded library, after checking that its safety texts leave
     /// room for a passage in one Discord message.
-    pub fn from_library(library: Library, min_confidence: f32) -> Result<Knowledge, LoadError> {
+    pub fn from_library(
+        library: Library,
+        min_confidence: f32,
+        embedder: &Embedder,
+    ) -> Result<Knowledge, LoadError> {
         check_safety_text_size(&library)?;
-        let index = SearchIndex::build(&library)?;
+        let index = SearchIndex::build(&library, embedder)?;
         Ok(Knowledge {
             library,
             index,
+            embedder: embedder.clone(),
             min_confidence,
         })
     }
@@ -109,7 +128,8 @@ impl Knowledge {
             return (unanswered(Outcome::Refused(Refusal::Empty)), None);
         }
 
-        let result = match self.index.search(question, &explained) {
+        let meaning = self.embedder.embed(question);
+        let result = match self.index.search(question, &meaning, &explained) {
             Ok(result) => result,
             Err(error) => {
                 tracing::error!(%error, "search failed; answering that nothing was found");
@@ -117,9 +137,9 @@ impl Knowledge {
             }
         };
 
-        let best = result
-            .best()
-            .filter(|c| c.confidence >= self.min_confidence);
+        let confident = result.confidence >= self.min_confidence;
+        let best = result.best().filter(|_| confident);
+        let two_topics = self.too_close_to_call(&result);
         let outcome = match best {
             Some(candidate) => {
                 let article = &self.library.articles[candidate.passage.article];
@@ -131,35 +151,55 @@ impl Knowledge {
                     last_reviewed: article.last_reviewed,
                 })
             }
+            None if two_topics.is_some() => Outcome::TooClose,
             None => Outcome::NotFound,
         };
 
         let answered_topic = best.map(|c| (c.passage.article, c.passage.topic));
-        let mut suggestions: Vec<String> = Vec::new();
-        for candidate in &result.candidates {
-            if suggestions.len() == MAX_SUGGESTIONS {
+        let topic_of = |c: &search::Candidate| (c.passage.article, c.passage.topic);
+        // When two topics are too close to call, both come first, whatever their words.
+        let mut offered: Vec<(usize, usize)> =
+            two_topics.iter().flatten().map(|c| topic_of(c)).collect();
+        let related = result.candidates.iter().filter(|c| {
+            c.related
+                && c.coverage >= SUGGESTION_MIN_COVERAGE
+                && Some(topic_of(c)) != answered_topic
+        });
+        for candidate in related {
+            if offered.len() == MAX_SUGGESTIONS {
                 break;
             }
-            let key = (candidate.passage.article, candidate.passage.topic);
-            if !candidate.related
-                || candidate.coverage < SUGGESTION_MIN_COVERAGE
-                || Some(key) == answered_topic
-            {
-                continue;
-            }
-            let title = &self.library.articles[key.0].topics[key.1].title;
-            if !suggestions.contains(title) {
-                suggestions.push(title.clone());
+            if !offered.contains(&topic_of(candidate)) {
+                offered.push(topic_of(candidate));
             }
         }
+        let suggestions = offered
+            .into_iter()
+            .map(|(article, topic)| self.library.articles[article].topics[topic].title.clone())
+            .collect();
 
         let answer = Answer {
             urgency,
             outcome,
             suggestions,
-            score: result.best().map(|c| c.confidence),
+            score: result.best().map(|_| result.confidence),
         };
         (answer, Some(result))
+    }
+
+    /// The two best candidates, when they belong to different topics and neither leads
+    /// enough to be chosen although either would be answered alone: the member is told
+    /// both fit rather than that nothing does.
+    fn too_close_to_call<'a>(
+        &self,
+        result: &'a SearchResult,
+    ) -> Option<[&'a search::Candidate; 2]> {
+        let best = result.best()?;
+        let runner_up = &result.candidates[result.runner_up?];
+        let refused = result.confidence < self.min_confidence;
+        let close = result.lead < fuse::TOO_CLOSE;
+        let clear_would_pass = fuse::confidence_if_clear(&best.evidence) >= self.min_confidence;
+        (refused && close && clear_would_pass).then_some([best, runner_up])
     }
 }
 
@@ -202,6 +242,10 @@ pub struct Explanation {
     pub synonyms: Vec<crate::search::SynonymUse>,
     pub concepts: Vec<ExplainedConcept>,
     pub candidates: Vec<ExplainedCandidate>,
+    /// The estimated chance that the best candidate answers, and its lead over the best
+    /// candidate of another topic.
+    pub confidence: f32,
+    pub lead: f32,
     pub threshold: f32,
 }
 
@@ -216,8 +260,13 @@ pub struct ExplainedConcept {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ExplainedCandidate {
     pub topic: String,
+    /// The article's file name, and the passage's line in it.
+    pub file: String,
     pub line: usize,
-    pub confidence: f32,
+    pub passage: String,
+    /// The ranking score fused from `evidence`.
+    pub score: f32,
+    pub evidence: search::Evidence,
     pub coverage: f32,
     pub bm25: f32,
     pub bm25_share: f32,
@@ -227,12 +276,10 @@ pub struct ExplainedCandidate {
     pub sentence: Option<String>,
 }
 
-/// How many candidates an explanation lists.
-const EXPLAINED_CANDIDATES: usize = 3;
-
 impl Knowledge {
-    /// Explains `result`, a search made by [`Knowledge::ask_explained`].
-    pub fn explain(&self, question: &str, result: &SearchResult) -> Explanation {
+    /// Explains `result`, a search made by [`Knowledge::ask_explained`], with its best
+    /// `candidates`.
+    pub fn explain(&self, question: &str, result: &SearchResult, candidates: usize) -> Explanation {
         Explanation {
             asks: result.form.describe(),
             corrections: result.plan.corrections.clone(),
@@ -250,13 +297,22 @@ impl Knowledge {
             candidates: result
                 .candidates
                 .iter()
-                .take(EXPLAINED_CANDIDATES)
+                .take(candidates)
                 .map(|c| {
-                    let topic = &self.library.articles[c.passage.article].topics[c.passage.topic];
+                    let article = &self.library.articles[c.passage.article];
+                    let topic = &article.topics[c.passage.topic];
+                    let passage = &topic.passages[c.passage.passage];
                     ExplainedCandidate {
                         topic: topic.title.clone(),
-                        line: topic.passages[c.passage.passage].line,
-                        confidence: c.confidence,
+                        file: article
+                            .file
+                            .file_name()
+                            .map(|name| name.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
+                        line: passage.line,
+                        passage: passage.text.clone(),
+                        score: c.score,
+                        evidence: c.evidence,
                         coverage: c.coverage,
                         bm25: c.bm25,
                         bm25_share: c.bm25_share,
@@ -269,6 +325,8 @@ impl Knowledge {
                     }
                 })
                 .collect(),
+            confidence: result.confidence,
+            lead: result.lead,
             threshold: self.min_confidence,
         }
     }

@@ -11,6 +11,7 @@ use std::fmt;
 use chrono::NaiveDate;
 
 use crate::content::{Changes, Library, Problem, ReloadEvent, SafetyTexts, TopicRef};
+use crate::knowledge::evaluation::{MissKind, Report};
 use crate::knowledge::{Answer, Explanation, Outcome, Refusal};
 use crate::safety::Urgency;
 use crate::text::limits::{self, char_len};
@@ -51,6 +52,10 @@ pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
             }
             text
         }
+        Outcome::TooClose => format!(
+            "Your question fits two of our topics about equally well, so I won't guess which one you mean: {}. Ask again with a little more detail, or open one with `/topic`.",
+            topic_names(&answer.suggestions[..answer.suggestions.len().min(2)])
+        ),
         Outcome::Refused(Refusal::Empty) => {
             "Please type a question, for example: *why would I need heparin?*".to_string()
         }
@@ -197,6 +202,18 @@ impl fmt::Display for Changes {
             "Content reloaded: {} article(s), {} topics, {} passages.",
             self.articles, self.topics, self.passages
         )?;
+        if !self.unread.is_empty() {
+            let names: Vec<String> = self
+                .unread
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            write!(
+                f,
+                "\nNot read (articles belong in articles/; move or delete these): {}",
+                names.join(" · ")
+            )?;
+        }
         if self.is_empty() {
             return write!(f, "\nNothing changed.");
         }
@@ -264,30 +281,115 @@ impl fmt::Display for Explanation {
         }
         writeln!(
             f,
-            "Best candidates (answer threshold {:.2}):",
-            self.threshold
+            "Answer confidence {:.2} (threshold {:.2}); lead over the next topic {:.3}",
+            self.confidence, self.threshold, self.lead
         )?;
+        writeln!(f, "Best candidates:")?;
         if self.candidates.is_empty() {
-            writeln!(f, "  none: no passage shares a word with the question")?;
+            writeln!(f, "  none: the content has no passages")?;
         }
         for (rank, candidate) in self.candidates.iter().enumerate() {
+            let evidence = &candidate.evidence;
             writeln!(
                 f,
-                "  {}. {} (line {}): confidence {:.2} (coverage {:.2}; BM25 {:.2}, {:.0}% of the best possible); matched: {}",
+                "  {}. {} ({}:{}): score {:.3}",
                 rank + 1,
                 candidate.topic,
+                candidate.file,
                 candidate.line,
-                candidate.confidence,
-                candidate.coverage,
+                candidate.score,
+            )?;
+            writeln!(
+                f,
+                "     words: share {:.2} (BM25 {:.2}, {:.0}% of the best possible; answer shape {:.2}); matched: {}",
+                evidence.lexical,
                 candidate.bm25,
-                candidate.bm25_share * 100.0,
-                candidate.matched.join(", ")
+                evidence.bm25_share * 100.0,
+                evidence.shape,
+                if candidate.matched.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    candidate.matched.join(", ")
+                }
+            )?;
+            writeln!(
+                f,
+                "     meaning: passage {:.2}, closest sentence {:.2}, title or `Also asked` {:.2}",
+                evidence.passage, evidence.sentence, evidence.heading
             )?;
             if let Some(sentence) = &candidate.sentence {
                 writeln!(
                     f,
                     "     judged on the sentence \"{sentence}\"; the rest only sets the scene"
                 )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The figures of an evaluation set, then each miss with what came instead, as
+/// `lantern eval` prints them.
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let share = |part: usize, whole: usize| {
+            if whole == 0 {
+                "-".to_string()
+            } else {
+                format!("{:.1}%", 100.0 * part as f64 / whole as f64)
+            }
+        };
+        writeln!(f, "{} questions", self.questions)?;
+        writeln!(
+            f,
+            "  right passage     {}/{} answerable ({})",
+            self.right,
+            self.answerable,
+            share(self.right, self.answerable)
+        )?;
+        writeln!(
+            f,
+            "  wrong passage     {} quoted ({} on answerable questions, {} on questions nothing answers)",
+            self.wrong_quoted(),
+            self.wrong,
+            self.off_topic - self.refused
+        )?;
+        writeln!(
+            f,
+            "  honest refusals   {}/{} that nothing answers ({})",
+            self.refused,
+            self.off_topic,
+            share(self.refused, self.off_topic)
+        )?;
+        writeln!(
+            f,
+            "  urgent notice     {}/{} emergencies ({}), {} false alarm(s) in {} calm questions",
+            self.urgent_flagged,
+            self.urgent,
+            share(self.urgent_flagged, self.urgent),
+            self.false_alarms,
+            self.calm
+        )?;
+        for miss in &self.misses {
+            let kind = match miss.kind {
+                MissKind::WrongPassage => "wrong passage",
+                MissKind::NotAnswered => "not answered",
+                MissKind::AnsweredOffTopic => "answered, but nothing should be",
+                MissKind::UrgentMissed => "urgent notice missing",
+                MissKind::FalseAlarm => "urgent notice not needed",
+            };
+            writeln!(f, "line {}: {kind}: {:?}", miss.line, miss.question)?;
+            if !miss.expected.is_empty() && miss.kind != MissKind::FalseAlarm {
+                writeln!(f, "    expected: {:?}", miss.expected.join(" | "))?;
+            }
+            if let (Some(topic), Some(passage)) = (&miss.topic, &miss.passage) {
+                let start: String = passage.chars().take(100).collect();
+                writeln!(f, "    got: {topic}: \"{start}…\"")?;
+            } else if matches!(miss.kind, MissKind::NotAnswered) {
+                let confidence = miss
+                    .confidence
+                    .map_or("-".to_string(), |c| format!("{c:.2}"));
+                writeln!(f, "    got: \"I don't know\" (confidence {confidence})")?;
             }
         }
         Ok(())

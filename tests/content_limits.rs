@@ -230,7 +230,12 @@ fn a_list_nested_a_thousand_levels_deep_loads_verbatim() {
         from += at + line.len();
     }
 
-    let knowledge = Knowledge::from_library(library, DEFAULT_MIN_CONFIDENCE).unwrap();
+    let knowledge = Knowledge::from_library(
+        library,
+        DEFAULT_MIN_CONFIDENCE,
+        &lantern::search::Embedder::new(None).expect("the shipped model loads"),
+    )
+    .unwrap();
     let answer = knowledge.ask(&format!("what is {}", token(500)));
     let reply = render::render(&answer, &knowledge.library().safety);
     assert!(reply.chars().count() <= MESSAGE_CONTENT);
@@ -258,7 +263,12 @@ fn five_thousand_topics_load_and_each_can_be_found() {
 
     let library = load(&dir);
     assert_eq!(library.topics().count(), 5000);
-    let knowledge = Knowledge::from_library(library, DEFAULT_MIN_CONFIDENCE).unwrap();
+    let knowledge = Knowledge::from_library(
+        library,
+        DEFAULT_MIN_CONFIDENCE,
+        &lantern::search::Embedder::new(None).expect("the shipped model loads"),
+    )
+    .unwrap();
     for n in [0, 1234, 4999] {
         let question = format!("what about {} and {}?", token(n), token(n + 5000));
         let answer = knowledge.ask(&question);
@@ -363,7 +373,12 @@ fn a_megabyte_passage_without_final_newline_loads_verbatim() {
         "the passage changed"
     );
 
-    let knowledge = Knowledge::from_library(library, DEFAULT_MIN_CONFIDENCE).unwrap();
+    let knowledge = Knowledge::from_library(
+        library,
+        DEFAULT_MIN_CONFIDENCE,
+        &lantern::search::Embedder::new(None).expect("the shipped model loads"),
+    )
+    .unwrap();
     let answer = knowledge.ask(&format!("{} {}", token(3), token(4)));
     let reply = render::render(&answer, &knowledge.library().safety);
     assert!(reply.chars().count() <= MESSAGE_CONTENT);
@@ -426,7 +441,12 @@ fn windows_line_endings_load_without_carriage_returns() {
     }
     assert!(!library.synonyms.is_empty());
 
-    let knowledge = Knowledge::from_library(library, DEFAULT_MIN_CONFIDENCE).unwrap();
+    let knowledge = Knowledge::from_library(
+        library,
+        DEFAULT_MIN_CONFIDENCE,
+        &lantern::search::Embedder::new(None).expect("the shipped model loads"),
+    )
+    .unwrap();
     let answer = knowledge.ask("is heparin injected once a day?");
     assert_eq!(
         answer.quote().map(|q| q.topic.as_str()),

@@ -63,15 +63,31 @@ async fn a_burst_of_a_thousand_questions_from_two_hundred_members_is_answered_ex
         )
         .await
         .unwrap_or_else(|e| panic!("not every question was answered: {e}\n{}", bot.log()));
+    // A deferred answer (type 5, "thinking") arrives as an edit of the original response.
+    let deferred = discord
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/callback") && r.body.as_ref().unwrap()["type"] == 5)
+        .count();
+    discord
+        .wait_for_requests(
+            deferred,
+            |r| r.method == "PATCH" && r.path.ends_with("/messages/@original"),
+            PATIENCE * 3,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("a deferred answer never came: {e}\n{}", bot.log()));
 
     let mut callbacks: HashMap<String, Vec<fake::Recorded>> = HashMap::new();
-    for request in discord
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.ends_with("/callback"))
-    {
-        let id = request.path.split('/').nth(2).unwrap().to_string();
-        callbacks.entry(id).or_default().push(request);
+    let mut edits: HashMap<String, Vec<fake::Recorded>> = HashMap::new();
+    for request in discord.requests() {
+        if request.path.ends_with("/callback") {
+            let id = request.path.split('/').nth(2).unwrap().to_string();
+            callbacks.entry(id).or_default().push(request);
+        } else if request.path.ends_with("/messages/@original") && request.method == "PATCH" {
+            let token = request.path.split('/').nth(3).unwrap().to_string();
+            edits.entry(token).or_default().push(request);
+        }
     }
     let mut answered_per_member: HashMap<u64, usize> = HashMap::new();
     for (member, interaction) in &sent {
@@ -88,9 +104,16 @@ async fn a_burst_of_a_thousand_questions_from_two_hundred_members_is_answered_ex
             "late or refused: {:?}",
             attempts[0]
         );
-        let content = attempts[0].body.as_ref().unwrap()["data"]["content"]
-            .as_str()
-            .unwrap();
+        let callback = attempts[0].body.as_ref().unwrap();
+        let body = if callback["type"] == 5 {
+            let token = interaction["token"].as_str().unwrap();
+            let edit = &edits[token];
+            assert_eq!(edit.len(), 1, "a deferred answer is put in place once");
+            edit[0].body.clone().unwrap()
+        } else {
+            callback["data"].clone()
+        };
+        let content = body["content"].as_str().unwrap();
         if content.contains("Heparin is an injectable blood thinner") {
             *answered_per_member.entry(*member).or_default() += 1;
         } else {

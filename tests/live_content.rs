@@ -28,7 +28,10 @@ struct Watched {
 impl Watched {
     fn start() -> Watched {
         let content = content_copy();
-        let store = Arc::new(KnowledgeStore::open(content.path(), DEFAULT_MIN_CONFIDENCE).unwrap());
+        let store = Arc::new(
+            KnowledgeStore::open(content.path(), DEFAULT_MIN_CONFIDENCE, common::embedder())
+                .unwrap(),
+        );
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();
         let watcher =

@@ -56,8 +56,12 @@ struct Bundled {
 fn bundled() -> &'static Bundled {
     static BUNDLED: OnceLock<Bundled> = OnceLock::new();
     BUNDLED.get_or_init(|| {
-        let knowledge = Knowledge::load(&bundled_dir(), DEFAULT_MIN_CONFIDENCE)
-            .expect("the bundled content loads");
+        let knowledge = Knowledge::load(
+            &bundled_dir(),
+            DEFAULT_MIN_CONFIDENCE,
+            &lantern::search::Embedder::new(None).expect("the shipped model loads"),
+        )
+        .expect("the bundled content loads");
         let mut article_text = String::new();
         let mut names: Vec<PathBuf> = fs::read_dir(bundled_dir().join("articles"))
             .unwrap()

@@ -21,6 +21,9 @@ pub enum ReloadEvent {
 /// What a reload changed, for moderators.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
+    /// Files the new content has that Lantern does not read (not a change: reported on
+    /// every reload until they are moved or deleted).
+    pub unread: Vec<std::path::PathBuf>,
     pub topics_added: Vec<String>,
     pub topics_removed: Vec<String>,
     pub topics_edited: Vec<String>,
@@ -42,6 +45,7 @@ impl Changes {
             articles: new.articles.len(),
             topics: after.len(),
             passages: new.passage_count(),
+            unread: new.unread.clone(),
             ..Changes::default()
         };
         for topic in new.topics() {

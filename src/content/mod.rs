@@ -37,6 +37,8 @@ pub use synonyms::SynonymGroup;
 pub const ARTICLES_DIR: &str = "articles";
 pub const SAFETY_FILE: &str = "safety.md";
 pub const SYNONYMS_FILE: &str = "synonyms.txt";
+/// The moderators' guide: expected in the folder, never read as content.
+pub const GUIDE_FILE: &str = "README.md";
 
 /// The largest content file Lantern reads. An article is prose for members; a file
 /// beyond this is a mistake (a pasted export, a binary), and reading it would cost every
@@ -61,6 +63,9 @@ pub struct Library {
     pub synonyms: Vec<SynonymGroup>,
     /// Problems that do not stop serving, such as a review date that has passed.
     pub warnings: Vec<Problem>,
+    /// Files in the content folder Lantern does not read (also among `warnings`), named
+    /// in every reload report so a misplaced article is never invisible.
+    pub unread: Vec<PathBuf>,
 }
 
 /// A topic with the article it belongs to.
@@ -115,6 +120,7 @@ impl Library {
             Vec::new()
         };
 
+        let unread = check_unread_files(dir, &mut problems);
         check_duplicate_topics(dir, &articles, &mut problems);
         check_review_dates(dir, &articles, today, &mut problems);
 
@@ -125,6 +131,7 @@ impl Library {
                 safety,
                 synonyms,
                 warnings: problems,
+                unread,
             }),
             _ => Err(ContentError { problems }),
         }
@@ -153,6 +160,43 @@ impl Library {
     }
 }
 
+/// Names every file in the content folder that Lantern does not read, so an article
+/// saved in the wrong place is never silently invisible to members.
+fn check_unread_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut unread: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let read =
+                [ARTICLES_DIR, SAFETY_FILE, SYNONYMS_FILE, GUIDE_FILE].contains(&name.as_str());
+            !read && !is_editor_leftover(&name)
+        })
+        .map(|entry| entry.path())
+        .collect();
+    unread.sort();
+    for path in &unread {
+        let hint = if path.extension().is_some_and(|e| e == "md") {
+            format!(
+                "not read: articles must be in {ARTICLES_DIR}/; move it there to publish it, or delete it"
+            )
+        } else {
+            format!(
+                "not read: Lantern reads only {ARTICLES_DIR}/*.md, {SAFETY_FILE} and {SYNONYMS_FILE}; move or delete this"
+            )
+        };
+        problems.push(Problem::warning(path, None, hint));
+    }
+    unread
+}
+
+/// Editors leave swap and backup files beside the one being edited.
+fn is_editor_leftover(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
+}
+
 fn load_articles(
     dir: &Path,
     matchable: Matchable<'_>,
@@ -174,8 +218,7 @@ fn load_articles(
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        // Editors leave swap and backup files beside the one being edited.
-        if name.starts_with('.') || name.ends_with('~') || name.starts_with('#') {
+        if is_editor_leftover(&name) {
             continue;
         }
         if path.extension().is_some_and(|e| e == "md") && !path.is_dir() {

@@ -50,7 +50,7 @@ async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<()
         return Ok(());
     }
     let question = without_mentions_of(&message.content, bot_id);
-    let text = answer_for(data, message.author.id.get(), &question);
+    let text = answer_for(data, message.author.id.get(), question).await?;
     data.rest
         .reply_in_channel(
             message.channel_id.get(),

@@ -19,7 +19,7 @@ impl Stats {
     pub fn record(&self, answer: &Answer) {
         let counter = match answer.outcome {
             Outcome::Answered(_) => &self.answered,
-            Outcome::NotFound => &self.not_found,
+            Outcome::NotFound | Outcome::TooClose => &self.not_found,
             Outcome::Refused(_) => &self.refused,
         };
         counter.fetch_add(1, Ordering::Relaxed);

@@ -23,6 +23,8 @@ pub struct Answer {
 pub enum Outcome {
     Answered(Quote),
     NotFound,
+    /// Two topics fit about equally, so neither is quoted; the suggestions start with both.
+    TooClose,
     Refused(Refusal),
 }
 

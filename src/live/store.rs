@@ -12,11 +12,14 @@ use arc_swap::ArcSwap;
 
 use crate::content::Changes;
 use crate::knowledge::{Knowledge, LoadError};
+use crate::search::Embedder;
 
 /// The current [`Knowledge`], swappable.
 pub struct KnowledgeStore {
     dir: PathBuf,
     min_confidence: f32,
+    /// Kept across reloads, so a reload embeds only the passages that changed.
+    embedder: Embedder,
     current: ArcSwap<Knowledge>,
     /// One reload at a time, so two never race to swap in different versions.
     reloading: Mutex<()>,
@@ -24,11 +27,16 @@ pub struct KnowledgeStore {
 
 impl KnowledgeStore {
     /// Loads `dir`; fails when the content is not valid, since there is nothing to serve.
-    pub fn open(dir: &Path, min_confidence: f32) -> Result<KnowledgeStore, LoadError> {
-        let knowledge = Knowledge::load(dir, min_confidence)?;
+    pub fn open(
+        dir: &Path,
+        min_confidence: f32,
+        embedder: Embedder,
+    ) -> Result<KnowledgeStore, LoadError> {
+        let knowledge = Knowledge::load(dir, min_confidence, &embedder)?;
         Ok(KnowledgeStore {
             dir: dir.to_path_buf(),
             min_confidence,
+            embedder,
             current: ArcSwap::from_pointee(knowledge),
             reloading: Mutex::new(()),
         })
@@ -51,7 +59,7 @@ impl KnowledgeStore {
             .reloading
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let fresh = Knowledge::load(&self.dir, self.min_confidence)?;
+        let fresh = Knowledge::load(&self.dir, self.min_confidence, &self.embedder)?;
         let changes = Changes::between(self.current().library(), fresh.library());
         self.current.store(Arc::new(fresh));
         Ok(changes)

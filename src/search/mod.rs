@@ -1,18 +1,23 @@
 //! Finding the passage that answers a question, and knowing when none does.
 //!
-//! Tantivy holds an in-memory BM25 index of every passage (its topic title included,
-//! since titles are written in members' words). Ranking alone cannot tell an answer from
-//! a weak match, so each candidate also gets a [`Candidate::confidence`] in 0..1 that
-//! means the same for every question: the share of the question's meaning the passage
-//! covers, each concept weighted by its rarity. Words the content has never seen
-//! ("sourdough", "Tokyo") weigh as much as the rarest word it has, so a question about
-//! something else cannot borrow confidence from one shared word.
+//! Two kinds of evidence, fused by [`fuse`]. Words: tantivy holds an in-memory BM25
+//! index of every passage (its topic title included, since titles are written in
+//! members' words), and each candidate gets a lexical share in 0..1: how much of the
+//! question's meaning the passage's words cover, each concept weighted by its rarity.
+//! Words the content has never seen ("sourdough", "Tokyo") weigh as much as the rarest
+//! word it has, so a question about something else cannot borrow evidence from one
+//! shared word. Meaning: [`semantic`] compares the question's sentence embedding with
+//! every passage, its sentences and its topic's headings, which finds passages that say
+//! the same thing in other words.
 
 pub mod analysis;
 mod form;
+pub mod fuse;
 mod query;
+pub mod semantic;
 mod synonyms;
 mod typo;
+mod vectors;
 mod wordlists;
 
 use std::collections::{HashMap, HashSet};
@@ -28,12 +33,16 @@ use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 pub use analysis::{TermClass, matchable};
 pub use form::QuestionForm;
+pub use fuse::Evidence;
 pub use query::{Concept, Correction, QueryPlan, SynonymUse};
+pub use semantic::{Embedder, ModelError};
 pub use typo::allowed_edits;
+pub use vectors::Vector;
 
 use crate::content::Library;
 use crate::text::words;
 use query::KnownTerms;
+use semantic::SemanticIndex;
 use synonyms::SynonymTable;
 use typo::Vocabulary;
 
@@ -84,6 +93,7 @@ pub struct SearchIndex {
     term_ids: HashMap<String, u32>,
     vocabulary: Vocabulary,
     synonyms: Arc<SynonymTable>,
+    semantic: SemanticIndex,
 }
 
 /// How one concept of the question weighs, for confidence and explanations.
@@ -106,10 +116,10 @@ pub struct Candidate {
     pub bm25_share: f32,
     /// Weighted share of the question's concepts this passage expresses.
     pub coverage: f32,
-    /// 0..1, comparable across questions; the answer threshold applies to it. The
-    /// coverage of the whole question, or of one of its sentences if that is higher and
-    /// the others only set the scene (see [`question_sentences`]).
-    pub confidence: f32,
+    /// 0..1: the lexical evidence. The coverage of the whole question, or of one of its
+    /// sentences if that is higher and the others only set the scene (see
+    /// [`question_sentences`]).
+    pub lexical: f32,
     /// The byte range of the question sentence that gave the confidence, when it was
     /// one sentence rather than the whole question.
     pub sentence: Option<Range<usize>>,
@@ -122,8 +132,11 @@ pub struct Candidate {
     /// How well the passage has the shape of answer the question's form asks for: for
     /// "what is X", 1 if it defines X; for "when ..." or "how does X cause Y", the
     /// largest share of the question that one sentence saying when (or how) covers.
-    /// Zero otherwise. Decides between near ties before anything else.
+    /// Zero otherwise. Computed for passages nearly tied on words only.
     pub answer_shape: f32,
+    /// Everything known for this passage, words and meaning, and its ranking score.
+    pub evidence: Evidence,
+    pub score: f32,
     /// The passage's position in the index.
     #[serde(skip)]
     ordinal: usize,
@@ -132,6 +145,12 @@ pub struct Candidate {
 /// The outcome of a search: how the question was read and the candidates, best first.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResult {
+    /// The estimated chance (0..1) that the best candidate answers the question.
+    pub confidence: f32,
+    /// How far the best candidate's score leads the best candidate of another topic.
+    pub lead: f32,
+    /// The position in `candidates` of the best candidate of another topic.
+    pub runner_up: Option<usize>,
     pub plan: QueryPlan,
     /// What the question's form asks for.
     pub form: QuestionForm,
@@ -160,7 +179,7 @@ impl SearchResult {
 
 impl SearchIndex {
     /// Indexes every passage of `library`.
-    pub fn build(library: &Library) -> Result<SearchIndex, IndexError> {
+    pub fn build(library: &Library, embedder: &Embedder) -> Result<SearchIndex, IndexError> {
         let mut schema = Schema::builder();
         // Synonym phrases are single tokens, so no query needs positions.
         let indexing = TextFieldIndexing::default()
@@ -251,6 +270,7 @@ impl SearchIndex {
             term_ids,
             vocabulary,
             synonyms,
+            semantic: SemanticIndex::build(library, embedder),
         })
     }
 
@@ -258,11 +278,13 @@ impl SearchIndex {
         self.passages.len()
     }
 
-    /// Reads `question` and ranks the passages that match any of it. Words at the byte
-    /// ranges in `explained` (those the safety gate already answered) count as weak.
+    /// Reads `question` (whose sentence vector is `meaning`) and ranks every passage.
+    /// Words at the byte ranges in `explained` (those the safety gate already answered)
+    /// count as weak.
     pub fn search(
         &self,
         question: &str,
+        meaning: &Vector,
         explained: &[Range<usize>],
     ) -> Result<SearchResult, IndexError> {
         let form = form::read_question(question);
@@ -361,19 +383,21 @@ impl SearchIndex {
                         0.0
                     },
                     coverage,
-                    confidence,
+                    lexical: confidence,
                     sentence,
                     focus: 0.0,
                     related,
                     answer_shape: 0.0,
+                    evidence: Evidence::default(),
+                    score: 0.0,
                     ordinal,
                 });
             }
         }
 
         // Focus and answer shape only decide between near ties, so only those pay for them.
-        let best_confidence = candidates.iter().map(|c| c.confidence).fold(0.0, f32::max);
-        let tied = |c: &Candidate| c.confidence >= best_confidence - FOCUS_TIE;
+        let best_confidence = candidates.iter().map(|c| c.lexical).fold(0.0, f32::max);
+        let tied = |c: &Candidate| c.lexical >= best_confidence - FOCUS_TIE;
         let tokens = self.token_ids(&concepts);
         // A passage judged on one sentence of the question is focused when it answers
         // that sentence in one place; the story around it does not count.
@@ -415,30 +439,70 @@ impl SearchIndex {
                 });
             }
         }
+        self.add_unmatched(&mut candidates);
+        let closeness = self.semantic.closeness(meaning);
+        for candidate in &mut candidates {
+            let close = closeness[candidate.ordinal];
+            candidate.evidence = Evidence {
+                lexical: candidate.lexical,
+                bm25_share: candidate.bm25_share,
+                shape: candidate.answer_shape,
+                passage: close.passage,
+                sentence: close.sentence,
+                heading: close.heading,
+            };
+            candidate.score = candidate.evidence.score();
+        }
         candidates.sort_by(|a, b| {
-            tied(b)
-                .cmp(&tied(a))
-                .then_with(|| {
-                    if tied(a) {
-                        b.answer_shape
-                            .total_cmp(&a.answer_shape)
-                            .then(b.coverage.total_cmp(&a.coverage))
-                            .then(b.focus.total_cmp(&a.focus))
-                            .then(b.confidence.total_cmp(&a.confidence))
-                    } else {
-                        b.confidence.total_cmp(&a.confidence)
-                    }
-                })
+            b.score
+                .total_cmp(&a.score)
                 .then(b.bm25.total_cmp(&a.bm25))
                 .then(a.ordinal.cmp(&b.ordinal))
         });
+        let runner_up = candidates.first().and_then(|best| {
+            let topic = (best.passage.article, best.passage.topic);
+            candidates
+                .iter()
+                .position(|c| (c.passage.article, c.passage.topic) != topic)
+        });
+        let best_score = candidates.first().map_or(0.0, |c| c.score);
+        let lead = runner_up.map_or(best_score, |i| best_score - candidates[i].score);
         Ok(SearchResult {
+            confidence: candidates
+                .first()
+                .map_or(0.0, |best| fuse::confidence(&best.evidence, lead)),
+            lead,
+            runner_up,
             plan,
             form,
             concepts,
             candidates,
             expressed,
         })
+    }
+
+    /// Adds every passage no word of the question matched: meaning alone may find it.
+    fn add_unmatched(&self, candidates: &mut Vec<Candidate>) {
+        let mut matched = vec![false; self.passages.len()];
+        for candidate in candidates.iter() {
+            matched[candidate.ordinal] = true;
+        }
+        for (ordinal, _) in matched.iter().enumerate().filter(|(_, m)| !**m) {
+            candidates.push(Candidate {
+                passage: self.passages[ordinal],
+                bm25: 0.0,
+                bm25_share: 0.0,
+                coverage: 0.0,
+                lexical: 0.0,
+                sentence: None,
+                focus: 0.0,
+                related: false,
+                answer_shape: 0.0,
+                evidence: Evidence::default(),
+                score: 0.0,
+                ordinal,
+            });
+        }
     }
 
     /// A tantivy query for `concept` in the body or the (boosted) title, or `None` when

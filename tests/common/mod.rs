@@ -14,6 +14,17 @@ pub fn bundled_content() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("content")
 }
 
+/// Where every test process caches passage vectors, so the suite embeds each content
+/// version once rather than once per process.
+pub fn vector_cache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("vector-cache")
+}
+
+/// The sentence model, caching into [`vector_cache`].
+pub fn embedder() -> lantern::search::Embedder {
+    lantern::search::Embedder::new(Some(&vector_cache())).expect("the shipped model loads")
+}
+
 /// A test data file under `tests/data`.
 pub fn data_file(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -39,7 +50,10 @@ impl Lantern {
     pub fn new() -> Self {
         Lantern {
             workdir: tempfile::tempdir().expect("temporary directory"),
-            env: Vec::new(),
+            env: vec![(
+                "LANTERN_DATA_DIR".to_string(),
+                vector_cache().display().to_string(),
+            )],
         }
     }
 

@@ -56,6 +56,10 @@ impl Bot {
             .env("LANTERN_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
             .env("LANTERN_MOD_ROLE_ID", FakeDiscord::MOD_ROLE_ID.to_string())
             .env("LANTERN_COOLDOWN_SECONDS", "0")
+            .env(
+                "LANTERN_DATA_DIR",
+                std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("vector-cache"),
+            )
             .env("RUST_LOG", "lantern=debug,warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

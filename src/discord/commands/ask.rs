@@ -1,6 +1,7 @@
 //! `/ask`, and the answer shared with mentions and direct messages.
 
-use std::time::Instant;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use super::{Context, Data, Error, private, respond};
 use crate::discord::rest::MessageBody;
@@ -18,14 +19,34 @@ pub async fn ask(
     #[description = "Show the answer to everyone in the channel (it is private by default)"] share: Option<bool>,
 ) -> Result<(), Error> {
     let data = ctx.data();
-    let text = answer_for(data, ctx.interaction.user.id.get(), &question);
-    respond(ctx, MessageBody::text(text, private(data, share))).await
+    let ephemeral = private(data, share);
+    let answer = answer_for(data, ctx.interaction.user.id.get(), question);
+    tokio::pin!(answer);
+    tokio::select! {
+        text = &mut answer => respond(ctx, MessageBody::text(text?, ephemeral)).await,
+        () = tokio::time::sleep(DEFER_AFTER) => {
+            // Discord refuses a first response later than 3 s after the question: under
+            // a burst, say "thinking" now and put the answer in place when it is ready.
+            let interaction = ctx.interaction;
+            data.rest.defer(interaction.id.get(), &interaction.token, ephemeral).await?;
+            ctx.has_sent_initial_response.store(true, Ordering::SeqCst);
+            let message = MessageBody::text(answer.await?, ephemeral);
+            data.rest
+                .edit_original(interaction.application_id.get(), &interaction.token, &message)
+                .await?;
+            Ok(())
+        }
+    }
 }
+
+/// How long `/ask` waits for its answer before deferring: half of Discord's 3-second
+/// window, so the deferral itself has time for a retry.
+const DEFER_AFTER: Duration = Duration::from_millis(1500);
 
 /// The reply to `question` from member `user`: the answer, or, within their cooldown, a
 /// request to wait (with the urgent or crisis notice all the same, if the question needs
 /// one). Neither the question nor the member is logged.
-pub fn answer_for(data: &Data, user: u64, question: &str) -> String {
+pub async fn answer_for(data: &Data, user: u64, question: String) -> Result<String, Error> {
     let knowledge = data.store.current();
     if data.config.log_questions {
         tracing::trace!(question, "question text (LANTERN_LOG_QUESTIONS is on)");
@@ -33,15 +54,25 @@ pub fn answer_for(data: &Data, user: u64, question: &str) -> String {
     if let Err(wait) = data.cooldowns.try_ask(user) {
         data.stats.record_cooldown();
         tracing::info!(outcome = "cooldown", "question held back by the cooldown");
-        let urgency = safety::assess(&knowledge.library().safety, question);
-        return render::render_cooldown(urgency, wait, &knowledge.library().safety);
+        let urgency = safety::assess(&knowledge.library().safety, &question);
+        return Ok(render::render_cooldown(
+            urgency,
+            wait,
+            &knowledge.library().safety,
+        ));
     }
     let started = Instant::now();
-    let answer = knowledge.ask(question);
+    // Reading a question's meaning takes milliseconds of arithmetic: off the async
+    // workers, so a burst of questions does not stall the gateway.
+    let answer = {
+        let knowledge = knowledge.clone();
+        tokio::task::spawn_blocking(move || knowledge.ask(&question)).await?
+    };
     data.stats.record(&answer);
     let outcome = match &answer.outcome {
         Outcome::Answered(_) => "answered",
         Outcome::NotFound => "not_found",
+        Outcome::TooClose => "too_close",
         Outcome::Refused(_) => "refused",
     };
     tracing::info!(
@@ -53,5 +84,5 @@ pub fn answer_for(data: &Data, user: u64, question: &str) -> String {
     if let Some(quote) = answer.quote() {
         tracing::debug!(topic = %quote.topic, score = ?answer.score, "answer chosen");
     }
-    render::render(&answer, &knowledge.library().safety)
+    Ok(render::render(&answer, &knowledge.library().safety))
 }

@@ -1,0 +1,172 @@
+//! Scoring an evaluation set: the moderators' check that a change to the content (or to
+//! Lantern) still answers what members ask, and CI's measure of retrieval.
+//!
+//! A set is a JSON Lines file of `{"q", "expect", "urgent"}` objects. `expect` lists
+//! phrases of the passage that answers (any one in the quoted passage makes it right);
+//! an empty list means no passage answers and Lantern must say it does not know; without
+//! `expect` only urgency is scored. `urgent` says whether the urgent or crisis notice must
+//! show (absent: it must not).
+
+use serde::{Deserialize, Serialize};
+
+use super::{Knowledge, Outcome};
+
+/// One question of a set, with what a right answer looks like.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Case {
+    #[serde(skip)]
+    pub line: usize,
+    #[serde(rename = "q")]
+    pub question: String,
+    #[serde(default)]
+    pub expect: Option<Vec<String>>,
+    #[serde(default)]
+    pub urgent: bool,
+}
+
+/// A line of the set that is not a case; names the line and what a case looks like.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "line {line}: {problem}; every line must be a JSON object such as {{\"q\": \"why heparin?\", \"expect\": [\"a phrase of the passage\"], \"urgent\": false}}"
+)]
+pub struct CaseError {
+    pub line: usize,
+    pub problem: String,
+}
+
+/// Reads the cases of a set; blank lines are skipped.
+pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseError> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(index, line)| {
+            let mut case: Case = serde_json::from_str(line).map_err(|error| CaseError {
+                line: index + 1,
+                problem: error.to_string(),
+            })?;
+            case.line = index + 1;
+            Ok(case)
+        })
+        .collect()
+}
+
+/// What went wrong for one question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MissKind {
+    /// An answerable question got a passage that does not answer it.
+    WrongPassage,
+    /// An answerable question got "I don't know".
+    NotAnswered,
+    /// A question nothing answers got a passage.
+    AnsweredOffTopic,
+    UrgentMissed,
+    FalseAlarm,
+}
+
+/// One miss, with what was returned instead.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Miss {
+    pub line: usize,
+    pub kind: MissKind,
+    pub question: String,
+    pub expected: Vec<String>,
+    /// The topic and passage quoted, if any.
+    pub topic: Option<String>,
+    pub passage: Option<String>,
+    pub confidence: Option<f32>,
+}
+
+/// The figures of one run of a set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    pub questions: usize,
+    /// Questions some passage answers, and how many got one that does.
+    pub answerable: usize,
+    pub right: usize,
+    /// Answerable questions that got a passage that does not answer them.
+    pub wrong: usize,
+    /// Questions no passage answers, and how many got an honest "I don't know".
+    pub off_topic: usize,
+    pub refused: usize,
+    /// Questions that must get the urgent or crisis notice, and how many did.
+    pub urgent: usize,
+    pub urgent_flagged: usize,
+    /// Questions that must not, and how many got it anyway.
+    pub calm: usize,
+    pub false_alarms: usize,
+    pub misses: Vec<Miss>,
+}
+
+impl Report {
+    /// Passages quoted that do not answer: wrong passages plus off-topic answers.
+    pub fn wrong_quoted(&self) -> usize {
+        self.wrong + (self.off_topic - self.refused)
+    }
+}
+
+/// Asks every case and scores the answers.
+pub fn evaluate(knowledge: &Knowledge, cases: &[Case]) -> Report {
+    let mut report = Report {
+        questions: cases.len(),
+        ..Report::default()
+    };
+    for case in cases {
+        let answer = knowledge.ask(&case.question);
+        let quote = match &answer.outcome {
+            Outcome::Answered(quote) => Some(quote),
+            _ => None,
+        };
+        let miss = |kind: MissKind| Miss {
+            line: case.line,
+            kind,
+            question: case.question.clone(),
+            expected: case.expect.clone().unwrap_or_default(),
+            topic: quote.map(|q| q.topic.clone()),
+            passage: quote.map(|q| q.passage.clone()),
+            confidence: answer.score,
+        };
+        let flagged = answer.urgency.is_urgent();
+        if case.urgent {
+            report.urgent += 1;
+            report.urgent_flagged += usize::from(flagged);
+            if !flagged {
+                report.misses.push(miss(MissKind::UrgentMissed));
+            }
+        } else {
+            report.calm += 1;
+            report.false_alarms += usize::from(flagged);
+            if flagged {
+                report.misses.push(miss(MissKind::FalseAlarm));
+            }
+        }
+        match (case.expect.as_deref(), quote) {
+            (None, _) => {}
+            (Some([]), None) => {
+                report.off_topic += 1;
+                report.refused += 1;
+            }
+            (Some([]), Some(_)) => {
+                report.off_topic += 1;
+                report.misses.push(miss(MissKind::AnsweredOffTopic));
+            }
+            (Some(expected), Some(quote)) => {
+                report.answerable += 1;
+                if expected
+                    .iter()
+                    .any(|phrase| quote.passage.contains(phrase.as_str()))
+                {
+                    report.right += 1;
+                } else {
+                    report.wrong += 1;
+                    report.misses.push(miss(MissKind::WrongPassage));
+                }
+            }
+            (Some(_), None) => {
+                report.answerable += 1;
+                report.misses.push(miss(MissKind::NotAnswered));
+            }
+        }
+    }
+    report
+}
