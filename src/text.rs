@@ -8,6 +8,8 @@
 use std::fmt;
 use std::ops::Range;
 
+use icu_properties::props::DefaultIgnorableCodePoint;
+use icu_properties::{CodePointSetData, CodePointSetDataBorrowed};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
@@ -96,14 +98,18 @@ fn is_apostrophe(ch: char) -> bool {
     matches!(ch, '\'' | '’' | 'ʼ' | '‘' | '`')
 }
 
-/// Characters that render as nothing. Treating them as separators would let
-/// "sui\u{200B}cide" dodge a safety pattern; treating them as letters would make
-/// words that match nothing.
+/// Characters that render as nothing: Unicode's whole Default_Ignorable_Code_Point set
+/// (zero-width spaces, direction marks, soft hyphens, variation selectors, Hangul
+/// fillers, tag characters, …), from ICU4X's table rather than a list of our own, which
+/// once missed the Hangul fillers and the tags. Treating them as separators would let
+/// "sui\u{E0020}cide" dodge a safety pattern; treating them as letters would make words
+/// that match nothing ("sui\u{3164}cide"). Folding is checked too ([`push_folded`]),
+/// since a visible-looking character may decompose into an invisible one.
 fn is_invisible(ch: char) -> bool {
-    matches!(ch,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}')
+    const IGNORABLE: CodePointSetDataBorrowed<'static> =
+        CodePointSetData::new::<DefaultIgnorableCodePoint>();
+    // No ASCII character is default-ignorable; most text never reaches the table.
+    !ch.is_ascii() && IGNORABLE.contains(ch)
 }
 
 /// Lowercases `ch` and folds it to its plain letters: accents come off ("naïve" meets
@@ -126,7 +132,9 @@ fn push_folded(out: &mut String, ch: char) {
     }
     for decomposed in std::iter::once(ch).nfkd() {
         for lower in decomposed.to_lowercase() {
-            if !is_combining_mark(lower) {
+            // Checked again after folding: what a character folds into may be invisible
+            // even when the character itself is not on the list.
+            if !is_combining_mark(lower) && !is_invisible(lower) {
                 out.push(lower);
             }
         }
@@ -309,6 +317,33 @@ mod tests {
             texts("sui\u{200B}cide he\u{202E}parin"),
             ["suicide", "heparin"]
         );
+    }
+
+    /// Hangul fillers are letters to `is_alphanumeric` and fold to U+1160, and tag
+    /// characters are neither letters nor on a short list: both once hid "suicide".
+    #[test]
+    fn default_ignorable_characters_do_not_split_or_join_words() {
+        for mark in [
+            '\u{3164}',
+            '\u{FFA0}',
+            '\u{115F}',
+            '\u{1160}',
+            '\u{E0020}',
+            '\u{E0001}',
+            '\u{E007F}',
+            '\u{1BCA0}',
+            '\u{FFF0}',
+        ] {
+            assert_eq!(
+                texts(&format!("sui{mark}cide")),
+                ["suicide"],
+                "{:04X}",
+                mark as u32
+            );
+        }
+        let pattern = WordPattern::parse("suicid*").unwrap();
+        assert!(pattern.matches(&words("sui\u{3164}cide")));
+        assert!(pattern.matches(&words("sui\u{E0020}cide")));
     }
 
     #[test]

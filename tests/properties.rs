@@ -173,12 +173,45 @@ const INJECTION_MARKERS: &[&str] = &[
     ">>>",
 ];
 
-/// Zero-width characters and direction marks: invisible, so a member (or a troll) can
-/// put them anywhere.
-const INVISIBLE: &[char] = &[
-    '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{2060}', '\u{FEFF}', '\u{202A}',
-    '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}',
-];
+/// The ranges of Unicode's Default_Ignorable_Code_Point property, from ICU4X's table:
+/// the characters that render as nothing, so a member (or a troll) can put them anywhere.
+/// Drawn from Unicode itself, not from the list the code under test keeps, so a gap in
+/// that list shows here.
+fn ignorable_ranges() -> Vec<(char, char)> {
+    use icu_properties::CodePointSetData;
+    use icu_properties::props::DefaultIgnorableCodePoint;
+    CodePointSetData::new::<DefaultIgnorableCodePoint>()
+        .iter_ranges()
+        .map(|range| {
+            let first = char::from_u32(*range.start()).expect("a code point");
+            let last = char::from_u32(*range.end()).expect("a code point");
+            (first, last)
+        })
+        .collect()
+}
+
+/// Whether `c` is in Unicode's Default_Ignorable_Code_Point set (ICU4X's table).
+fn is_ignorable(c: char) -> bool {
+    use icu_properties::CodePointSetData;
+    use icu_properties::props::DefaultIgnorableCodePoint;
+    CodePointSetData::new::<DefaultIgnorableCodePoint>().contains(c)
+}
+
+/// Hangul fillers: letters to Rust, blank on screen, and U+3164 and U+FFA0 decompose to
+/// U+1160. They once joined "sui" and "cide" into a word no pattern knew.
+const HANGUL_FILLERS: &[char] = &['\u{115F}', '\u{1160}', '\u{3164}', '\u{FFA0}'];
+
+/// An invisible character: any of Unicode's default-ignorable ranges (each range as
+/// likely as another, so the 4,096 tag-block code points do not crowd out the rest),
+/// a Hangul filler, or a tag character (U+E0000 to U+E007F, which once split words).
+fn invisible() -> impl Strategy<Value = char> {
+    prop_oneof![
+        3 => select(ignorable_ranges())
+            .prop_flat_map(|(first, last)| prop::char::range(first, last)),
+        1 => select(HANGUL_FILLERS),
+        1 => prop::char::range('\u{E0000}', '\u{E007F}'),
+    ]
+}
 
 /// Words and phrases that reach retrieval, so answered replies are generated too.
 const WORDS: &[&str] = &[
@@ -282,7 +315,7 @@ fn fragment() -> impl Strategy<Value = String> {
         2 => select(MARKDOWN).prop_map(String::from),
         2 => select(MENTIONS).prop_map(String::from),
         2 => select(ODD).prop_map(String::from),
-        1 => select(INVISIBLE).prop_map(String::from),
+        1 => invisible().prop_map(String::from),
         2 => any::<char>().prop_map(String::from),
         1 => prop::collection::vec(any::<char>(), 0..12).prop_map(String::from_iter),
     ]
@@ -293,7 +326,7 @@ fn separator() -> impl Strategy<Value = String> {
         4 => Just(" ".to_string()),
         1 => Just(String::new()),
         1 => Just("\n".to_string()),
-        1 => select(INVISIBLE).prop_map(String::from),
+        1 => invisible().prop_map(String::from),
     ]
 }
 
@@ -310,7 +343,7 @@ fn insert_at(text: &str, marks: &[(Index, char)]) -> String {
 fn question() -> impl Strategy<Value = String> {
     (
         prop::collection::vec((fragment(), separator()), 0..40),
-        prop::collection::vec((any::<Index>(), select(INVISIBLE)), 0..6),
+        prop::collection::vec((any::<Index>(), invisible()), 0..6),
     )
         .prop_map(|(parts, marks)| {
             let text: String = parts.into_iter().map(|(f, s)| f + &s).collect();
@@ -375,7 +408,7 @@ fn unusual_run() -> impl Strategy<Value = String> {
             prop_oneof![
                 6 => unusual_char(),
                 1 => select(vec![' ', 'a', 'e', '@', '<', '>', '*', '`', '|']),
-                1 => select(INVISIBLE),
+                1 => invisible(),
             ],
             21..200,
         ),
@@ -622,7 +655,7 @@ fn disguised_phrase() -> impl Strategy<Value = (String, bool, String)> {
         let len = phrase.chars().count();
         (
             prop::collection::vec(any::<bool>(), len),
-            prop::collection::vec(prop::option::weighted(0.3, select(INVISIBLE)), len + 1),
+            prop::collection::vec(prop::option::weighted(0.3, invisible()), len + 1),
         )
             .prop_map(move |(flips, marks)| {
                 (phrase.to_string(), crisis, disguise(phrase, &flips, &marks))
@@ -650,6 +683,30 @@ proptest! {
             prop_assert!(answer.urgency.emergency, "emergency {phrase:?} hidden as {question:?}");
         }
     }
+}
+
+/// Hangul fillers fold into a letter, and tag characters were not on the list of
+/// invisible characters: "sui\u{3164}cide" and "sui\u{E0020}cide" got no crisis notice.
+#[test]
+fn hangul_fillers_and_tag_characters_do_not_hide_a_crisis() {
+    for mark in [
+        '\u{3164}',
+        '\u{FFA0}',
+        '\u{115F}',
+        '\u{1160}',
+        '\u{E0020}',
+        '\u{E007F}',
+    ] {
+        for question in [
+            format!("thinking about sui{mark}cide"),
+            format!("I want to k{mark}ill myself"),
+        ] {
+            let answer = bundled().knowledge.ask(&question);
+            assert!(answer.urgency.crisis, "{question:?}: {answer:?}");
+        }
+    }
+    let answer = bundled().knowledge.ask("heavy blee\u{3164}ding");
+    assert!(answer.urgency.emergency, "{answer:?}");
 }
 
 /// Found by the property above, shrunk: a zero-width space after the apostrophe of
@@ -709,9 +766,13 @@ proptest! {
             }
         }
         // Every letter and digit is in a word. A combining mark belongs to the letter it
-        // follows, so one with no letter before it is not a letter of its own.
+        // follows, so one with no letter before it is not a letter of its own; a Hangul
+        // filler counts as a letter to Rust but shows nothing, so it is no letter either.
         for (index, c) in text.char_indices() {
-            if c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c) {
+            if c.is_alphanumeric()
+                && !unicode_normalization::char::is_combining_mark(c)
+                && !is_ignorable(c)
+            {
                 prop_assert!(
                     found.iter().any(|w| w.span.contains(&index)),
                     "{c:?} at {index} belongs to no word in {text:?}"
