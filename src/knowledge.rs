@@ -28,6 +28,9 @@ pub const SUGGESTION_MIN_COVERAGE: f32 = 0.15;
 /// How many nearby topics to suggest.
 pub const MAX_SUGGESTIONS: usize = 3;
 
+/// Sentences of a question that get a vector of their own for the safety net.
+const MAX_QUESTION_SENTENCES: usize = 12;
+
 /// Questions longer than this are not even scanned for emergencies beyond this point.
 const SAFETY_SCAN_CHARS: usize = 20 * limits::QUESTION;
 
@@ -56,6 +59,8 @@ impl LoadError {
 pub struct Knowledge {
     library: Library,
     index: SearchIndex,
+    /// The vectors of the safety examples, the urgent gate's second net.
+    examples: safety::ExampleNet,
     embedder: Embedder,
     min_confidence: f32,
 }
@@ -84,9 +89,18 @@ impl Knowledge {
     ) -> Result<Knowledge, LoadError> {
         check_safety_text_size(&library)?;
         let index = SearchIndex::build(&library, embedder)?;
+        let embed = |texts: &[String]| {
+            embedder.embed_content(&texts.iter().map(String::as_str).collect::<Vec<_>>())
+        };
+        let examples = safety::ExampleNet {
+            urgent: embed(&library.safety.urgent_examples),
+            crisis: embed(&library.safety.crisis_examples),
+            calm: embed(&library.safety.calm_examples),
+        };
         Ok(Knowledge {
             library,
             index,
+            examples,
             embedder: embedder.clone(),
             min_confidence,
         })
@@ -109,7 +123,8 @@ impl Knowledge {
     /// so `--explain` can show how the question was read.
     pub fn ask_explained(&self, question: &str) -> (Answer, Option<SearchResult>) {
         let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
-        let (urgency, explained) = safety::assess_with_spans(&self.library.safety, &scanned);
+        let meanings = self.meanings(&scanned);
+        let (urgency, explained, _) = self.assess(&scanned, &meanings);
         let unanswered = |outcome| Answer {
             urgency,
             outcome,
@@ -128,8 +143,10 @@ impl Knowledge {
             return (unanswered(Outcome::Refused(Refusal::Empty)), None);
         }
 
-        let meaning = self.embedder.embed(question);
-        let result = match self.index.search(question, &meaning, &explained) {
+        let Some(meaning) = meanings.first() else {
+            return (unanswered(Outcome::Refused(Refusal::Empty)), None);
+        };
+        let result = match self.index.search(question, meaning, &explained) {
             Ok(result) => result,
             Err(error) => {
                 tracing::error!(%error, "search failed; answering that nothing was found");
@@ -185,6 +202,50 @@ impl Knowledge {
             score: result.best().map(|_| result.confidence),
         };
         (answer, Some(result))
+    }
+
+    /// Whether `question` needs the urgent or crisis notice, by either net: the
+    /// moderators' patterns, or closeness in meaning to their examples.
+    pub fn urgency(&self, question: &str) -> safety::Urgency {
+        let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
+        self.assess(&scanned, &self.meanings(&scanned)).0
+    }
+
+    /// Both safety nets over a question whose vectors are `meanings`; also where the
+    /// pattern words are (retrieval counts them as weak) and how close the examples came.
+    fn assess(
+        &self,
+        question: &str,
+        meanings: &[safety::Meaning],
+    ) -> (
+        safety::Urgency,
+        Vec<std::ops::Range<usize>>,
+        safety::Closeness,
+    ) {
+        let (by_words, spans) = safety::assess_with_spans(&self.library.safety, question);
+        let (by_meaning, closeness) = self.examples.assess(meanings);
+        (by_words.or(by_meaning), spans, closeness)
+    }
+
+    /// The vectors of the whole question and, when it has several, of its first
+    /// sentences: an emergency told in one sentence of a long story must not be diluted
+    /// by the rest. Empty when the question has no words.
+    fn meanings(&self, question: &str) -> Vec<safety::Meaning> {
+        if crate::text::words(question).is_empty() {
+            return Vec::new();
+        }
+        let mut meanings = vec![self.embedder.embed(question)];
+        let sentences: Vec<_> = crate::text::sentence_spans(question)
+            .take(MAX_QUESTION_SENTENCES)
+            .collect();
+        if sentences.len() > 1 {
+            meanings.extend(
+                sentences
+                    .into_iter()
+                    .map(|span| self.embedder.embed(&question[span])),
+            );
+        }
+        meanings
     }
 
     /// The two best candidates, when they belong to different topics and neither leads
@@ -247,6 +308,8 @@ pub struct Explanation {
     pub confidence: f32,
     pub lead: f32,
     pub threshold: f32,
+    /// How close the question came to the safety examples (the urgent gate's second net).
+    pub safety: safety::Closeness,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -328,6 +391,10 @@ impl Knowledge {
             confidence: result.confidence,
             lead: result.lead,
             threshold: self.min_confidence,
+            safety: {
+                let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
+                self.assess(&scanned, &self.meanings(&scanned)).2
+            },
         }
     }
 }

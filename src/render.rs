@@ -284,6 +284,14 @@ impl fmt::Display for Explanation {
             "Answer confidence {:.2} (threshold {:.2}); lead over the next topic {:.3}",
             self.confidence, self.threshold, self.lead
         )?;
+        writeln!(
+            f,
+            "Closest safety example: urgent {:.2}, crisis {:.2} (a notice from {:.2} and {:.2})",
+            self.safety.urgent,
+            self.safety.crisis,
+            crate::safety::URGENT_SIMILARITY,
+            crate::safety::CRISIS_SIMILARITY
+        )?;
         writeln!(f, "Best candidates:")?;
         if self.candidates.is_empty() {
             writeln!(f, "  none: the content has no passages")?;

@@ -2,9 +2,11 @@
 //!
 //! This runs before retrieval and regardless of it: someone describing heavy bleeding or
 //! thoughts of ending their life must see where to get help first, whether or not the
-//! articles have anything to say. The patterns live in `content/safety.md`. They err on
-//! the side of showing the notice: a needless notice costs a line, a missed one can cost
-//! far more.
+//! articles have anything to say. Two nets, either one enough: the moderators' word
+//! patterns, and closeness in meaning to their short example emergencies ([`ExampleNet`]),
+//! which catches the same emergency in other words, misspelt or split by punctuation.
+//! Both live in `content/safety.md`. They err on the side of showing the notice: a
+//! needless notice costs a line, a missed one can cost far more.
 
 use std::ops::Range;
 
@@ -12,6 +14,71 @@ use serde::Serialize;
 
 use crate::content::SafetyTexts;
 use crate::text::words;
+
+/// A sentence embedding (see `search::semantic`): L2-normalised, so a dot product is a
+/// cosine. The gate takes vectors, not the model, so it stays below search.
+pub type Meaning = [f32; minilm::DIM];
+
+/// How close (cosine) a question, or one of its sentences, must come to one of the
+/// moderators' urgent examples for the urgent notice: the highest value that still
+/// catches as many emergencies of the evaluation sets as any lower one (README,
+/// "Evaluation"; the hard urgent set was not used to choose it).
+pub const URGENT_SIMILARITY: f32 = 0.44;
+
+/// The same for the crisis examples and the crisis notice.
+pub const CRISIS_SIMILARITY: f32 = 0.44;
+
+/// The second net: the vectors of the moderators' `urgent_examples` and
+/// `crisis_examples`. Patterns catch the words moderators thought of; this catches the
+/// same emergency said in other words, misspelt, or split by punctuation.
+#[derive(Debug, Clone, Default)]
+pub struct ExampleNet {
+    pub urgent: Vec<Meaning>,
+    pub crisis: Vec<Meaning>,
+    pub calm: Vec<Meaning>,
+}
+
+/// How close a question came to the examples: the best cosine for each kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Closeness {
+    pub urgent: f32,
+    pub crisis: f32,
+    pub calm: f32,
+}
+
+impl ExampleNet {
+    /// The best cosine of any of `meanings` (the whole question and each sentence) to
+    /// any example of each kind.
+    pub fn closeness(&self, meanings: &[Meaning]) -> Closeness {
+        let best = |examples: &[Meaning]| {
+            meanings
+                .iter()
+                .flat_map(|meaning| examples.iter().map(move |example| dot(meaning, example)))
+                .fold(0.0, f32::max)
+        };
+        Closeness {
+            urgent: best(&self.urgent),
+            crisis: best(&self.crisis),
+            calm: best(&self.calm),
+        }
+    }
+
+    /// What the examples alone say about a question with `meanings`.
+    pub fn assess(&self, meanings: &[Meaning]) -> (Urgency, Closeness) {
+        let closeness = self.closeness(meanings);
+        // Asking about warning signs sounds like having them; only a question closer
+        // to an emergency than to any calm question is one.
+        let urgency = Urgency {
+            emergency: closeness.urgent >= URGENT_SIMILARITY && closeness.urgent > closeness.calm,
+            crisis: closeness.crisis >= CRISIS_SIMILARITY && closeness.crisis > closeness.calm,
+        };
+        (urgency, closeness)
+    }
+}
+
+fn dot(a: &Meaning, b: &Meaning) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
 
 /// What the safety gate found in a question.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -23,6 +90,14 @@ pub struct Urgency {
 }
 
 impl Urgency {
+    /// Either net's finding is enough.
+    pub fn or(self, other: Urgency) -> Urgency {
+        Urgency {
+            emergency: self.emergency || other.emergency,
+            crisis: self.crisis || other.crisis,
+        }
+    }
+
     /// Whether any notice must come before the answer.
     pub fn is_urgent(&self) -> bool {
         self.emergency || self.crisis
@@ -59,4 +134,38 @@ pub fn assess_with_spans(texts: &SafetyTexts, question: &str) -> (Urgency, Vec<R
         .map(|i| question_words[i].span.clone())
         .collect();
     (urgency, spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn along(axis: usize, weight: f32) -> Meaning {
+        let mut meaning = [0.0; minilm::DIM];
+        meaning[axis] = weight;
+        meaning[axis + 1] = (1.0 - weight * weight).sqrt();
+        meaning
+    }
+
+    #[test]
+    fn a_question_near_an_emergency_is_flagged_unless_nearer_a_calm_one() {
+        let net = ExampleNet {
+            urgent: vec![along(0, 1.0)],
+            crisis: vec![along(10, 1.0)],
+            calm: vec![along(20, 1.0)],
+        };
+        let (urgency, _) = net.assess(&[along(0, 0.9)]);
+        assert!(urgency.emergency && !urgency.crisis);
+        let (urgency, _) = net.assess(&[along(10, 0.9)]);
+        assert!(urgency.crisis && !urgency.emergency);
+        // As close to the emergency as before, but closer still to a calm question.
+        let mut asking = [0.0; minilm::DIM];
+        asking[0] = 0.6;
+        asking[20] = 0.8;
+        assert!(!net.assess(&[asking]).0.is_urgent());
+        // Far from everything: no notice.
+        assert!(!net.assess(&[along(40, 1.0)]).0.is_urgent());
+        // No vectors (a question without words): no notice from meaning.
+        assert!(!net.assess(&[]).0.is_urgent());
+    }
 }

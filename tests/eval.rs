@@ -242,7 +242,7 @@ fn every_reply_keeps_its_promises_on_every_set() {
 #[test]
 fn dev_set() {
     let report = eval_report("eval/dev.jsonl", None);
-    assert_floors(&report, 0.85, 0.95, 3, 0, 0);
+    assert_floors(&report, 0.85, 0.95, 3, 0, 1);
 }
 
 #[test]
@@ -252,13 +252,13 @@ fn member_style_set() {
         report["answerable"].as_u64().unwrap() >= 40,
         "the set must stay large"
     );
-    assert_floors(&report, 0.78, 0.95, 3, 0, 0);
+    assert_floors(&report, 0.78, 0.95, 3, 0, 5);
 }
 
 #[test]
 fn holdout_set() {
     let report = eval_report("eval/holdout.jsonl", None);
-    assert_floors(&report, 0.75, 0.95, 3, 0, 0);
+    assert_floors(&report, 0.75, 0.95, 3, 0, 5);
 }
 
 /// New articles a moderator team would add, with member-style questions: the measure of
@@ -269,7 +269,7 @@ fn corpus_b_new_articles() {
         "eval/corpus-b/questions.jsonl",
         Some("eval/corpus-b/articles"),
     );
-    assert_floors(&report, 0.23, 0.95, 3, 2, 1);
+    assert_floors(&report, 0.23, 0.95, 3, 0, 3);
 }
 
 #[test]
@@ -278,7 +278,7 @@ fn corpus_c_new_articles() {
         "eval/corpus-c/questions.jsonl",
         Some("eval/corpus-c/articles"),
     );
-    assert_floors(&report, 0.08, 0.95, 8, 3, 11);
+    assert_floors(&report, 0.08, 0.95, 8, 1, 17);
 }
 
 /// Emergencies in members' own words, and calm questions with alarming words.
@@ -286,5 +286,5 @@ fn corpus_c_new_articles() {
 fn urgent_set() {
     let report = eval_report("eval/urgent.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 65, 7);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 13, 11);
 }

@@ -78,7 +78,7 @@ impl Changes {
             .count();
 
         let (a, b) = (&old.safety, &new.safety);
-        let checks: [(&'static str, bool); 8] = [
+        let checks: [(&'static str, bool); 11] = [
             ("disclaimer", a.disclaimer != b.disclaimer),
             ("doctor_advice", a.doctor_advice != b.doctor_advice),
             ("urgent_notice", a.urgent_notice != b.urgent_notice),
@@ -87,6 +87,9 @@ impl Changes {
             ("not_found", a.not_found != b.not_found),
             ("urgent_patterns", a.urgent_patterns != b.urgent_patterns),
             ("crisis_patterns", a.crisis_patterns != b.crisis_patterns),
+            ("urgent_examples", a.urgent_examples != b.urgent_examples),
+            ("crisis_examples", a.crisis_examples != b.crisis_examples),
+            ("calm_examples", a.calm_examples != b.calm_examples),
         ];
         changes.safety_changed = checks
             .iter()

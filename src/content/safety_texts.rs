@@ -27,6 +27,15 @@ pub struct SafetyTexts {
     pub not_found: String,
     pub urgent_patterns: Vec<WordPattern>,
     pub crisis_patterns: Vec<WordPattern>,
+    /// Short emergencies in members' words: a question close to one in meaning gets the
+    /// urgent notice even when no pattern matches its words.
+    pub urgent_examples: Vec<String>,
+    /// The same for self-harm and suicide, and the crisis notice.
+    pub crisis_examples: Vec<String>,
+    /// Calm questions in alarming words ("what are the signs of a clot?"): a question
+    /// closer to one of these than to any urgent or crisis example is not flagged by
+    /// meaning (the patterns still apply).
+    pub calm_examples: Vec<String>,
 }
 
 /// The keys of `safety.md`, each a `## ` heading.
@@ -39,6 +48,9 @@ pub const SAFETY_KEYS: &[&str] = &[
     "not_found",
     "urgent_patterns",
     "crisis_patterns",
+    "urgent_examples",
+    "crisis_examples",
+    "calm_examples",
 ];
 
 /// Parses `safety.md`.
@@ -154,6 +166,42 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
         patterns
     };
 
+    // Optional: without examples only the patterns watch for emergencies.
+    let examples_of = |key: &str, problems: &mut Vec<Problem>| -> Vec<String> {
+        let Some(section) = find(key) else {
+            let lost = if key == "calm_examples" {
+                "questions that only ask about warning signs may get the urgent notice"
+            } else {
+                "these emergencies are caught only by the exact words of the patterns"
+            };
+            problems.push(Problem::warning(
+                path,
+                None,
+                format!(
+                    "there is no `## {key}` section: {lost}; add short examples in members' words, one `- ` line each"
+                ),
+            ));
+            return Vec::new();
+        };
+        let mut examples = Vec::new();
+        for line in section.blocks.iter().flat_map(|b| &b.lines) {
+            if line.list_item {
+                examples.push(
+                    line.text
+                        .trim_start_matches(['-', '*', '+'])
+                        .trim()
+                        .to_string(),
+                );
+            } else {
+                problems.push(Problem::error(
+                    path,
+                    Some(line.line),
+                    format!("examples are list items: start the line with `- ` (in `{key}`)"),
+                ));
+            }
+        }
+        examples
+    };
     let texts = SafetyTexts {
         disclaimer: text_of("disclaimer", problems),
         doctor_advice: text_of("doctor_advice", problems),
@@ -178,6 +226,9 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
         not_found: text_of("not_found", problems),
         urgent_patterns: patterns_of("urgent_patterns", problems),
         crisis_patterns: patterns_of("crisis_patterns", problems),
+        urgent_examples: examples_of("urgent_examples", problems),
+        crisis_examples: examples_of("crisis_examples", problems),
+        calm_examples: examples_of("calm_examples", problems),
     };
     if problems.iter().filter(|p| p.is_error()).count() > before {
         return None;
@@ -191,7 +242,9 @@ mod tests {
 
     pub(crate) const MINIMAL: &str = "## disclaimer\nNot advice.\n## doctor_advice\nSee a doctor.\n\
         ## urgent_notice\nGet help now.\n## crisis_notice\nYou matter.\n## crisis_helplines\n- 988\n\
-        ## not_found\nNot found.\n## urgent_patterns\n- heavy bleed*\n## crisis_patterns\n- kill* myself\n";
+        ## not_found\nNot found.\n## urgent_patterns\n- heavy bleed*\n## crisis_patterns\n- kill* myself\n\
+        ## urgent_examples\n- I am bleeding heavily\n## crisis_examples\n- I want to die\n\
+        ## calm_examples\n- what are the signs of a clot\n";
 
     #[test]
     fn reads_every_key() {
@@ -201,6 +254,9 @@ mod tests {
         assert_eq!(texts.doctor_advice, "See a doctor.");
         assert_eq!(texts.crisis_helplines, ["- 988"]);
         assert_eq!(texts.urgent_patterns[0].as_str(), "heavy bleed*");
+        assert_eq!(texts.urgent_examples, ["I am bleeding heavily"]);
+        assert_eq!(texts.crisis_examples, ["I want to die"]);
+        assert_eq!(texts.calm_examples, ["what are the signs of a clot"]);
     }
 
     #[test]

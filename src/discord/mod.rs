@@ -38,6 +38,9 @@ pub struct Data {
     /// Interactions and messages already handled: a replay is never answered again.
     pub seen: Seen,
     pub stats: Arc<Stats>,
+    /// One permit per core for reading questions: under a burst the rest wait their turn
+    /// instead of starving the async workers, whose timers must still defer on time.
+    pub readers: Arc<tokio::sync::Semaphore>,
     pub config: BotConfig,
 }
 
@@ -83,6 +86,9 @@ pub async fn run(config: BotConfig, store: Arc<KnowledgeStore>) -> anyhow::Resul
         modlog,
         seen: Seen::default(),
         stats: stats.clone(),
+        readers: Arc::new(tokio::sync::Semaphore::new(
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+        )),
         config,
     };
 

@@ -37,6 +37,11 @@ impl Embedder {
     pub fn embed(&self, text: &str) -> Vector {
         self.encoder.embed(text)
     }
+
+    /// Vectors of content texts (such as the safety examples), cached like passages.
+    pub fn embed_content(&self, texts: &[&str]) -> Vec<Vector> {
+        self.cache.embed_all(self.encoder, texts)
+    }
 }
 
 /// The model shipped in `models/` and compiled into the binary, loaded once per process.

@@ -7,7 +7,6 @@ use super::{Context, Data, Error, private, respond};
 use crate::discord::rest::MessageBody;
 use crate::knowledge::Outcome;
 use crate::render;
-use crate::safety;
 
 /// Ask a health question; Lantern quotes the article passage that answers it.
 #[poise::command(slash_command)]
@@ -54,7 +53,11 @@ pub async fn answer_for(data: &Data, user: u64, question: String) -> Result<Stri
     if let Err(wait) = data.cooldowns.try_ask(user) {
         data.stats.record_cooldown();
         tracing::info!(outcome = "cooldown", "question held back by the cooldown");
-        let urgency = safety::assess(&knowledge.library().safety, &question);
+        // The notice is never held back, and judging it reads the question's meaning:
+        // off the async workers too.
+        let judge = knowledge.clone();
+        let _turn = data.readers.acquire().await?;
+        let urgency = tokio::task::spawn_blocking(move || judge.urgency(&question)).await?;
         return Ok(render::render_cooldown(
             urgency,
             wait,
@@ -66,6 +69,7 @@ pub async fn answer_for(data: &Data, user: u64, question: String) -> Result<Stri
     // workers, so a burst of questions does not stall the gateway.
     let answer = {
         let knowledge = knowledge.clone();
+        let _turn = data.readers.acquire().await?;
         tokio::task::spawn_blocking(move || knowledge.ask(&question)).await?
     };
     data.stats.record(&answer);
