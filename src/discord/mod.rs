@@ -82,7 +82,7 @@ pub async fn run(config: BotConfig, store: Arc<KnowledgeStore>) -> anyhow::Resul
     let data = Data {
         store,
         rest,
-        cooldowns: Cooldowns::new(Duration::from_secs(config.cooldown_seconds)),
+        cooldowns: Cooldowns::start(Duration::from_secs(config.cooldown_seconds)),
         modlog,
         seen: Seen::default(),
         stats: stats.clone(),
