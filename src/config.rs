@@ -277,19 +277,48 @@ fn parse_token(token: &str) -> Result<Token, ConfigError> {
     Ok(Token(token.to_string()))
 }
 
+/// `DISCORD_API_URL`: every request carries the bot token, so it must travel encrypted
+/// (`https`) unless it never leaves this machine (a loopback address: 127.0.0.0/8, ::1 or
+/// `localhost`, as the tests' fake Discord and a local rate-limit proxy use).
 fn parse_url(url: &str) -> Result<String, ConfigError> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.contains(char::is_whitespace) => {
-            Ok(url.trim_end_matches('/').to_string())
-        }
-        _ => Err(ConfigError::Invalid {
-            key: "DISCORD_API_URL",
-            problem: format!("`{url}` is not an http:// or https:// URL"),
-            hint: "Leave it unset to use Discord itself, or give a proxy's base URL such as http://127.0.0.1:8080",
-        }),
+    let invalid = |problem: String, hint: &'static str| ConfigError::Invalid {
+        key: "DISCORD_API_URL",
+        problem,
+        hint,
+    };
+    const HINT: &str = "Leave it unset to use Discord itself, or give a proxy's base URL such as https://proxy.example.com \
+         (plain http only on this machine, e.g. http://127.0.0.1:8080)";
+    let parsed = reqwest::Url::parse(url)
+        .ok()
+        .filter(|parsed| matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some());
+    let Some(parsed) = parsed else {
+        return Err(invalid(
+            format!("`{url}` is not an http:// or https:// URL"),
+            HINT,
+        ));
+    };
+    if parsed.scheme() == "http" && !is_loopback(&parsed) {
+        // Named by host only: whatever else the URL holds (a password?) stays out of logs.
+        let host = parsed.host_str().unwrap_or_default();
+        return Err(invalid(
+            format!("`http://{host}` would send the bot token unencrypted to another machine"),
+            "Use https:// (plain http is allowed only for 127.0.0.1, ::1 or localhost), or leave it unset to use Discord itself",
+        ));
+    }
+    Ok(url.trim_end_matches('/').to_string())
+}
+
+/// Whether `url`'s host is this machine: 127.0.0.0/8, ::1 or `localhost`. The URL parser
+/// has already normalised the host (`127.1` is `127.0.0.1`, names are lowercased), and a
+/// name such as `127.0.0.1.example.com` is a name, not an address.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let unbracketed = host.trim_start_matches('[').trim_end_matches(']');
+    match unbracketed.parse::<std::net::IpAddr>() {
+        Ok(address) => address.is_loopback(),
+        Err(_) => host == "localhost",
     }
 }
 
@@ -381,6 +410,49 @@ mod tests {
             bot(&[("DISCORD_TOKEN", TOKEN), ("DISCORD_API_URL", "discord.com")]).unwrap_err();
         assert!(error.to_string().contains("DISCORD_API_URL"));
         assert!(!format!("{:?}", bot(&[("DISCORD_TOKEN", TOKEN)]).unwrap()).contains(TOKEN));
+    }
+
+    /// The token goes to whatever DISCORD_API_URL names, so plain http is allowed only
+    /// to this machine.
+    #[test]
+    fn api_url_must_be_https_except_on_this_machine() {
+        let api_url =
+            |v: &str| bot(&[("DISCORD_TOKEN", TOKEN), ("DISCORD_API_URL", v)]).map(|c| c.api_url);
+        for allowed in [
+            "https://discord.com",
+            "https://proxy.example.com:8443/",
+            "http://127.0.0.1:8080",
+            "http://127.8.9.10",
+            "http://localhost:3000",
+            "http://LOCALHOST",
+            "http://[::1]:8080",
+        ] {
+            assert!(api_url(allowed).is_ok(), "{allowed} refused");
+        }
+        assert_eq!(
+            api_url("https://proxy.example.com/").unwrap(),
+            "https://proxy.example.com"
+        );
+        for refused in [
+            "http://example.com",
+            "http://discord.com",
+            "http://10.0.0.5:8080",
+            "http://[::2]",
+            "http://localhost.example.com",
+            "http://127.0.0.1.example.com",
+            "http://127.0.0.1@example.com",
+            "ftp://127.0.0.1",
+        ] {
+            let error = api_url(refused).unwrap_err().to_string();
+            assert!(
+                error.starts_with("DISCORD_API_URL is malformed"),
+                "{refused}: {error}"
+            );
+            assert!(!error.contains(TOKEN), "{refused}: {error}");
+        }
+        let error = api_url("http://example.com").unwrap_err().to_string();
+        assert!(error.contains("https"), "{error}");
+        assert!(!error.contains('\n'), "one line: {error}");
     }
 
     #[test]

@@ -629,6 +629,7 @@ fn malformed_settings_stop_the_bot_with_the_key_named() {
         ("LANTERN_EPHEMERAL_DEFAULT", "sometimes"),
         ("LANTERN_SHARDS", "3-1/8"),
         ("DISCORD_API_URL", "discord.com"),
+        ("DISCORD_API_URL", "http://example.com"),
     ] {
         let run = Lantern::new()
             .env("DISCORD_TOKEN", token)
