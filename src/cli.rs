@@ -8,6 +8,7 @@ use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -469,6 +470,10 @@ fn run_bot(config: &Config) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(lantern::discord::run(bot_config, store))?;
+    let stopped = runtime.block_on(lantern::discord::run(bot_config, store));
+    // What is still running (serenity retrying an unreachable Discord, a DNS lookup on a
+    // blocking thread) must not hold the exit: the bot has already said it stopped.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    stopped?;
     Ok(ExitCode::SUCCESS)
 }

@@ -9,9 +9,11 @@ mod commands;
 mod cooldown;
 mod errors;
 mod events;
+mod gateway;
 mod modlog;
 pub mod rest;
 mod seen;
+mod shutdown;
 mod stats;
 
 use std::sync::Arc;
@@ -27,6 +29,7 @@ use cooldown::Cooldowns;
 use modlog::{ModLog, Trigger};
 use rest::DiscordRest;
 use seen::Seen;
+use shutdown::{InFlight, Signals, Tracked};
 use stats::Stats;
 
 /// What every command and event handler shares.
@@ -56,9 +59,12 @@ pub fn intents() -> GatewayIntents {
     GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES | GatewayIntents::DIRECT_MESSAGES
 }
 
-/// Connects to Discord and answers until Ctrl-C or SIGTERM, then closes the shards
-/// cleanly and returns.
+/// Connects to Discord and answers until Ctrl-C or SIGTERM, then closes the shards,
+/// lets the replies in flight finish and returns within [`shutdown::GRACE`], whether
+/// Discord is connected, unreachable or reconnecting. A second signal exits at once.
 pub async fn run(config: BotConfig, store: Arc<KnowledgeStore>) -> anyhow::Result<()> {
+    // Listening from the start: a signal while connecting is a request to stop too.
+    let mut signals = Signals::listen();
     let mut http = HttpBuilder::new(config.token.expose());
     if config.api_url != DISCORD_API_DEFAULT {
         // Serenity's rate limiter would talk to Discord directly, past the proxy; the proxy
@@ -69,6 +75,18 @@ pub async fn run(config: BotConfig, store: Arc<KnowledgeStore>) -> anyhow::Resul
     }
     let rest =
         DiscordRest::new(&config.api_url, &config.token).context("setting up the HTTP client")?;
+    // Through a proxy or a test server, never past it to Discord's own gateway.
+    let gateway_url = if config.api_url == DISCORD_API_DEFAULT {
+        None
+    } else {
+        match gateway::wait_for_gateway(&rest, &mut signals).await {
+            Some(url) => Some(url),
+            None => {
+                tracing::info!("stopped before connecting to Discord");
+                return Ok(());
+            }
+        }
+    };
     let guild_id = config.guild_id;
     let registers_commands = config.shards.includes_first();
     let shards = config.shards;
@@ -139,27 +157,53 @@ pub async fn run(config: BotConfig, store: Arc<KnowledgeStore>) -> anyhow::Resul
         })
         .build();
 
-    let mut client = ClientBuilder::new_with_http(http.build(), intents())
-        .framework(framework)
-        .await
-        .context("creating the Discord client")?;
+    let in_flight = Arc::new(InFlight::default());
+    let framework = Tracked {
+        framework,
+        in_flight: in_flight.clone(),
+    };
+    let building = ClientBuilder::new_with_http(http.build(), intents()).framework(framework);
+    let client = tokio::select! {
+        client = building => client,
+        () = signals.next() => {
+            tracing::info!("stopped before connecting to Discord");
+            return Ok(());
+        }
+    };
+    let mut client = client.context("creating the Discord client")?;
+    if let Some(url) = gateway_url {
+        *client.ws_url.lock().await = url;
+    }
 
     let shard_manager = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: closing the connection to Discord");
-        shard_manager.shutdown_all().await;
+    // The connection runs in its own task, so a signal can end the wait for it even while
+    // serenity keeps retrying an unreachable Discord.
+    let mut connection = tokio::spawn(async move {
+        // Serenity starts shards `range.start..=range.end`, whatever `Range` suggests.
+        match shards {
+            Shards::Single => client.start().await,
+            Shards::Auto => client.start_autosharded().await,
+            Shards::Total(total) => client.start_shards(total).await,
+            Shards::Range { first, last, total } => {
+                client.start_shard_range(first..last, total).await
+            }
+        }
     });
-    // Serenity starts shards `range.start..=range.end`, whatever `Range` suggests.
-    let connected = match shards {
-        Shards::Single => client.start().await,
-        Shards::Auto => client.start_autosharded().await,
-        Shards::Total(total) => client.start_shards(total).await,
-        Shards::Range { first, last, total } => client.start_shard_range(first..last, total).await,
+    let connected = tokio::select! {
+        joined = &mut connection => match joined {
+            Ok(connected) => connected.map_err(explain_connection_error),
+            Err(error) => Err(anyhow::Error::new(error).context("the connection to Discord failed")),
+        },
+        () = signals.next() => {
+            tracing::info!("shutting down: closing the connection to Discord");
+            shutdown::stop(shard_manager, &in_flight, &mut signals).await;
+            connection.abort();
+            Ok(())
+        }
     };
     drop(watcher);
     tracing::info!(questions = %stats, "stopped");
-    connected.map_err(explain_connection_error)
+    connected
 }
 
 /// Reloads on file changes, reporting each reload to the moderators. Without a watcher
@@ -213,33 +257,5 @@ fn first_delivery(ctx: poise::Context<'_, Data, Error>) -> bool {
             first
         }
         poise::Context::Prefix(_) => true,
-    }
-}
-
-/// Resolves on Ctrl-C, or SIGTERM on Unix (what service managers and containers send).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
     }
 }

@@ -216,6 +216,11 @@ impl MessageBody {
     }
 }
 
+/// `GET /gateway` failed: why, without the URL.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct GatewayUnreachable(String);
+
 impl DiscordRest {
     /// `base_url` is Discord's (or a proxy's) origin, e.g. `https://discord.com`.
     pub fn new(base_url: &str, token: &Token) -> Result<Self, reqwest::Error> {
@@ -232,6 +237,27 @@ impl DiscordRest {
             api: format!("{}/api/v10", base_url.trim_end_matches('/')),
             authorization: format!("Bot {}", token.expose()),
         })
+    }
+
+    /// The gateway's address, from `GET /gateway`: where the shards connect.
+    pub async fn gateway_url(&self) -> Result<String, GatewayUnreachable> {
+        #[derive(serde::Deserialize)]
+        struct Gateway {
+            url: String,
+        }
+        let response = self
+            .client
+            .get(format!("{}/gateway", self.api))
+            .header("Authorization", &self.authorization)
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|error| GatewayUnreachable(without_url(&error)))?;
+        let gateway: Gateway = response
+            .json()
+            .await
+            .map_err(|error| GatewayUnreachable(without_url(&error)))?;
+        Ok(gateway.url)
     }
 
     /// Answers an interaction with a message (response type 4).

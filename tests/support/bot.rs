@@ -131,6 +131,47 @@ impl Bot {
         }
     }
 
+    /// Sends `signal` ("TERM", "INT") to the process, without waiting.
+    pub fn signal(&self, signal: &str) {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -{signal} {pid}");
+    }
+
+    /// Polls until the process ends, at most `within`; returns its exit code. Panics with
+    /// the log (after killing the process) when it is still running then.
+    pub fn wait_exit(&mut self, within: Duration) -> Option<i32> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "the bot was still running {within:?} later\nlog:\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Polls the log until `pattern` has appeared `count` times, at most [`PATIENCE`].
+    pub fn wait_log(&self, pattern: &str, count: usize) {
+        let deadline = Instant::now() + PATIENCE;
+        while self.log().matches(pattern).count() < count {
+            assert!(
+                Instant::now() < deadline,
+                "{pattern:?} not logged {count} times\nlog:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
