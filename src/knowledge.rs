@@ -19,7 +19,7 @@ pub use outcome::{Answer, AnswerRecord, Outcome, Quote, Refusal};
 /// The default answer threshold on [`SearchResult::confidence`], the estimated chance
 /// that the best passage answers. Fitted with the fused weights, cross-validated by
 /// article (`benches/fit_confidence.py`); see README, "How Lantern decides".
-pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.80;
+pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.79;
 
 /// A candidate must cover at least this share of the question to be suggested as a
 /// nearby topic, so unrelated topics are never offered.
@@ -29,7 +29,7 @@ pub const SUGGESTION_MIN_COVERAGE: f32 = 0.15;
 pub const MAX_SUGGESTIONS: usize = 3;
 
 /// Sentences of a question that get a vector of their own for the safety net.
-const MAX_QUESTION_SENTENCES: usize = 12;
+const MAX_QUESTION_SENTENCES: usize = 6;
 
 /// Questions longer than this are not even scanned for emergencies beyond this point.
 const SAFETY_SCAN_CHARS: usize = 20 * limits::QUESTION;
@@ -143,10 +143,10 @@ impl Knowledge {
             return (unanswered(Outcome::Refused(Refusal::Empty)), None);
         }
 
-        let Some(meaning) = meanings.first() else {
+        if meanings.is_empty() {
             return (unanswered(Outcome::Refused(Refusal::Empty)), None);
-        };
-        let result = match self.index.search(question, meaning, &explained) {
+        }
+        let result = match self.index.search(question, &meanings, &explained) {
             Ok(result) => result,
             Err(error) => {
                 tracing::error!(%error, "search failed; answering that nothing was found");

@@ -153,8 +153,8 @@ pub fn render_about(library: &Library, answered: u64, not_found: u64) -> String 
          **Privacy**\n\
          Lantern keeps no record of your questions: it does not store their text, and its logs never contain what you \
          asked, your name or your id. It keeps only counts, in memory, of how questions went (since it last started: \
-         {answered} answered, {not_found} not found in the articles), and, for a few seconds after you ask, your id \
-         alone so it can pace questions. Nothing is written to disk. Answers to /ask are private to you unless you \
+         {answered} answered, {not_found} not found in the articles), and, during the cooldown after you ask, your id \
+         alone so it can pace questions; then it forgets it. Nothing about you is written to disk. Answers to /ask are private to you unless you \
          choose to share them; a question asked by mentioning Lantern in a channel is answered in that channel.\n\n\
          **Content** ({} topics)\n{}\n\n{}\n**{}**",
         library.topics().count(),

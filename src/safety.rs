@@ -53,7 +53,11 @@ impl ExampleNet {
         let best = |examples: &[Meaning]| {
             meanings
                 .iter()
-                .flat_map(|meaning| examples.iter().map(move |example| dot(meaning, example)))
+                .flat_map(|meaning| {
+                    examples
+                        .iter()
+                        .map(move |example| minilm::similarity(meaning, example))
+                })
                 .fold(0.0, f32::max)
         };
         Closeness {
@@ -74,10 +78,6 @@ impl ExampleNet {
         };
         (urgency, closeness)
     }
-}
-
-fn dot(a: &Meaning, b: &Meaning) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// What the safety gate found in a question.

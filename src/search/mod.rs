@@ -278,13 +278,14 @@ impl SearchIndex {
         self.passages.len()
     }
 
-    /// Reads `question` (whose sentence vector is `meaning`) and ranks every passage.
+    /// Reads `question` (whose sentence vectors are `meanings`: the whole question, then
+    /// each sentence when it has several) and ranks every passage.
     /// Words at the byte ranges in `explained` (those the safety gate already answered)
     /// count as weak.
     pub fn search(
         &self,
         question: &str,
-        meaning: &Vector,
+        meanings: &[Vector],
         explained: &[Range<usize>],
     ) -> Result<SearchResult, IndexError> {
         let form = form::read_question(question);
@@ -440,7 +441,7 @@ impl SearchIndex {
             }
         }
         self.add_unmatched(&mut candidates);
-        let closeness = self.semantic.closeness(meaning);
+        let closeness = self.semantic.closeness(meanings);
         for candidate in &mut candidates {
             let close = closeness[candidate.ordinal];
             candidate.evidence = Evidence {

@@ -134,17 +134,23 @@ impl SemanticIndex {
         }
     }
 
-    /// How close `question` (its vector) comes to each passage, in passage order.
-    pub fn closeness(&self, question: &Vector) -> Vec<Closeness> {
+    /// How close the question comes to each passage, in passage order: the best of its
+    /// `meanings` (the whole question, then each of its sentences), so a question asked
+    /// after a story is judged on the sentence that asks it as well as on the whole.
+    pub fn closeness(&self, meanings: &[Vector]) -> Vec<Closeness> {
         let best = |vectors: &[Vector]| {
             vectors
                 .iter()
-                .map(|vector| dot(question, vector))
+                .flat_map(|vector| {
+                    meanings
+                        .iter()
+                        .map(move |meaning| minilm::similarity(meaning, vector))
+                })
                 .fold(f32::NEG_INFINITY, f32::max)
         };
         (0..self.passages.len())
             .map(|ordinal| {
-                let passage = dot(question, &self.passages[ordinal]);
+                let passage = best(std::slice::from_ref(&self.passages[ordinal]));
                 let sentences = &self.sentences[self.sentence_ranges[ordinal].clone()];
                 Closeness {
                     passage,
@@ -158,8 +164,4 @@ impl SemanticIndex {
             })
             .collect()
     }
-}
-
-fn dot(a: &Vector, b: &Vector) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }

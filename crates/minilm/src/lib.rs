@@ -37,6 +37,21 @@ use tokenizer::Tokenizer;
 /// The embedding width of all-MiniLM-L6-v2.
 pub const DIM: usize = 384;
 
+/// The cosine similarity of two embeddings from [`Encoder::embed`] (they are
+/// L2-normalised, so it is their dot product). Summed in eight lanes, which the compiler
+/// vectorises: a plain float sum must keep its order and is not, and callers compare a
+/// question with thousands of passages.
+#[inline]
+pub fn similarity(a: &[f32; DIM], b: &[f32; DIM]) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        for lane in 0..8 {
+            lanes[lane] += x[lane] * y[lane];
+        }
+    }
+    lanes.iter().sum()
+}
+
 /// Why a model could not be loaded. Each names the file (and tensor) at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
