@@ -154,9 +154,9 @@ impl Knowledge {
             }
         };
 
-        let confident = result.confidence >= self.min_confidence;
-        let best = result.best().filter(|_| confident);
         let two_topics = self.too_close_to_call(&result);
+        let confident = result.confidence >= self.min_confidence && two_topics.is_none();
+        let best = result.best().filter(|_| confident);
         let outcome = match best {
             Some(candidate) => {
                 let article = &self.library.articles[candidate.passage.article];
@@ -249,18 +249,18 @@ impl Knowledge {
     }
 
     /// The two best candidates, when they belong to different topics and neither leads
-    /// enough to be chosen although either would be answered alone: the member is told
-    /// both fit rather than that nothing does.
+    /// enough to be chosen although the best would be answered with a clear lead: the
+    /// member is told both fit, rather than given one at a coin's toss or told that
+    /// nothing does.
     fn too_close_to_call<'a>(
         &self,
         result: &'a SearchResult,
     ) -> Option<[&'a search::Candidate; 2]> {
         let best = result.best()?;
         let runner_up = &result.candidates[result.runner_up?];
-        let refused = result.confidence < self.min_confidence;
         let close = result.lead < fuse::TOO_CLOSE;
         let clear_would_pass = fuse::confidence_if_clear(&best.evidence) >= self.min_confidence;
-        (refused && close && clear_would_pass).then_some([best, runner_up])
+        (close && clear_would_pass).then_some([best, runner_up])
     }
 }
 

@@ -41,7 +41,7 @@ fn ask_json_has_exactly_the_documented_shape() {
         "--json",
         "--content",
         &content_arg(),
-        "how does heparin help with antiphospholipid syndrome?",
+        "is heparin a blood thinner?",
     ]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let lines = run.json_lines();
@@ -847,8 +847,8 @@ fn the_form_of_a_question_picks_the_passage_that_answers_it() {
 fn a_story_before_the_question_does_not_drown_it_but_unknown_words_still_count() {
     assert_answers(&[(
         "We have been trying for two years. My OB mentioned heparin and aspirin at my last visit. \
-         Does heparin help?",
-        "heparin",
+         Is heparin a blood thinner?",
+        "injectable blood thinner",
     )]);
     assert_refuses(&[
         "I'm on heparin. Can I fly?",
@@ -887,4 +887,36 @@ fn also_asked_lines_let_moderators_add_members_phrasings() {
         !reply.contains("subreddit"),
         "phrasings are searched, never quoted: {reply}"
     );
+}
+
+/// Two topics that answer a question equally well: Lantern says so and offers both,
+/// rather than picking one at random or claiming it knows nothing.
+#[test]
+fn two_topics_too_close_to_call_are_both_offered() {
+    let content = content_copy();
+    fs::write(
+        content.path().join("articles/hamsters.md"),
+        "---\ntitle: Small pets\nsource: Test article\nlast_reviewed: 2026-11-30\n---\n\n\
+         ## Small pet care, part one\n\n\
+         Hamster teeth grow all the time, so a hamster needs wooden chew toys to keep its teeth short.\n\n\
+         ## Small pet care, part two\n\n\
+         Hamster teeth grow all the time, so a hamster needs wooden chew toys to keep its teeth short.\n",
+    )
+    .unwrap();
+    let dir = content.path().display().to_string();
+    let run = Lantern::new().run(&[
+        "ask",
+        "--json",
+        "--content",
+        &dir,
+        "why does my hamster need wooden chew toys for its teeth?",
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let answer = &run.json_lines()[0];
+    assert_eq!(answer["answered"], false, "{answer}");
+    let reply = answer["reply"].as_str().unwrap();
+    assert!(reply.contains("fits two of our topics"), "{reply}");
+    for title in ["Small pet care, part one", "Small pet care, part two"] {
+        assert!(reply.contains(title), "{title} not offered: {reply}");
+    }
 }
