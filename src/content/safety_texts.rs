@@ -137,21 +137,12 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
             return Vec::new();
         };
         let mut patterns = Vec::new();
-        for line in section.blocks.iter().flat_map(|b| &b.lines) {
-            if !line.list_item {
-                problems.push(Problem::error(
-                    path,
-                    Some(line.line),
-                    format!("patterns are list items: start the line with `- ` (in `{key}`)"),
-                ));
-                continue;
-            }
-            let pattern_text = line.text.trim_start_matches(['-', '*', '+']).trim();
+        for (line, pattern_text) in list_items(path, section, key, "patterns", problems) {
             match WordPattern::parse(pattern_text) {
                 Ok(pattern) => patterns.push(pattern),
                 Err(error) => problems.push(Problem::error(
                     path,
-                    Some(line.line),
+                    Some(line),
                     format!("pattern `{pattern_text}` cannot be used: {error}"),
                 )),
             }
@@ -183,24 +174,10 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
             ));
             return Vec::new();
         };
-        let mut examples = Vec::new();
-        for line in section.blocks.iter().flat_map(|b| &b.lines) {
-            if line.list_item {
-                examples.push(
-                    line.text
-                        .trim_start_matches(['-', '*', '+'])
-                        .trim()
-                        .to_string(),
-                );
-            } else {
-                problems.push(Problem::error(
-                    path,
-                    Some(line.line),
-                    format!("examples are list items: start the line with `- ` (in `{key}`)"),
-                ));
-            }
-        }
-        examples
+        list_items(path, section, key, "examples", problems)
+            .into_iter()
+            .map(|(_, text)| text.to_string())
+            .collect()
     };
     let texts = SafetyTexts {
         disclaimer: text_of("disclaimer", problems),
@@ -234,6 +211,33 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
         return None;
     }
     Some(texts)
+}
+
+/// The `- ` lines of `section` with their line numbers, the marker removed; any other
+/// line is an error naming what the section holds (`what`: "patterns", "examples").
+fn list_items<'a>(
+    path: &Path,
+    section: &'a Section,
+    key: &str,
+    what: &str,
+    problems: &mut Vec<Problem>,
+) -> Vec<(usize, &'a str)> {
+    let mut items = Vec::new();
+    for line in section.blocks.iter().flat_map(|b| &b.lines) {
+        if line.list_item {
+            items.push((
+                line.line,
+                line.text.trim_start_matches(['-', '*', '+']).trim(),
+            ));
+        } else {
+            problems.push(Problem::error(
+                path,
+                Some(line.line),
+                format!("{what} are list items: start the line with `- ` (in `{key}`)"),
+            ));
+        }
+    }
+    items
 }
 
 #[cfg(test)]
