@@ -374,11 +374,11 @@ impl Knowledge {
                             .unwrap_or_default(),
                         line: passage.line,
                         passage: passage.text.clone(),
-                        score: c.score,
+                        score: c.score(),
                         evidence: c.evidence,
                         coverage: c.coverage,
                         bm25: c.bm25,
-                        bm25_share: c.bm25_share,
+                        bm25_share: c.evidence.bm25_share,
                         matched: result.matched(c).into_iter().map(str::to_string).collect(),
                         sentence: c
                             .sentence

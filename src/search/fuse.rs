@@ -21,8 +21,9 @@ pub struct Evidence {
     pub lexical: f32,
     /// BM25 as a share of the best score any passage could reach for this question.
     pub bm25_share: f32,
-    /// Whether the passage has the shape of answer the question's form asks for (it
-    /// defines the term asked about, or says when, or how); see `Candidate::answer_shape`.
+    /// How well the passage has the shape of answer the question's form asks for: for
+    /// "what is X", 1 if it defines X; for "when ..." or "how does X cause Y", the largest
+    /// share of the question that one sentence saying when (or how) covers; else 0.
     pub shape: f32,
     /// Cosine of the question to the whole passage.
     pub passage: f32,

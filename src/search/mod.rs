@@ -112,34 +112,28 @@ pub struct Candidate {
     pub passage: PassageId,
     /// Tantivy's BM25 score.
     pub bm25: f32,
-    /// BM25 divided by the best score any passage could reach for this question.
-    pub bm25_share: f32,
     /// Weighted share of the question's concepts this passage expresses.
     pub coverage: f32,
-    /// 0..1: the lexical evidence. The coverage of the whole question, or of one of its
-    /// sentences if that is higher and the others only set the scene (see
-    /// [`question_sentences`]).
-    pub lexical: f32,
     /// The byte range of the question sentence that gave the confidence, when it was
     /// one sentence rather than the whole question.
     pub sentence: Option<Range<usize>>,
-    /// The largest share of the question that one sentence (or the title) covers on its
-    /// own: among passages that cover the question equally, the one that answers it in
-    /// one place ranks first. Computed for near ties only; zero elsewhere.
-    pub focus: f32,
     /// Whether it expresses at least one content concept (not only weak words).
     pub related: bool,
-    /// How well the passage has the shape of answer the question's form asks for: for
-    /// "what is X", 1 if it defines X; for "when ..." or "how does X cause Y", the
-    /// largest share of the question that one sentence saying when (or how) covers.
-    /// Zero otherwise. Computed for passages nearly tied on words only.
-    pub answer_shape: f32,
-    /// Everything known for this passage, words and meaning, and its ranking score.
+    /// Everything known for this passage, words and meaning: the lexical share is the
+    /// coverage of the whole question, or of one of its sentences if that is higher and
+    /// the others only set the scene (see [`question_sentences`]); the answer shape is
+    /// computed for passages nearly tied on words only.
     pub evidence: Evidence,
-    pub score: f32,
     /// The passage's position in the index.
     #[serde(skip)]
     ordinal: usize,
+}
+
+impl Candidate {
+    /// The ranking score fused from its evidence.
+    pub fn score(&self) -> f32 {
+        self.evidence.score()
+    }
 }
 
 /// The outcome of a search: how the question was read and the candidates, best first.
@@ -378,27 +372,29 @@ impl SearchIndex {
                 candidates.push(Candidate {
                     passage: self.passages[ordinal],
                     bm25,
-                    bm25_share: if best_possible > 0.0 {
-                        (bm25 / best_possible).min(1.0)
-                    } else {
-                        0.0
-                    },
                     coverage,
-                    lexical: confidence,
                     sentence,
-                    focus: 0.0,
                     related,
-                    answer_shape: 0.0,
-                    evidence: Evidence::default(),
-                    score: 0.0,
+                    evidence: Evidence {
+                        lexical: confidence,
+                        bm25_share: if best_possible > 0.0 {
+                            (bm25 / best_possible).min(1.0)
+                        } else {
+                            0.0
+                        },
+                        ..Evidence::default()
+                    },
                     ordinal,
                 });
             }
         }
 
-        // Focus and answer shape only decide between near ties, so only those pay for them.
-        let best_confidence = candidates.iter().map(|c| c.lexical).fold(0.0, f32::max);
-        let tied = |c: &Candidate| c.lexical >= best_confidence - FOCUS_TIE;
+        // Answer shape is weighed only between near ties on words, so only those pay for it.
+        let best_confidence = candidates
+            .iter()
+            .map(|c| c.evidence.lexical)
+            .fold(0.0, f32::max);
+        let tied = |c: &Candidate| c.evidence.lexical >= best_confidence - FOCUS_TIE;
         let tokens = self.token_ids(&concepts);
         // A passage judged on one sentence of the question is focused when it answers
         // that sentence in one place; the story around it does not count.
@@ -411,7 +407,6 @@ impl SearchIndex {
         };
         for candidate in candidates.iter_mut().filter(|c| tied(c)) {
             let scope = scope(candidate);
-            candidate.focus = self.focus(candidate.ordinal, &tokens, &scope, |_| true);
             // "What is thrombophilia?": of the passages that mention it, the one
             // defining it. Only a question about one thing has one subject, and only the
             // sentence asking what it is.
@@ -432,9 +427,9 @@ impl SearchIndex {
                     .iter()
                     .any(|id| ids.contains(id))
             {
-                candidate.answer_shape = 1.0;
+                candidate.evidence.shape = 1.0;
             } else if form.asks_when || form.asks_how_caused {
-                candidate.answer_shape = self.focus(candidate.ordinal, &tokens, &scope, |u| {
+                candidate.evidence.shape = self.focus(candidate.ordinal, &tokens, &scope, |u| {
                     (form.asks_when && u.mentions_time)
                         || (form.asks_how_caused && u.mentions_cause)
                 });
@@ -444,19 +439,13 @@ impl SearchIndex {
         let closeness = self.semantic.closeness(meanings);
         for candidate in &mut candidates {
             let close = closeness[candidate.ordinal];
-            candidate.evidence = Evidence {
-                lexical: candidate.lexical,
-                bm25_share: candidate.bm25_share,
-                shape: candidate.answer_shape,
-                passage: close.passage,
-                sentence: close.sentence,
-                heading: close.heading,
-            };
-            candidate.score = candidate.evidence.score();
+            candidate.evidence.passage = close.passage;
+            candidate.evidence.sentence = close.sentence;
+            candidate.evidence.heading = close.heading;
         }
         candidates.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
+            b.score()
+                .total_cmp(&a.score())
                 .then(b.bm25.total_cmp(&a.bm25))
                 .then(a.ordinal.cmp(&b.ordinal))
         });
@@ -466,8 +455,8 @@ impl SearchIndex {
                 .iter()
                 .position(|c| (c.passage.article, c.passage.topic) != topic)
         });
-        let best_score = candidates.first().map_or(0.0, |c| c.score);
-        let lead = runner_up.map_or(best_score, |i| best_score - candidates[i].score);
+        let best_score = candidates.first().map_or(0.0, Candidate::score);
+        let lead = runner_up.map_or(best_score, |i| best_score - candidates[i].score());
         Ok(SearchResult {
             confidence: candidates
                 .first()
@@ -492,15 +481,10 @@ impl SearchIndex {
             candidates.push(Candidate {
                 passage: self.passages[ordinal],
                 bm25: 0.0,
-                bm25_share: 0.0,
                 coverage: 0.0,
-                lexical: 0.0,
                 sentence: None,
-                focus: 0.0,
                 related: false,
-                answer_shape: 0.0,
                 evidence: Evidence::default(),
-                score: 0.0,
                 ordinal,
             });
         }
@@ -575,7 +559,9 @@ impl SearchIndex {
             .collect()
     }
 
-    /// See [`Candidate::focus`]; only units that `counts` accepts are considered.
+    /// The largest share of the question that one unit of passage `ordinal` (a sentence,
+    /// the title or an `Also asked` phrase) covers on its own; only units that `counts`
+    /// accepts are considered.
     /// `scope` picks the concepts (indexes into `tokens`) that count.
     fn focus(
         &self,
