@@ -920,3 +920,40 @@ fn two_topics_too_close_to_call_are_both_offered() {
         assert!(reply.contains(title), "{title} not offered: {reply}");
     }
 }
+
+/// An article saved beside `articles/` instead of in it, or any other stray file, is named
+/// by `lantern check` with the fix, so it is never silently missing for members.
+#[test]
+fn check_names_files_it_does_not_read() {
+    let content = content_copy();
+    fs::write(
+        content.path().join("new-article.md"),
+        "## A topic\n\nA passage.\n",
+    )
+    .unwrap();
+    fs::write(content.path().join("notes.txt"), "moderator notes\n").unwrap();
+    let dir = content.path().display().to_string();
+    let run = Lantern::new().run(&["check", "--content", &dir]);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "warnings do not fail the check: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("new-article.md")
+            && run.stderr.contains("articles must be in articles/"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("notes.txt") && run.stderr.contains("not read"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("README.md"),
+        "the guide is expected: {}",
+        run.stderr
+    );
+}
