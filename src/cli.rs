@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 
 use lantern::config::{self, BotConfig, Config};
 use lantern::content::Severity;
+use lantern::feedback::{self, FeedbackCounts};
 use lantern::knowledge::evaluation;
 use lantern::knowledge::{
     Answer, AnswerRecord, Explanation, Knowledge, LoadError, Outcome, Refusal,
@@ -68,6 +69,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print the feedback counts per topic that /gaps shows (from LANTERN_DATA_DIR).
+    Stats {
+        /// How many weeks back, this one included.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=520))]
+        weeks: u32,
+    },
     /// Try questions interactively (for moderators).
     Chat,
     /// Start the Discord bot (needs DISCORD_TOKEN).
@@ -95,6 +102,7 @@ pub fn run(cli: Cli, mut config: Config) -> ExitCode {
         Some(Command::Topics) => topics(&config),
         Some(Command::Check) => check(&config),
         Some(Command::Eval { file, json }) => eval(&config, &file, json),
+        Some(Command::Stats { weeks }) => stats(&config, weeks),
         Some(Command::Chat) => chat(&config),
         Some(Command::Run) => run_bot(&config),
         None if config::process_env("DISCORD_TOKEN").is_some_and(|t| !t.trim().is_empty()) => {
@@ -117,9 +125,27 @@ pub fn run(cli: Cli, mut config: Config) -> ExitCode {
     })
 }
 
-/// The sentence model, with vectors cached under `LANTERN_DATA_DIR` when it is set.
+/// The counts the bot kept, as the table `/gaps` shows. Reads only: never creates the
+/// database, so a mistyped data folder is said plainly, not filled with an empty one.
+fn stats(config: &Config, weeks: u32) -> anyhow::Result<ExitCode> {
+    let recent = feedback::read_recent(&config.data_dir, chrono::Utc::now(), weeks)?;
+    let Some(topics) = recent else {
+        println!(
+            "No feedback counts yet: {} does not exist. The bot creates it when it first answers on Discord \
+             (set LANTERN_DATA_DIR to the folder the bot uses).",
+            config.data_dir.join(feedback::FILE_NAME).display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    };
+    for page in render::render_gaps(&topics, weeks) {
+        println!("{page}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The sentence model, with vectors cached under `LANTERN_DATA_DIR`.
 fn embedder(config: &Config) -> Result<Embedder, ExitCode> {
-    Embedder::new(config.data_dir.as_deref()).map_err(|error| {
+    Embedder::new(Some(&config.data_dir)).map_err(|error| {
         eprintln!("error: {error}");
         ExitCode::FAILURE
     })
@@ -376,7 +402,7 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
 
 /// The content as a store that reloads, for `chat` and the bot.
 fn open_store(config: &Config) -> Result<KnowledgeStore, LoadError> {
-    let embedder = Embedder::new(config.data_dir.as_deref()).map_err(LoadError::Model)?;
+    let embedder = Embedder::new(Some(&config.data_dir)).map_err(LoadError::Model)?;
     KnowledgeStore::open(&config.content_dir, config.min_confidence, embedder)
 }
 
@@ -470,7 +496,8 @@ fn run_bot(config: &Config) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let stopped = runtime.block_on(lantern::discord::run(bot_config, store));
+    let counts = Arc::new(FeedbackCounts::open(&config.data_dir));
+    let stopped = runtime.block_on(lantern::discord::run(bot_config, store, counts));
     // What is still running (serenity retrying an unreachable Discord, a DNS lookup on a
     // blocking thread) must not hold the exit: the bot has already said it stopped.
     runtime.shutdown_timeout(Duration::from_secs(1));

@@ -19,8 +19,9 @@ pub struct Config {
     pub content_dir: PathBuf,
     /// `LANTERN_MIN_CONFIDENCE`, default [`DEFAULT_MIN_CONFIDENCE`].
     pub min_confidence: f32,
-    /// `LANTERN_DATA_DIR`: where passage vectors are cached; none means memory only.
-    pub data_dir: Option<PathBuf>,
+    /// `LANTERN_DATA_DIR`, default `data`: where passage vectors are cached and the
+    /// bot's feedback counts are kept. Created when first needed.
+    pub data_dir: PathBuf,
 }
 
 /// Settings the Discord bot needs on top of [`Config`].
@@ -46,7 +47,17 @@ pub struct BotConfig {
     pub shards: Shards,
     /// `LANTERN_LOG_QUESTIONS`, default false: see [`log_questions`].
     pub log_questions: bool,
+    /// `LANTERN_GAPS_CHANNEL_ID`: where members' unanswered questions are sent, at their
+    /// choice; unset, the moderators' log channel; neither, the offer is not made.
+    pub gaps_channel_id: Option<u64>,
+    /// `LANTERN_QUESTION_HOLD_SECONDS`, default and at most 900: how long a question
+    /// waits in memory for its asker to choose to send it to the moderators.
+    pub question_hold_seconds: u64,
 }
+
+/// The longest a question is held for its asker's choice: an interaction token's life,
+/// after which the answer's buttons can no longer show the member anything new.
+pub const MAX_QUESTION_HOLD_SECONDS: u64 = 15 * 60;
 
 /// Which of Discord's gateway shards this process runs (`LANTERN_SHARDS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -172,7 +183,7 @@ impl Config {
         };
         let data_dir = get(source, "LANTERN_DATA_DIR")
             .filter(|dir| !dir.trim().is_empty())
-            .map(PathBuf::from);
+            .map_or_else(|| PathBuf::from("data"), PathBuf::from);
         Ok(Config {
             content_dir,
             min_confidence,
@@ -182,6 +193,11 @@ impl Config {
 }
 
 impl BotConfig {
+    /// Where members' questions go when they choose to send them to the moderators.
+    pub fn forward_channel_id(&self) -> Option<u64> {
+        self.gaps_channel_id.or(self.mod_log_channel_id)
+    }
+
     pub fn load(source: Source<'_>) -> Result<BotConfig, ConfigError> {
         let token = get(source, "DISCORD_TOKEN").ok_or(ConfigError::Missing {
             key: "DISCORD_TOKEN",
@@ -200,6 +216,19 @@ impl BotConfig {
             watch_content: boolean(source, "LANTERN_WATCH_CONTENT", true)?,
             shards: shards(source)?,
             log_questions: log_questions(source)?,
+            gaps_channel_id: snowflake(source, "LANTERN_GAPS_CHANNEL_ID")?,
+            question_hold_seconds: match get(source, "LANTERN_QUESTION_HOLD_SECONDS") {
+                None => MAX_QUESTION_HOLD_SECONDS,
+                Some(value) => value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (1..=MAX_QUESTION_HOLD_SECONDS).contains(s))
+                    .ok_or(ConfigError::Invalid {
+                        key: "LANTERN_QUESTION_HOLD_SECONDS",
+                        problem: format!("`{value}` is not a whole number of seconds from 1 to 900"),
+                        hint: "Leave it unset for 900 (15 minutes, Discord's limit for an interaction)",
+                    })?,
+            },
             api_url,
             cooldown_seconds: match get(source, "LANTERN_COOLDOWN_SECONDS") {
                 None => 5,

@@ -130,6 +130,7 @@ impl Knowledge {
             outcome,
             suggestions: Vec::new(),
             score: None,
+            nearest_topic: None,
         };
 
         let chars = question.trim().chars().count();
@@ -200,6 +201,10 @@ impl Knowledge {
             outcome,
             suggestions,
             score: result.best().map(|_| result.confidence),
+            nearest_topic: result.best().map(|c| {
+                let (article, topic) = topic_of(c);
+                self.library.articles[article].topics[topic].title.clone()
+            }),
         };
         (answer, Some(result))
     }

@@ -7,7 +7,8 @@
 //! 1. [`text`]: words, folding, sentences, the moderators' pattern language, Discord's limits.
 //! 2. [`content`]: reading and validating the content folder (pure: no watching, no index).
 //! 3. [`safety`] and [`search`]: the urgent/crisis gate; the index and scoring. Peers.
-//! 4. [`knowledge`]: a question in, an outcome out. No rendering.
+//! 4. [`knowledge`]: a question in, an outcome out. No rendering. Beside it, [`feedback`]:
+//!    the counts per topic and week that moderators read in `/gaps`. Peers.
 //! 5. [`render`]: the one renderer, for replies, topic pages, about, reload reports.
 //! 6. [`live`]: the knowledge serving now, the watcher, reloads.
 //! 7. [`config`], then [`discord`]; the command line is on the binary side (`src/cli.rs`),
@@ -16,6 +17,7 @@
 pub mod config;
 pub mod content;
 pub mod discord;
+pub mod feedback;
 pub mod knowledge;
 pub mod live;
 pub mod render;

@@ -6,6 +6,8 @@
 //! advice to see a doctor; safety notices always come first; a passage that must be
 //! shortened is cut at a sentence end and says so.
 
+mod feedback;
+
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -15,6 +17,8 @@ use crate::knowledge::evaluation::{MissKind, Report};
 use crate::knowledge::{Answer, Explanation, Outcome, Refusal};
 use crate::safety::Urgency;
 use crate::text::limits::{self, char_len};
+
+pub use feedback::{NearTopic, render_forward_preview, render_forwarded_question, render_gaps};
 
 const SHORTENED: &str = "*(Passage shortened to fit: use /topic to read all of it.)*";
 const SHORTENED_MID_SENTENCE: &str =
@@ -152,9 +156,14 @@ pub fn render_about(library: &Library, answered: u64, not_found: u64) -> String 
          It is not a doctor and cannot know your situation.\n\n\
          **Privacy**\n\
          Lantern keeps no record of your questions: it does not store their text, and its logs never contain what you \
-         asked, your name or your id. It keeps only counts, in memory, of how questions went (since it last started: \
-         {answered} answered, {not_found} not found in the articles), and, during the cooldown after you ask, your id \
-         alone so it can pace questions; then it forgets it. Nothing about you is written to disk. Answers to /ask are private to you unless you \
+         asked, your name or your id. It keeps counts per topic and week (answers given, \"Helpful\" and \"Not what I \
+         needed\" clicks, questions it could not answer and which topic they were nearest, urgent notices shown) so \
+         moderators can see which topics need work; the counts hold no words, names or ids (since it last started: \
+         {answered} answered, {not_found} not found in the articles). When it cannot answer, or you say an answer was not \
+         what you needed, it may offer to send your question to the moderators without your name: only if you click \
+         Send, after seeing exactly what they will read. Until then your question waits in memory only, for at most 15 \
+         minutes, and is then forgotten. During the cooldown after you ask, it keeps your id alone, in memory, to pace \
+         questions; then it forgets it. Answers to /ask are private to you unless you \
          choose to share them; a question asked by mentioning Lantern in a channel is answered in that channel.\n\n\
          **Content** ({} topics)\n{}\n\n{}\n**{}**",
         library.topics().count(),

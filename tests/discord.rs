@@ -79,7 +79,7 @@ async fn commands_are_registered_in_the_server_and_the_gateway_comes_from_the_ap
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     for expected in [
-        "ask", "topics", "topic", "reload", "stale", "about", "privacy",
+        "ask", "topics", "topic", "reload", "stale", "gaps", "about", "privacy",
     ] {
         assert!(
             names.contains(&expected),
@@ -101,6 +101,7 @@ async fn commands_are_registered_in_the_server_and_the_gateway_comes_from_the_ap
         "hidden from members: Manage Server"
     );
     assert_eq!(command("stale")["default_member_permissions"], "32");
+    assert_eq!(command("gaps")["default_member_permissions"], "32");
     let ask_question = &command("ask")["options"][0];
     assert_eq!(ask_question["name"], "question");
     assert_eq!(ask_question["max_length"], 1000);

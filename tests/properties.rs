@@ -1156,6 +1156,7 @@ fn check_quoted_answers(generated: &Generated, urgency: Urgency) -> Result<(), T
                 }),
                 suggestions: titles.iter().rev().take(3).cloned().collect(),
                 score: Some(1.0),
+                nearest_topic: Some(topic.topic.title.clone()),
             };
             let reply = render::render(&answer, texts);
             prop_assert!(chars(&reply) <= MESSAGE_CONTENT);

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-pub use article::{Article, FRONT_MATTER_KEYS, Passage, Topic};
+pub use article::{ALSO_ASKED_MAX_CHARS, Article, FRONT_MATTER_KEYS, Passage, Topic};
 pub use changes::{Changes, ReloadEvent};
 pub use markdown::ALSO_ASKED;
 pub use problem::{ContentError, Problem, Severity};

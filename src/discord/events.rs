@@ -3,8 +3,8 @@
 
 use serenity::all::{FullEvent, Interaction, Message, UserId};
 
-use super::commands::{answer_for, handle_topics_page};
-use super::rest::MessageBody;
+use super::commands::{Asked, answer_for, handle_topics_page};
+use super::feedback;
 use super::{Data, Error};
 
 pub async fn handle(
@@ -23,7 +23,9 @@ pub async fn handle(
                 tracing::warn!("ignored a repeated delivery of a button click");
                 return Ok(());
             }
-            if !handle_topics_page(data, click).await? {
+            if !handle_topics_page(data, click).await?
+                && !feedback::handle_click(data, click).await?
+            {
                 tracing::debug!("ignored a click on a component that is not Lantern's");
             }
             Ok(())
@@ -50,12 +52,16 @@ async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<()
         return Ok(());
     }
     let question = without_mentions_of(&message.content, bot_id);
-    let text = answer_for(data, message.author.id.get(), question).await?;
+    let asked = Asked {
+        question_id: message.id.get(),
+        asker: message.author.id.get(),
+    };
+    let reply = answer_for(data, asked, question).await?;
     data.rest
         .reply_in_channel(
             message.channel_id.get(),
             message.id.get(),
-            &MessageBody::text(text, false),
+            &reply.into_message(false),
         )
         .await?;
     Ok(())

@@ -9,6 +9,7 @@ mod commands;
 mod cooldown;
 mod errors;
 mod events;
+mod feedback;
 mod gateway;
 mod modlog;
 pub mod rest;
@@ -23,9 +24,11 @@ use anyhow::Context as _;
 use serenity::all::{ClientBuilder, Command, GatewayIntents, GuildId, HttpBuilder};
 
 use crate::config::{BotConfig, DISCORD_API_DEFAULT, Shards};
+use crate::feedback::FeedbackCounts;
 use crate::live::KnowledgeStore;
 use crate::live::watch::{self, ContentWatcher};
 use cooldown::Cooldowns;
+use feedback::HeldQuestions;
 use modlog::{ModLog, Trigger};
 use rest::DiscordRest;
 use seen::Seen;
@@ -41,6 +44,13 @@ pub struct Data {
     /// Interactions and messages already handled: a replay is never answered again.
     pub seen: Seen,
     pub stats: Arc<Stats>,
+    /// Counts per topic and week, kept for `/gaps` (never text, names or ids).
+    pub counts: Arc<FeedbackCounts>,
+    /// Questions waiting, in memory only, for their askers' choice to send them on.
+    pub held: HeldQuestions,
+    /// Answers already rated (by the question's id), so a rating counts once even if a
+    /// stale client still shows the buttons enabled.
+    pub rated: Seen,
     /// One permit per core for reading questions: under a burst the rest wait their turn
     /// instead of starving the async workers, whose timers must still defer on time.
     pub readers: Arc<tokio::sync::Semaphore>,
@@ -62,7 +72,11 @@ pub fn intents() -> GatewayIntents {
 /// Connects to Discord and answers until Ctrl-C or SIGTERM, then closes the shards,
 /// lets the replies in flight finish and returns within [`shutdown::GRACE`], whether
 /// Discord is connected, unreachable or reconnecting. A second signal exits at once.
-pub async fn run(config: BotConfig, store: Arc<KnowledgeStore>) -> anyhow::Result<()> {
+pub async fn run(
+    config: BotConfig,
+    store: Arc<KnowledgeStore>,
+    counts: Arc<FeedbackCounts>,
+) -> anyhow::Result<()> {
     // Listening from the start: a signal while connecting is a request to stop too.
     let mut signals = Signals::listen();
     let mut http = HttpBuilder::new(config.token.expose());
@@ -104,6 +118,9 @@ pub async fn run(config: BotConfig, store: Arc<KnowledgeStore>) -> anyhow::Resul
         modlog,
         seen: Seen::default(),
         stats: stats.clone(),
+        counts,
+        held: HeldQuestions::start(Duration::from_secs(config.question_hold_seconds)),
+        rated: Seen::default(),
         readers: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(1, |n| n.get()),
         )),

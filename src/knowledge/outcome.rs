@@ -16,6 +16,8 @@ pub struct Answer {
     pub suggestions: Vec<String>,
     /// Confidence of the best candidate, answered or not.
     pub score: Option<f32>,
+    /// The best candidate's topic, answered or not: what the question was nearest to.
+    pub nearest_topic: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -4,7 +4,8 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::{Context, Data, Error, private, respond};
-use crate::discord::rest::MessageBody;
+use crate::discord::feedback;
+use crate::discord::rest::{ActionRow, MessageBody};
 use crate::knowledge::Outcome;
 use crate::render;
 
@@ -19,17 +20,21 @@ pub async fn ask(
 ) -> Result<(), Error> {
     let data = ctx.data();
     let ephemeral = private(data, share);
-    let answer = answer_for(data, ctx.interaction.user.id.get(), question);
+    let asked = Asked {
+        question_id: ctx.interaction.id.get(),
+        asker: ctx.interaction.user.id.get(),
+    };
+    let answer = answer_for(data, asked, question);
     tokio::pin!(answer);
     tokio::select! {
-        text = &mut answer => respond(ctx, MessageBody::text(text?, ephemeral)).await,
+        reply = &mut answer => respond(ctx, reply?.into_message(ephemeral)).await,
         () = tokio::time::sleep(DEFER_AFTER) => {
             // Discord refuses a first response later than 3 s after the question: under
             // a burst, say "thinking" now and put the answer in place when it is ready.
             let interaction = ctx.interaction;
             data.rest.defer(interaction.id.get(), &interaction.token, ephemeral).await?;
             ctx.has_sent_initial_response.store(true, Ordering::SeqCst);
-            let message = MessageBody::text(answer.await?, ephemeral);
+            let message = answer.await?.into_message(ephemeral);
             data.rest
                 .edit_original(interaction.application_id.get(), &interaction.token, &message)
                 .await?;
@@ -42,10 +47,34 @@ pub async fn ask(
 /// window, so the deferral itself has time for a retry.
 const DEFER_AFTER: Duration = Duration::from_millis(1500);
 
-/// The reply to `question` from member `user`: the answer, or, within their cooldown, a
-/// request to wait (with the urgent or crisis notice all the same, if the question needs
-/// one). Neither the question nor the member is logged.
-pub async fn answer_for(data: &Data, user: u64, question: String) -> Result<String, Error> {
+/// Which question this is (an interaction's or a message's id) and who asked it: what
+/// the buttons under the reply need, never stored.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked {
+    pub question_id: u64,
+    pub asker: u64,
+}
+
+/// A reply's text and the buttons under it.
+pub struct Reply {
+    pub text: String,
+    pub buttons: Option<Vec<ActionRow>>,
+}
+
+impl Reply {
+    pub fn into_message(self, ephemeral: bool) -> MessageBody {
+        MessageBody {
+            components: self.buttons,
+            ..MessageBody::text(self.text, ephemeral)
+        }
+    }
+}
+
+/// The reply to `question` asked as `asked`: the answer with its feedback buttons, or,
+/// within the member's cooldown, a request to wait (with the urgent or crisis notice all
+/// the same, if the question needs one). Neither the question nor the member is logged.
+pub async fn answer_for(data: &Data, asked: Asked, question: String) -> Result<Reply, Error> {
+    let user = asked.asker;
     let knowledge = data.store.current();
     if data.config.log_questions {
         tracing::trace!(question, "question text (LANTERN_LOG_QUESTIONS is on)");
@@ -58,11 +87,11 @@ pub async fn answer_for(data: &Data, user: u64, question: String) -> Result<Stri
         let judge = knowledge.clone();
         let _turn = data.readers.acquire().await?;
         let urgency = tokio::task::spawn_blocking(move || judge.urgency(&question)).await?;
-        return Ok(render::render_cooldown(
-            urgency,
-            wait,
-            &knowledge.library().safety,
-        ));
+        let text = render::render_cooldown(urgency, wait, &knowledge.library().safety);
+        return Ok(Reply {
+            text,
+            buttons: None,
+        });
     }
     let started = Instant::now();
     // Reading a question's meaning takes milliseconds of arithmetic: off the async
@@ -70,9 +99,11 @@ pub async fn answer_for(data: &Data, user: u64, question: String) -> Result<Stri
     let answer = {
         let knowledge = knowledge.clone();
         let _turn = data.readers.acquire().await?;
+        let question = question.clone();
         tokio::task::spawn_blocking(move || knowledge.ask(&question)).await?
     };
     data.stats.record(&answer);
+    feedback::count_answer(data, &answer);
     let outcome = match &answer.outcome {
         Outcome::Answered(_) => "answered",
         Outcome::NotFound => "not_found",
@@ -88,5 +119,9 @@ pub async fn answer_for(data: &Data, user: u64, question: String) -> Result<Stri
     if let Some(quote) = answer.quote() {
         tracing::debug!(topic = %quote.topic, score = ?answer.score, "answer chosen");
     }
-    Ok(render::render(&answer, &knowledge.library().safety))
+    let buttons = feedback::buttons_for(data, &answer, asked.question_id, asked.asker, &question);
+    Ok(Reply {
+        text: render::render(&answer, &knowledge.library().safety),
+        buttons,
+    })
 }

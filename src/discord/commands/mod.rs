@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 
 use serenity::all::{CommandInteraction, Permissions};
 
-pub use ask::answer_for;
+pub use ask::{Asked, answer_for};
 pub use topics::handle_topics_page;
 
 use super::rest::MessageBody;
@@ -23,6 +23,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         topics::topic(),
         moderation::reload(),
         moderation::stale(),
+        moderation::gaps(),
         about::about(),
         about::privacy(),
     ]

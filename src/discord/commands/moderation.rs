@@ -1,10 +1,10 @@
-//! Moderator commands: `/reload` and `/stale`. Hidden from members by default
+//! Moderator commands: `/reload`, `/stale` and `/gaps`. Hidden from members by default
 //! permissions, and checked again here, since a server's settings can override what
 //! Discord shows.
 
 use std::sync::atomic::Ordering;
 
-use super::{Context, Error, is_moderator, respond};
+use super::{Context, Error, follow_up, is_moderator, respond};
 use crate::content::ReloadEvent;
 use crate::discord::modlog::Trigger;
 use crate::discord::rest::MessageBody;
@@ -65,4 +65,37 @@ pub async fn stale(ctx: Context<'_>) -> Result<(), Error> {
     let knowledge = data.store.current();
     let text = render::render_stale(knowledge.library(), chrono::Local::now().date_naive());
     respond(ctx, MessageBody::text(text, true)).await
+}
+
+/// The weeks `/gaps` covers: a month, enough to see a pattern, recent enough to act on.
+const GAPS_WEEKS: u32 = 4;
+
+/// Show which topics members most needed and did not get, over the last four weeks.
+#[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
+pub async fn gaps(ctx: Context<'_>) -> Result<(), Error> {
+    let data = ctx.data();
+    if !is_moderator(ctx.interaction, data.config.mod_role_id) {
+        tracing::warn!(command = "gaps", "refused a moderator command to a member");
+        return respond(ctx, MessageBody::text(NOT_A_MODERATOR, true)).await;
+    }
+    let counts = data.counts.clone();
+    let recent =
+        tokio::task::spawn_blocking(move || counts.recent(chrono::Utc::now(), GAPS_WEEKS)).await?;
+    let pages = match recent {
+        Ok(topics) => render::render_gaps(&topics, GAPS_WEEKS),
+        Err(error) => {
+            tracing::error!(%error, "cannot read the feedback counts");
+            vec![format!("I cannot read the counts right now: {error}")]
+        }
+    };
+    let mut pages = pages.into_iter();
+    respond(
+        ctx,
+        MessageBody::text(pages.next().unwrap_or_default(), true),
+    )
+    .await?;
+    for page in pages {
+        follow_up(ctx, MessageBody::text(page, true)).await?;
+    }
+    Ok(())
 }

@@ -1,0 +1,557 @@
+//! The members' side of the moderators' feedback loop: "Helpful" / "Not what I needed"
+//! under every answer, and, only by the member's choice, sending a question Lantern
+//! could not answer well to the moderators, without the member's name.
+//!
+//! Nothing about a member is stored: a button's custom id carries what its click needs
+//! (a short tag of the topic, the question's id, the asker's id, all of which Discord
+//! already holds with the message), and the question text waits in memory only, for at
+//! most [`crate::config::MAX_QUESTION_HOLD_SECONDS`], then is forgotten.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serenity::all::ComponentInteraction;
+use sha2::{Digest, Sha256};
+
+use super::Data;
+use super::Error;
+use super::rest::{ActionRow, Button, MessageBody};
+use crate::feedback::Count;
+use crate::knowledge::{Answer, Outcome};
+use crate::render::{self, NearTopic};
+
+/// Every feedback button's custom id starts with this.
+const PREFIX: &str = "lantern:fb:";
+
+/// What a click on one of the feedback buttons asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedbackButton {
+    /// "Helpful" (`helpful`) or "Not what I needed" under an answer from `topic_tag`.
+    Rate {
+        helpful: bool,
+        topic_tag: String,
+        question: u64,
+        asker: u64,
+    },
+    /// "Ask the moderators…" under a reply that answered nothing: shows the preview.
+    Offer { question: u64, asker: u64 },
+    /// "Send to the moderators" under the preview.
+    Send { question: u64, asker: u64 },
+    /// "Don't send" under the preview.
+    Discard { question: u64, asker: u64 },
+}
+
+impl FeedbackButton {
+    /// The custom id (Discord allows 100 characters; these stay under 80).
+    pub fn custom_id(&self) -> String {
+        match self {
+            FeedbackButton::Rate {
+                helpful,
+                topic_tag,
+                question,
+                asker,
+            } => {
+                let verdict = if *helpful { "up" } else { "down" };
+                format!("{PREFIX}{verdict}:{topic_tag}:{question}:{asker}")
+            }
+            FeedbackButton::Offer { question, asker } => {
+                format!("{PREFIX}offer:{question}:{asker}")
+            }
+            FeedbackButton::Send { question, asker } => format!("{PREFIX}send:{question}:{asker}"),
+            FeedbackButton::Discard { question, asker } => {
+                format!("{PREFIX}discard:{question}:{asker}")
+            }
+        }
+    }
+
+    /// Reads a custom id; `None` when it is not a feedback button.
+    pub fn parse(custom_id: &str) -> Option<FeedbackButton> {
+        let rest = custom_id.strip_prefix(PREFIX)?;
+        let parts: Vec<&str> = rest.split(':').collect();
+        let id = |s: &str| s.parse::<u64>().ok();
+        match parts.as_slice() {
+            [verdict @ ("up" | "down"), tag, question, asker] => Some(FeedbackButton::Rate {
+                helpful: *verdict == "up",
+                topic_tag: (*tag).to_string(),
+                question: id(question)?,
+                asker: id(asker)?,
+            }),
+            [kind, question, asker] => {
+                let (question, asker) = (id(question)?, id(asker)?);
+                match *kind {
+                    "offer" => Some(FeedbackButton::Offer { question, asker }),
+                    "send" => Some(FeedbackButton::Send { question, asker }),
+                    "discard" => Some(FeedbackButton::Discard { question, asker }),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn asker(&self) -> u64 {
+        match self {
+            FeedbackButton::Rate { asker, .. }
+            | FeedbackButton::Offer { asker, .. }
+            | FeedbackButton::Send { asker, .. }
+            | FeedbackButton::Discard { asker, .. } => *asker,
+        }
+    }
+}
+
+/// A short, stable tag of a topic title for button ids: titles can be longer than a
+/// custom id allows. Not a secret, and not about anyone: it names moderators' content.
+pub fn topic_tag(title: &str) -> String {
+    let digest = Sha256::digest(title.as_bytes());
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Questions waiting for their askers' choice, in memory only, each for at most the
+/// hold period; a sweeper forgets them on time even when nobody clicks.
+pub struct HeldQuestions {
+    inner: Arc<HeldInner>,
+}
+
+struct HeldInner {
+    hold: Duration,
+    state: Mutex<HeldState>,
+}
+
+#[derive(Default)]
+struct HeldState {
+    by_question: HashMap<u64, Held>,
+    by_time: BTreeSet<(Instant, u64)>,
+}
+
+/// A question held for its asker, with the post the moderators would read.
+#[derive(Debug, Clone)]
+struct Held {
+    post: String,
+    since: Instant,
+}
+
+impl HeldQuestions {
+    /// Holds questions for `hold`, with a sweeper on the current Tokio runtime that ends
+    /// soon after this is dropped.
+    pub fn start(hold: Duration) -> HeldQuestions {
+        let held = HeldQuestions {
+            inner: Arc::new(HeldInner {
+                hold,
+                state: Mutex::new(HeldState::default()),
+            }),
+        };
+        tokio::spawn(sweep(Arc::downgrade(&held.inner)));
+        held
+    }
+
+    /// Holds `post` (the text the moderators would read) for question `question`.
+    pub fn hold(&self, question: u64, post: String) {
+        let now = Instant::now();
+        let mut state = self.inner.lock();
+        self.inner.forget_expired(&mut state, now);
+        if let Some(old) = state
+            .by_question
+            .insert(question, Held { post, since: now })
+        {
+            state.by_time.remove(&(old.since, question));
+        }
+        state.by_time.insert((now, question));
+    }
+
+    /// The post held for `question`, if it is still held.
+    pub fn post(&self, question: u64) -> Option<String> {
+        let mut state = self.inner.lock();
+        self.inner.forget_expired(&mut state, Instant::now());
+        state.by_question.get(&question).map(|h| h.post.clone())
+    }
+
+    /// Takes the post out (when sent) or forgets it (when declined).
+    pub fn take(&self, question: u64) -> Option<String> {
+        let mut state = self.inner.lock();
+        self.inner.forget_expired(&mut state, Instant::now());
+        let held = state.by_question.remove(&question)?;
+        state.by_time.remove(&(held.since, question));
+        Some(held.post)
+    }
+
+    /// How many questions are held now.
+    pub fn len(&self) -> usize {
+        self.inner.lock().by_question.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl HeldInner {
+    fn lock(&self) -> MutexGuard<'_, HeldState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forgets every question held past the hold period; returns when the next one ends.
+    fn forget_expired(&self, state: &mut HeldState, now: Instant) -> Option<Instant> {
+        while let Some(&(since, question)) = state.by_time.first() {
+            let ends = since + self.hold;
+            if ends > now {
+                return Some(ends);
+            }
+            state.by_time.pop_first();
+            state.by_question.remove(&question);
+        }
+        None
+    }
+}
+
+async fn sweep(inner: Weak<HeldInner>) {
+    loop {
+        let wake = {
+            let Some(inner) = inner.upgrade() else {
+                return;
+            };
+            let now = Instant::now();
+            let next = inner.forget_expired(&mut inner.lock(), now);
+            next.unwrap_or(now + inner.hold)
+        };
+        tokio::time::sleep_until(wake.into()).await;
+    }
+}
+
+/// Counts `count` against `topic` off the async workers: a write may wait for another
+/// process holding the file.
+pub fn count(data: &Data, topic: &str, count: Count) {
+    let counts = data.counts.clone();
+    let topic = topic.to_string();
+    tokio::task::spawn_blocking(move || counts.record(&topic, count, Utc::now()));
+}
+
+/// Counts what an answer did, per topic: never its text or who asked.
+pub fn count_answer(data: &Data, answer: &Answer) {
+    let nearest = answer.nearest_topic.as_deref().unwrap_or("");
+    match &answer.outcome {
+        Outcome::Answered(quote) => count(data, &quote.topic, Count::Answer),
+        Outcome::NotFound | Outcome::TooClose => count(data, nearest, Count::RefusalNearby),
+        Outcome::Refused(_) => {}
+    }
+    if answer.urgency.is_urgent() && !matches!(answer.outcome, Outcome::Refused(_)) {
+        count(data, nearest, Count::UrgentNotice);
+    }
+}
+
+/// The buttons under the reply to `question` from `asker`, and, when the member could
+/// later choose to send it to the moderators, the question held for that choice.
+pub fn buttons_for(
+    data: &Data,
+    answer: &Answer,
+    question_id: u64,
+    asker: u64,
+    question: &str,
+) -> Option<Vec<ActionRow>> {
+    let forwarding = data.config.forward_channel_id().is_some();
+    let hold = || {
+        let near = near_topics(answer);
+        data.held.hold(
+            question_id,
+            render::render_forwarded_question(question, &near),
+        );
+    };
+    match &answer.outcome {
+        Outcome::Answered(quote) => {
+            if forwarding {
+                hold();
+            }
+            Some(rate_buttons(
+                &topic_tag(&quote.topic),
+                question_id,
+                asker,
+                None,
+            ))
+        }
+        Outcome::NotFound | Outcome::TooClose if forwarding => {
+            hold();
+            let offer = FeedbackButton::Offer {
+                question: question_id,
+                asker,
+            };
+            Some(vec![ActionRow::new(vec![Button::secondary(
+                "Ask the moderators…",
+                offer.custom_id(),
+                false,
+            )])])
+        }
+        _ => None,
+    }
+}
+
+/// The nearest topics of an answer, the best with Lantern's confidence in it.
+fn near_topics(answer: &Answer) -> Vec<NearTopic> {
+    let mut near: Vec<NearTopic> = answer
+        .nearest_topic
+        .iter()
+        .map(|title| NearTopic {
+            title: title.clone(),
+            confidence: answer.score,
+        })
+        .collect();
+    for title in &answer.suggestions {
+        if !near.iter().any(|n| &n.title == title) {
+            near.push(NearTopic {
+                title: title.clone(),
+                confidence: None,
+            });
+        }
+    }
+    near
+}
+
+/// "Helpful" / "Not what I needed"; after a click, both disabled and the chosen marked.
+fn rate_buttons(tag: &str, question: u64, asker: u64, chosen: Option<bool>) -> Vec<ActionRow> {
+    let button = |helpful: bool, label: &str| {
+        let id = FeedbackButton::Rate {
+            helpful,
+            topic_tag: tag.to_string(),
+            question,
+            asker,
+        }
+        .custom_id();
+        let label = if chosen == Some(helpful) {
+            format!("{label} ✓")
+        } else {
+            label.to_string()
+        };
+        Button::secondary(label, id, chosen.is_some())
+    };
+    vec![ActionRow::new(vec![
+        button(true, "Helpful"),
+        button(false, "Not what I needed"),
+    ])]
+}
+
+const NOT_YOURS: &str =
+    "Only the member who asked can use these buttons. Ask your own question with /ask.";
+const FORGOTTEN: &str = "I no longer hold that question: questions are forgotten after 15 minutes. Ask it again if you would like to send it.";
+const THANKS_HELPFUL: &str = "Thank you. That tells the moderators this passage works for members.";
+const THANKS_NOT_HELPFUL: &str =
+    "Thank you. The moderators will see that this answer did not help, so they can improve it.";
+const ALREADY_RATED: &str = "You have already rated this answer. Thank you.";
+const SENT: &str = "Sent to the moderators, without your name. Thank you: questions like yours are how the articles get better.";
+const NOT_SENT: &str = "Not sent. Your question has been forgotten.";
+
+/// Handles a click on a feedback button. Returns false when the click is not one.
+pub async fn handle_click(data: &Data, click: &ComponentInteraction) -> Result<bool, Error> {
+    let Some(button) = FeedbackButton::parse(&click.data.custom_id) else {
+        return Ok(false);
+    };
+    if click.user.id.get() != button.asker() {
+        reply_privately(data, click, MessageBody::text(NOT_YOURS, true)).await?;
+        return Ok(true);
+    }
+    match button {
+        FeedbackButton::Rate {
+            helpful,
+            topic_tag,
+            question,
+            asker,
+        } => rate(data, click, helpful, &topic_tag, question, asker).await?,
+        FeedbackButton::Offer { question, asker } => {
+            let message = match data.held.post(question) {
+                Some(post) => preview(&post, question, asker),
+                None => MessageBody::text(FORGOTTEN, true),
+            };
+            reply_privately(data, click, message).await?;
+        }
+        FeedbackButton::Send { question, .. } => send(data, click, question).await?,
+        FeedbackButton::Discard { question, .. } => {
+            data.held.take(question);
+            let done = MessageBody::text(NOT_SENT, true);
+            data.rest
+                .update_message(click.id.get(), &click.token, &done)
+                .await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Counts a rating once: the buttons are disabled in the same response, then the
+/// member is thanked privately (and offered to send the question, if it did not help).
+async fn rate(
+    data: &Data,
+    click: &ComponentInteraction,
+    helpful: bool,
+    tag: &str,
+    question: u64,
+    asker: u64,
+) -> Result<(), Error> {
+    if !data.rated.first_time(question) {
+        return reply_privately(data, click, MessageBody::text(ALREADY_RATED, true)).await;
+    }
+    let knowledge = data.store.current();
+    let topic = knowledge
+        .library()
+        .topics()
+        .map(|t| t.topic.title.as_str())
+        .find(|title| topic_tag(title) == tag);
+    match topic {
+        Some(topic) => {
+            let verdict = if helpful {
+                Count::Helpful
+            } else {
+                Count::NotHelpful
+            };
+            count(data, topic, verdict);
+        }
+        None => tracing::info!("a rating for a topic that no longer exists was not counted"),
+    }
+    let mut rated = MessageBody::text(click.message.content.clone(), is_private(click));
+    rated.components = Some(rate_buttons(tag, question, asker, Some(helpful)));
+    data.rest
+        .update_message(click.id.get(), &click.token, &rated)
+        .await?;
+    let thanks = if helpful {
+        MessageBody::text(THANKS_HELPFUL, true)
+    } else {
+        match data.held.post(question) {
+            Some(post) => preview(&post, question, asker),
+            None => MessageBody::text(THANKS_NOT_HELPFUL, true),
+        }
+    };
+    data.rest
+        .follow_up(click.application_id.get(), &click.token, &thanks)
+        .await?;
+    Ok(())
+}
+
+/// Posts the held question to the moderators' channel and says so in place of the preview.
+async fn send(data: &Data, click: &ComponentInteraction, question: u64) -> Result<(), Error> {
+    let (Some(channel), Some(post)) = (data.config.forward_channel_id(), data.held.take(question))
+    else {
+        let gone = MessageBody::text(FORGOTTEN, true);
+        data.rest
+            .update_message(click.id.get(), &click.token, &gone)
+            .await?;
+        return Ok(());
+    };
+    // The question's id is unique, so a retried post cannot appear twice.
+    data.rest
+        .post(channel, &post, &question.to_string())
+        .await?;
+    tracing::info!("a member sent an unanswered question to the moderators");
+    let done = MessageBody::text(SENT, true);
+    data.rest
+        .update_message(click.id.get(), &click.token, &done)
+        .await?;
+    Ok(())
+}
+
+/// Exactly what would be sent, with the member's two choices.
+fn preview(post: &str, question: u64, asker: u64) -> MessageBody {
+    let mut message = MessageBody::text(render::render_forward_preview(post), true);
+    message.components = Some(vec![ActionRow::new(vec![
+        Button::secondary(
+            "Send to the moderators",
+            FeedbackButton::Send { question, asker }.custom_id(),
+            false,
+        ),
+        Button::secondary(
+            "Don't send",
+            FeedbackButton::Discard { question, asker }.custom_id(),
+            false,
+        ),
+    ])]);
+    message
+}
+
+/// Answers a click with a new private message (response type 4, ephemeral).
+async fn reply_privately(
+    data: &Data,
+    click: &ComponentInteraction,
+    message: MessageBody,
+) -> Result<(), Error> {
+    data.rest
+        .respond(click.id.get(), &click.token, &message)
+        .await?;
+    Ok(())
+}
+
+fn is_private(click: &ComponentInteraction) -> bool {
+    click
+        .message
+        .flags
+        .is_some_and(|f| f.bits() & super::rest::EPHEMERAL != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_ids_round_trip_and_fit_discord() {
+        let buttons = [
+            FeedbackButton::Rate {
+                helpful: false,
+                topic_tag: topic_tag("A topic"),
+                question: u64::MAX,
+                asker: u64::MAX,
+            },
+            FeedbackButton::Offer {
+                question: 1,
+                asker: 2,
+            },
+            FeedbackButton::Send {
+                question: 3,
+                asker: 4,
+            },
+            FeedbackButton::Discard {
+                question: 5,
+                asker: 6,
+            },
+        ];
+        for button in buttons {
+            let id = button.custom_id();
+            assert!(id.len() <= 100, "{id}");
+            assert_eq!(FeedbackButton::parse(&id), Some(button));
+        }
+        assert_eq!(FeedbackButton::parse("lantern:topics:2"), None);
+        assert_eq!(FeedbackButton::parse("lantern:fb:send:x:1"), None);
+    }
+
+    #[tokio::test]
+    async fn a_sent_or_declined_question_is_gone_at_once() {
+        let held = HeldQuestions::start(Duration::from_secs(60));
+        held.hold(1, "post".into());
+        assert_eq!(held.post(1).as_deref(), Some("post"));
+        assert_eq!(held.take(1).as_deref(), Some("post"));
+        assert!(held.take(1).is_none());
+        assert!(held.is_empty());
+    }
+
+    #[test]
+    fn expired_questions_are_dropped_by_time() {
+        let inner = HeldInner {
+            hold: Duration::from_secs(60),
+            state: Mutex::new(HeldState::default()),
+        };
+        let start = Instant::now();
+        {
+            let mut state = inner.lock();
+            for (question, offset) in [(1u64, 0u64), (2, 30)] {
+                let since = start + Duration::from_secs(offset);
+                state.by_question.insert(
+                    question,
+                    Held {
+                        post: format!("q{question}"),
+                        since,
+                    },
+                );
+                state.by_time.insert((since, question));
+            }
+        }
+        let next = inner.forget_expired(&mut inner.lock(), start + Duration::from_secs(61));
+        assert_eq!(next, Some(start + Duration::from_secs(90)));
+        let state = inner.lock();
+        assert!(!state.by_question.contains_key(&1));
+        assert!(state.by_question.contains_key(&2));
+    }
+}

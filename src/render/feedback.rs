@@ -1,0 +1,186 @@
+//! The words of the moderators' feedback loop: the counts table (`/gaps`, `lantern
+//! stats`), the preview a member sees before sending a question to the moderators, and
+//! the post the moderators then read.
+
+use crate::feedback::TopicCounts;
+use crate::text::limits::{self, char_len};
+
+use super::{pack, truncate_chars};
+
+/// How many characters of a topic title the table shows; longer titles end in "…".
+const TOPIC_COLUMN: usize = 34;
+
+/// The row of a question that had no topic near it at all.
+const NO_TOPIC: &str = "(nothing near)";
+
+/// The longest `Also asked:` phrase content accepts (see `content::article`).
+const ALSO_ASKED_MAX_CHARS: usize = crate::content::ALSO_ASKED_MAX_CHARS;
+
+/// The counts per topic over the last `weeks` weeks, most in need of attention first,
+/// as a monospace table in as many messages as it needs.
+pub fn render_gaps(topics: &[TopicCounts], weeks: u32) -> Vec<String> {
+    let span = if weeks == 1 {
+        "this week".to_string()
+    } else {
+        format!("the last {weeks} weeks")
+    };
+    if topics.is_empty() {
+        return vec![format!(
+            "**Questions per topic, {span}**\nNo questions counted yet."
+        )];
+    }
+    let heading = format!(
+        "**Questions per topic, {span}**, most in need first. *Not helped* counts \"Not what I needed\" clicks and \
+         questions Lantern could not answer that were nearest the topic: those want a new passage or an `Also asked:` line."
+    );
+    let header = format!(
+        "{:<TOPIC_COLUMN$}  {:>8}  {:>7}  {:>11}  {:>14}  {:>6}",
+        "Topic", "Answered", "Helpful", "Not helpful", "Refused nearby", "Urgent"
+    );
+    let rows: Vec<String> = topics.iter().map(table_row).collect();
+    // Each page is its own code block, so the columns line up on every page.
+    let budget = limits::MESSAGE_CONTENT - char_len(&heading) - char_len(&header) - 16;
+    pack(&rows, "\n", budget)
+        .into_iter()
+        .map(|page| {
+            truncate_chars(
+                &format!("{heading}\n```\n{header}\n{page}\n```"),
+                limits::MESSAGE_CONTENT,
+            )
+        })
+        .collect()
+}
+
+fn table_row(topic: &TopicCounts) -> String {
+    let name = if topic.topic.is_empty() {
+        NO_TOPIC.to_string()
+    } else if char_len(&topic.topic) > TOPIC_COLUMN {
+        let cut: String = topic.topic.chars().take(TOPIC_COLUMN - 1).collect();
+        format!("{cut}…")
+    } else {
+        topic.topic.clone()
+    };
+    let tally = &topic.tally;
+    let share = tally
+        .helpful_share()
+        .map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0));
+    format!(
+        "{name:<TOPIC_COLUMN$}  {:>8}  {share:>7}  {:>11}  {:>14}  {:>6}",
+        tally.answers, tally.not_helpful, tally.refusals_nearby, tally.urgent_notices
+    )
+}
+
+/// A topic near a question, and how sure Lantern was of it (0 to 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearTopic {
+    pub title: String,
+    pub confidence: Option<f32>,
+}
+
+/// What the moderators read when a member sends them a question: no name, no id, the
+/// nearest topics, and the question as an `Also asked:` line ready to paste.
+pub fn render_forwarded_question(question: &str, near: &[NearTopic]) -> String {
+    let quoted = super::quote_lines(&one_line(question));
+    let near_lines: Vec<String> = near
+        .iter()
+        .map(|topic| match topic.confidence {
+            Some(confidence) => format!("• {} (confidence {confidence:.2})", topic.title),
+            None => format!("• {}", topic.title),
+        })
+        .collect();
+    let near = if near_lines.is_empty() {
+        "Nothing in the content came near.".to_string()
+    } else {
+        format!("Nearest topics:\n{}", near_lines.join("\n"))
+    };
+    let line = also_asked_line(question);
+    let text = format!(
+        "📨 **A member asked this and Lantern could not help well.** They chose to send it, without their name.\n\
+         {quoted}\n{near}\n\
+         If a topic answers it, add this line under that topic's heading so Lantern finds it next time:\n```\n{line}\n```"
+    );
+    truncate_chars(&text, limits::MESSAGE_CONTENT)
+}
+
+/// The private preview a member sees before choosing: exactly what would be sent.
+pub fn render_forward_preview(post: &str) -> String {
+    let text = format!(
+        "You can send your question to this community's moderators, so they can add what was missing. \
+         They will see exactly the message below, **without your name**. Nothing is sent unless you press *Send to the moderators*; \
+         if you don't, your question is forgotten within 15 minutes.\n\n{}",
+        super::quote_lines(post)
+    );
+    truncate_chars(&text, limits::MESSAGE_CONTENT)
+}
+
+/// The question as one `Also asked:` line: on one line, without the semicolons that
+/// separate phrases, shortened to what content accepts.
+fn also_asked_line(question: &str) -> String {
+    let phrase = one_line(question).replace(';', ",").replace('`', "'");
+    let phrase = if char_len(&phrase) > ALSO_ASKED_MAX_CHARS {
+        let cut: String = phrase.chars().take(ALSO_ASKED_MAX_CHARS).collect();
+        let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+        format!("{cut} (shorten this to the question's core)")
+    } else {
+        phrase
+    };
+    format!("Also asked: {phrase}")
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feedback::Tally;
+
+    #[test]
+    fn the_table_lines_up_and_pages_fit() {
+        let topics: Vec<TopicCounts> = (0..120)
+            .map(|i| TopicCounts {
+                topic: format!("A rather long topic title number {i} that goes on"),
+                tally: Tally {
+                    answers: i,
+                    helpful: 1,
+                    not_helpful: 1,
+                    refusals_nearby: 2,
+                    urgent_notices: 0,
+                },
+            })
+            .collect();
+        let pages = render_gaps(&topics, 4);
+        assert!(pages.len() > 1);
+        for page in &pages {
+            assert!(char_len(page) <= limits::MESSAGE_CONTENT);
+            assert_eq!(page.matches("```").count(), 2, "{page}");
+        }
+        let rows: Vec<&str> = pages[0].lines().filter(|l| l.contains("50%")).collect();
+        let widths: Vec<usize> = rows.iter().map(|l| char_len(l)).collect();
+        assert!(widths.windows(2).all(|w| w[0] == w[1]), "{rows:#?}");
+        assert!(rows[0].contains("…"));
+    }
+
+    #[test]
+    fn a_forwarded_question_is_ready_to_paste() {
+        let post = render_forwarded_question(
+            "can I   take\nibuprofen; with heparin?",
+            &[NearTopic {
+                title: "Heparin".into(),
+                confidence: Some(0.41),
+            }],
+        );
+        assert!(
+            post.contains("> can I take ibuprofen; with heparin?"),
+            "{post}"
+        );
+        assert!(post.contains("Also asked: can I take ibuprofen, with heparin?"));
+        assert!(post.contains("• Heparin (confidence 0.41)"));
+        let long = "why ".repeat(60);
+        let post = render_forwarded_question(&long, &[]);
+        let line = post.lines().find(|l| l.starts_with("Also asked:")).unwrap();
+        assert!(char_len(line) < ALSO_ASKED_MAX_CHARS + 60, "{line}");
+        assert!(post.contains("Nothing in the content came near."));
+    }
+}

@@ -1,0 +1,581 @@
+//! The moderators' feedback loop end to end, as members and moderators use it: the real
+//! `lantern run` against the fake Discord, buttons clicked as component interactions,
+//! counts read back through `/gaps` and `lantern stats`, and the database file searched
+//! for anything of the members.
+
+mod common;
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::bot::{Bot, BotOptions, PATIENCE, callback_for};
+use support::fake_discord::{self as fake, FakeDiscord, Member, Recorded};
+
+use common::{Lantern, bundled_content, vector_cache};
+
+const EPHEMERAL: u64 = 64;
+const ANSWERABLE: &str = "why would I need heparin injections?";
+const OFF_TOPIC: &str = "which double pram folds smallest for a tiny car boot?";
+
+/// A data folder of the test's own, seeded with the shared passage vectors so the bot
+/// does not embed the bundled content again.
+fn data_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    if let Ok(entries) = std::fs::read_dir(vector_cache()) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with("vectors-") {
+                let _ = std::fs::copy(entry.path(), dir.path().join(name));
+            }
+        }
+    }
+    dir
+}
+
+async fn start(data: &Path, extra: Vec<(&str, String)>) -> (FakeDiscord, Bot) {
+    let discord = FakeDiscord::start().await;
+    let bot = start_bot(&discord, data, extra).await;
+    (discord, bot)
+}
+
+async fn start_bot(discord: &FakeDiscord, data: &Path, extra: Vec<(&str, String)>) -> Bot {
+    let mut env = vec![("LANTERN_DATA_DIR", data.display().to_string())];
+    env.extend(extra);
+    let content = bundled_content();
+    Bot::start(
+        discord,
+        BotOptions {
+            content: &content,
+            env,
+        },
+    )
+    .await
+}
+
+fn with_gaps_channel() -> Vec<(&'static str, String)> {
+    vec![(
+        "LANTERN_GAPS_CHANNEL_ID",
+        FakeDiscord::MOD_LOG_CHANNEL_ID.to_string(),
+    )]
+}
+
+fn ask(text: &str, who: &Member) -> Value {
+    fake::slash_command(
+        "ask",
+        json!([{ "name": "question", "type": 3, "value": text }]),
+        who,
+    )
+}
+
+/// Sends `interaction` and returns the callback's body.
+async fn send(discord: &FakeDiscord, bot: &Bot, interaction: &Value) -> Value {
+    discord.send_interaction(interaction.clone()).await;
+    let callback = callback_for(discord, interaction, bot).await;
+    let body = callback.body.expect("a JSON body");
+    assert_eq!(
+        body["data"]["allowed_mentions"],
+        json!({ "parse": [] }),
+        "{body}"
+    );
+    body
+}
+
+/// The custom ids of a message's buttons, by label.
+fn button(message: &Value, label: &str) -> String {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .find(|b| b["label"].as_str().is_some_and(|l| l.starts_with(label)))
+        .and_then(|b| b["custom_id"].as_str().map(str::to_string))
+        .unwrap_or_else(|| panic!("no {label:?} button on {message}"))
+}
+
+/// The message a click is made on: what the bot sent, as Discord would hold it.
+fn clicked_message(data: &Value) -> Value {
+    json!({
+        "id": fake::next_snowflake().to_string(),
+        "channel_id": FakeDiscord::CHANNEL_ID.to_string(),
+        "content": data["content"],
+        "components": data["components"],
+        "flags": data["flags"].as_u64().unwrap_or(0),
+    })
+}
+
+/// Clicks `custom_id` on `data`'s message as `who`; returns the callback's body.
+async fn click(
+    discord: &FakeDiscord,
+    bot: &Bot,
+    data: &Value,
+    custom_id: &str,
+    who: &Member,
+) -> (Value, Value) {
+    let interaction = fake::component_click(custom_id, clicked_message(data), who);
+    let body = send(discord, bot, &interaction).await;
+    (interaction, body)
+}
+
+/// The private follow-up the bot sent after answering `interaction`.
+async fn follow_up(discord: &FakeDiscord, bot: &Bot, interaction: &Value) -> Value {
+    let path = format!(
+        "/webhooks/{}/{}",
+        FakeDiscord::APPLICATION_ID,
+        interaction["token"].as_str().unwrap()
+    );
+    let request = discord
+        .wait_for_request(|r| r.method == "POST" && r.path == path, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("no follow-up: {e}\n{}", bot.log()));
+    let body = request.body.expect("a JSON body");
+    assert_eq!(body["flags"], EPHEMERAL, "acknowledged privately: {body}");
+    assert_eq!(body["allowed_mentions"], json!({ "parse": [] }));
+    body
+}
+
+fn posts_to_moderators(discord: &FakeDiscord) -> Vec<Recorded> {
+    let path = format!("/channels/{}/messages", FakeDiscord::MOD_LOG_CHANNEL_ID);
+    discord
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == path)
+        .collect()
+}
+
+fn assert_schema_valid(discord: &FakeDiscord) {
+    let violations = discord.schema_violations();
+    assert!(violations.is_empty(), "{violations:#?}");
+}
+
+/// Runs `lantern stats` over `data` until its output contains every one of `wanted`
+/// (counts are written off the reply path, so they land a moment after the reply).
+fn stats_until(data: &Path, wanted: &[&str]) -> String {
+    let lantern = Lantern::new().env("LANTERN_DATA_DIR", &data.display().to_string());
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let run = lantern.run(&["stats"]);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        if wanted.iter().all(|w| run.stdout.contains(w)) {
+            return run.stdout;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "stats never showed {wanted:?}:\n{}",
+            run.stdout
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// The table row of the topic whose title starts with `topic`.
+fn row<'a>(table: &'a str, topic: &str) -> &'a str {
+    table
+        .lines()
+        .find(|l| l.starts_with(topic))
+        .unwrap_or_else(|| panic!("no row for {topic:?}:\n{table}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rating_counts_once_is_thanked_privately_and_survives_a_restart() {
+    let data = data_dir();
+    let (discord, bot) = start(data.path(), vec![]).await;
+    let member = Member::regular(3101);
+
+    let answer = send(&discord, &bot, &ask(ANSWERABLE, &member)).await;
+    let answer = &answer["data"];
+    assert!(answer["content"].as_str().unwrap().contains("eparin"));
+    let helpful = button(answer, "Helpful");
+    button(answer, "Not what I needed");
+
+    // Someone else cannot rate the member's answer.
+    let (_, other) = click(&discord, &bot, answer, &helpful, &Member::regular(3102)).await;
+    assert_eq!(other["type"], 4);
+    assert_eq!(other["data"]["flags"], EPHEMERAL);
+    assert!(
+        other["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Only the member who asked")
+    );
+
+    let (clicked, rated) = click(&discord, &bot, answer, &helpful, &member).await;
+    assert_eq!(
+        rated["type"], 7,
+        "the buttons are replaced in place: {rated}"
+    );
+    let buttons = rated["data"]["components"][0]["components"]
+        .as_array()
+        .unwrap();
+    assert!(buttons.iter().all(|b| b["disabled"] == true), "{rated}");
+    assert_eq!(
+        rated["data"]["content"], answer["content"],
+        "the answer stays as it was"
+    );
+    let thanks = follow_up(&discord, &bot, &clicked).await;
+    assert!(thanks["content"].as_str().unwrap().contains("Thank you"));
+
+    // A second click (a stale client) is not counted again.
+    let (_, again) = click(&discord, &bot, answer, &helpful, &member).await;
+    assert!(
+        again["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("already rated")
+    );
+
+    let table = stats_until(data.path(), &["100%"]);
+    let topic = table
+        .lines()
+        .find(|l| l.contains("100%"))
+        .unwrap()
+        .to_string();
+    let numbers: Vec<&str> = topic.split_whitespace().rev().take(5).collect();
+    // Columns from the right: urgent, refused nearby, not helpful, helpful, answered.
+    assert_eq!(numbers, ["0", "0", "0", "100%", "1"], "{table}");
+    assert_schema_valid(&discord);
+
+    // Restarted, the bot still has the count, and /gaps shows it to moderators only.
+    bot.terminate();
+    let bot = start_bot(&discord, data.path(), vec![]).await;
+    let refused = send(
+        &discord,
+        &bot,
+        &fake::slash_command("gaps", json!([]), &member),
+    )
+    .await;
+    assert!(
+        refused["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("for moderators")
+    );
+    let moderator = Member::moderator(3103);
+    let gaps = send(
+        &discord,
+        &bot,
+        &fake::slash_command("gaps", json!([]), &moderator),
+    )
+    .await;
+    assert_eq!(gaps["data"]["flags"], EPHEMERAL);
+    let gaps = gaps["data"]["content"].as_str().unwrap().to_string();
+    assert!(gaps.contains("last 4 weeks"), "{gaps}");
+    let first_row = topic.split("  ").next().unwrap();
+    assert!(row(&gaps, first_row).contains("100%"), "{gaps}");
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unanswered_question_reaches_the_moderators_only_when_the_member_sends_it() {
+    let data = data_dir();
+    let (discord, bot) = start(data.path(), with_gaps_channel()).await;
+    let member = Member::regular(3201);
+
+    let refusal = send(&discord, &bot, &ask(OFF_TOPIC, &member)).await;
+    let refusal = &refusal["data"];
+    let offer = button(refusal, "Ask the moderators");
+    assert!(
+        posts_to_moderators(&discord).is_empty(),
+        "nothing sent before the choice"
+    );
+
+    let (_, preview) = click(&discord, &bot, refusal, &offer, &member).await;
+    assert_eq!(preview["type"], 4);
+    let preview = &preview["data"];
+    assert_eq!(preview["flags"], EPHEMERAL, "the preview is private");
+    let shown = preview["content"].as_str().unwrap();
+    assert!(
+        shown.contains(OFF_TOPIC) && shown.contains("without your name"),
+        "{shown}"
+    );
+    assert!(
+        posts_to_moderators(&discord).is_empty(),
+        "a preview sends nothing"
+    );
+
+    let send_button = button(preview, "Send to the moderators");
+    let (_, sent) = click(&discord, &bot, preview, &send_button, &member).await;
+    assert_eq!(sent["type"], 7);
+    assert!(
+        sent["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Sent to the moderators")
+    );
+    let posts = posts_to_moderators(&discord);
+    assert_eq!(posts.len(), 1);
+    let post = posts[0].body.as_ref().unwrap();
+    assert_eq!(post["allowed_mentions"], json!({ "parse": [] }));
+    let text = post["content"].as_str().unwrap();
+    assert!(text.contains(&format!("Also asked: {OFF_TOPIC}")), "{text}");
+    assert!(text.contains("confidence") || text.contains("Nothing in the content came near"));
+    // Exactly what the member was shown, and nothing of who they are.
+    assert!(
+        shown.contains(text.lines().nth(1).unwrap()),
+        "{shown}\n---\n{text}"
+    );
+    for personal in ["3201", "user3201", "User 3201"] {
+        assert!(!text.contains(personal), "{personal} in {text}");
+    }
+
+    // Sent once: the question is no longer held.
+    let (_, again) = click(&discord, &bot, preview, &send_button, &member).await;
+    assert!(
+        again["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("no longer hold")
+    );
+    assert_eq!(posts_to_moderators(&discord).len(), 1);
+
+    // "Not what I needed" on an answer offers the same choice; declining sends nothing.
+    let answer = send(&discord, &bot, &ask(ANSWERABLE, &member)).await;
+    let answer = &answer["data"];
+    let not_needed = button(answer, "Not what I needed");
+    let (clicked, _) = click(&discord, &bot, answer, &not_needed, &member).await;
+    let offered = follow_up(&discord, &bot, &clicked).await;
+    assert!(offered["content"].as_str().unwrap().contains(ANSWERABLE));
+    let decline = button(&offered, "Don't send");
+    let (_, declined) = click(&discord, &bot, &offered, &decline, &member).await;
+    assert!(
+        declined["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Not sent")
+    );
+    assert_eq!(posts_to_moderators(&discord).len(), 1);
+    stats_until(data.path(), &["Not helpful"]);
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_held_question_is_forgotten_after_its_window() {
+    let data = data_dir();
+    let mut env = with_gaps_channel();
+    env.push(("LANTERN_QUESTION_HOLD_SECONDS", "2".to_string()));
+    let (discord, bot) = start(data.path(), env).await;
+    let member = Member::regular(3301);
+
+    let refusal = send(&discord, &bot, &ask(OFF_TOPIC, &member)).await;
+    let offer = button(&refusal["data"], "Ask the moderators");
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let (_, reply) = click(&discord, &bot, &refusal["data"], &offer, &member).await;
+        let text = reply["data"]["content"].as_str().unwrap().to_string();
+        if text.contains("no longer hold") {
+            break;
+        }
+        assert!(text.contains(OFF_TOPIC), "{text}");
+        assert!(
+            Instant::now() < deadline,
+            "the question was never forgotten"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(posts_to_moderators(&discord).is_empty());
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_moderators_channel_no_question_is_offered_or_held() {
+    let data = data_dir();
+    let (discord, bot) = start(data.path(), vec![]).await;
+    let member = Member::regular(3401);
+
+    let refusal = send(&discord, &bot, &ask(OFF_TOPIC, &member)).await;
+    assert!(
+        refusal["data"].get("components").is_none(),
+        "no offer without a channel: {refusal}"
+    );
+    let answer = send(&discord, &bot, &ask(ANSWERABLE, &member)).await;
+    let not_needed = button(&answer["data"], "Not what I needed");
+    let (clicked, _) = click(&discord, &bot, &answer["data"], &not_needed, &member).await;
+    let thanks = follow_up(&discord, &bot, &clicked).await;
+    assert!(thanks.get("components").is_none(), "{thanks}");
+    assert!(thanks["content"].as_str().unwrap().contains("did not help"));
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unwritable_data_folder_does_not_stop_answering() {
+    let blocker = tempfile::tempdir().unwrap();
+    let file = blocker.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let data = file.join("data");
+    let (discord, bot) = start(&data, vec![]).await;
+    bot.wait_log("feedback counts are kept in memory only", 1);
+    let member = Member::regular(3501);
+
+    let answer = send(&discord, &bot, &ask(ANSWERABLE, &member)).await;
+    let helpful = button(&answer["data"], "Helpful");
+    click(&discord, &bot, &answer["data"], &helpful, &member).await;
+    let moderator = Member::moderator(3502);
+    // Counted in memory: /gaps shows it (polled, since counting is off the reply path).
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let gaps = send(
+            &discord,
+            &bot,
+            &fake::slash_command("gaps", json!([]), &moderator),
+        )
+        .await;
+        if gaps["data"]["content"].as_str().unwrap().contains("100%") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{gaps}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        bot.log()
+            .matches("feedback counts are kept in memory only")
+            .count(),
+        1,
+        "said once, not per question:\n{}",
+        bot.log()
+    );
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_database_holds_no_question_text_and_no_member_id() {
+    let data = data_dir();
+    let (discord, bot) = start(data.path(), with_gaps_channel()).await;
+    let mut texts = vec![
+        "why would I need heparin injections after two losses?".to_string(),
+        "is aspirin safe in the first weeks of pregnancy for me?".to_string(),
+        "what does a lupus anticoagulant test actually measure?".to_string(),
+        OFF_TOPIC.to_string(),
+        "I am bleeding heavily and soaking a pad every hour".to_string(),
+    ];
+    // Ids as Discord makes them (snowflakes), so their bytes cannot turn up by chance.
+    let first_id = 1_187_654_321_012_345_000_u64;
+    let mut ids = Vec::new();
+    for (i, question) in texts.iter().enumerate() {
+        let id = first_id + i as u64;
+        ids.push(id);
+        let member = Member::regular(id);
+        let reply = send(&discord, &bot, &ask(question, &member)).await;
+        let reply = &reply["data"];
+        let label = if i % 2 == 0 {
+            "Not what I needed"
+        } else {
+            "Helpful"
+        };
+        if reply.to_string().contains(label) {
+            let custom_id = button(reply, label);
+            click(&discord, &bot, reply, &custom_id, &member).await;
+        }
+    }
+    let mentioned = "can stress cause a miscarriage at nine weeks?";
+    texts.push(mentioned.to_string());
+    let author = fake::User::regular(first_id + 99);
+    ids.push(author.id);
+    let message = fake::guild_message_mentioning_bot(
+        &format!("<@{}> {mentioned}", FakeDiscord::BOT_USER_ID),
+        &author,
+    );
+    discord.send_message(message).await;
+    let replies = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
+    discord
+        .wait_for_request(|r| r.method == "POST" && r.path == replies, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("no reply to the mention: {e}\n{}", bot.log()));
+    let moderator = Member::moderator(first_id + 98);
+    ids.push(first_id + 98);
+    send(
+        &discord,
+        &bot,
+        &fake::slash_command("gaps", json!([]), &moderator),
+    )
+    .await;
+    // A rating landed (the first answer's, as 0% helpful): the file has been written.
+    stats_until(data.path(), &["0%"]);
+    bot.terminate();
+
+    let mut stored = Vec::new();
+    for entry in std::fs::read_dir(data.path()).unwrap().flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with("lantern.db")
+        {
+            stored.extend(std::fs::read(entry.path()).unwrap());
+        }
+    }
+    assert!(!stored.is_empty(), "the counts are in lantern.db");
+    let contains = |needle: &[u8]| stored.windows(needle.len()).any(|w| w == needle);
+    for text in &texts {
+        assert!(!contains(text.as_bytes()), "question text stored: {text}");
+    }
+    for id in ids {
+        for needle in [
+            id.to_string().into_bytes(),
+            format!("user{id}").into_bytes(),
+            id.to_le_bytes().to_vec(),
+            id.to_be_bytes().to_vec(),
+        ] {
+            assert!(!contains(&needle), "member {id} stored as {needle:?}");
+        }
+    }
+}
+
+/// Set only in the child process of [`two_processes_count_into_one_file`].
+const CHILD_DIR: &str = "LANTERN_TEST_COUNTS_CHILD_DIR";
+const PER_PROCESS: u64 = 150;
+
+fn count_many(dir: &Path) {
+    let counts = lantern::feedback::FeedbackCounts::open(dir);
+    for _ in 0..PER_PROCESS {
+        counts.record(
+            "Shared topic",
+            lantern::feedback::Count::Answer,
+            chrono::Utc::now(),
+        );
+    }
+}
+
+/// The child half of [`two_processes_count_into_one_file`]: this test binary, started
+/// again, counts into the folder it is given.
+#[test]
+#[ignore = "started by two_processes_count_into_one_file as a second process"]
+fn counting_child() {
+    if let Some(dir) = std::env::var_os(CHILD_DIR) {
+        count_many(Path::new(&dir));
+    }
+}
+
+#[test]
+fn two_processes_count_into_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "counting_child", "--ignored", "--test-threads=1"])
+        .env(CHILD_DIR, dir.path())
+        .spawn()
+        .unwrap();
+    count_many(dir.path());
+    assert!(child.wait().unwrap().success());
+    let recent = lantern::feedback::read_recent(dir.path(), chrono::Utc::now(), 1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(recent.len(), 1);
+    assert_eq!(recent[0].tally.answers, 2 * PER_PROCESS, "no count lost");
+}
+
+#[test]
+fn stats_before_the_bot_ever_ran_says_so_and_creates_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let folder = data.path().join("never-used");
+    let lantern = Lantern::new().env("LANTERN_DATA_DIR", &folder.display().to_string());
+    let run = lantern.run(&["stats", "--weeks", "2"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("No feedback counts yet"),
+        "{}",
+        run.stdout
+    );
+    assert!(!folder.exists(), "stats only reads");
+    let bad = lantern.run(&["stats", "--weeks", "0"]);
+    assert_eq!(bad.code, Some(2), "{}", bad.stderr);
+}
