@@ -42,7 +42,12 @@ impl VectorCache {
         let file = data_dir.map(|dir| dir.join(format!("vectors-{model_id}.bin")));
         let known = match &file {
             Some(path) => match read_file(path) {
-                Ok(known) => known,
+                Ok((known, tidy)) => {
+                    if !tidy && let Err(error) = write_file(path, &known) {
+                        tracing::warn!(file = %path.display(), %error, "could not tidy the vector cache");
+                    }
+                    known
+                }
                 Err(error) if error.kind() == io::ErrorKind::NotFound => HashMap::new(),
                 Err(error) => {
                     tracing::warn!(file = %path.display(), %error, "ignoring the vector cache; it will be rebuilt");
@@ -77,16 +82,28 @@ impl VectorCache {
             known.insert(keys[i], vector);
         }
         let vectors: Vec<Vector> = keys.iter().map(|key| known[key]).collect();
-        if !missing.is_empty() {
-            if known.len() > MAX_VECTORS {
-                let current: HashSet<&Key> = keys.iter().collect();
-                known.retain(|key, _| current.contains(key));
-            }
-            if let Some(path) = &self.file
-                && let Err(error) = write_file(path, &known)
-            {
-                tracing::warn!(file = %path.display(), %error, "could not save the vector cache; the next start embeds the content again");
-            }
+        if missing.is_empty() {
+            return vectors;
+        }
+        // Usually only the new vectors are appended: rewriting some 15 MB on every
+        // reload would cost more than the embedding of one changed article.
+        let saved = if known.len() > MAX_VECTORS {
+            let current: HashSet<&Key> = keys.iter().collect();
+            known.retain(|key, _| current.contains(key));
+            self.file
+                .as_ref()
+                .map(|path| (path, write_file(path, &known)))
+        } else {
+            let added: Vec<(&Key, &Vector)> = missing
+                .iter()
+                .map(|&i| (&keys[i], &known[&keys[i]]))
+                .collect();
+            self.file
+                .as_ref()
+                .map(|path| (path, append_file(path, &added)))
+        };
+        if let Some((path, Err(error))) = saved {
+            tracing::warn!(file = %path.display(), %error, "could not save the vector cache; the next start embeds the content again");
         }
         vectors
     }
@@ -131,20 +148,23 @@ fn embed_parallel(encoder: &Encoder, texts: &[&str]) -> Vec<Vector> {
     })
 }
 
-fn read_file(path: &Path) -> io::Result<HashMap<Key, Vector>> {
+/// The vectors in the file, and whether the file is tidy: whole entries, few repeated
+/// (two processes can append the same text). An untidy file is rewritten on opening, so
+/// appends always start at an entry's boundary.
+fn read_file(path: &Path) -> io::Result<(HashMap<Key, Vector>, bool)> {
     let mut bytes = Vec::new();
     fs::File::open(path)?.read_to_end(&mut bytes)?;
     let entry = 16 + 4 * DIM;
-    let body = bytes
-        .strip_prefix(MAGIC.as_slice())
-        .filter(|body| body.len() % entry == 0)
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidData,
-                "not a vector cache of this version",
-            )
-        })?;
-    Ok(body
+    // A trailing part entry (an append cut short by a crash) is dropped: `chunks_exact`
+    // leaves it out, and the text it was for is embedded again when next needed.
+    let body = bytes.strip_prefix(MAGIC.as_slice()).ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not a vector cache of this version",
+        )
+    })?;
+    let entries = body.len() / entry;
+    let known: HashMap<Key, Vector> = body
         .chunks_exact(entry)
         .map(|chunk| {
             let mut key = [0; 16];
@@ -155,7 +175,9 @@ fn read_file(path: &Path) -> io::Result<HashMap<Key, Vector>> {
             }
             (key, vector)
         })
-        .collect())
+        .collect();
+    let tidy = body.len() % entry == 0 && entries <= known.len() + known.len() / 10;
+    Ok((known, tidy))
 }
 
 /// Writes beside the file and renames, so a reader never sees half a file and two
@@ -166,13 +188,64 @@ fn write_file(path: &Path, known: &HashMap<Key, Vector>) -> io::Result<()> {
     }
     let mut bytes = Vec::with_capacity(MAGIC.len() + known.len() * (16 + 4 * DIM));
     bytes.extend_from_slice(MAGIC);
-    for (key, vector) in known {
+    encode(&mut bytes, known.iter());
+    let partial = path.with_extension(format!("tmp{}", std::process::id()));
+    fs::File::create(&partial)?.write_all(&bytes)?;
+    fs::rename(&partial, path)
+}
+
+/// Adds `entries` at the end of the file in one write (whole entries, so processes
+/// appending together do not interleave inside one), or writes a new file.
+fn append_file(path: &Path, entries: &[(&Key, &Vector)]) -> io::Result<()> {
+    let mut file = match fs::OpenOptions::new().append(true).open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => {
+            let known: HashMap<Key, Vector> = entries.iter().map(|(k, v)| (**k, **v)).collect();
+            return write_file(path, &known);
+        }
+        Err(error) => return Err(error),
+    };
+    let mut bytes = Vec::with_capacity(entries.len() * (16 + 4 * DIM));
+    encode(&mut bytes, entries.iter().copied());
+    file.write_all(&bytes)
+}
+
+fn encode<'a>(bytes: &mut Vec<u8>, entries: impl Iterator<Item = (&'a Key, &'a Vector)>) {
+    for (key, vector) in entries {
         bytes.extend_from_slice(key);
         for value in vector {
             bytes.extend_from_slice(&value.to_le_bytes());
         }
     }
-    let partial = path.with_extension(format!("tmp{}", std::process::id()));
-    fs::File::create(&partial)?.write_all(&bytes)?;
-    fs::rename(&partial, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(seed: u8) -> (Key, Vector) {
+        ([seed; 16], [f32::from(seed); DIM])
+    }
+
+    #[test]
+    fn appended_vectors_are_read_back_and_a_torn_tail_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vectors-test.bin");
+        let (k1, v1) = entry(1);
+        let (k2, v2) = entry(2);
+        append_file(&path, &[(&k1, &v1)]).unwrap();
+        append_file(&path, &[(&k2, &v2)]).unwrap();
+        let (known, tidy) = read_file(&path).unwrap();
+        assert!(tidy);
+        assert_eq!(known.len(), 2);
+        assert_eq!(known[&k2], v2);
+
+        // A crash mid-append leaves part of an entry: the whole ones still count, and
+        // the file is marked for rewriting so later appends line up again.
+        let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(&[7; 100]).unwrap();
+        let (known, tidy) = read_file(&path).unwrap();
+        assert_eq!(known.len(), 2);
+        assert!(!tidy);
+    }
 }
