@@ -143,6 +143,30 @@ async fn saved_edits_and_new_articles_reach_members_without_a_restart() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_article_saved_in_the_wrong_place_is_named_to_the_moderators() {
+    let content = content_copy();
+    let (discord, bot) = start(content.path()).await;
+    // Saved beside articles/ instead of inside it: nothing else changes, but a moderator
+    // who saved it must hear that Lantern does not read it.
+    fs::write(
+        content.path().join("after-a-loss.md"),
+        "---\ntitle: After a loss\nsource: Moderators' notes\nlast_reviewed: 2026-11-20\n---\n\n## Talking to your partner\n\nPartners grieve too.\n",
+    )
+    .unwrap();
+    let report = mod_log_post(&discord, &bot, "after-a-loss.md").await;
+    assert!(report.contains("Not read"), "{report}");
+    assert!(
+        report.contains("articles/"),
+        "says where it belongs: {report}"
+    );
+    assert!(
+        discord.schema_violations().is_empty(),
+        "{:#?}",
+        discord.schema_violations()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_broken_file_keeps_the_old_answers_and_the_mod_log_hears_of_it() {
     let content = content_copy();
     let (discord, bot) = start(content.path()).await;

@@ -24,6 +24,9 @@ pub struct Changes {
     /// Files the new content has that Lantern does not read (not a change: reported on
     /// every reload until they are moved or deleted).
     pub unread: Vec<std::path::PathBuf>,
+    /// Those of `unread` that are new since the previous version: a file saved in the
+    /// wrong place is news even when nothing else changed, so it is always reported.
+    pub unread_added: Vec<std::path::PathBuf>,
     pub topics_added: Vec<String>,
     pub topics_removed: Vec<String>,
     pub topics_edited: Vec<String>,
@@ -46,6 +49,12 @@ impl Changes {
             topics: after.len(),
             passages: new.passage_count(),
             unread: new.unread.clone(),
+            unread_added: new
+                .unread
+                .iter()
+                .filter(|path| !old.unread.contains(path))
+                .cloned()
+                .collect(),
             ..Changes::default()
         };
         for topic in new.topics() {
@@ -100,7 +109,8 @@ impl Changes {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.topics_added.is_empty()
+        self.unread_added.is_empty()
+            && self.topics_added.is_empty()
             && self.topics_removed.is_empty()
             && self.topics_edited.is_empty()
             && self.synonym_groups_added == 0
