@@ -235,7 +235,7 @@ pub fn count_answer(data: &Data, answer: &Answer) {
         Outcome::NotFound | Outcome::TooClose => count(data, nearest, Count::RefusalNearby),
         Outcome::Refused(_) => {}
     }
-    if answer.urgency.is_urgent() && !matches!(answer.outcome, Outcome::Refused(_)) {
+    if answer.urgency.is_urgent() {
         count(data, nearest, Count::UrgentNotice);
     }
 }
