@@ -216,6 +216,18 @@ impl Knowledge {
         self.assess(&scanned, &self.meanings(&scanned)).0
     }
 
+    /// The two nets' findings on `question` kept apart, for fitting the meaning net's
+    /// thresholds (`tests/urgent_fit.rs`): what the patterns say, and how close each
+    /// meaning (the whole question, then each sentence) came to the examples.
+    pub fn safety_evidence(&self, question: &str) -> (safety::Urgency, Vec<safety::Closeness>) {
+        let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
+        let by_words = safety::assess(&self.library.safety, &scanned);
+        (
+            by_words,
+            self.examples.closeness_each(&self.meanings(&scanned)),
+        )
+    }
+
     /// Both safety nets over a question whose vectors are `meanings`; also where the
     /// pattern words are (retrieval counts them as weak) and how close the examples came.
     fn assess(

@@ -13,7 +13,8 @@
 //! `holdout.jsonl` was written with it but kept out of sight until the retrieval was
 //! built, then run once (see README for that first figure). `corpus-b/` and `corpus-c/`
 //! add new articles with questions over them; `urgent.jsonl` holds emergencies in
-//! members' words. None is tuned question by question: a failure is fixed only by a
+//! members' words, and `urgent-fit.jsonl` more of them, written to fit the urgent gate's
+//! thresholds. None is tuned question by question: a failure is fixed only by a
 //! general change, never a special case.
 
 mod common;
@@ -242,7 +243,7 @@ fn every_reply_keeps_its_promises_on_every_set() {
 #[test]
 fn dev_set() {
     let report = eval_report("eval/dev.jsonl", None);
-    assert_floors(&report, 0.85, 0.95, 3, 0, 1);
+    assert_floors(&report, 0.85, 0.95, 3, 0, 0);
 }
 
 #[test]
@@ -252,13 +253,13 @@ fn member_style_set() {
         report["answerable"].as_u64().unwrap() >= 40,
         "the set must stay large"
     );
-    assert_floors(&report, 0.78, 0.95, 3, 0, 5);
+    assert_floors(&report, 0.78, 0.95, 3, 0, 1);
 }
 
 #[test]
 fn holdout_set() {
     let report = eval_report("eval/holdout.jsonl", None);
-    assert_floors(&report, 0.75, 0.95, 3, 0, 5);
+    assert_floors(&report, 0.75, 0.95, 3, 0, 0);
 }
 
 /// New articles a moderator team would add, with member-style questions: the measure of
@@ -278,7 +279,7 @@ fn corpus_c_new_articles() {
         "eval/corpus-c/questions.jsonl",
         Some("eval/corpus-c/articles"),
     );
-    assert_floors(&report, 0.08, 0.95, 8, 1, 17);
+    assert_floors(&report, 0.08, 0.95, 8, 0, 10);
 }
 
 /// Emergencies in members' own words, and calm questions with alarming words.
@@ -286,5 +287,14 @@ fn corpus_c_new_articles() {
 fn urgent_set() {
     let report = eval_report("eval/urgent.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 13, 11);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 7, 10);
+}
+
+/// The set written to fit the urgent gate's thresholds (`tests/urgent_fit.rs`), so its
+/// figures are not a blind measure; held here so a change to the examples is noticed.
+#[test]
+fn urgent_fitting_set() {
+    let report = eval_report("eval/urgent-fit.jsonl", None);
+    assert_eq!(report["urgent"].as_u64(), Some(61));
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 3, 11);
 }
