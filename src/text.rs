@@ -186,6 +186,38 @@ enum PatternPart {
 /// How many words `...` may skip.
 pub const GAP_WORDS: usize = 4;
 
+/// Pattern words at least this long also match a word one slip away (a letter missing,
+/// extra, wrong or two swapped): members in distress misspell the very words that
+/// matter. Shorter words are left exact, where one slip makes another word.
+pub const TYPO_MIN_CHARS: usize = 6;
+
+/// Whether `word` is `want` (or, with `prefix`, starts with it), allowing one slip for
+/// long pattern words. For a prefix, the word's beginnings one letter shorter or longer
+/// are compared too, since a missing or extra letter shifts where the prefix ends.
+fn spelled_alike(word: &str, want: &str, prefix: bool) -> bool {
+    let exact = if prefix {
+        word.starts_with(want)
+    } else {
+        word == want
+    };
+    let length = want.chars().count();
+    if exact || length < TYPO_MIN_CHARS {
+        return exact;
+    }
+    let one_slip = |candidate: &str| strsim::damerau_levenshtein(candidate, want) <= 1;
+    if !prefix {
+        return one_slip(word);
+    }
+    let starts: Vec<usize> = word
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([word.len()])
+        .collect();
+    (length - 1..=length + 1)
+        .filter_map(|chars| starts.get(chars))
+        .any(|&end| one_slip(&word[..end]))
+}
+
 /// Why a pattern line cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PatternError {
@@ -271,12 +303,7 @@ impl WordPattern {
                 let Some(word) = text.get(at) else {
                     return false;
                 };
-                let same = if *prefix {
-                    word.text.starts_with(want.as_str())
-                } else {
-                    word.text == *want
-                };
-                if !same {
+                if !spelled_alike(&word.text, want, *prefix) {
                     return false;
                 }
                 hit.push(at);
@@ -391,6 +418,21 @@ mod tests {
         assert!(pattern.matches(&words("bleeds a lot")));
         assert!(!pattern.matches(&words("a lot of bleeding")));
         assert!(!pattern.matches(&words("bleeding and then one two three four five a lot")));
+    }
+
+    #[test]
+    fn long_pattern_words_allow_one_slip_and_short_ones_none() {
+        let pattern = |p: &str| WordPattern::parse(p).unwrap();
+        let hits = |p: &str, text: &str| pattern(p).matches(&words(text));
+        assert!(hits("suicid*", "been feeling sucidal"));
+        assert!(hits("suicid*", "feeling suicidle"));
+        assert!(hits("hemorrhag*", "i think im hemorraging"));
+        assert!(hits("overdose", "took an ovedose"));
+        // Short words stay exact: one slip would make another word.
+        assert!(!hits("bleed*", "breeding"));
+        assert!(!hits("faint*", "paint"));
+        // Two slips are another word.
+        assert!(!hits("suicid*", "sudoku"));
     }
 
     #[test]
