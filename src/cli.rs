@@ -18,11 +18,11 @@ use lantern::content::Severity;
 use lantern::feedback::{self, FeedbackCounts};
 use lantern::knowledge::evaluation;
 use lantern::knowledge::{
-    Answer, AnswerRecord, Explanation, Knowledge, LoadError, Outcome, Refusal,
+    Answer, AnswerRecord, Explanation, Knowledge, LoadError, Outcome, Refusal, Searched,
 };
 use lantern::live::KnowledgeStore;
 use lantern::render;
-use lantern::search::{Embedder, SearchResult};
+use lantern::search::Embedder;
 use lantern::text::limits;
 
 /// Exit code for bad input or usage: nothing was wrong with Lantern or its content.
@@ -298,7 +298,7 @@ fn json_line(
     answer: &Answer,
     reply: String,
     explain: bool,
-    search: Option<&SearchResult>,
+    search: Option<&Searched>,
 ) -> serde_json::Result<String> {
     #[derive(serde::Serialize)]
     struct Line {

@@ -121,10 +121,10 @@ impl Knowledge {
 
     /// Answers `question`, also returning the search behind the answer (when one ran)
     /// so `--explain` can show how the question was read.
-    pub fn ask_explained(&self, question: &str) -> (Answer, Option<SearchResult>) {
+    pub fn ask_explained(&self, question: &str) -> (Answer, Option<Searched>) {
         let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
         let meanings = self.meanings(&scanned);
-        let (urgency, explained, _) = self.assess(&scanned, &meanings);
+        let (urgency, explained, closeness) = self.assess(&scanned, &meanings);
         let unanswered = |outcome| Answer {
             urgency,
             outcome,
@@ -206,7 +206,7 @@ impl Knowledge {
                 self.library.articles[article].topics[topic].title.clone()
             }),
         };
-        (answer, Some(result))
+        (answer, Some(Searched { result, closeness }))
     }
 
     /// Whether `question` needs the urgent or crisis notice, by either net: the
@@ -356,10 +356,18 @@ pub struct ExplainedCandidate {
     pub sentence: Option<String>,
 }
 
+/// The search behind an answer and how close the question came to the safety examples:
+/// what `--explain` shows, kept from answering so nothing is embedded twice.
+pub struct Searched {
+    pub result: SearchResult,
+    pub closeness: safety::Closeness,
+}
+
 impl Knowledge {
-    /// Explains `result`, a search made by [`Knowledge::ask_explained`], with its best
-    /// `candidates`.
-    pub fn explain(&self, question: &str, result: &SearchResult, candidates: usize) -> Explanation {
+    /// Explains `searched`, made by [`Knowledge::ask_explained`], with its best
+    /// `candidates`. Nothing is computed again: the question was read once.
+    pub fn explain(&self, question: &str, searched: &Searched, candidates: usize) -> Explanation {
+        let result = &searched.result;
         Explanation {
             asks: result.form.describe(),
             corrections: result.plan.corrections.clone(),
@@ -408,10 +416,7 @@ impl Knowledge {
             confidence: result.confidence,
             lead: result.lead,
             threshold: self.min_confidence,
-            safety: {
-                let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
-                self.assess(&scanned, &self.meanings(&scanned)).2
-            },
+            safety: searched.closeness,
         }
     }
 }
