@@ -2,29 +2,18 @@
 //! account) cannot flood the bot, while everyone else is unaffected.
 //!
 //! `/about` and the README promise that an asker's id is kept only for the cooldown, so
-//! an id is forgotten the moment its cooldown ends: expired ids are dropped on every
-//! question, and [`Cooldowns::start`]'s sweeper drops them on time when nobody asks.
+//! ids live in an [`Expiring`] store: forgotten the moment the cooldown ends, on the
+//! next question or by its sweeper when nobody asks.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
+
+use super::expiring::Expiring;
 
 /// Remembers when each member last asked, for the cooldown and no longer. Only ids and
 /// instants are kept, never what was asked.
 pub struct Cooldowns {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
     period: Duration,
-    state: Mutex<State>,
-}
-
-#[derive(Default)]
-struct State {
-    last_asked: HashMap<u64, Instant>,
-    /// The same entries, oldest first, so expired ones are found without a scan.
-    by_time: BTreeSet<(Instant, u64)>,
+    last_asked: Expiring<()>,
 }
 
 impl Cooldowns {
@@ -32,10 +21,8 @@ impl Cooldowns {
     /// [`Cooldowns::start`] for forgetting on time when nobody asks.
     pub fn new(period: Duration) -> Self {
         Cooldowns {
-            inner: Arc::new(Inner {
-                period,
-                state: Mutex::new(State::default()),
-            }),
+            period,
+            last_asked: Expiring::new(period),
         }
     }
 
@@ -43,78 +30,27 @@ impl Cooldowns {
     /// when their cooldown ends, even if no one asks again. The task ends soon after the
     /// cooldowns are dropped.
     pub fn start(period: Duration) -> Self {
-        let cooldowns = Cooldowns::new(period);
-        if !period.is_zero() {
-            tokio::spawn(sweep(Arc::downgrade(&cooldowns.inner)));
+        Cooldowns {
+            period,
+            last_asked: Expiring::start(period),
         }
-        cooldowns
     }
 
     /// Records a question from `user` now, or says how long they must still wait.
     pub fn try_ask(&self, user: u64) -> Result<(), Duration> {
-        if self.inner.period.is_zero() {
-            return Ok(());
-        }
-        // The time is read under the lock, so entries go in in time order.
-        let mut state = self.inner.lock();
-        self.inner.ask(&mut state, user, Instant::now())
+        self.try_ask_at(user, Instant::now())
     }
 
-    #[cfg(test)]
     fn try_ask_at(&self, user: u64, now: Instant) -> Result<(), Duration> {
-        if self.inner.period.is_zero() {
+        if self.period.is_zero() {
             return Ok(());
         }
-        let mut state = self.inner.lock();
-        self.inner.ask(&mut state, user, now)
-    }
-}
-
-impl Inner {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn ask(&self, state: &mut State, user: u64, now: Instant) -> Result<(), Duration> {
-        self.forget_expired(state, now);
-        if let Some(&at) = state.last_asked.get(&user) {
-            return Err(self
-                .period
-                .saturating_sub(now.saturating_duration_since(at)));
-        }
-        state.last_asked.insert(user, now);
-        state.by_time.insert((now, user));
-        Ok(())
-    }
-
-    /// Drops every asker whose cooldown has ended by `now`; returns when the next one ends.
-    fn forget_expired(&self, state: &mut State, now: Instant) -> Option<Instant> {
-        while let Some(&(at, user)) = state.by_time.first() {
-            let ends = at + self.period;
-            if ends > now {
-                return Some(ends);
-            }
-            state.by_time.pop_first();
-            state.last_asked.remove(&user);
-        }
-        None
-    }
-}
-
-/// Forgets each asker when their cooldown ends. It sleeps until the next end, or for one
-/// period when nobody is remembered: anyone who asks meanwhile ends their cooldown after
-/// that wake-up, so no id outstays its cooldown by more than the timer's slack.
-async fn sweep(inner: Weak<Inner>) {
-    loop {
-        let wake = {
-            let Some(inner) = inner.upgrade() else {
-                return;
-            };
-            let now = Instant::now();
-            let next = inner.forget_expired(&mut inner.lock(), now);
-            next.unwrap_or(now + inner.period)
-        };
-        tokio::time::sleep_until(wake.into()).await;
+        self.last_asked
+            .try_insert_at(user, (), now)
+            .map_err(|asked| {
+                self.period
+                    .saturating_sub(now.saturating_duration_since(asked))
+            })
     }
 }
 
@@ -122,8 +58,7 @@ async fn sweep(inner: Weak<Inner>) {
 impl Cooldowns {
     /// Whether `user` is remembered, without forgetting anyone on the way.
     fn remembers(&self, user: u64) -> bool {
-        let state = self.inner.lock();
-        state.last_asked.contains_key(&user) || state.by_time.iter().any(|&(_, id)| id == user)
+        self.last_asked.holds(user)
     }
 }
 

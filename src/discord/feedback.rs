@@ -7,17 +7,15 @@
 //! already holds with the message), and the question text waits in memory only, for at
 //! most [`crate::config::MAX_QUESTION_HOLD_SECONDS`], then is forgotten.
 
-use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use serenity::all::ComponentInteraction;
 use sha2::{Digest, Sha256};
 
-use super::Data;
-use super::Error;
+use super::expiring::Expiring;
 use super::rest::{ActionRow, Button, MessageBody};
+use super::{Data, Error};
 use crate::feedback::Count;
 use crate::knowledge::{Answer, Outcome};
 use crate::render::{self, NearTopic};
@@ -109,113 +107,38 @@ pub fn topic_tag(title: &str) -> String {
 }
 
 /// Questions waiting for their askers' choice, in memory only, each for at most the
-/// hold period; a sweeper forgets them on time even when nobody clicks.
+/// hold period (an [`Expiring`] store: forgotten on time even when nobody clicks), as
+/// the post the moderators would read.
 pub struct HeldQuestions {
-    inner: Arc<HeldInner>,
-}
-
-struct HeldInner {
-    hold: Duration,
-    state: Mutex<HeldState>,
-}
-
-#[derive(Default)]
-struct HeldState {
-    by_question: HashMap<u64, Held>,
-    by_time: BTreeSet<(Instant, u64)>,
-}
-
-/// A question held for its asker, with the post the moderators would read.
-#[derive(Debug, Clone)]
-struct Held {
-    post: String,
-    since: Instant,
+    posts: Expiring<String>,
 }
 
 impl HeldQuestions {
-    /// Holds questions for `hold`, with a sweeper on the current Tokio runtime that ends
-    /// soon after this is dropped.
+    /// Holds questions for `hold`, with a sweeper on the current Tokio runtime.
     pub fn start(hold: Duration) -> HeldQuestions {
-        let held = HeldQuestions {
-            inner: Arc::new(HeldInner {
-                hold,
-                state: Mutex::new(HeldState::default()),
-            }),
-        };
-        tokio::spawn(sweep(Arc::downgrade(&held.inner)));
-        held
+        HeldQuestions {
+            posts: Expiring::start(hold),
+        }
     }
 
     /// Holds `post` (the text the moderators would read) for question `question`.
     pub fn hold(&self, question: u64, post: String) {
-        let now = Instant::now();
-        let mut state = self.inner.lock();
-        self.inner.forget_expired(&mut state, now);
-        if let Some(old) = state
-            .by_question
-            .insert(question, Held { post, since: now })
-        {
-            state.by_time.remove(&(old.since, question));
-        }
-        state.by_time.insert((now, question));
+        self.posts.insert_at(question, post, Instant::now());
     }
 
     /// The post held for `question`, if it is still held.
     pub fn post(&self, question: u64) -> Option<String> {
-        let mut state = self.inner.lock();
-        self.inner.forget_expired(&mut state, Instant::now());
-        state.by_question.get(&question).map(|h| h.post.clone())
+        self.posts.get_at(question, Instant::now())
     }
 
     /// Takes the post out (when sent) or forgets it (when declined).
     pub fn take(&self, question: u64) -> Option<String> {
-        let mut state = self.inner.lock();
-        self.inner.forget_expired(&mut state, Instant::now());
-        let held = state.by_question.remove(&question)?;
-        state.by_time.remove(&(held.since, question));
-        Some(held.post)
+        self.posts.remove_at(question, Instant::now())
     }
 
-    /// How many questions are held now.
-    pub fn len(&self) -> usize {
-        self.inner.lock().by_question.len()
-    }
-
+    /// Whether nothing is held now.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-impl HeldInner {
-    fn lock(&self) -> MutexGuard<'_, HeldState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Forgets every question held past the hold period; returns when the next one ends.
-    fn forget_expired(&self, state: &mut HeldState, now: Instant) -> Option<Instant> {
-        while let Some(&(since, question)) = state.by_time.first() {
-            let ends = since + self.hold;
-            if ends > now {
-                return Some(ends);
-            }
-            state.by_time.pop_first();
-            state.by_question.remove(&question);
-        }
-        None
-    }
-}
-
-async fn sweep(inner: Weak<HeldInner>) {
-    loop {
-        let wake = {
-            let Some(inner) = inner.upgrade() else {
-                return;
-            };
-            let now = Instant::now();
-            let next = inner.forget_expired(&mut inner.lock(), now);
-            next.unwrap_or(now + inner.hold)
-        };
-        tokio::time::sleep_until(wake.into()).await;
+        self.posts.is_empty()
     }
 }
 
@@ -525,33 +448,5 @@ mod tests {
         assert_eq!(held.take(1).as_deref(), Some("post"));
         assert!(held.take(1).is_none());
         assert!(held.is_empty());
-    }
-
-    #[test]
-    fn expired_questions_are_dropped_by_time() {
-        let inner = HeldInner {
-            hold: Duration::from_secs(60),
-            state: Mutex::new(HeldState::default()),
-        };
-        let start = Instant::now();
-        {
-            let mut state = inner.lock();
-            for (question, offset) in [(1u64, 0u64), (2, 30)] {
-                let since = start + Duration::from_secs(offset);
-                state.by_question.insert(
-                    question,
-                    Held {
-                        post: format!("q{question}"),
-                        since,
-                    },
-                );
-                state.by_time.insert((since, question));
-            }
-        }
-        let next = inner.forget_expired(&mut inner.lock(), start + Duration::from_secs(61));
-        assert_eq!(next, Some(start + Duration::from_secs(90)));
-        let state = inner.lock();
-        assert!(!state.by_question.contains_key(&1));
-        assert!(state.by_question.contains_key(&2));
     }
 }

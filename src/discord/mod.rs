@@ -9,6 +9,7 @@ mod commands;
 mod cooldown;
 mod errors;
 mod events;
+mod expiring;
 mod feedback;
 mod gateway;
 mod modlog;
