@@ -175,6 +175,8 @@ pub fn sentence_spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 pub struct WordPattern {
     source: String,
     parts: Vec<PatternPart>,
+    /// Whether long words also match with one slip ([`WordPattern::forgiving`]).
+    forgiving: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -192,30 +194,55 @@ pub const GAP_WORDS: usize = 4;
 pub const TYPO_MIN_CHARS: usize = 6;
 
 /// Whether `word` is `want` (or, with `prefix`, starts with it), allowing one slip for
-/// long pattern words. For a prefix, the word's beginnings one letter shorter or longer
-/// are compared too, since a missing or extra letter shifts where the prefix ends.
-fn spelled_alike(word: &str, want: &str, prefix: bool) -> bool {
+/// long pattern words when `forgiving`. For a prefix, the word's beginnings one letter
+/// shorter or longer are compared too, since a missing or extra letter shifts where the
+/// prefix ends.
+fn spelled_alike(word: &str, want: &str, prefix: bool, forgiving: bool) -> bool {
     let exact = if prefix {
         word.starts_with(want)
     } else {
         word == want
     };
     let length = want.chars().count();
-    if exact || length < TYPO_MIN_CHARS {
+    if exact || !forgiving || length < TYPO_MIN_CHARS {
         return exact;
     }
-    let one_slip = |candidate: &str| strsim::damerau_levenshtein(candidate, want) <= 1;
-    if !prefix {
-        return one_slip(word);
+    // Most words are far shorter (or, whole, far longer) than a long pattern word:
+    // settle those without looking at their letters.
+    let chars = word.chars().count();
+    if chars + 1 < length || (!prefix && chars > length + 1) {
+        return false;
     }
-    let starts: Vec<usize> = word
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain([word.len()])
-        .collect();
+    let want: Vec<char> = want.chars().collect();
+    let word: Vec<char> = word.chars().collect();
+    if !prefix {
+        return one_slip_apart(&word, &want);
+    }
     (length - 1..=length + 1)
-        .filter_map(|chars| starts.get(chars))
-        .any(|&end| one_slip(&word[..end]))
+        .filter(|&chars| chars <= word.len())
+        .any(|chars| one_slip_apart(&word[..chars], &want))
+}
+
+/// Whether `a` becomes `b` by one letter missing, extra or wrong, or two neighbours
+/// swapped. Written out rather than taken from an edit-distance crate: it runs for every
+/// word of every content line against the patterns at each reload, and this needs no
+/// table and stops at the first difference.
+fn one_slip_apart(a: &[char], b: &[char]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let Some(i) = short.iter().zip(long).position(|(x, y)| x != y) else {
+        return true;
+    };
+    if short.len() < long.len() {
+        return short[i..] == long[i + 1..];
+    }
+    let swapped = i + 1 < short.len()
+        && short[i] == long[i + 1]
+        && short[i + 1] == long[i]
+        && short[i + 2..] == long[i + 2..];
+    swapped || short[i + 1..] == long[i + 1..]
 }
 
 /// Why a pattern line cannot be used.
@@ -263,7 +290,19 @@ impl WordPattern {
             Some(_) => Ok(WordPattern {
                 source: source.trim().to_string(),
                 parts,
+                forgiving: false,
             }),
+        }
+    }
+
+    /// The same pattern, with its words of [`TYPO_MIN_CHARS`] letters or more also
+    /// matching a word one slip away: for the safety patterns, which members in distress
+    /// misspell. Other patterns (the sales wording checked on every content line) stay
+    /// exact, which also keeps reloads fast.
+    pub fn forgiving(self) -> Self {
+        WordPattern {
+            forgiving: true,
+            ..self
         }
     }
 
@@ -303,7 +342,7 @@ impl WordPattern {
                 let Some(word) = text.get(at) else {
                     return false;
                 };
-                if !spelled_alike(&word.text, want, *prefix) {
+                if !spelled_alike(&word.text, want, *prefix, self.forgiving) {
                     return false;
                 }
                 hit.push(at);
@@ -422,8 +461,13 @@ mod tests {
 
     #[test]
     fn long_pattern_words_allow_one_slip_and_short_ones_none() {
-        let pattern = |p: &str| WordPattern::parse(p).unwrap();
+        let pattern = |p: &str| WordPattern::parse(p).unwrap().forgiving();
         let hits = |p: &str, text: &str| pattern(p).matches(&words(text));
+        let exact = WordPattern::parse("suicid*").unwrap();
+        assert!(
+            !exact.matches(&words("sucidal")),
+            "only forgiving patterns allow slips"
+        );
         assert!(hits("suicid*", "been feeling sucidal"));
         assert!(hits("suicid*", "feeling suicidle"));
         assert!(hits("hemorrhag*", "i think im hemorraging"));
@@ -433,6 +477,9 @@ mod tests {
         assert!(!hits("faint*", "paint"));
         // Two slips are another word.
         assert!(!hits("suicid*", "sudoku"));
+        // Two neighbours swapped is one slip; the same letters further apart are not.
+        assert!(hits("overdose", "ovredose"));
+        assert!(!hits("overdose", "evordose"));
     }
 
     #[test]

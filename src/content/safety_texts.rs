@@ -139,7 +139,8 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
         let mut patterns = Vec::new();
         for (line, pattern_text) in list_items(path, section, key, "patterns", problems) {
             match WordPattern::parse(pattern_text) {
-                Ok(pattern) => patterns.push(pattern),
+                // Members in distress misspell the very words these look for.
+                Ok(pattern) => patterns.push(pattern.forgiving()),
                 Err(error) => problems.push(Problem::error(
                     path,
                     Some(line),

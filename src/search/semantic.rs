@@ -116,15 +116,12 @@ impl SemanticIndex {
                 heading_ranges.push(headings.clone());
             }
         }
-        let all: Vec<&str> = passage_texts
-            .iter()
-            .chain(&sentence_texts)
-            .chain(&heading_texts)
-            .copied()
-            .collect();
-        let mut vectors = embedder.cache.embed_all(embedder.encoder, &all);
-        let headings = vectors.split_off(passage_texts.len() + sentence_texts.len());
-        let sentences = vectors.split_off(passage_texts.len());
+        // Three calls, not one split three ways: each result is exactly its size, with
+        // no copy of every vector on the way (the peak memory of a large reload).
+        let embed = |texts: &[&str]| embedder.cache.embed_all(embedder.encoder, texts);
+        let vectors = embed(&passage_texts);
+        let sentences = embed(&sentence_texts);
+        let headings = embed(&heading_texts);
         SemanticIndex {
             passages: vectors,
             sentence_ranges,

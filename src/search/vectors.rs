@@ -152,32 +152,43 @@ fn embed_parallel(encoder: &Encoder, texts: &[&str]) -> Vec<Vector> {
 /// (two processes can append the same text). An untidy file is rewritten on opening, so
 /// appends always start at an entry's boundary.
 fn read_file(path: &Path) -> io::Result<(HashMap<Key, Vector>, bool)> {
-    let mut bytes = Vec::new();
-    fs::File::open(path)?.read_to_end(&mut bytes)?;
-    let entry = 16 + 4 * DIM;
-    // A trailing part entry (an append cut short by a crash) is dropped: `chunks_exact`
-    // leaves it out, and the text it was for is embedded again when next needed.
-    let body = bytes.strip_prefix(MAGIC.as_slice()).ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidData,
-            "not a vector cache of this version",
-        )
-    })?;
-    let entries = body.len() / entry;
-    let known: HashMap<Key, Vector> = body
-        .chunks_exact(entry)
-        .map(|chunk| {
-            let mut key = [0; 16];
-            key.copy_from_slice(&chunk[..16]);
-            let mut vector = [0.0; DIM];
-            for (value, bytes) in vector.iter_mut().zip(chunk[16..].chunks_exact(4)) {
-                *value = f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-            }
-            (key, vector)
-        })
-        .collect();
-    let tidy = body.len() % entry == 0 && entries <= known.len() + known.len() / 10;
+    // Read entry by entry: the file can hold 15 MB, and a whole copy of it beside the
+    // map would set the process's peak memory.
+    let file = fs::File::open(path)?;
+    let length = file.metadata()?.len();
+    let mut reader = io::BufReader::new(file);
+    let mut magic = [0; 8];
+    reader.read_exact(&mut magic).map_err(|_| not_ours())?;
+    if &magic != MAGIC {
+        return Err(not_ours());
+    }
+    let entry = (16 + 4 * DIM) as u64;
+    let entries = (length - MAGIC.len() as u64) / entry;
+    let mut known =
+        HashMap::with_capacity(usize::try_from(entries).unwrap_or(0).min(MAX_VECTORS * 2));
+    let mut buffer = vec![0; 16 + 4 * DIM];
+    // A trailing part entry (an append cut short by a crash) is left out; the text it
+    // was for is embedded again when next needed.
+    for _ in 0..entries {
+        reader.read_exact(&mut buffer)?;
+        let mut key = [0; 16];
+        key.copy_from_slice(&buffer[..16]);
+        let mut vector = [0.0; DIM];
+        for (value, bytes) in vector.iter_mut().zip(buffer[16..].chunks_exact(4)) {
+            *value = f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        }
+        known.insert(key, vector);
+    }
+    let whole = (length - MAGIC.len() as u64).is_multiple_of(entry);
+    let tidy = whole && entries as usize <= known.len() + known.len() / 10;
     Ok((known, tidy))
+}
+
+fn not_ours() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "not a vector cache of this version",
+    )
 }
 
 /// Writes beside the file and renames, so a reader never sees half a file and two
