@@ -45,6 +45,18 @@ async fn respond(ctx: Context<'_>, message: MessageBody) -> Result<(), Error> {
     Ok(())
 }
 
+/// Answers with `pages` (a text too long for one message): the first as the response,
+/// the rest as follow-ups, in order.
+async fn respond_pages(ctx: Context<'_>, pages: Vec<String>, ephemeral: bool) -> Result<(), Error> {
+    let mut pages = pages.into_iter();
+    let first = pages.next().unwrap_or_default();
+    respond(ctx, MessageBody::text(first, ephemeral)).await?;
+    for page in pages {
+        follow_up(ctx, MessageBody::text(page, ephemeral)).await?;
+    }
+    Ok(())
+}
+
 /// A further message after the first response.
 async fn follow_up(ctx: Context<'_>, message: MessageBody) -> Result<(), Error> {
     let interaction = ctx.interaction;

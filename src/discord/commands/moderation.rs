@@ -4,7 +4,7 @@
 
 use std::sync::atomic::Ordering;
 
-use super::{Context, Error, follow_up, is_moderator, respond};
+use super::{Context, Error, is_moderator, respond, respond_pages};
 use crate::content::ReloadEvent;
 use crate::discord::modlog::Trigger;
 use crate::discord::rest::MessageBody;
@@ -88,14 +88,5 @@ pub async fn gaps(ctx: Context<'_>) -> Result<(), Error> {
             vec![format!("I cannot read the counts right now: {error}")]
         }
     };
-    let mut pages = pages.into_iter();
-    respond(
-        ctx,
-        MessageBody::text(pages.next().unwrap_or_default(), true),
-    )
-    .await?;
-    for page in pages {
-        follow_up(ctx, MessageBody::text(page, true)).await?;
-    }
-    Ok(())
+    respond_pages(ctx, pages, true).await
 }

@@ -2,7 +2,7 @@
 
 use serenity::all::{AutocompleteChoice, ComponentInteraction, CreateAutocompleteResponse};
 
-use super::{Context, Data, Error, follow_up, private, respond};
+use super::{Context, Data, Error, private, respond, respond_pages};
 use crate::discord::rest::{ActionRow, Button, MessageBody};
 use crate::render;
 use crate::text::limits;
@@ -88,16 +88,8 @@ pub async fn topic(
         let text = "I don't have a topic with that title. Use /topics to see them all, or /ask your question.";
         return respond(ctx, MessageBody::text(text, ephemeral)).await;
     };
-    let mut pages = render::render_topic(found, &knowledge.library().safety).into_iter();
-    respond(
-        ctx,
-        MessageBody::text(pages.next().unwrap_or_default(), ephemeral),
-    )
-    .await?;
-    for page in pages {
-        follow_up(ctx, MessageBody::text(page, ephemeral)).await?;
-    }
-    Ok(())
+    let pages = render::render_topic(found, &knowledge.library().safety);
+    respond_pages(ctx, pages, ephemeral).await
 }
 
 /// Topic titles containing what the member has typed, at most Discord's 25 choices.
