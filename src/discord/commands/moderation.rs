@@ -13,16 +13,23 @@ use crate::render;
 const NOT_A_MODERATOR: &str =
     "This command is for moderators (Manage Server, or the moderator role).";
 
+/// The server-side check every moderator command starts with: when the member is not a
+/// moderator, tells them so privately and returns true.
+async fn refused_to_a_member(ctx: Context<'_>) -> Result<bool, Error> {
+    if is_moderator(ctx.interaction, ctx.data().config.mod_role_id) {
+        return Ok(false);
+    }
+    tracing::warn!(command = %ctx.command().name, "refused a moderator command to a member");
+    respond(ctx, MessageBody::text(NOT_A_MODERATOR, true)).await?;
+    Ok(true)
+}
+
 /// Re-read the content files now and report what changed or what is wrong.
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
 pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
-    if !is_moderator(ctx.interaction, data.config.mod_role_id) {
-        tracing::warn!(
-            command = "reload",
-            "refused a moderator command to a member"
-        );
-        return respond(ctx, MessageBody::text(NOT_A_MODERATOR, true)).await;
+    if refused_to_a_member(ctx).await? {
+        return Ok(());
     }
     // Reloading large content can outlast Discord's three seconds: acknowledge first.
     let interaction = ctx.interaction;
@@ -58,9 +65,8 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
 pub async fn stale(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
-    if !is_moderator(ctx.interaction, data.config.mod_role_id) {
-        tracing::warn!(command = "stale", "refused a moderator command to a member");
-        return respond(ctx, MessageBody::text(NOT_A_MODERATOR, true)).await;
+    if refused_to_a_member(ctx).await? {
+        return Ok(());
     }
     let knowledge = data.store.current();
     let text = render::render_stale(knowledge.library(), chrono::Local::now().date_naive());
@@ -74,9 +80,8 @@ const GAPS_WEEKS: u32 = 4;
 #[poise::command(slash_command, guild_only, default_member_permissions = "MANAGE_GUILD")]
 pub async fn gaps(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
-    if !is_moderator(ctx.interaction, data.config.mod_role_id) {
-        tracing::warn!(command = "gaps", "refused a moderator command to a member");
-        return respond(ctx, MessageBody::text(NOT_A_MODERATOR, true)).await;
+    if refused_to_a_member(ctx).await? {
+        return Ok(());
     }
     let counts = data.counts.clone();
     let recent =
