@@ -185,12 +185,21 @@ impl FeedbackCounts {
 
     /// Counts `count` against `topic` in the week of `at`, and writes what is unsaved.
     pub fn record(&self, topic: &str, count: Count, at: DateTime<Utc>) {
+        self.record_all(&[(topic, count)], at);
+    }
+
+    /// Counts each of `counts` (topic, what happened) in the week of `at`, all written
+    /// in one transaction: one question can be an answer and an urgent notice.
+    pub fn record_all(&self, counts: &[(impl AsRef<str>, Count)], at: DateTime<Utc>) {
+        let week = iso_week(at);
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        state
-            .unsaved
-            .entry((topic.to_string(), iso_week(at)))
-            .or_default()
-            .add(count);
+        for (topic, count) in counts {
+            state
+                .unsaved
+                .entry((topic.as_ref().to_string(), week.clone()))
+                .or_default()
+                .add(*count);
+        }
         self.save(&mut state);
     }
 

@@ -142,24 +142,31 @@ impl HeldQuestions {
     }
 }
 
-/// Counts `count` against `topic` off the async workers: a write may wait for another
-/// process holding the file.
-pub fn count(data: &Data, topic: &str, count: Count) {
-    let counts = data.counts.clone();
-    let topic = topic.to_string();
-    tokio::task::spawn_blocking(move || counts.record(&topic, count, Utc::now()));
+/// Counts each of `counts` (topic, what happened) off the async workers, in one write:
+/// a write may wait for another process holding the file.
+pub fn count(data: &Data, counts: &[(&str, Count)]) {
+    let store = data.counts.clone();
+    let counts: Vec<(String, Count)> = counts
+        .iter()
+        .map(|&(topic, count)| (topic.to_string(), count))
+        .collect();
+    tokio::task::spawn_blocking(move || store.record_all(&counts, Utc::now()));
 }
 
 /// Counts what an answer did, per topic: never its text or who asked.
 pub fn count_answer(data: &Data, answer: &Answer) {
     let nearest = answer.nearest_topic.as_deref().unwrap_or("");
+    let mut counts = Vec::with_capacity(2);
     match &answer.outcome {
-        Outcome::Answered(quote) => count(data, &quote.topic, Count::Answer),
-        Outcome::NotFound | Outcome::TooClose => count(data, nearest, Count::RefusalNearby),
+        Outcome::Answered(quote) => counts.push((quote.topic.as_str(), Count::Answer)),
+        Outcome::NotFound | Outcome::TooClose => counts.push((nearest, Count::RefusalNearby)),
         Outcome::Refused(_) => {}
     }
     if answer.urgency.is_urgent() {
-        count(data, nearest, Count::UrgentNotice);
+        counts.push((nearest, Count::UrgentNotice));
+    }
+    if !counts.is_empty() {
+        count(data, &counts);
     }
 }
 
@@ -323,7 +330,7 @@ async fn rate(
             } else {
                 Count::NotHelpful
             };
-            count(data, topic, verdict);
+            count(data, &[(topic, verdict)]);
         }
         None => tracing::info!("a rating for a topic that no longer exists was not counted"),
     }

@@ -89,7 +89,7 @@ pub async fn answer_for(data: &Data, asked: Asked, question: String) -> Result<R
         let urgency = tokio::task::spawn_blocking(move || judge.urgency(&question)).await?;
         if urgency.is_urgent() {
             // Shown without a search, so near no topic.
-            feedback::count(data, "", crate::feedback::Count::UrgentNotice);
+            feedback::count(data, &[("", crate::feedback::Count::UrgentNotice)]);
         }
         let text = render::render_cooldown(urgency, wait, &knowledge.library().safety);
         return Ok(Reply {
