@@ -261,7 +261,7 @@ fn rate_buttons(tag: &str, question: u64, asker: u64, chosen: Option<bool>) -> V
 
 const NOT_YOURS: &str =
     "Only the member who asked can use these buttons. Ask your own question with /ask.";
-const FORGOTTEN: &str = "I no longer hold that question: questions are forgotten after 15 minutes. Ask it again if you would like to send it.";
+const FORGOTTEN: &str = "I no longer hold that question: questions are kept for 15 minutes at most. Ask it again if you would like to send it.";
 const THANKS_HELPFUL: &str = "Thank you. That tells the moderators this passage works for members.";
 const THANKS_NOT_HELPFUL: &str =
     "Thank you. The moderators will see that this answer did not help, so they can improve it.";
