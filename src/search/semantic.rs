@@ -145,10 +145,22 @@ impl SemanticIndex {
                 })
                 .fold(f32::NEG_INFINITY, f32::max)
         };
+        // A topic's passages are neighbours and share its headings: compare those once
+        // per topic, not once per passage.
+        let mut topic_heading: Option<(std::ops::Range<usize>, f32)> = None;
         (0..self.passages.len())
             .map(|ordinal| {
                 let passage = best(std::slice::from_ref(&self.passages[ordinal]));
                 let sentences = &self.sentences[self.sentence_ranges[ordinal].clone()];
+                let headings = &self.heading_ranges[ordinal];
+                let heading = match &topic_heading {
+                    Some((range, closeness)) if range == headings => *closeness,
+                    _ => {
+                        let closeness = best(&self.headings[headings.clone()]);
+                        topic_heading = Some((headings.clone(), closeness));
+                        closeness
+                    }
+                };
                 Closeness {
                     passage,
                     sentence: if sentences.is_empty() {
@@ -156,7 +168,7 @@ impl SemanticIndex {
                     } else {
                         best(sentences).max(passage)
                     },
-                    heading: best(&self.headings[self.heading_ranges[ordinal].clone()]),
+                    heading,
                 }
             })
             .collect()
