@@ -11,8 +11,9 @@
 //! `tests/data/eval/dev.jsonl` is the product's development sample; `member.jsonl` was
 //! written separately in members' own style (rambling, misspelt, near misses);
 //! `holdout.jsonl` was written with it but kept out of sight until the retrieval was
-//! built, then run once (see README for that first figure). `corpus-b/` and `corpus-c/`
-//! add new articles with questions over them; `urgent.jsonl` holds emergencies in
+//! built, then run once (see README for that first figure). `corpus-b/`, `corpus-c/` and
+//! `corpus-d/` add new articles with questions over them (`corpus-d/` is never used to
+//! fit anything); `urgent.jsonl` holds emergencies in
 //! members' words, and `urgent-fit.jsonl` more of them, written to fit the urgent gate's
 //! thresholds. None is tuned question by question: a failure is fixed only by a
 //! general change, never a special case.
@@ -259,7 +260,7 @@ fn member_style_set() {
 #[test]
 fn holdout_set() {
     let report = eval_report("eval/holdout.jsonl", None);
-    assert_floors(&report, 0.75, 0.95, 3, 0, 0);
+    assert_floors(&report, 0.75, 0.95, 3, 0, 1);
 }
 
 /// New articles a moderator team would add, with member-style questions: the measure of
@@ -279,7 +280,18 @@ fn corpus_c_new_articles() {
         "eval/corpus-c/questions.jsonl",
         Some("eval/corpus-c/articles"),
     );
-    assert_floors(&report, 0.08, 0.95, 8, 0, 10);
+    assert_floors(&report, 0.08, 0.95, 8, 1, 4);
+}
+
+/// Written blind to the code, synonyms and safety texts, and used to fit nothing: the
+/// truest measure of a moderator team's next articles.
+#[test]
+fn corpus_d_new_articles() {
+    let report = eval_report(
+        "eval/corpus-d/questions.jsonl",
+        Some("eval/corpus-d/articles"),
+    );
+    assert_floors(&report, 0.12, 0.95, 4, 0, 11);
 }
 
 /// Emergencies in members' own words, and calm questions with alarming words.
@@ -287,7 +299,7 @@ fn corpus_c_new_articles() {
 fn urgent_set() {
     let report = eval_report("eval/urgent.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 6, 10);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 7, 10);
 }
 
 /// The set written to fit the urgent gate's thresholds (`tests/urgent_fit.rs`), so its
@@ -296,5 +308,5 @@ fn urgent_set() {
 fn urgent_fitting_set() {
     let report = eval_report("eval/urgent-fit.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(61));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 1, 11);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 1, 10);
 }
