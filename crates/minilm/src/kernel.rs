@@ -10,15 +10,22 @@
 //! the block is stored. The attention products (per head, 32 wide) use the same micro-kernel
 //! on f32 panels.
 //!
-//! Two implementations of the micro-kernel and the element-wise maths share that driver:
-//! AVX2+FMA intrinsics, chosen at run time with `is_x86_feature_detected!`, and portable
-//! Rust for every other machine. They agree to float rounding (tested below).
+//! Three implementations of the micro-kernel share that driver, chosen at run time with
+//! `is_x86_feature_detected!`: AVX-512 (one 16-lane register per row of the block, so
+//! blocks of up to [`MR_AVX512`] rows), AVX2+FMA, and portable Rust for every other
+//! machine. The element-wise maths has the AVX2 and portable forms (every AVX-512 CPU has
+//! AVX2). Each sum is accumulated in the same order with fused multiply-adds in both
+//! vector kernels, so they give the same bits; the portable one agrees to float rounding
+//! (tested below).
 
 /// Output columns per panel: two 8-lane AVX registers.
 pub(crate) const NR: usize = 16;
 /// Token rows per register block: 6 × 2 accumulators + 2 panel values + 1 broadcast fit in
 /// the 16 AVX registers.
 pub(crate) const MR: usize = 6;
+/// Token rows per register block with AVX-512: 12 accumulators keep both FMA units busy
+/// through their latency, and leave most of the 32 registers free.
+pub(crate) const MR_AVX512: usize = 12;
 
 /// Which implementation runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +33,8 @@ pub(crate) enum Isa {
     Portable,
     #[cfg(target_arch = "x86_64")]
     Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
 }
 
 impl Isa {
@@ -33,6 +42,9 @@ impl Isa {
     pub(crate) fn detect() -> Isa {
         #[cfg(target_arch = "x86_64")]
         if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
+            if is_x86_feature_detected!("avx512f") {
+                return Isa::Avx512;
+            }
             return Isa::Avx2;
         }
         Isa::Portable
@@ -123,8 +135,8 @@ impl Linear {
 
 /// Splits m rows into blocks of at most MR rows, as even as possible (a block of 1 or 2
 /// rows keeps too few sums in flight to use the FMA units fully): `(first row, rows)`.
-fn row_blocks(m: usize) -> impl Iterator<Item = (usize, usize)> {
-    let blocks = m.div_ceil(MR);
+fn row_blocks(m: usize, most: usize) -> impl Iterator<Item = (usize, usize)> {
+    let blocks = m.div_ceil(most);
     let (base, extra) = (m / blocks.max(1), m % blocks.max(1));
     (0..blocks).map(move |i| (i * base + i.min(extra), base + usize::from(i < extra)))
 }
@@ -134,8 +146,9 @@ fn widen(isa: Isa, src: &[i8], dst: &mut [f32]) {
     assert_eq!(src.len(), dst.len());
     match isa {
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: Isa::Avx2 is only constructed after detecting AVX2 and FMA.
-        Isa::Avx2 => unsafe { avx2::widen(src, dst) },
+        // SAFETY: Isa::Avx2 and Isa::Avx512 are only constructed after detecting AVX2 and
+        // FMA.
+        Isa::Avx2 | Isa::Avx512 => unsafe { avx2::widen(src, dst) },
         Isa::Portable => {
             for (d, &s) in dst.iter_mut().zip(src) {
                 *d = f32::from(s);
@@ -180,6 +193,10 @@ pub(crate) fn matmul_panel(
         // SAFETY: Isa::Avx2 is only constructed after detecting AVX2 and FMA; the asserts
         // above are the bounds avx2::matmul_panel documents.
         Isa::Avx2 => unsafe { avx2::matmul_panel(m, k, a, lda, b, ldb, c, ldc, j0, cols, epi) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: Isa::Avx512 is only constructed after detecting AVX-512F, AVX2 and FMA;
+        // the same bounds.
+        Isa::Avx512 => unsafe { avx512::matmul_panel(m, k, a, lda, b, ldb, c, ldc, j0, cols, epi) },
         Isa::Portable => portable::matmul_panel(m, k, a, lda, b, ldb, c, ldc, j0, cols, epi),
     }
 }
@@ -189,8 +206,9 @@ pub(crate) fn softmax(isa: Isa, row: &mut [f32], scale: f32) {
     let max = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
     let sum = match isa {
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: Isa::Avx2 is only constructed after detecting AVX2 and FMA.
-        Isa::Avx2 => unsafe { avx2::exp_shifted(row, max, scale) },
+        // SAFETY: Isa::Avx2 and Isa::Avx512 are only constructed after detecting AVX2 and
+        // FMA.
+        Isa::Avx2 | Isa::Avx512 => unsafe { avx2::exp_shifted(row, max, scale) },
         Isa::Portable => {
             let mut sum = 0.0;
             for v in row.iter_mut() {
@@ -252,7 +270,7 @@ mod portable {
         cols: usize,
         epi: &Epilogue,
     ) {
-        for (r0, mr) in super::row_blocks(m) {
+        for (r0, mr) in super::row_blocks(m, MR) {
             let a = &a[r0 * lda..];
             let mut acc = [[0.0f32; NR]; MR];
             for kk in 0..k {
@@ -366,7 +384,7 @@ mod avx2 {
         epi: &Epilogue,
     ) {
         let (ap, bp) = (a.as_ptr(), b.as_ptr());
-        for (r0, mr) in super::row_blocks(m) {
+        for (r0, mr) in super::row_blocks(m, MR) {
             // SAFETY: rows r0 .. r0 + mr < m of A, all k rows of B: the caller's bounds.
             let acc: [[__m256; 2]; MR] = unsafe {
                 let a = ap.add(r0 * lda);
@@ -381,46 +399,63 @@ mod avx2 {
                 }
             };
             for (r, acc) in acc.iter().enumerate().take(mr) {
-                let row = r0 + r;
-                let mut v = *acc;
-                if let Some((s, bias)) = epi.scale_bias {
-                    for (h, v) in v.iter_mut().enumerate() {
-                        // SAFETY: scale and bias hold j0 + 16 values.
-                        unsafe {
-                            let sv = _mm256_loadu_ps(s.as_ptr().add(j0 + 8 * h));
-                            let bv = _mm256_loadu_ps(bias.as_ptr().add(j0 + 8 * h));
-                            *v = _mm256_fmadd_ps(*v, sv, bv);
-                        }
-                    }
+                // SAFETY: row r0 + r < m: the caller's bounds.
+                unsafe { finish_row(*acc, r0 + r, c, ldc, j0, cols, epi) };
+            }
+        }
+    }
+
+    /// Applies `epi` to the 16 sums of one row and stores them in C's row `row`.
+    ///
+    /// # Safety
+    /// AVX2 and FMA; the bounds of `super::matmul_panel` for this row.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn finish_row(
+        mut v: [__m256; 2],
+        row: usize,
+        c: &mut [f32],
+        ldc: usize,
+        j0: usize,
+        cols: usize,
+        epi: &Epilogue,
+    ) {
+        if let Some((s, bias)) = epi.scale_bias {
+            for (h, v) in v.iter_mut().enumerate() {
+                // SAFETY: scale and bias hold j0 + 16 values.
+                unsafe {
+                    let sv = _mm256_loadu_ps(s.as_ptr().add(j0 + 8 * h));
+                    let bv = _mm256_loadu_ps(bias.as_ptr().add(j0 + 8 * h));
+                    *v = _mm256_fmadd_ps(*v, sv, bv);
                 }
-                if epi.gelu {
-                    v = [gelu(v[0]), gelu(v[1])];
+            }
+        }
+        if epi.gelu {
+            v = [gelu(v[0]), gelu(v[1])];
+        }
+        let dst = &mut c[row * ldc + j0..row * ldc + j0 + cols];
+        let res = epi
+            .residual
+            .map(|(res, ld)| &res[row * ld + j0..row * ld + j0 + cols]);
+        if cols == NR {
+            // SAFETY: dst and res (if any) hold 16 floats.
+            unsafe {
+                if let Some(res) = res {
+                    v[0] = _mm256_add_ps(v[0], _mm256_loadu_ps(res.as_ptr()));
+                    v[1] = _mm256_add_ps(v[1], _mm256_loadu_ps(res.as_ptr().add(8)));
                 }
-                let dst = &mut c[row * ldc + j0..row * ldc + j0 + cols];
-                let res = epi
-                    .residual
-                    .map(|(res, ld)| &res[row * ld + j0..row * ld + j0 + cols]);
-                if cols == NR {
-                    // SAFETY: dst and res (if any) hold 16 floats.
-                    unsafe {
-                        if let Some(res) = res {
-                            v[0] = _mm256_add_ps(v[0], _mm256_loadu_ps(res.as_ptr()));
-                            v[1] = _mm256_add_ps(v[1], _mm256_loadu_ps(res.as_ptr().add(8)));
-                        }
-                        _mm256_storeu_ps(dst.as_mut_ptr(), v[0]);
-                        _mm256_storeu_ps(dst.as_mut_ptr().add(8), v[1]);
-                    }
-                } else {
-                    let mut out = [0.0f32; NR];
-                    // SAFETY: `out` holds 16 floats.
-                    unsafe {
-                        _mm256_storeu_ps(out.as_mut_ptr(), v[0]);
-                        _mm256_storeu_ps(out.as_mut_ptr().add(8), v[1]);
-                    }
-                    for (l, (d, o)) in dst.iter_mut().zip(&out).enumerate() {
-                        *d = o + res.map_or(0.0, |r| r[l]);
-                    }
-                }
+                _mm256_storeu_ps(dst.as_mut_ptr(), v[0]);
+                _mm256_storeu_ps(dst.as_mut_ptr().add(8), v[1]);
+            }
+        } else {
+            let mut out = [0.0f32; NR];
+            // SAFETY: `out` holds 16 floats.
+            unsafe {
+                _mm256_storeu_ps(out.as_mut_ptr(), v[0]);
+                _mm256_storeu_ps(out.as_mut_ptr().add(8), v[1]);
+            }
+            for (l, (d, o)) in dst.iter_mut().zip(&out).enumerate() {
+                *d = o + res.map_or(0.0, |r| r[l]);
             }
         }
     }
@@ -537,6 +572,95 @@ mod avx2 {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use std::arch::x86_64::*;
+
+    use super::{Epilogue, MR_AVX512};
+
+    /// The sums of an `R`-row block, one 16-lane register per row: A rows at `a + r·lda`,
+    /// B rows at `b + kk·ldb`. The same fused multiply-adds in the same order as
+    /// `avx2::block`, so the same bits.
+    ///
+    /// # Safety
+    /// AVX-512F; `a + r·lda + kk` readable for r < R, kk < k; `b + kk·ldb + 0..16`
+    /// readable for kk < k.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn block<const R: usize>(
+        k: usize,
+        a: *const f32,
+        lda: usize,
+        b: *const f32,
+        ldb: usize,
+    ) -> [__m512; R] {
+        let mut acc = [_mm512_setzero_ps(); R];
+        for kk in 0..k {
+            // SAFETY: within the bounds the caller guarantees.
+            unsafe {
+                let bv = _mm512_loadu_ps(b.add(kk * ldb));
+                for (r, acc) in acc.iter_mut().enumerate() {
+                    let av = _mm512_set1_ps(*a.add(r * lda + kk));
+                    *acc = _mm512_fmadd_ps(av, bv, *acc);
+                }
+            }
+        }
+        acc
+    }
+
+    /// See `super::matmul_panel`.
+    ///
+    /// # Safety
+    /// AVX-512F, AVX2 and FMA; the bounds `super::matmul_panel` asserts.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn matmul_panel(
+        m: usize,
+        k: usize,
+        a: &[f32],
+        lda: usize,
+        b: &[f32],
+        ldb: usize,
+        c: &mut [f32],
+        ldc: usize,
+        j0: usize,
+        cols: usize,
+        epi: &Epilogue,
+    ) {
+        let (ap, bp) = (a.as_ptr(), b.as_ptr());
+        for (r0, mr) in super::row_blocks(m, MR_AVX512) {
+            let mut acc = [_mm512_setzero_ps(); MR_AVX512];
+            // SAFETY: rows r0 .. r0 + mr < m of A, all k rows of B: the caller's bounds.
+            unsafe {
+                let a = ap.add(r0 * lda);
+                match mr {
+                    12 => acc = block::<12>(k, a, lda, bp, ldb),
+                    11 => acc[..11].copy_from_slice(&block::<11>(k, a, lda, bp, ldb)),
+                    10 => acc[..10].copy_from_slice(&block::<10>(k, a, lda, bp, ldb)),
+                    9 => acc[..9].copy_from_slice(&block::<9>(k, a, lda, bp, ldb)),
+                    8 => acc[..8].copy_from_slice(&block::<8>(k, a, lda, bp, ldb)),
+                    7 => acc[..7].copy_from_slice(&block::<7>(k, a, lda, bp, ldb)),
+                    6 => acc[..6].copy_from_slice(&block::<6>(k, a, lda, bp, ldb)),
+                    5 => acc[..5].copy_from_slice(&block::<5>(k, a, lda, bp, ldb)),
+                    4 => acc[..4].copy_from_slice(&block::<4>(k, a, lda, bp, ldb)),
+                    3 => acc[..3].copy_from_slice(&block::<3>(k, a, lda, bp, ldb)),
+                    2 => acc[..2].copy_from_slice(&block::<2>(k, a, lda, bp, ldb)),
+                    _ => acc[..1].copy_from_slice(&block::<1>(k, a, lda, bp, ldb)),
+                }
+            }
+            for (r, acc) in acc.iter().enumerate().take(mr) {
+                // The epilogue is a sliver of the work: the AVX2 one, on the two halves.
+                let halves = [
+                    _mm512_castps512_ps256(*acc),
+                    _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(*acc))),
+                ];
+                // SAFETY: row r0 + r < m: the caller's bounds; AVX2 and FMA are present.
+                unsafe { super::avx2::finish_row(halves, r0 + r, c, ldc, j0, cols, epi) };
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -568,8 +692,15 @@ mod tests {
         y
     }
 
+    /// Every implementation this CPU runs.
     fn isas() -> Vec<Isa> {
         let mut v = vec![Isa::Portable];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if Isa::detect() == Isa::Avx512 {
+                v.push(Isa::Avx2);
+            }
+        }
         if Isa::detect() != Isa::Portable {
             v.push(Isa::detect());
         }
@@ -578,7 +709,14 @@ mod tests {
 
     #[test]
     fn linear_matches_a_plain_product() {
-        for (m, k, n) in [(1, 1, 1), (2, 7, 5), (7, 33, 40), (13, 64, 48), (6, 20, 16)] {
+        for (m, k, n) in [
+            (1, 1, 1),
+            (2, 7, 5),
+            (7, 33, 40),
+            (13, 64, 48),
+            (6, 20, 16),
+            (25, 40, 21),
+        ] {
             let x = noise(1, m * k);
             let w: Vec<i8> = noise(2, n * k).iter().map(|v| (v * 127.0) as i8).collect();
             let scale: Vec<f32> = noise(3, n).iter().map(|v| 0.01 + v.abs() * 0.02).collect();
@@ -604,14 +742,46 @@ mod tests {
 
     #[test]
     fn row_blocks_cover_every_row_once() {
-        for m in 0..40 {
-            let mut next = 0;
-            for (r0, mr) in row_blocks(m) {
-                assert_eq!(r0, next);
-                assert!(mr > 0 && mr <= MR && mr + 1 >= m.min(MR) / 2);
-                next += mr;
+        for most in [MR, MR_AVX512] {
+            for m in 0..40 {
+                let mut next = 0;
+                for (r0, mr) in row_blocks(m, most) {
+                    assert_eq!(r0, next);
+                    assert!(mr > 0 && mr <= most && mr + 1 >= m.min(most) / 2);
+                    next += mr;
+                }
+                assert_eq!(next, m);
             }
-            assert_eq!(next, m);
+        }
+    }
+
+    /// The vector kernels sum in the same order with the same fused multiply-adds: a
+    /// machine that gains AVX-512 makes the same vectors, so cached ones stay valid.
+    #[test]
+    fn vector_kernels_give_the_same_bits() {
+        let vector: Vec<Isa> = isas().into_iter().filter(|&i| i != Isa::Portable).collect();
+        for (m, k, n) in [(1, 9, 16), (11, 33, 40), (25, 64, 48), (37, 20, 23)] {
+            let x = noise(6, m * k);
+            let w: Vec<i8> = noise(7, n * k).iter().map(|v| (v * 127.0) as i8).collect();
+            let lin = Linear::new(&w, vec![0.013; n], noise(8, n), k);
+            let res = noise(9, m * n);
+            let outputs: Vec<Vec<f32>> = vector
+                .iter()
+                .map(|&isa| {
+                    let mut y = vec![0.0f32; m * n];
+                    lin.apply(isa, &x, m, &mut y, true, Some(&res), &mut Vec::new());
+                    y
+                })
+                .collect();
+            for pair in outputs.windows(2) {
+                assert!(
+                    pair[0]
+                        .iter()
+                        .zip(&pair[1])
+                        .all(|(a, b)| a.to_bits() == b.to_bits()),
+                    "{vector:?} differ at {m}x{k}x{n}"
+                );
+            }
         }
     }
 

@@ -4,13 +4,14 @@
 //! Why hand-written: Lantern's CI is a 2-core machine, and candle, `tokenizers` or ndarray
 //! would add minutes of build and hundreds of crates for one small model. This crate needs
 //! only `safetensors` (+ `serde_json`) to read the weights, `unicode-normalization` for
-//! accent stripping, and `thiserror`; its matrix kernels are its own (AVX2+FMA when the CPU
-//! has them, portable Rust otherwise), single-threaded, with the weights kept int8.
+//! accent stripping, and `thiserror`; its matrix kernels are its own (AVX-512 or AVX2+FMA
+//! when the CPU has them, portable Rust otherwise), single-threaded, with the weights kept
+//! int8.
 //!
 //! Speed, one core of a shared 2-core Xeon VM (release, `examples/speed.rs`, medians): a
-//! 22-token text in 9–11 ms (16–17 ms with sgemm before), 122 tokens in 47–57 ms, the range
-//! depending on what else runs on the machine. The matrix products run near the core's AVX2
-//! peak (60–75 GFLOP/s measured), which puts the floor at ~0.3 ms per token.
+//! 22-token text in about 6 ms with AVX-512 (9–11 ms with AVX2, 16–17 ms with sgemm
+//! before), 122 tokens in about 33 ms (47–57 ms with AVX2). The matrix products reach
+//! about 100 GFLOP/s with AVX-512 and 60–75 with AVX2.
 //!
 //! What it computes is what sentence-transformers computes for this model: BERT uncased
 //! WordPiece tokens (truncated to 256 including [CLS]/[SEP]), a 6-layer BERT encoder, mean
