@@ -60,7 +60,7 @@ pub fn words(text: &str) -> Vec<Word> {
         }
         // An accent typed as a separate mark ("re\u{301}sume\u{301}") is part of the
         // letter before it, never a break between words.
-        if is_combining_mark(ch) {
+        if !ch.is_ascii() && is_combining_mark(ch) {
             if !current.is_empty() {
                 end = index + ch.len_utf8();
             }
@@ -116,6 +116,18 @@ fn is_invisible(ch: char) -> bool {
 /// "naive"), and compatibility forms become the letters they look like, so full-width
 /// "Ｉ ｗａｎｔ" or mathematical bold "𝐝𝐢𝐞" cannot slip past a safety pattern.
 fn push_folded(out: &mut String, ch: char) {
+    // ASCII folds to itself, lowercased: no decomposition, mark or invisible character.
+    // Nearly every character of content and questions takes this path, and a reload
+    // reads every passage several times.
+    if ch.is_ascii() {
+        out.push(ch.to_ascii_lowercase());
+    } else {
+        push_folded_unicode(out, ch);
+    }
+}
+
+/// [`push_folded`] for any character.
+fn push_folded_unicode(out: &mut String, ch: char) {
     // Letters that decomposition leaves whole.
     let whole: Option<&str> = match ch {
         'ß' | 'ẞ' => Some("ss"),
@@ -368,6 +380,17 @@ impl fmt::Display for WordPattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_folds_as_the_full_path_would() {
+        for ch in (0u8..=127).map(char::from) {
+            let (mut fast, mut full) = (String::new(), String::new());
+            push_folded(&mut fast, ch);
+            push_folded_unicode(&mut full, ch);
+            assert_eq!(fast, full, "{ch:?}");
+            assert!(!is_combining_mark(ch) && !is_invisible(ch), "{ch:?}");
+        }
+    }
 
     fn texts(text: &str) -> Vec<String> {
         words(text).into_iter().map(|w| w.text).collect()
