@@ -251,18 +251,15 @@ impl Knowledge {
         if crate::text::words(question).is_empty() {
             return Vec::new();
         }
-        let mut meanings = vec![self.embedder.embed(question)];
+        let mut texts = vec![question];
         let sentences: Vec<_> = crate::text::sentence_spans(question)
             .take(MAX_QUESTION_SENTENCES)
             .collect();
         if sentences.len() > 1 {
-            meanings.extend(
-                sentences
-                    .into_iter()
-                    .map(|span| self.embedder.embed(&question[span])),
-            );
+            texts.extend(sentences.into_iter().map(|span| &question[span]));
         }
-        meanings
+        // One batch: the question and its sentences share forward passes.
+        self.embedder.embed_questions(&texts)
     }
 
     /// The two best candidates, when they belong to different topics and neither leads

@@ -38,6 +38,12 @@ impl Embedder {
         self.encoder.embed(text)
     }
 
+    /// Questions' vectors, in order: the same as [`Embedder::embed`] of each, sharing
+    /// forward passes. Never cached.
+    pub fn embed_questions(&self, texts: &[&str]) -> Vec<Vector> {
+        self.encoder.embed_batch(texts)
+    }
+
     /// Vectors of content texts (such as the safety examples), cached like passages.
     pub fn embed_content(&self, texts: &[&str]) -> Vec<Vector> {
         self.cache.embed_all(self.encoder, texts)

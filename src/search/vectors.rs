@@ -130,11 +130,8 @@ fn embed_parallel(encoder: &Encoder, texts: &[&str]) -> Vec<Vector> {
         let workers: Vec<_> = texts
             .chunks(chunk)
             .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|text| encoder.embed(text))
-                        .collect::<Vec<_>>()
-                })
+                // Batched: short sentences share forward passes (same bits as alone).
+                scope.spawn(move || encoder.embed_batch(part))
             })
             .collect();
         workers

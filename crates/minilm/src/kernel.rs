@@ -12,8 +12,9 @@
 //!
 //! Three implementations of the micro-kernel share that driver, chosen at run time with
 //! `is_x86_feature_detected!`: AVX-512 (one 16-lane register per row of the block, so
-//! blocks of up to [`MR_AVX512`] rows), AVX2+FMA, and portable Rust for every other
-//! machine. The element-wise maths has the AVX2 and portable forms (every AVX-512 CPU has
+//! blocks of up to [`MR_AVX512`] rows, and the int8 weights widened in registers as they
+//! are read rather than through the scratch panel), AVX2+FMA, and portable Rust for every
+//! other machine. The element-wise maths has the AVX2 and portable forms (every AVX-512 CPU has
 //! AVX2). Each sum is accumulated in the same order with fused multiply-adds in both
 //! vector kernels, so they give the same bits; the portable one agrees to float rounding
 //! (tested below).
@@ -125,10 +126,18 @@ impl Linear {
         };
         panel.resize(k * NR, 0.0);
         for (p, q) in self.q.chunks_exact(k * NR).enumerate() {
+            let j0 = p * NR;
+            let cols = NR.min(n - j0);
+            #[cfg(target_arch = "x86_64")]
+            if isa == Isa::Avx512 {
+                // SAFETY: Isa::Avx512 is only constructed after detecting AVX-512F, AVX2
+                // and FMA; the bounds are those asserted above and by `Linear::new`.
+                unsafe { avx512::matmul_panel_i8(m, k, x, q, y, n, j0, cols, &epi) };
+                continue;
+            }
             // Widen to f32; the scale is applied to the sums instead, once per output.
             widen(isa, q, panel);
-            let j0 = p * NR;
-            matmul_panel(isa, m, k, x, k, panel, NR, y, n, j0, NR.min(n - j0), &epi);
+            matmul_panel(isa, m, k, x, k, panel, NR, y, n, j0, cols, &epi);
         }
     }
 }
@@ -576,7 +585,7 @@ mod avx2 {
 mod avx512 {
     use std::arch::x86_64::*;
 
-    use super::{Epilogue, MR_AVX512};
+    use super::{Epilogue, MR_AVX512, NR};
 
     /// The sums of an `R`-row block, one 16-lane register per row: A rows at `a + r·lda`,
     /// B rows at `b + kk·ldb`. The same fused multiply-adds in the same order as
@@ -606,6 +615,115 @@ mod avx512 {
             }
         }
         acc
+    }
+
+    /// [`block`] with B in int8 (k rows of 16), widened in registers as it is read: the
+    /// same f32 values as a widened panel, without writing and reading one. That write was
+    /// most of the fixed cost of a forward pass over a short text.
+    ///
+    /// # Safety
+    /// AVX-512F; `a + r·lda + kk` readable for r < R, kk < k; `b + 16·kk + 0..16` readable
+    /// for kk < k.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn block_i8<const R: usize>(
+        k: usize,
+        a: *const f32,
+        lda: usize,
+        b: *const i8,
+    ) -> [__m512; R] {
+        let mut acc = [_mm512_setzero_ps(); R];
+        for kk in 0..k {
+            // SAFETY: within the bounds the caller guarantees.
+            unsafe {
+                let q = _mm_loadu_si128(b.add(kk * NR).cast());
+                let bv = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(q));
+                for (r, acc) in acc.iter_mut().enumerate() {
+                    let av = _mm512_set1_ps(*a.add(r * lda + kk));
+                    *acc = _mm512_fmadd_ps(av, bv, *acc);
+                }
+            }
+        }
+        acc
+    }
+
+    /// One panel of a [`super::Linear`]: `super::matmul_panel` with B the panel's int8
+    /// weights (k rows of 16) and A of row stride k.
+    ///
+    /// # Safety
+    /// AVX-512F, AVX2 and FMA; A holds m rows of k, `b` holds k·16 values, C holds m rows
+    /// of stride ldc up to column j0 + cols ≤ j0 + 16, the residual likewise, scale and
+    /// bias up to j0 + 16.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn matmul_panel_i8(
+        m: usize,
+        k: usize,
+        a: &[f32],
+        b: &[i8],
+        c: &mut [f32],
+        ldc: usize,
+        j0: usize,
+        cols: usize,
+        epi: &Epilogue,
+    ) {
+        if m == 0 || cols == 0 {
+            return;
+        }
+        assert!(cols <= NR && a.len() >= m * k && b.len() >= k * NR);
+        assert!(c.len() >= (m - 1) * ldc + j0 + cols);
+        if let Some((s, bias)) = epi.scale_bias {
+            assert!(s.len() >= j0 + NR && bias.len() >= j0 + NR);
+        }
+        if let Some((r, ldr)) = epi.residual {
+            assert!(r.len() >= (m - 1) * ldr + j0 + cols);
+        }
+        let (ap, bp) = (a.as_ptr(), b.as_ptr());
+        for (r0, mr) in super::row_blocks(m, MR_AVX512) {
+            let mut acc = [_mm512_setzero_ps(); MR_AVX512];
+            // SAFETY: rows r0 .. r0 + mr < m of A, all k rows of B: asserted above.
+            unsafe {
+                let a = ap.add(r0 * k);
+                match mr {
+                    12 => acc = block_i8::<12>(k, a, k, bp),
+                    11 => acc[..11].copy_from_slice(&block_i8::<11>(k, a, k, bp)),
+                    10 => acc[..10].copy_from_slice(&block_i8::<10>(k, a, k, bp)),
+                    9 => acc[..9].copy_from_slice(&block_i8::<9>(k, a, k, bp)),
+                    8 => acc[..8].copy_from_slice(&block_i8::<8>(k, a, k, bp)),
+                    7 => acc[..7].copy_from_slice(&block_i8::<7>(k, a, k, bp)),
+                    6 => acc[..6].copy_from_slice(&block_i8::<6>(k, a, k, bp)),
+                    5 => acc[..5].copy_from_slice(&block_i8::<5>(k, a, k, bp)),
+                    4 => acc[..4].copy_from_slice(&block_i8::<4>(k, a, k, bp)),
+                    3 => acc[..3].copy_from_slice(&block_i8::<3>(k, a, k, bp)),
+                    2 => acc[..2].copy_from_slice(&block_i8::<2>(k, a, k, bp)),
+                    _ => acc[..1].copy_from_slice(&block_i8::<1>(k, a, k, bp)),
+                }
+            }
+            store_rows(&acc[..mr], r0, c, ldc, j0, cols, epi);
+        }
+    }
+
+    /// Applies the epilogue to each row's sums and stores them, rows from `r0`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    fn store_rows(
+        acc: &[__m512],
+        r0: usize,
+        c: &mut [f32],
+        ldc: usize,
+        j0: usize,
+        cols: usize,
+        epi: &Epilogue,
+    ) {
+        for (r, acc) in acc.iter().enumerate() {
+            // The epilogue is a sliver of the work: the AVX2 one, on the two halves.
+            let halves = [
+                _mm512_castps512_ps256(*acc),
+                _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(*acc))),
+            ];
+            // SAFETY: the caller's bounds cover row r0 + r; AVX2 and FMA are present.
+            unsafe { super::avx2::finish_row(halves, r0 + r, c, ldc, j0, cols, epi) };
+        }
     }
 
     /// See `super::matmul_panel`.
@@ -648,15 +766,7 @@ mod avx512 {
                     _ => acc[..1].copy_from_slice(&block::<1>(k, a, lda, bp, ldb)),
                 }
             }
-            for (r, acc) in acc.iter().enumerate().take(mr) {
-                // The epilogue is a sliver of the work: the AVX2 one, on the two halves.
-                let halves = [
-                    _mm512_castps512_ps256(*acc),
-                    _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(*acc))),
-                ];
-                // SAFETY: row r0 + r < m: the caller's bounds; AVX2 and FMA are present.
-                unsafe { super::avx2::finish_row(halves, r0 + r, c, ldc, j0, cols, epi) };
-            }
+            store_rows(&acc[..mr], r0, c, ldc, j0, cols, epi);
         }
     }
 }

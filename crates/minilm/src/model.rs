@@ -275,8 +275,27 @@ impl Model {
     }
 
     pub(crate) fn forward_with(&self, isa: Isa, ids: &[u32]) -> [f32; DIM] {
+        self.forward_batch_with(isa, &[ids])[0]
+    }
+
+    /// Embeds several token sequences in one pass: the dense layers run over all their
+    /// rows at once, so the weights are streamed once rather than once per text;
+    /// attention and pooling stay within each sequence. Each row's sums are taken in the
+    /// same order as alone, so every embedding has the same bits as [`Model::forward`]'s.
+    pub(crate) fn forward_batch(&self, sequences: &[&[u32]]) -> Vec<[f32; DIM]> {
+        self.forward_batch_with(Isa::detect(), sequences)
+    }
+
+    pub(crate) fn forward_batch_with(&self, isa: Isa, sequences: &[&[u32]]) -> Vec<[f32; DIM]> {
         let h = self.hidden;
-        let n = ids.len();
+        // Where each sequence's rows start, and the total.
+        let mut starts = Vec::with_capacity(sequences.len());
+        let mut n = 0;
+        for ids in sequences {
+            starts.push(n);
+            n += ids.len();
+        }
+        let longest = sequences.iter().map(|ids| ids.len()).max().unwrap_or(0);
         let inter = self.layers.first().map_or(0, |l| l.inter.out);
         let dh = h / self.heads;
         // Scratch, allocated once per call.
@@ -285,94 +304,22 @@ impl Model {
         let mut ctx = vec![0.0f32; n * h];
         let mut tmp = vec![0.0f32; n * h];
         let mut big = vec![0.0f32; n * inter];
-        let mut scores = vec![0.0f32; n * n];
+        let mut scores = vec![0.0f32; longest * longest];
         // One f32 panel (k × 16) of whichever matrix is being multiplied.
-        let mut panel = Vec::with_capacity(inter.max(h).max(n).max(dh) * NR);
+        let mut panel = Vec::with_capacity(inter.max(h).max(longest).max(dh) * NR);
 
-        let rows = self.word_scale.len();
-        for (t, (&id, row)) in ids.iter().zip(x.chunks_exact_mut(h)).enumerate() {
-            let id = if (id as usize) < rows { id as usize } else { 0 };
-            let q = &self.word_q[id * h..(id + 1) * h];
-            let s = self.word_scale[id];
-            let pos = &self.position[t * h..(t + 1) * h];
-            for (((v, &q), p), tt) in row.iter_mut().zip(q).zip(pos).zip(&self.token_type0) {
-                *v = f32::from(q) * s + p + tt;
-            }
-            self.emb_norm.apply_row(row, self.eps);
+        for (ids, &start) in sequences.iter().zip(&starts) {
+            self.embed_tokens(ids, &mut x[start * h..(start + ids.len()) * h]);
         }
 
-        let scale = 1.0 / (dh as f32).sqrt();
         let plain = Epilogue::default();
         for layer in &self.layers {
             layer
                 .qkv
                 .apply(isa, &x, n, &mut qkv, false, None, &mut panel);
-            for head in 0..self.heads {
-                let q = &qkv[head * dh..];
-                let k = &qkv[h + head * dh..];
-                let v = &qkv[2 * h + head * dh..];
-                // scores (n×n) = Q_h (n×dh) · K_hᵀ (dh×n), 16 keys at a time: the panel is
-                // K_hᵀ's columns j0 .. j0+16 (zero past n), dh rows of 16.
-                for j0 in (0..n).step_by(NR) {
-                    let cols = NR.min(n - j0);
-                    panel.clear();
-                    panel.resize(dh * NR, 0.0);
-                    for l in 0..cols {
-                        let key = &k[(j0 + l) * 3 * h..(j0 + l) * 3 * h + dh];
-                        for (d, &kv) in key.iter().enumerate() {
-                            panel[d * NR + l] = kv;
-                        }
-                    }
-                    kernel::matmul_panel(
-                        isa,
-                        n,
-                        dh,
-                        q,
-                        3 * h,
-                        &panel,
-                        NR,
-                        &mut scores,
-                        n,
-                        j0,
-                        cols,
-                        &plain,
-                    );
-                }
-                for row in scores.chunks_exact_mut(n) {
-                    kernel::softmax(isa, row, scale);
-                }
-                // ctx_h (n×dh) = P (n×n) · V_h (n×dh), 16 columns at a time straight from
-                // qkv (row stride 3·hidden), into the head's columns of ctx.
-                for j0 in (0..dh).step_by(NR) {
-                    let cols = NR.min(dh - j0);
-                    let b: &[f32] = if cols == NR && j0 + NR <= dh {
-                        &v[j0..]
-                    } else {
-                        // A narrow head: copy the columns into a zero-padded panel.
-                        panel.clear();
-                        panel.resize(n * NR, 0.0);
-                        for t in 0..n {
-                            let src = &v[t * 3 * h + j0..t * 3 * h + j0 + cols];
-                            panel[t * NR..t * NR + cols].copy_from_slice(src);
-                        }
-                        &panel
-                    };
-                    let ldb = if cols == NR { 3 * h } else { NR };
-                    kernel::matmul_panel(
-                        isa,
-                        n,
-                        n,
-                        &scores,
-                        n,
-                        b,
-                        ldb,
-                        &mut ctx,
-                        h,
-                        head * dh + j0,
-                        cols,
-                        &plain,
-                    );
-                }
+            for (ids, &start) in sequences.iter().zip(&starts) {
+                let rows = start..start + ids.len();
+                self.attention(isa, &qkv, rows, &mut ctx, &mut scores, &mut panel, &plain);
             }
             layer
                 .attn_out
@@ -389,18 +336,121 @@ impl Model {
             std::mem::swap(&mut x, &mut tmp);
         }
 
-        let mut e = [0.0f32; DIM];
-        for row in x.chunks_exact(h) {
-            for (a, v) in e.iter_mut().zip(row) {
-                *a += v;
+        sequences
+            .iter()
+            .zip(&starts)
+            .map(|(ids, &start)| pool(&x[start * h..(start + ids.len()) * h], h))
+            .collect()
+    }
+
+    /// The embedding layer for one sequence: word, position and token-type vectors,
+    /// summed and normalised, into `x` (one row of `hidden` per token).
+    fn embed_tokens(&self, ids: &[u32], x: &mut [f32]) {
+        let h = self.hidden;
+        let rows = self.word_scale.len();
+        for (t, (&id, row)) in ids.iter().zip(x.chunks_exact_mut(h)).enumerate() {
+            let id = if (id as usize) < rows { id as usize } else { 0 };
+            let q = &self.word_q[id * h..(id + 1) * h];
+            let s = self.word_scale[id];
+            let pos = &self.position[t * h..(t + 1) * h];
+            for (((v, &q), p), tt) in row.iter_mut().zip(q).zip(pos).zip(&self.token_type0) {
+                *v = f32::from(q) * s + p + tt;
+            }
+            self.emb_norm.apply_row(row, self.eps);
+        }
+    }
+
+    /// Self-attention of one sequence, the rows `rows` of `qkv` (row stride 3·hidden),
+    /// into the same rows of `ctx`, every head.
+    #[allow(clippy::too_many_arguments)]
+    fn attention(
+        &self,
+        isa: Isa,
+        qkv: &[f32],
+        rows: std::ops::Range<usize>,
+        ctx: &mut [f32],
+        scores: &mut [f32],
+        panel: &mut Vec<f32>,
+        plain: &Epilogue,
+    ) {
+        let h = self.hidden;
+        let dh = h / self.heads;
+        let n = rows.len();
+        let scale = 1.0 / (dh as f32).sqrt();
+        let qkv = &qkv[rows.start * 3 * h..rows.end * 3 * h];
+        let ctx = &mut ctx[rows.start * h..rows.end * h];
+        let scores = &mut scores[..n * n];
+        for head in 0..self.heads {
+            let q = &qkv[head * dh..];
+            let k = &qkv[h + head * dh..];
+            let v = &qkv[2 * h + head * dh..];
+            // scores (n×n) = Q_h (n×dh) · K_hᵀ (dh×n), 16 keys at a time: the panel is
+            // K_hᵀ's columns j0 .. j0+16 (zero past n), dh rows of 16.
+            for j0 in (0..n).step_by(NR) {
+                let cols = NR.min(n - j0);
+                panel.clear();
+                panel.resize(dh * NR, 0.0);
+                for l in 0..cols {
+                    let key = &k[(j0 + l) * 3 * h..(j0 + l) * 3 * h + dh];
+                    for (d, &kv) in key.iter().enumerate() {
+                        panel[d * NR + l] = kv;
+                    }
+                }
+                kernel::matmul_panel(isa, n, dh, q, 3 * h, panel, NR, scores, n, j0, cols, plain);
+            }
+            for row in scores.chunks_exact_mut(n) {
+                kernel::softmax(isa, row, scale);
+            }
+            // ctx_h (n×dh) = P (n×n) · V_h (n×dh), 16 columns at a time straight from
+            // qkv (row stride 3·hidden), into the head's columns of ctx.
+            for j0 in (0..dh).step_by(NR) {
+                let cols = NR.min(dh - j0);
+                let b: &[f32] = if cols == NR && j0 + NR <= dh {
+                    &v[j0..]
+                } else {
+                    // A narrow head: copy the columns into a zero-padded panel.
+                    panel.clear();
+                    panel.resize(n * NR, 0.0);
+                    for t in 0..n {
+                        let src = &v[t * 3 * h + j0..t * 3 * h + j0 + cols];
+                        panel[t * NR..t * NR + cols].copy_from_slice(src);
+                    }
+                    panel
+                };
+                let ldb = if cols == NR { 3 * h } else { NR };
+                kernel::matmul_panel(
+                    isa,
+                    n,
+                    n,
+                    scores,
+                    n,
+                    b,
+                    ldb,
+                    ctx,
+                    h,
+                    head * dh + j0,
+                    cols,
+                    plain,
+                );
             }
         }
-        let inv_n = 1.0 / n.max(1) as f32;
-        e.iter_mut().for_each(|v| *v *= inv_n);
-        let norm = e.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
-        e.iter_mut().for_each(|v| *v /= norm);
-        e
     }
+}
+
+/// Mean pooling over a sequence's rows, then L2 normalisation.
+fn pool(x: &[f32], h: usize) -> [f32; DIM] {
+    let mut e = [0.0f32; DIM];
+    let n = x.len() / h;
+    for row in x.chunks_exact(h) {
+        for (a, v) in e.iter_mut().zip(row) {
+            *a += v;
+        }
+    }
+    let inv_n = 1.0 / n.max(1) as f32;
+    e.iter_mut().for_each(|v| *v *= inv_n);
+    let norm = e.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+    e.iter_mut().for_each(|v| *v /= norm);
+    e
 }
 
 #[cfg(test)]
@@ -423,6 +473,23 @@ mod tests {
                 dot > 0.9999,
                 "{isa:?} vs portable: cosine {dot} for {text:?}"
             );
+        }
+    }
+
+    /// Batching is exact on the portable path too (the vector paths are covered through
+    /// the public `embed_batch`).
+    #[test]
+    fn a_portable_batch_matches_each_text_alone() {
+        use crate::kernel::Isa;
+        let enc = crate::Encoder::embedded().expect("the shipped model loads");
+        let ids: Vec<Vec<u32>> = ["", "what is aps", &"clots and pads ".repeat(9)]
+            .iter()
+            .map(|text| enc.token_ids(text))
+            .collect();
+        let batch: Vec<&[u32]> = ids.iter().map(Vec::as_slice).collect();
+        let together = enc.model.forward_batch_with(Isa::Portable, &batch);
+        for (ids, together) in ids.iter().zip(together) {
+            assert_eq!(together, enc.model.forward_with(Isa::Portable, ids));
         }
     }
 

@@ -85,6 +85,29 @@ fn related_sentences_are_closer_than_unrelated_ones() {
     );
 }
 
+/// Texts embedded together come out with the same bits as alone, across the passes a
+/// long batch is split into, so cached vectors never depend on what they were batched with.
+#[test]
+fn a_batch_gives_each_text_its_own_embedding_exactly() {
+    let enc = common::encoder();
+    let long = "heparin injections every evening in the belly, ".repeat(24);
+    let texts: Vec<String> = (0..9)
+        .map(|i| match i % 3 {
+            0 => format!("question {i}: is it safe to fly while pregnant?"),
+            1 => long.clone(),
+            _ => String::new(),
+        })
+        .collect();
+    let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let total: usize = texts.iter().map(|t| enc.token_count(t) + 2).sum();
+    assert!(
+        total > 2 * minilm::BATCH_TOKENS,
+        "the batch must span several passes"
+    );
+    let alone: Vec<_> = texts.iter().map(|t| enc.embed(t)).collect();
+    assert_eq!(enc.embed_batch(&texts), alone);
+}
+
 #[test]
 fn model_id_is_short_and_stable() {
     let enc = common::encoder();
