@@ -302,7 +302,14 @@ fn peak_memory() -> Option<String> {
 
 /// The sentence model, with vectors cached under `target/bench-vectors`: embedding 2,000
 /// passages takes minutes, and the benchmarks time answering and reloading, not that.
+/// One for the whole process, shared by every load, as `lantern run` shares one across
+/// reloads: the cache file is read once.
 fn embedder() -> lantern::search::Embedder {
-    lantern::search::Embedder::new(Some(Path::new("target/bench-vectors")))
-        .expect("the shipped model loads")
+    static EMBEDDER: std::sync::OnceLock<lantern::search::Embedder> = std::sync::OnceLock::new();
+    EMBEDDER
+        .get_or_init(|| {
+            lantern::search::Embedder::new(Some(Path::new("target/bench-vectors")))
+                .expect("the shipped model loads")
+        })
+        .clone()
 }

@@ -3,8 +3,8 @@
 //! the shipped constants can never drift from what it picks.
 //!
 //! Fitting sets: `dev`, `member`, `holdout`, `corpus-b`, `corpus-c` (their `urgent`
-//! fields) and `urgent-fit.jsonl`, written for fitting. `urgent.jsonl` and `corpus-d`
-//! are never read here: they are the held-out measures, reported after the choice.
+//! fields) and `urgent-fit.jsonl`, written for fitting. `urgent.jsonl`, `urgent-2.jsonl`
+//! and `corpus-d` are never read here: they are the held-out measures, reported after the choice.
 //!
 //! For every question the patterns' verdict and each meaning's closeness to the
 //! examples are computed once; then every setting on a grid (a threshold for the urgent
