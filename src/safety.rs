@@ -13,7 +13,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::content::SafetyTexts;
-use crate::text::words;
+use crate::text::{Word, undisguised_words, words};
 
 /// A sentence embedding (see `search::semantic`): L2-normalised, so a dot product is a
 /// cosine. The gate takes vectors, not the model, so it stays below search.
@@ -23,14 +23,14 @@ pub type Meaning = [f32; minilm::DIM];
 /// of the moderators' urgent examples for the urgent notice. Chosen with
 /// [`URGENT_MARGIN`] by the one procedure in README ("Evaluation", the urgent gate) on
 /// the sets allowed for fitting; the hard urgent set was not used to choose it.
-pub const URGENT_SIMILARITY: f32 = 0.46;
+pub const URGENT_SIMILARITY: f32 = 0.43;
 
 /// The same for the crisis examples and the crisis notice.
-pub const CRISIS_SIMILARITY: f32 = 0.36;
+pub const CRISIS_SIMILARITY: f32 = 0.41;
 
 /// How much closer to an emergency than to any calm example a meaning must come: the
 /// calm veto's margin (negative: a calm example must be that much closer to veto).
-pub const URGENT_MARGIN: f32 = -0.04;
+pub const URGENT_MARGIN: f32 = 0.0;
 
 /// The meaning net's settings: the shipped ones are [`Thresholds::SHIPPED`]; the fitting
 /// procedure tries others.
@@ -161,31 +161,104 @@ pub fn assess(texts: &SafetyTexts, question: &str) -> Urgency {
 /// passage that it says nothing about fainting when the question is "I fainted and I'm
 /// bleeding".
 pub fn assess_with_spans(texts: &SafetyTexts, question: &str) -> (Urgency, Vec<Range<usize>>) {
-    let question_words = words(question);
-    let mut positions = Vec::new();
     let mut urgency = Urgency::default();
-    for (patterns, flag) in [
-        (&texts.urgent_patterns, &mut urgency.emergency),
-        (&texts.crisis_patterns, &mut urgency.crisis),
-    ] {
-        for pattern in patterns {
-            let matched = pattern.matched_words(&question_words);
-            *flag |= !matched.is_empty();
-            positions.extend(matched);
+    let mut spans = Vec::new();
+    // As written, and as meant when disguised or broken up: either reading is enough.
+    for reading in [words(question), undisguised_words(question)] {
+        for (patterns, flag, negatable) in [
+            (&texts.urgent_patterns, &mut urgency.emergency, true),
+            (&texts.crisis_patterns, &mut urgency.crisis, false),
+        ] {
+            for pattern in patterns {
+                for occurrence in pattern.occurrences(&reading) {
+                    if negatable && negated(&reading, occurrence[0]) {
+                        continue;
+                    }
+                    *flag = true;
+                    spans.extend(occurrence.iter().map(|&i| reading[i].span.clone()));
+                }
+            }
         }
     }
-    positions.sort_unstable();
-    positions.dedup();
-    let spans = positions
-        .into_iter()
-        .map(|i| question_words[i].span.clone())
-        .collect();
+    spans.sort_unstable_by_key(|span| (span.start, span.end));
+    spans.dedup();
     (urgency, spans)
+}
+
+/// Plain negations: "no fever", "not dizzy", "didn't faint", "without heavy bleeding" say
+/// the sign is absent. Modal ones ("can't", "won't") are left out, as is "never" ("never
+/// bled like this"): with them a negation often comes with the emergency, not against it.
+const PLAIN_NEGATIONS: &[&str] = &[
+    "arent", "didnt", "dont", "hasnt", "havent", "isnt", "neither", "no", "none", "nor", "not",
+    "wasnt", "werent", "without",
+];
+
+/// Whether the word just before `position` negates what starts there. Only emergency
+/// patterns are read this way: for thoughts of suicide, "I don't want to die" is no
+/// reason to hold the crisis notice back.
+fn negated(reading: &[Word], position: usize) -> bool {
+    position > 0 && PLAIN_NEGATIONS.contains(&reading[position - 1].text.as_str())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn patterns(urgent: &str, crisis: &str) -> SafetyTexts {
+        let text = format!(
+            "## disclaimer\nNot advice.\n## doctor_advice\nSee a doctor.\n\
+             ## urgent_notice\nGet help now.\n## crisis_notice\nYou matter.\n\
+             ## crisis_helplines\n- 988\n## not_found\nNot found.\n\
+             ## urgent_patterns\n{urgent}\n## crisis_patterns\n{crisis}\n\
+             ## urgent_examples\n- I am bleeding heavily\n## crisis_examples\n- I want to die\n\
+             ## calm_examples\n- what are the signs of a clot\n"
+        );
+        let mut problems = Vec::new();
+        let texts = crate::content::parse_safety_texts(
+            std::path::Path::new("safety.md"),
+            &text,
+            &mut problems,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        texts.expect("valid safety texts")
+    }
+
+    #[test]
+    fn a_sign_said_to_be_absent_is_not_an_emergency() {
+        let texts = patterns("- fever*\n- heavy bleed*\n- dizzy", "- hurt* myself");
+        for calm in [
+            "tired and weepy, no fever",
+            "not dizzy at all",
+            "without heavy bleeding",
+        ] {
+            assert!(!assess(&texts, calm).emergency, "{calm}");
+        }
+        for urgent in [
+            "no idea why but i have a fever",
+            "i never felt this dizzy",
+            "fever, no",
+        ] {
+            assert!(assess(&texts, urgent).emergency, "{urgent}");
+        }
+        // Never for the crisis patterns.
+        assert!(assess(&texts, "i dont hurt myself anymore, mostly").crisis);
+        for word in PLAIN_NEGATIONS {
+            assert!(crate::text::NEGATIONS.contains(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn disguised_and_broken_words_still_match() {
+        let texts = patterns("- bleed* heavily\n- clot*\n- black* out", "- kill* myself");
+        assert!(assess(&texts, "bl33ding heavily since 4am").emergency);
+        assert!(assess(&texts, "passing c l o t s").emergency);
+        assert!(assess(&texts, "i bl@cked out").emergency);
+        assert!(assess(&texts, "blee-ding heavily").emergency);
+        assert!(assess(&texts, "thinking of k!ll!ng myself").crisis);
+        let (_, spans) = assess_with_spans(&texts, "passing c l o t s");
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0], 8..17);
+    }
 
     fn along(axis: usize, weight: f32) -> Meaning {
         let mut meaning = [0.0; minilm::DIM];

@@ -15,6 +15,15 @@ use unicode_normalization::char::is_combining_mark;
 
 pub mod limits;
 
+/// Words that negate what follows (lowercase, apostrophes removed, sorted): retrieval
+/// reads them all as `not`; the safety gate does not count an emergency pattern that one
+/// of them directly precedes ("no fever", "not dizzy").
+pub const NEGATIONS: &[&str] = &[
+    "arent", "cannot", "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt", "havent",
+    "isnt", "neither", "never", "no", "none", "nor", "not", "shouldnt", "wasnt", "werent",
+    "without", "wont", "wouldnt",
+];
+
 /// One word of a text, lowercased and folded to plain letters where that is unambiguous.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
@@ -91,6 +100,98 @@ pub fn words(text: &str) -> Vec<Word> {
         }
     }
     flush(&mut current, &mut capitals, &mut lowercase, start, end);
+    out
+}
+
+/// `text`'s words as a member meant them when they disguised or broke them up, for the
+/// safety patterns (which also see [`words`]): a look-alike digit or symbol inside a word
+/// becomes its letter ("bl33ding", "k!ll!ng", "bl@cked"); words split by a symbol, an
+/// emoji or punctuation with no space ("blee-ding", "sui.cide") are joined; and letters
+/// typed one by one ("c l o t s") are joined. Each joined word spans its pieces.
+pub fn undisguised_words(text: &str) -> Vec<Word> {
+    let unleeted = unleet(text);
+    let mut joined: Vec<Word> = Vec::new();
+    for word in words(&unleeted) {
+        match joined.last_mut() {
+            Some(last) if !text[last.span.end..word.span.start].contains(char::is_whitespace) => {
+                last.text.push_str(&word.text);
+                last.span.end = word.span.end;
+            }
+            _ => joined.push(word),
+        }
+    }
+    join_spelled_out(joined, text)
+}
+
+/// What a look-alike stands for when typed inside a word.
+fn look_alike(ch: char) -> Option<char> {
+    Some(match ch {
+        '@' | '4' => 'a',
+        '3' => 'e',
+        '1' | '!' => 'i',
+        '0' => 'o',
+        '$' | '5' => 's',
+        '7' => 't',
+        _ => return None,
+    })
+}
+
+/// `text` with look-alikes replaced by their letters inside runs of letters and
+/// look-alikes holding at least two letters. Every replacement is one ASCII byte for one,
+/// so byte offsets are unchanged.
+fn unleet(text: &str) -> String {
+    let in_run = |ch: char| ch.is_ascii_alphabetic() || look_alike(ch).is_some();
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let letters = run.chars().filter(char::is_ascii_alphabetic).count();
+        if letters >= 2 {
+            out.extend(run.chars().map(|ch| look_alike(ch).unwrap_or(ch)));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for ch in text.chars() {
+        if in_run(ch) {
+            run.push(ch);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(ch);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// Joins three or more one-letter words in a row, each separated by a space or two.
+fn join_spelled_out(words: Vec<Word>, text: &str) -> Vec<Word> {
+    let single = |word: &Word| word.text.chars().count() == 1;
+    let mut out: Vec<Word> = Vec::with_capacity(words.len());
+    let mut index = 0;
+    while index < words.len() {
+        let mut end = index;
+        while end + 1 < words.len()
+            && single(&words[end])
+            && single(&words[end + 1])
+            && words[end + 1].span.start - words[end].span.end <= 2
+            && text[words[end].span.end..words[end + 1].span.start]
+                .trim()
+                .is_empty()
+        {
+            end += 1;
+        }
+        if end - index >= 2 {
+            out.push(Word {
+                text: words[index..=end].iter().map(|w| w.text.as_str()).collect(),
+                acronym: false,
+                span: words[index].span.start..words[end].span.end,
+            });
+        } else {
+            out.extend(words[index..=end].iter().cloned());
+        }
+        index = end + 1;
+    }
     out
 }
 
@@ -333,16 +434,20 @@ impl WordPattern {
     /// The positions in `text` of the words that make up the pattern's occurrences
     /// (not the words a `...` skipped).
     pub fn matched_words(&self, text: &[Word]) -> Vec<usize> {
-        let mut positions = Vec::new();
-        for start in 0..text.len() {
-            let mut hit = Vec::new();
-            if self.match_from(0, text, start, &mut hit) {
-                positions.extend(hit);
-            }
-        }
+        let mut positions: Vec<usize> = self.occurrences(text).into_iter().flatten().collect();
         positions.sort_unstable();
         positions.dedup();
         positions
+    }
+
+    /// Each occurrence of the pattern in `text`: the positions of its words, in order.
+    pub fn occurrences(&self, text: &[Word]) -> Vec<Vec<usize>> {
+        (0..text.len())
+            .filter_map(|start| {
+                let mut hit = Vec::new();
+                self.match_from(0, text, start, &mut hit).then_some(hit)
+            })
+            .collect()
     }
 
     fn match_from(&self, part: usize, text: &[Word], at: usize, hit: &mut Vec<usize>) -> bool {
@@ -380,6 +485,36 @@ impl fmt::Display for WordPattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn disguised_words_are_read_as_meant() {
+        let texts = |text: &str| -> Vec<String> {
+            undisguised_words(text)
+                .into_iter()
+                .map(|w| w.text)
+                .collect()
+        };
+        assert_eq!(
+            texts("bl33ding so much, k!ll!ng me"),
+            ["bleeding", "so", "much", "killing", "me"]
+        );
+        assert_eq!(texts("i bl@cked out"), ["i", "blacked", "out"]);
+        assert_eq!(texts("passing c l o t s now"), ["passing", "clots", "now"]);
+        assert_eq!(
+            texts("blee-ding and sui.cide"),
+            ["bleeding", "and", "suicide"]
+        );
+        assert_eq!(texts("swollen 🦵leg"), ["swollen", "leg"]);
+        // Numbers stay numbers, and spaced words stay apart.
+        assert_eq!(
+            texts("temp 38.5 at 30+4 wks"),
+            ["temp", "385", "at", "304", "wks"]
+        );
+        assert_eq!(texts("a b"), ["a", "b"]);
+        let text = "so c l o t s";
+        let clots = &undisguised_words(text)[1];
+        assert_eq!(&text[clots.span.clone()], "c l o t s");
+    }
 
     #[test]
     fn ascii_folds_as_the_full_path_would() {

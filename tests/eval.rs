@@ -254,7 +254,7 @@ fn member_style_set() {
         report["answerable"].as_u64().unwrap() >= 40,
         "the set must stay large"
     );
-    assert_floors(&report, 0.78, 0.95, 3, 0, 0);
+    assert_floors(&report, 0.78, 0.95, 3, 0, 1);
 }
 
 #[test]
@@ -280,7 +280,7 @@ fn corpus_c_new_articles() {
         "eval/corpus-c/questions.jsonl",
         Some("eval/corpus-c/articles"),
     );
-    assert_floors(&report, 0.08, 0.95, 8, 1, 4);
+    assert_floors(&report, 0.08, 0.95, 8, 1, 11);
 }
 
 /// Written blind to the code, synonyms and safety texts, and used to fit nothing: the
@@ -291,7 +291,7 @@ fn corpus_d_new_articles() {
         "eval/corpus-d/questions.jsonl",
         Some("eval/corpus-d/articles"),
     );
-    assert_floors(&report, 0.12, 0.95, 4, 0, 11);
+    assert_floors(&report, 0.12, 0.95, 4, 0, 16);
 }
 
 /// Emergencies in members' own words, and calm questions with alarming words.
@@ -299,7 +299,7 @@ fn corpus_d_new_articles() {
 fn urgent_set() {
     let report = eval_report("eval/urgent.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 7, 10);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 6, 12);
 }
 
 /// A second blind set of emergencies and calm questions, written after the first had been
@@ -308,7 +308,7 @@ fn urgent_set() {
 fn second_urgent_set() {
     let report = eval_report("eval/urgent-2.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(70));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 9, 11);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 4, 12);
 }
 
 /// The set written to fit the urgent gate's thresholds (`tests/urgent_fit.rs`), so its
@@ -317,5 +317,14 @@ fn second_urgent_set() {
 fn urgent_fitting_set() {
     let report = eval_report("eval/urgent-fit.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(61));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 10);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 11);
+}
+
+/// The second fitting set, written to be harder (disguised words, indirect telling); not
+/// blind either.
+#[test]
+fn second_urgent_fitting_set() {
+    let report = eval_report("eval/urgent-fit-2.jsonl", None);
+    assert_eq!(report["urgent"].as_u64(), Some(100));
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 1, 18);
 }

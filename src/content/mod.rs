@@ -30,6 +30,8 @@ pub use changes::{Changes, ReloadEvent};
 pub use markdown::ALSO_ASKED;
 pub use problem::{ContentError, Problem, Severity};
 pub use promo::promotional_reason;
+#[cfg(test)]
+pub(crate) use safety_texts::parse as parse_safety_texts;
 pub use safety_texts::{SAFETY_KEYS, SafetyTexts};
 pub use synonyms::SynonymGroup;
 

@@ -248,12 +248,9 @@ pub const STOP_WORDS: &[&str] = &[
     "youve",
 ];
 
-/// Negations: kept, all read as `not`.
-pub const NEGATIONS: &[&str] = &[
-    "arent", "cannot", "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt", "havent",
-    "isnt", "neither", "never", "no", "none", "nor", "not", "shouldnt", "wasnt", "werent",
-    "without", "wont", "wouldnt",
-];
+/// Negations: kept, all read as `not`. Shared with the safety gate, so they live in
+/// [`crate::text`].
+pub use crate::text::NEGATIONS;
 
 /// Kept but weak: conversation, feelings, time, people around the member, vague nouns.
 /// Matched on the word and on its stem, so listing "mention" covers "mentioned".
