@@ -171,7 +171,9 @@ pub fn assess_with_spans(texts: &SafetyTexts, question: &str) -> (Urgency, Vec<R
         ] {
             for pattern in patterns {
                 for occurrence in pattern.occurrences(&reading) {
-                    if negatable && negated(&reading, occurrence[0]) {
+                    if negatable
+                        && (negated(&reading, occurrence[0]) || supposed(&reading, occurrence[0]))
+                    {
                         continue;
                     }
                     *flag = true;
@@ -192,6 +194,42 @@ const PLAIN_NEGATIONS: &[&str] = &[
     "arent", "didnt", "dont", "hasnt", "havent", "isnt", "neither", "no", "none", "nor", "not",
     "wasnt", "werent", "without",
 ];
+
+/// Openers of a sign imagined in the future ("if I ever start bleeding heavily",
+/// "hypothetically, if I got a fever"): asking what to do then, not telling what is
+/// happening now. "What if" is left out: "what if I'm bleeding this much now" is both.
+const SUPPOSING: &[&[&str]] = &[
+    &["if", "i", "ever"],
+    &["if", "i", "start"],
+    &["if", "i", "get"],
+    &["if", "i", "got"],
+    &["if", "i", "were"],
+    &["if", "it", "ever"],
+    &["in", "case", "i"],
+    &["hypothetically"],
+];
+
+/// How many words before a pattern a supposing opener may stand ("if I ever start
+/// bleeding heavily": two).
+const SUPPOSING_REACH: usize = 3;
+
+/// Whether a supposing opener ends within [`SUPPOSING_REACH`] words before `position`.
+fn supposed(reading: &[Word], position: usize) -> bool {
+    let from = position.saturating_sub(SUPPOSING_REACH + 3);
+    let before = &reading[from..position];
+    SUPPOSING.iter().any(|opener| {
+        before
+            .windows(opener.len())
+            .enumerate()
+            .any(|(start, window)| {
+                from + start + opener.len() + SUPPOSING_REACH >= position
+                    && window
+                        .iter()
+                        .zip(*opener)
+                        .all(|(word, want)| word.text == *want)
+            })
+    })
+}
 
 /// Whether the word just before `position` negates what starts there. Only emergency
 /// patterns are read this way: for thoughts of suicide, "I don't want to die" is no
@@ -244,6 +282,25 @@ mod tests {
         assert!(assess(&texts, "i dont hurt myself anymore, mostly").crisis);
         for word in PLAIN_NEGATIONS {
             assert!(crate::text::NEGATIONS.contains(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn a_sign_imagined_in_the_future_is_not_an_emergency() {
+        let texts = patterns("- bleed* heavily\n- fever*", "- kill* myself");
+        for calm in [
+            "should i go to a&e if i start bleeding heavily",
+            "if i ever start bleeding heavily what counts as heavy",
+            "hypothetically if i got a fever after the tablets",
+        ] {
+            assert!(!assess(&texts, calm).emergency, "{calm}");
+        }
+        for urgent in [
+            "what if im bleeding heavily right now",
+            "if i ever needed help it is now, bleeding heavily since 4am and dizzy",
+            "i had a fever",
+        ] {
+            assert!(assess(&texts, urgent).emergency, "{urgent}");
         }
     }
 
