@@ -215,19 +215,14 @@ const SUPPOSING_REACH: usize = 3;
 
 /// Whether a supposing opener ends within [`SUPPOSING_REACH`] words before `position`.
 fn supposed(reading: &[Word], position: usize) -> bool {
-    let from = position.saturating_sub(SUPPOSING_REACH + 3);
-    let before = &reading[from..position];
-    SUPPOSING.iter().any(|opener| {
-        before
-            .windows(opener.len())
-            .enumerate()
-            .any(|(start, window)| {
-                from + start + opener.len() + SUPPOSING_REACH >= position
-                    && window
-                        .iter()
-                        .zip(*opener)
-                        .all(|(word, want)| word.text == *want)
-            })
+    (position.saturating_sub(SUPPOSING_REACH)..=position).any(|end| {
+        SUPPOSING.iter().any(|opener| {
+            end >= opener.len()
+                && reading[end - opener.len()..end]
+                    .iter()
+                    .zip(*opener)
+                    .all(|(word, want)| word.text == *want)
+        })
     })
 }
 

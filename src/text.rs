@@ -431,16 +431,8 @@ impl WordPattern {
         (0..text.len()).any(|start| self.match_from(0, text, start, &mut Vec::new()))
     }
 
-    /// The positions in `text` of the words that make up the pattern's occurrences
-    /// (not the words a `...` skipped).
-    pub fn matched_words(&self, text: &[Word]) -> Vec<usize> {
-        let mut positions: Vec<usize> = self.occurrences(text).into_iter().flatten().collect();
-        positions.sort_unstable();
-        positions.dedup();
-        positions
-    }
-
-    /// Each occurrence of the pattern in `text`: the positions of its words, in order.
+    /// Each occurrence of the pattern in `text`: the positions of the words that make it
+    /// up (not the words a `...` skipped), in order.
     pub fn occurrences(&self, text: &[Word]) -> Vec<Vec<usize>> {
         (0..text.len())
             .filter_map(|start| {
@@ -652,8 +644,8 @@ mod tests {
     fn matched_words_are_the_pattern_words_only() {
         let pattern = WordPattern::parse("swollen ... leg").unwrap();
         let text = words("my swollen left leg hurts");
-        assert_eq!(pattern.matched_words(&text), [1, 3]);
-        assert!(pattern.matched_words(&words("no match here")).is_empty());
+        assert_eq!(pattern.occurrences(&text), [[1, 3]]);
+        assert!(pattern.occurrences(&words("no match here")).is_empty());
     }
 
     #[test]

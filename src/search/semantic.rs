@@ -33,13 +33,8 @@ impl Embedder {
         })
     }
 
-    /// A question's vector. Questions are never cached: they are members' words.
-    pub fn embed(&self, text: &str) -> Vector {
-        self.encoder.embed(text)
-    }
-
-    /// Questions' vectors, in order: the same as [`Embedder::embed`] of each, sharing
-    /// forward passes. Never cached.
+    /// Questions' vectors, in order, sharing forward passes (the same bits as one at a
+    /// time). Questions are never cached: they are members' words.
     pub fn embed_questions(&self, texts: &[&str]) -> Vec<Vector> {
         self.encoder.embed_batch(texts)
     }

@@ -10,12 +10,12 @@
 //! the block is stored. The attention products (per head, 32 wide) use the same micro-kernel
 //! on f32 panels.
 //!
-//! Three implementations of the micro-kernel share that driver, chosen at run time with
-//! `is_x86_feature_detected!`: AVX-512 (one 16-lane register per row of the block, so
-//! blocks of up to [`MR_AVX512`] rows, and the int8 weights widened in registers as they
-//! are read rather than through the scratch panel), AVX2+FMA, and portable Rust for every
-//! other machine. The element-wise maths has the AVX2 and portable forms (every AVX-512 CPU has
-//! AVX2). Each sum is accumulated in the same order with fused multiply-adds in both
+//! Three implementations share that driver, chosen at run time with
+//! `is_x86_feature_detected!`: AVX-512 for the weight products (one 16-lane register per
+//! row of the block, so blocks of up to [`MR_AVX512`] rows, and the int8 weights widened
+//! in registers as they are read rather than through the scratch panel), AVX2+FMA, and
+//! portable Rust for every other machine. The attention products and the element-wise
+//! maths have the AVX2 and portable forms (every AVX-512 CPU has AVX2). Each sum is accumulated in the same order with fused multiply-adds in both
 //! vector kernels, so they give the same bits; the portable one agrees to float rounding
 //! (tested below).
 
@@ -199,13 +199,13 @@ pub(crate) fn matmul_panel(
     }
     match isa {
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: Isa::Avx2 is only constructed after detecting AVX2 and FMA; the asserts
-        // above are the bounds avx2::matmul_panel documents.
-        Isa::Avx2 => unsafe { avx2::matmul_panel(m, k, a, lda, b, ldb, c, ldc, j0, cols, epi) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: Isa::Avx512 is only constructed after detecting AVX-512F, AVX2 and FMA;
-        // the same bounds.
-        Isa::Avx512 => unsafe { avx512::matmul_panel(m, k, a, lda, b, ldb, c, ldc, j0, cols, epi) },
+        // SAFETY: Isa::Avx2 and Isa::Avx512 are only constructed after detecting AVX2 and
+        // FMA; the asserts above are the bounds avx2::matmul_panel documents.
+        // The f32 products (attention) are a sliver of the work: AVX-512 CPUs run them
+        // with the AVX2 kernel, which every one of them has.
+        Isa::Avx2 | Isa::Avx512 => unsafe {
+            avx2::matmul_panel(m, k, a, lda, b, ldb, c, ldc, j0, cols, epi)
+        },
         Isa::Portable => portable::matmul_panel(m, k, a, lda, b, ldb, c, ldc, j0, cols, epi),
     }
 }
@@ -588,38 +588,10 @@ mod avx512 {
     use super::{Epilogue, MR_AVX512, NR};
 
     /// The sums of an `R`-row block, one 16-lane register per row: A rows at `a + r·lda`,
-    /// B rows at `b + kk·ldb`. The same fused multiply-adds in the same order as
-    /// `avx2::block`, so the same bits.
-    ///
-    /// # Safety
-    /// AVX-512F; `a + r·lda + kk` readable for r < R, kk < k; `b + kk·ldb + 0..16`
-    /// readable for kk < k.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    unsafe fn block<const R: usize>(
-        k: usize,
-        a: *const f32,
-        lda: usize,
-        b: *const f32,
-        ldb: usize,
-    ) -> [__m512; R] {
-        let mut acc = [_mm512_setzero_ps(); R];
-        for kk in 0..k {
-            // SAFETY: within the bounds the caller guarantees.
-            unsafe {
-                let bv = _mm512_loadu_ps(b.add(kk * ldb));
-                for (r, acc) in acc.iter_mut().enumerate() {
-                    let av = _mm512_set1_ps(*a.add(r * lda + kk));
-                    *acc = _mm512_fmadd_ps(av, bv, *acc);
-                }
-            }
-        }
-        acc
-    }
-
-    /// [`block`] with B in int8 (k rows of 16), widened in registers as it is read: the
-    /// same f32 values as a widened panel, without writing and reading one. That write was
-    /// most of the fixed cost of a forward pass over a short text.
+    /// B in int8 (k rows of 16), widened in registers as it is read: the same f32 values,
+    /// and the same fused multiply-adds in the same order, as `avx2::block` over a widened
+    /// panel, so the same bits, without writing and reading that panel (most of the fixed
+    /// cost of a forward pass over a short text).
     ///
     /// # Safety
     /// AVX-512F; `a + r·lda + kk` readable for r < R, kk < k; `b + 16·kk + 0..16` readable
@@ -723,50 +695,6 @@ mod avx512 {
             ];
             // SAFETY: the caller's bounds cover row r0 + r; AVX2 and FMA are present.
             unsafe { super::avx2::finish_row(halves, r0 + r, c, ldc, j0, cols, epi) };
-        }
-    }
-
-    /// See `super::matmul_panel`.
-    ///
-    /// # Safety
-    /// AVX-512F, AVX2 and FMA; the bounds `super::matmul_panel` asserts.
-    #[allow(clippy::too_many_arguments)]
-    #[target_feature(enable = "avx512f,avx2,fma")]
-    pub(super) unsafe fn matmul_panel(
-        m: usize,
-        k: usize,
-        a: &[f32],
-        lda: usize,
-        b: &[f32],
-        ldb: usize,
-        c: &mut [f32],
-        ldc: usize,
-        j0: usize,
-        cols: usize,
-        epi: &Epilogue,
-    ) {
-        let (ap, bp) = (a.as_ptr(), b.as_ptr());
-        for (r0, mr) in super::row_blocks(m, MR_AVX512) {
-            let mut acc = [_mm512_setzero_ps(); MR_AVX512];
-            // SAFETY: rows r0 .. r0 + mr < m of A, all k rows of B: the caller's bounds.
-            unsafe {
-                let a = ap.add(r0 * lda);
-                match mr {
-                    12 => acc = block::<12>(k, a, lda, bp, ldb),
-                    11 => acc[..11].copy_from_slice(&block::<11>(k, a, lda, bp, ldb)),
-                    10 => acc[..10].copy_from_slice(&block::<10>(k, a, lda, bp, ldb)),
-                    9 => acc[..9].copy_from_slice(&block::<9>(k, a, lda, bp, ldb)),
-                    8 => acc[..8].copy_from_slice(&block::<8>(k, a, lda, bp, ldb)),
-                    7 => acc[..7].copy_from_slice(&block::<7>(k, a, lda, bp, ldb)),
-                    6 => acc[..6].copy_from_slice(&block::<6>(k, a, lda, bp, ldb)),
-                    5 => acc[..5].copy_from_slice(&block::<5>(k, a, lda, bp, ldb)),
-                    4 => acc[..4].copy_from_slice(&block::<4>(k, a, lda, bp, ldb)),
-                    3 => acc[..3].copy_from_slice(&block::<3>(k, a, lda, bp, ldb)),
-                    2 => acc[..2].copy_from_slice(&block::<2>(k, a, lda, bp, ldb)),
-                    _ => acc[..1].copy_from_slice(&block::<1>(k, a, lda, bp, ldb)),
-                }
-            }
-            store_rows(&acc[..mr], r0, c, ldc, j0, cols, epi);
         }
     }
 }
