@@ -13,7 +13,9 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::content::SafetyTexts;
-use crate::text::{Word, undisguised_words, words};
+use crate::text::{sentence_spans, undisguised_words, words};
+
+mod context;
 
 /// A sentence embedding (see `search::semantic`): L2-normalised, so a dot product is a
 /// cosine. The gate takes vectors, not the model, so it stays below search.
@@ -163,6 +165,7 @@ pub fn assess(texts: &SafetyTexts, question: &str) -> Urgency {
 pub fn assess_with_spans(texts: &SafetyTexts, question: &str) -> (Urgency, Vec<Range<usize>>) {
     let mut urgency = Urgency::default();
     let mut spans = Vec::new();
+    let sentences: Vec<_> = sentence_spans(question).collect();
     // As written, and as meant when disguised or broken up: either reading is enough.
     for reading in [words(question), undisguised_words(question)] {
         for (patterns, flag, negatable) in [
@@ -171,8 +174,7 @@ pub fn assess_with_spans(texts: &SafetyTexts, question: &str) -> (Urgency, Vec<R
         ] {
             for pattern in patterns {
                 for occurrence in pattern.occurrences(&reading) {
-                    if negatable
-                        && (negated(&reading, occurrence[0]) || supposed(&reading, occurrence[0]))
+                    if negatable && context::not_happening_now(&reading, &sentences, occurrence[0])
                     {
                         continue;
                     }
@@ -185,52 +187,6 @@ pub fn assess_with_spans(texts: &SafetyTexts, question: &str) -> (Urgency, Vec<R
     spans.sort_unstable_by_key(|span| (span.start, span.end));
     spans.dedup();
     (urgency, spans)
-}
-
-/// Plain negations: "no fever", "not dizzy", "didn't faint", "without heavy bleeding" say
-/// the sign is absent. Modal ones ("can't", "won't") are left out, as is "never" ("never
-/// bled like this"): with them a negation often comes with the emergency, not against it.
-const PLAIN_NEGATIONS: &[&str] = &[
-    "arent", "didnt", "dont", "hasnt", "havent", "isnt", "neither", "no", "none", "nor", "not",
-    "wasnt", "werent", "without",
-];
-
-/// Openers of a sign imagined in the future ("if I ever start bleeding heavily",
-/// "hypothetically, if I got a fever"): asking what to do then, not telling what is
-/// happening now. "What if" is left out: "what if I'm bleeding this much now" is both.
-const SUPPOSING: &[&[&str]] = &[
-    &["if", "i", "ever"],
-    &["if", "i", "start"],
-    &["if", "i", "get"],
-    &["if", "i", "got"],
-    &["if", "i", "were"],
-    &["if", "it", "ever"],
-    &["in", "case", "i"],
-    &["hypothetically"],
-];
-
-/// How many words before a pattern a supposing opener may stand ("if I ever start
-/// bleeding heavily": two).
-const SUPPOSING_REACH: usize = 3;
-
-/// Whether a supposing opener ends within [`SUPPOSING_REACH`] words before `position`.
-fn supposed(reading: &[Word], position: usize) -> bool {
-    (position.saturating_sub(SUPPOSING_REACH)..=position).any(|end| {
-        SUPPOSING.iter().any(|opener| {
-            end >= opener.len()
-                && reading[end - opener.len()..end]
-                    .iter()
-                    .zip(*opener)
-                    .all(|(word, want)| word.text == *want)
-        })
-    })
-}
-
-/// Whether the word just before `position` negates what starts there. Only emergency
-/// patterns are read this way: for thoughts of suicide, "I don't want to die" is no
-/// reason to hold the crisis notice back.
-fn negated(reading: &[Word], position: usize) -> bool {
-    position > 0 && PLAIN_NEGATIONS.contains(&reading[position - 1].text.as_str())
 }
 
 #[cfg(test)]
@@ -275,7 +231,7 @@ mod tests {
         }
         // Never for the crisis patterns.
         assert!(assess(&texts, "i dont hurt myself anymore, mostly").crisis);
-        for word in PLAIN_NEGATIONS {
+        for word in context::PLAIN_NEGATIONS {
             assert!(crate::text::NEGATIONS.contains(word), "{word}");
         }
     }

@@ -291,7 +291,7 @@ fn corpus_d_new_articles() {
         "eval/corpus-d/questions.jsonl",
         Some("eval/corpus-d/articles"),
     );
-    assert_floors(&report, 0.12, 0.95, 4, 0, 16);
+    assert_floors(&report, 0.12, 0.95, 4, 0, 15);
 }
 
 /// Emergencies in members' own words, and calm questions with alarming words.
@@ -299,7 +299,7 @@ fn corpus_d_new_articles() {
 fn urgent_set() {
     let report = eval_report("eval/urgent.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 6, 12);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 6, 11);
 }
 
 /// A second blind set of emergencies and calm questions, written after the first had been
@@ -308,7 +308,7 @@ fn urgent_set() {
 fn second_urgent_set() {
     let report = eval_report("eval/urgent-2.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(70));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 4, 12);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 4, 11);
 }
 
 /// The set written to fit the urgent gate's thresholds (`tests/urgent_fit.rs`), so its
@@ -317,7 +317,7 @@ fn second_urgent_set() {
 fn urgent_fitting_set() {
     let report = eval_report("eval/urgent-fit.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(61));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 10);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 8);
 }
 
 /// The second fitting set, written to be harder (disguised words, indirect telling); not
@@ -326,5 +326,5 @@ fn urgent_fitting_set() {
 fn second_urgent_fitting_set() {
     let report = eval_report("eval/urgent-fit-2.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 1, 16);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 1, 13);
 }

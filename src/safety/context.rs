@@ -1,0 +1,252 @@
+//! Whether an emergency pattern's match tells of something happening now.
+//!
+//! Words alone cannot tell "I have a fever" from "no fever", "if I ever get a fever" or
+//! "I had a fever after my D&C two years ago". These rules read the words around a
+//! match, in general English only, so they hold for any pattern moderators write. The
+//! gate applies them to emergency patterns, never to crisis ones: "I don't want to die"
+//! or "I used to self-harm" is no reason to hold the crisis notice back.
+
+use std::ops::Range;
+
+use crate::text::Word;
+
+/// Whether the match starting at word `position` of `reading` (words of `question`,
+/// whose sentences are `sentences`) says the sign is absent, imagined, or long over.
+pub(super) fn not_happening_now(
+    reading: &[Word],
+    sentences: &[Range<usize>],
+    position: usize,
+) -> bool {
+    negated(reading, position)
+        || supposed(reading, position)
+        || told_as_over(sentence_of(reading, sentences, position))
+}
+
+/// Plain negations: "no fever", "not dizzy", "didn't faint", "without heavy bleeding" say
+/// the sign is absent. Modal ones ("can't", "won't") are left out, as is "never" ("never
+/// bled like this"): with them a negation often comes with the emergency, not against it.
+pub(super) const PLAIN_NEGATIONS: &[&str] = &[
+    "arent", "didnt", "dont", "hasnt", "havent", "isnt", "neither", "no", "none", "nor", "not",
+    "wasnt", "werent", "without",
+];
+
+/// Whether the word just before `position` negates what starts there.
+fn negated(reading: &[Word], position: usize) -> bool {
+    position > 0 && PLAIN_NEGATIONS.contains(&reading[position - 1].text.as_str())
+}
+
+/// Openers of a sign imagined in the future ("if I ever start bleeding heavily",
+/// "hypothetically, if I got a fever"): asking what to do then, not telling what is
+/// happening now. "What if" is left out: "what if I'm bleeding this much now" is both.
+const SUPPOSING: &[&[&str]] = &[
+    &["if", "i", "ever"],
+    &["if", "i", "start"],
+    &["if", "i", "get"],
+    &["if", "i", "got"],
+    &["if", "i", "were"],
+    &["if", "it", "ever"],
+    &["in", "case", "i"],
+    &["hypothetically"],
+];
+
+/// How many words before a pattern a supposing opener may stand ("if I ever start
+/// bleeding heavily": two).
+const SUPPOSING_REACH: usize = 3;
+
+/// Whether a supposing opener ends within [`SUPPOSING_REACH`] words before `position`.
+fn supposed(reading: &[Word], position: usize) -> bool {
+    (position.saturating_sub(SUPPOSING_REACH)..=position).any(|end| {
+        SUPPOSING
+            .iter()
+            .any(|opener| end >= opener.len() && is_at(reading, end - opener.len(), opener))
+    })
+}
+
+/// Phrases that place what a sentence tells years back ("fainted once as a teenager",
+/// "a fever after my D&C two years ago"). A year written in digits counts too (see
+/// [`is_year`]). Recent past ("last week", "yesterday") is left out: a sign from then
+/// may still need care.
+const LONG_AGO: &[&[&str]] = &[
+    &["years", "ago"],
+    &["year", "ago"],
+    &["years", "back"],
+    &["last", "year"],
+    &["as", "a", "teenager"],
+    &["as", "a", "teen"],
+    &["as", "a", "kid"],
+    &["as", "a", "child"],
+    &["when", "i", "was", "younger"],
+    &["when", "i", "was", "little"],
+    &["when", "i", "was", "a"],
+];
+
+/// Phrases that say it is over ("...and I'm fully recovered", "all fine now").
+const NOW_OVER: &[&[&str]] = &[
+    &["fully", "recovered"],
+    &["all", "fine", "now"],
+    &["all", "good", "now"],
+    &["all", "ok", "now"],
+    &["im", "fine", "now"],
+    &["im", "ok", "now"],
+    &["im", "okay", "now"],
+    &["back", "to", "normal"],
+];
+
+/// Words that bring a sentence back to the present ("two years ago, and now again",
+/// "like last year but since this morning"): with any of them the sentence may tell of
+/// an emergency happening now, whatever else it says.
+const PRESENT: &[&[&str]] = &[
+    &["now"],
+    &["today"],
+    &["tonight"],
+    &["this", "morning"],
+    &["this", "afternoon"],
+    &["this", "evening"],
+    &["currently"],
+    &["at", "the", "moment"],
+    &["still"],
+    &["again"],
+    &["suddenly"],
+    &["just"],
+    &["since"],
+    &["keeps"],
+    &["started"],
+    &["starting"],
+    &["hour"],
+    &["hours"],
+    &["minutes"],
+];
+
+/// Whether a sentence places what it tells long ago or says it is over, and nothing in
+/// it outside those phrases brings it back to the present.
+fn told_as_over(sentence: &[Word]) -> bool {
+    let over: Vec<Range<usize>> = occurrences(sentence, NOW_OVER).collect();
+    let long_ago = occurrences(sentence, LONG_AGO).next().is_some()
+        || sentence.iter().any(|word| is_year(&word.text));
+    let present = occurrences(sentence, PRESENT)
+        .any(|found| !over.iter().any(|phrase| phrase.contains(&found.start)));
+    (long_ago || !over.is_empty()) && !present
+}
+
+/// A year written in digits, of a past a member could be telling of ("that was 2019").
+fn is_year(word: &str) -> bool {
+    word.len() == 4
+        && word
+            .parse::<u16>()
+            .is_ok_and(|year| (1980..2100).contains(&year))
+}
+
+/// The words of `reading` in the sentence holding word `position`.
+fn sentence_of<'a>(reading: &'a [Word], sentences: &[Range<usize>], position: usize) -> &'a [Word] {
+    let start = reading[position].span.start;
+    let Some(sentence) = sentences.iter().find(|s| s.contains(&start)) else {
+        return &reading[position..=position];
+    };
+    let inside = |word: &Word| sentence.contains(&word.span.start);
+    let first = reading.iter().position(inside).unwrap_or(position);
+    let count = reading[first..].iter().take_while(|w| inside(w)).count();
+    &reading[first..first + count]
+}
+
+/// Where each of `phrases` occurs in `words`, as word ranges.
+fn occurrences<'a>(
+    words: &'a [Word],
+    phrases: &'a [&'a [&'a str]],
+) -> impl Iterator<Item = Range<usize>> + 'a {
+    (0..words.len()).flat_map(move |start| {
+        phrases
+            .iter()
+            .filter(move |phrase| is_at(words, start, phrase))
+            .map(move |phrase| start..start + phrase.len())
+    })
+}
+
+/// Whether `phrase` stands in `words` from `start`.
+fn is_at(words: &[Word], start: usize, phrase: &[&str]) -> bool {
+    words.len() >= start + phrase.len()
+        && words[start..start + phrase.len()]
+            .iter()
+            .zip(phrase)
+            .all(|(word, want)| word.text == *want)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{sentence_spans, words};
+
+    /// Whether the match at the first word of `question` starting with `first` counts
+    /// as happening now.
+    fn happening_now(question: &str, first: &str) -> bool {
+        let reading = words(question);
+        let sentences: Vec<_> = sentence_spans(question).collect();
+        let position = reading
+            .iter()
+            .position(|w| w.text.starts_with(first))
+            .expect("the match's word is in the question");
+        !not_happening_now(&reading, &sentences, position)
+    }
+
+    #[test]
+    fn a_sign_long_past_or_over_is_not_happening_now() {
+        for (question, sign) in [
+            (
+                "i fainted once as a teenager at the dentist, does it matter",
+                "fainted",
+            ),
+            (
+                "i had a fever after my d&c two years ago, am i at risk",
+                "fever",
+            ),
+            (
+                "lost so much blood that i needed a transfusion, that was 2019",
+                "blood",
+            ),
+            (
+                "i passed out from low iron at a party, all fine now",
+                "passed",
+            ),
+            (
+                "i bled heavily with my first and im fully recovered",
+                "bled",
+            ),
+        ] {
+            assert!(!happening_now(question, sign), "{question}");
+        }
+    }
+
+    #[test]
+    fn the_present_brings_a_past_sign_back() {
+        for (question, sign) in [
+            (
+                "i had a clot two years ago and now my calf is swollen",
+                "clot",
+            ),
+            ("fainted as a teenager and again this morning", "fainted"),
+            (
+                "bleeding heavily like in 2019, soaking a pad an hour",
+                "bleeding",
+            ),
+            ("i was fine now im bleeding heavily", "bleeding"),
+            (
+                "my mc was two years ago. Now I am bleeding heavily",
+                "bleeding",
+            ),
+            ("i have a fever", "fever"),
+        ] {
+            assert!(happening_now(question, sign), "{question}");
+        }
+    }
+
+    #[test]
+    fn only_the_sentence_of_the_match_is_read() {
+        assert!(happening_now(
+            "My first loss was in 2019. I am bleeding heavily and dizzy",
+            "bleeding"
+        ));
+        assert!(!happening_now(
+            "I am scared. I bled heavily with my first, that was 2019",
+            "bled"
+        ));
+    }
+}
