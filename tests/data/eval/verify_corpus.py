@@ -1,18 +1,37 @@
 #!/usr/bin/env python3
-"""Mechanical checks for corpus-d: articles, questions.jsonl and their expect phrases.
+"""Mechanical checks for a new-content evaluation set (corpus-c, corpus-d, ...): its
+articles, questions.jsonl and their expect phrases. One checker for every such set; each
+set's README gives the command with its own counts.
 
-Usage: python3 verify.py ARTICLES_DIR BUNDLED_ARTICLES_DIR
-  ARTICLES_DIR          corpus-d's own articles (normally the `articles/` folder beside this file)
+Usage: python3 verify_corpus.py CORPUS_DIR BUNDLED_ARTICLES_DIR [options]
+  CORPUS_DIR            the set's folder (holding `articles/` and `questions.jsonl`)
   BUNDLED_ARTICLES_DIR  the project's content/articles (the bundled article)
+Options (defaults in brackets):
+  --topics MIN-MAX              topics per new article [6-9]
+  --passages-per-article MIN-MAX  passages per new article [1-99]
+  --passages MIN-MAX            passages over all new articles [44-60]
+  --min-calm N                  calm questions with alarming words [8]
 Exits non-zero on any error; prints warnings for wording overlap worth a second look.
 """
-import json, re, sys, pathlib
+import argparse, json, re, sys, pathlib
 
-HERE = pathlib.Path(__file__).resolve().parent
-if len(sys.argv) != 3:
-    sys.exit(__doc__)
-NEW_DIR = pathlib.Path(sys.argv[1])
-SEED_DIR = pathlib.Path(sys.argv[2])
+
+def span(text):
+    low, _, high = text.partition("-")
+    return int(low), int(high)
+
+
+ap = argparse.ArgumentParser(usage=__doc__)
+ap.add_argument("corpus_dir")
+ap.add_argument("bundled_articles_dir")
+ap.add_argument("--topics", type=span, default=(6, 9))
+ap.add_argument("--passages-per-article", type=span, default=(1, 99))
+ap.add_argument("--passages", type=span, default=(44, 60))
+ap.add_argument("--min-calm", type=int, default=8)
+ARGS = ap.parse_args()
+HERE = pathlib.Path(ARGS.corpus_dir)
+NEW_DIR = HERE / "articles"
+SEED_DIR = pathlib.Path(ARGS.bundled_articles_dir)
 # words that make a question sound alarming; a calm question uses one with "urgent": false
 ALARM_RE = re.compile(r"\b(bleed\w*|blood|pain\w*|faint\w*|fever|headache|swell\w*|swollen|chest|"
                       r"breath\w*|emergenc\w*|urgent|warning|danger\w*|ruptur\w*|burst\w*|clot\w*|dvt|"
@@ -118,11 +137,13 @@ for f in seed_files + new_files:
             errors.append(f"{f.name}: last_reviewed should be 2026-11-30")
         if fm.get("reviewed_by") != "Lantern moderators":
             errors.append(f"{f.name}: reviewed_by should be `Lantern moderators`")
-        if not 6 <= len(topics) <= 9:
-            errors.append(f"{f.name}: {len(topics)} topics (want 6-9)")
+        low, high = ARGS.topics
+        if not low <= len(topics) <= high:
+            errors.append(f"{f.name}: {len(topics)} topics (want {low}-{high})")
         n_pass = sum(len(ps) for _, ps, _ in topics)
-        if not 11 <= n_pass <= 15:
-            errors.append(f"{f.name}: {n_pass} passages (want 11-15)")
+        low, high = ARGS.passages_per_article
+        if not low <= n_pass <= high:
+            errors.append(f"{f.name}: {n_pass} passages (want {low}-{high})")
         if not fm.get("source", "").startswith("Lantern moderators, summarising patient information from "):
             errors.append(f"{f.name}: source should start `Lantern moderators, summarising patient information from`")
         text = f.read_text(encoding="utf-8").lower()
@@ -151,8 +172,9 @@ for f in seed_files + new_files:
         for p in ps:
             passages.append((f.name, title, p, is_new))
             new_count += is_new
-if not 44 <= new_count <= 60:
-    errors.append(f"new articles hold {new_count} passages (want 44-60: 11-15 per article)")
+low, high = ARGS.passages
+if not low <= new_count <= high:
+    errors.append(f"new articles hold {new_count} passages (want {low}-{high})")
 new_topics = len({(f, t) for f, t, _, new in passages if new})
 
 # ---- questions ----
@@ -234,8 +256,8 @@ if not 45 <= new_target <= 55:
     errors.append(f"answerable questions aimed at new articles: {new_target} (want about 50)")
 if not 12 <= seed_target <= 18:
     errors.append(f"answerable questions aimed at the bundled article: {seed_target} (want about 15)")
-if calm < 8:
-    errors.append(f"calm questions (alarming words, urgent: false): {calm} (want at least 8)")
+if calm < ARGS.min_calm:
+    errors.append(f"calm questions (alarming words, urgent: false): {calm} (want at least {ARGS.min_calm})")
 
 print(f"articles: {len(seed_files)} bundled + {len(new_files)} new; new topics: {new_topics}; "
       f"new passages: {new_count}; all passages: {len(passages)}")
