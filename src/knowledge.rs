@@ -224,7 +224,8 @@ impl Knowledge {
         let by_words = safety::assess(&self.library.safety, &scanned);
         (
             by_words,
-            self.examples.closeness_each(&self.meanings(&scanned)),
+            self.examples
+                .closeness_each(&self.meanings(&scanned), &meaning_texts(&scanned)),
         )
     }
 
@@ -240,7 +241,7 @@ impl Knowledge {
         safety::Closeness,
     ) {
         let (by_words, spans) = safety::assess_with_spans(&self.library.safety, question);
-        let (by_meaning, closeness) = self.examples.assess(meanings);
+        let (by_meaning, closeness) = self.examples.assess(meanings, &meaning_texts(question));
         (by_words.or(by_meaning), spans, closeness)
     }
 
@@ -248,18 +249,8 @@ impl Knowledge {
     /// sentences: an emergency told in one sentence of a long story must not be diluted
     /// by the rest. Empty when the question has no words.
     fn meanings(&self, question: &str) -> Vec<safety::Meaning> {
-        if crate::text::words(question).is_empty() {
-            return Vec::new();
-        }
-        let mut texts = vec![question];
-        let sentences: Vec<_> = crate::text::sentence_spans(question)
-            .take(MAX_QUESTION_SENTENCES)
-            .collect();
-        if sentences.len() > 1 {
-            texts.extend(sentences.into_iter().map(|span| &question[span]));
-        }
         // One batch: the question and its sentences share forward passes.
-        self.embedder.embed_questions(&texts)
+        self.embedder.embed_questions(&meaning_texts(question))
     }
 
     /// The two best candidates, when they belong to different topics and neither leads
@@ -416,4 +407,20 @@ impl Knowledge {
             safety: searched.closeness,
         }
     }
+}
+
+/// The texts [`Knowledge::meanings`] embeds: the whole question and, when it has several,
+/// its first sentences. Empty when the question has no words.
+fn meaning_texts(question: &str) -> Vec<&str> {
+    if crate::text::words(question).is_empty() {
+        return Vec::new();
+    }
+    let mut texts = vec![question];
+    let sentences: Vec<_> = crate::text::sentence_spans(question)
+        .take(MAX_QUESTION_SENTENCES)
+        .collect();
+    if sentences.len() > 1 {
+        texts.extend(sentences.into_iter().map(|span| &question[span]));
+    }
+    texts
 }

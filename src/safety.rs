@@ -68,6 +68,10 @@ pub struct Closeness {
     pub urgent: f32,
     pub crisis: f32,
     pub calm: f32,
+    /// The meaning's words tell of an emergency imagined or long over
+    /// (`context::imagined_or_over`): its closeness to the urgent examples does not count.
+    /// Never held against the crisis examples.
+    pub imagined_or_over: bool,
 }
 
 impl Closeness {
@@ -76,7 +80,9 @@ impl Closeness {
     pub fn urgency(&self, thresholds: Thresholds) -> Urgency {
         let beyond_calm = |closeness: f32| closeness > self.calm + thresholds.margin;
         Urgency {
-            emergency: self.urgent >= thresholds.urgent && beyond_calm(self.urgent),
+            emergency: !self.imagined_or_over
+                && self.urgent >= thresholds.urgent
+                && beyond_calm(self.urgent),
             crisis: self.crisis >= thresholds.crisis && beyond_calm(self.crisis),
         }
     }
@@ -88,8 +94,9 @@ impl Closeness {
 }
 
 impl ExampleNet {
-    /// The closeness of each of `meanings` (the whole question and each sentence).
-    pub fn closeness_each(&self, meanings: &[Meaning]) -> Vec<Closeness> {
+    /// The closeness of each of `meanings` (the whole question and each sentence), whose
+    /// texts are `texts`, in the same order.
+    pub fn closeness_each(&self, meanings: &[Meaning], texts: &[&str]) -> Vec<Closeness> {
         let best = |meaning: &Meaning, examples: &[Meaning]| {
             examples
                 .iter()
@@ -98,18 +105,20 @@ impl ExampleNet {
         };
         meanings
             .iter()
-            .map(|meaning| Closeness {
+            .zip(texts)
+            .map(|(meaning, text)| Closeness {
                 urgent: best(meaning, &self.urgent),
                 crisis: best(meaning, &self.crisis),
                 calm: best(meaning, &self.calm),
+                imagined_or_over: context::imagined_or_over(&words(text)),
             })
             .collect()
     }
 
     /// What the examples alone say about a question with `meanings`, and the closeness
     /// of the meaning that leans most towards an emergency (what `--explain` shows).
-    pub fn assess(&self, meanings: &[Meaning]) -> (Urgency, Closeness) {
-        assess_meanings(&self.closeness_each(meanings), Thresholds::SHIPPED)
+    pub fn assess(&self, meanings: &[Meaning], texts: &[&str]) -> (Urgency, Closeness) {
+        assess_meanings(&self.closeness_each(meanings, texts), Thresholds::SHIPPED)
     }
 }
 
@@ -282,19 +291,19 @@ mod tests {
             crisis: vec![along(10, 1.0)],
             calm: vec![along(20, 1.0)],
         };
-        let (urgency, _) = net.assess(&[along(0, 0.9)]);
+        let (urgency, _) = net.assess(&[along(0, 0.9)], &[""]);
         assert!(urgency.emergency && !urgency.crisis);
-        let (urgency, _) = net.assess(&[along(10, 0.9)]);
+        let (urgency, _) = net.assess(&[along(10, 0.9)], &[""]);
         assert!(urgency.crisis && !urgency.emergency);
         // As close to the emergency as before, but closer still to a calm question.
         let mut asking = [0.0; minilm::DIM];
         asking[0] = 0.6;
         asking[20] = 0.8;
-        assert!(!net.assess(&[asking]).0.is_urgent());
+        assert!(!net.assess(&[asking], &[""]).0.is_urgent());
         // Far from everything: no notice.
-        assert!(!net.assess(&[along(40, 1.0)]).0.is_urgent());
+        assert!(!net.assess(&[along(40, 1.0)], &[""]).0.is_urgent());
         // No vectors (a question without words): no notice from meaning.
-        assert!(!net.assess(&[]).0.is_urgent());
+        assert!(!net.assess(&[], &[]).0.is_urgent());
     }
 
     #[test]
@@ -309,9 +318,12 @@ mod tests {
         // emergency, but the second is an emergency on its own.
         let emergency = along(0, 0.8);
         let calm = along(20, 0.95);
-        let (urgency, shown) = net.assess(&[calm, emergency]);
+        let (urgency, shown) = net.assess(&[calm, emergency], &["", ""]);
         assert!(urgency.emergency, "{shown:?}");
-        assert_eq!(shown.urgent, net.closeness_each(&[emergency])[0].urgent);
+        assert_eq!(
+            shown.urgent,
+            net.closeness_each(&[emergency], &[""])[0].urgent
+        );
     }
 
     #[test]
@@ -320,6 +332,7 @@ mod tests {
             urgent: 0.6,
             crisis: 0.0,
             calm: 0.6,
+            imagined_or_over: false,
         };
         let lenient = Thresholds {
             margin: -0.04,

@@ -41,6 +41,7 @@ fn negated(reading: &[Word], position: usize) -> bool {
 const SUPPOSING: &[&[&str]] = &[
     &["if", "i", "ever"],
     &["if", "i", "start"],
+    &["if", "i", "started"],
     &["if", "i", "get"],
     &["if", "i", "got"],
     &["if", "i", "were"],
@@ -123,9 +124,25 @@ fn told_as_over(sentence: &[Word]) -> bool {
     let over: Vec<Range<usize>> = occurrences(sentence, NOW_OVER).collect();
     let long_ago = occurrences(sentence, LONG_AGO).next().is_some()
         || sentence.iter().any(|word| is_year(&word.text));
-    let present = occurrences(sentence, PRESENT)
-        .any(|found| !over.iter().any(|phrase| phrase.contains(&found.start)));
-    (long_ago || !over.is_empty()) && !present
+    (long_ago || !over.is_empty()) && !in_the_present(sentence, &over)
+}
+
+/// Whether a [`PRESENT`] word stands in `words` outside the phrases `apart` (the "now"
+/// of "all fine now" or the "started" of "if I started" does not bring anything back).
+fn in_the_present(words: &[Word], apart: &[Range<usize>]) -> bool {
+    occurrences(words, PRESENT)
+        .any(|found| !apart.iter().any(|phrase| phrase.contains(&found.start)))
+}
+
+/// Whether `text`, read whole, tells of a sign imagined ("hypothetically, if I started
+/// bleeding heavily") or long over ("two years ago", "fully recovered"), with nothing in
+/// it bringing it back to the present. The meaning net's counterpart of
+/// [`not_happening_now`]: a meaning has no matched words, so an opener may stand anywhere
+/// in the text. Negations are not read here: "no fever, but bleeding through a pad an
+/// hour" is one meaning with both.
+pub(super) fn imagined_or_over(reading: &[Word]) -> bool {
+    let openers: Vec<Range<usize>> = occurrences(reading, SUPPOSING).collect();
+    (!openers.is_empty() && !in_the_present(reading, &openers)) || told_as_over(reading)
 }
 
 /// A year written in digits, of a past a member could be telling of ("that was 2019").
@@ -235,6 +252,24 @@ mod tests {
             ("i have a fever", "fever"),
         ] {
             assert!(happening_now(question, sign), "{question}");
+        }
+    }
+
+    #[test]
+    fn a_meaning_imagined_or_long_over_is_not_happening_now() {
+        for calm in [
+            "hypothetically if i started bleeding heavily at home, when should i go in",
+            "if i got a fever after my d&c would that mean infection? planning ahead",
+            "i fainted once as a teenager, does it matter",
+        ] {
+            assert!(imagined_or_over(&words(calm)), "{calm}");
+        }
+        for urgent in [
+            "if i ever needed help it is now, bleeding heavily",
+            "i am bleeding heavily and dizzy",
+            "if i start bleeding heavily again like today what do i do",
+        ] {
+            assert!(!imagined_or_over(&words(urgent)), "{urgent}");
         }
     }
 
