@@ -290,7 +290,7 @@ fn ask_batch(knowledge: &Knowledge, explain: bool) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The JSON of one answer: DESIGN.md's object, keys in its order, plus `explain` when
+/// The JSON of one answer: the documented object (README, "Command line"), keys in its order, plus `explain` when
 /// asked for.
 fn json_line(
     knowledge: &Knowledge,

@@ -321,8 +321,9 @@ fn parse_url(url: &str) -> Result<String, ConfigError> {
         .ok()
         .filter(|parsed| matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some());
     let Some(parsed) = parsed else {
+        // Not echoed: a URL can carry a password (`https://user:secret@host`).
         return Err(invalid(
-            format!("`{url}` is not an http:// or https:// URL"),
+            "the value is not an http:// or https:// URL with a host".to_string(),
             HINT,
         ));
     };
@@ -482,6 +483,14 @@ mod tests {
         let error = api_url("http://example.com").unwrap_err().to_string();
         assert!(error.contains("https"), "{error}");
         assert!(!error.contains('\n'), "one line: {error}");
+        // A password in a URL is never repeated back, parsable or not.
+        for secret in [
+            "ftp://user:hunter2@proxy",
+            "http://user:hunter2@example.com",
+        ] {
+            let error = api_url(secret).unwrap_err().to_string();
+            assert!(!error.contains("hunter2"), "{error}");
+        }
     }
 
     #[test]

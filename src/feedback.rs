@@ -71,26 +71,27 @@ impl Tally {
             Count::RefusalNearby => &mut self.refusals_nearby,
             Count::UrgentNotice => &mut self.urgent_notices,
         };
-        *field += 1;
+        *field = field.saturating_add(1);
     }
 
+    // Saturating: the counts come from `lantern.db`, which a person could edit.
     fn merge(&mut self, other: &Tally) {
-        self.answers += other.answers;
-        self.helpful += other.helpful;
-        self.not_helpful += other.not_helpful;
-        self.refusals_nearby += other.refusals_nearby;
-        self.urgent_notices += other.urgent_notices;
+        self.answers = self.answers.saturating_add(other.answers);
+        self.helpful = self.helpful.saturating_add(other.helpful);
+        self.not_helpful = self.not_helpful.saturating_add(other.not_helpful);
+        self.refusals_nearby = self.refusals_nearby.saturating_add(other.refusals_nearby);
+        self.urgent_notices = self.urgent_notices.saturating_add(other.urgent_notices);
     }
 
     /// The share of ratings that said "Helpful", if anyone rated.
     pub fn helpful_share(&self) -> Option<f64> {
-        let rated = self.helpful + self.not_helpful;
+        let rated = self.helpful.saturating_add(self.not_helpful);
         (rated > 0).then(|| self.helpful as f64 / rated as f64)
     }
 
     /// How much the topic needs a moderator's attention: members it did not help.
     pub fn need(&self) -> u64 {
-        self.not_helpful + self.refusals_nearby
+        self.not_helpful.saturating_add(self.refusals_nearby)
     }
 }
 

@@ -28,7 +28,8 @@ pub const SUGGESTION_MIN_COVERAGE: f32 = 0.15;
 /// How many nearby topics to suggest.
 pub const MAX_SUGGESTIONS: usize = 3;
 
-/// Sentences of a question that get a vector of their own for the safety net.
+/// Sentences of a question that get a vector of their own, for the safety net and for
+/// retrieval.
 const MAX_QUESTION_SENTENCES: usize = 6;
 
 /// Questions longer than this are not even scanned for emergencies beyond this point.
@@ -122,7 +123,7 @@ impl Knowledge {
     /// Answers `question`, also returning the search behind the answer (when one ran)
     /// so `--explain` can show how the question was read.
     pub fn ask_explained(&self, question: &str) -> (Answer, Option<Searched>) {
-        let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
+        let scanned = safety_scanned(question);
         let meanings = self.meanings(&scanned);
         let (urgency, explained, closeness) = self.assess(&scanned, &meanings);
         let unanswered = |outcome| Answer {
@@ -212,7 +213,7 @@ impl Knowledge {
     /// Whether `question` needs the urgent or crisis notice, by either net: the
     /// moderators' patterns, or closeness in meaning to their examples.
     pub fn urgency(&self, question: &str) -> safety::Urgency {
-        let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
+        let scanned = safety_scanned(question);
         self.assess(&scanned, &self.meanings(&scanned)).0
     }
 
@@ -220,7 +221,7 @@ impl Knowledge {
     /// thresholds (`tests/urgent_fit.rs`): what the patterns say, and how close each
     /// meaning (the whole question, then each sentence) came to the examples.
     pub fn safety_evidence(&self, question: &str) -> (safety::Urgency, Vec<safety::Closeness>) {
-        let scanned: String = question.chars().take(SAFETY_SCAN_CHARS).collect();
+        let scanned = safety_scanned(question);
         let by_words = safety::assess(&self.library.safety, &scanned);
         (
             by_words,
@@ -407,6 +408,13 @@ impl Knowledge {
             safety: searched.closeness,
         }
     }
+}
+
+/// The part of a question the safety gate reads: its first [`SAFETY_SCAN_CHARS`]
+/// characters once leading and trailing space is gone, so padding cannot push an
+/// emergency out of reach.
+fn safety_scanned(question: &str) -> String {
+    question.trim().chars().take(SAFETY_SCAN_CHARS).collect()
 }
 
 /// The texts [`Knowledge::meanings`] embeds: the whole question and, when it has several,

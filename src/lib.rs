@@ -4,15 +4,16 @@
 //! Nothing is generated. Modules form one-way layers, each using only those below it
 //! (`tests/layers.rs` checks this), bottom to top:
 //!
-//! 1. [`text`]: words, folding, sentences, the moderators' pattern language, Discord's limits.
-//! 2. [`content`]: reading and validating the content folder (pure: no watching, no index).
-//! 3. [`safety`] and [`search`]: the urgent/crisis gate; the index and scoring. Peers.
-//! 4. [`knowledge`]: a question in, an outcome out. No rendering. Beside it, [`feedback`]:
+//! 0. [`text`]: words, folding, sentences, the moderators' pattern language, Discord's limits.
+//! 1. [`content`]: reading and validating the content folder (pure: no watching, no index).
+//! 2. [`safety`] and [`search`]: the urgent/crisis gate; the index and scoring. Peers.
+//! 3. [`knowledge`]: a question in, an outcome out. No rendering. Beside it, [`feedback`]:
 //!    the counts per topic and week that moderators read in `/gaps`. Peers.
-//! 5. [`render`]: the one renderer, for replies, topic pages, about, reload reports.
-//! 6. [`live`]: the knowledge serving now, the watcher, reloads.
-//! 7. [`config`], then [`discord`]; the command line is on the binary side (`src/cli.rs`),
-//!    so clap is no part of the library's API.
+//! 4. [`render`]: the one renderer, for replies, topic pages, about, reload reports.
+//! 5. [`live`]: the knowledge serving now, the watcher, reloads.
+//! 6. [`config`]: settings from the environment and `.env`.
+//! 7. [`discord`]; the command line is on the binary side (`src/cli.rs`), so clap is no
+//!    part of the library's API.
 
 pub mod config;
 pub mod content;
@@ -65,4 +66,21 @@ pub fn init_logging(default_filter: &str, log_questions: bool) {
         .with(filter)
         .with(cap)
         .try_init();
+    if !log_questions {
+        std::panic::set_hook(Box::new(log_panic_without_payload));
+    }
+}
+
+/// Logs where a panic happened but not its message: Rust's own messages quote the text
+/// they were handling ("byte index 7 is not a char boundary ... of `...`"), which may be
+/// a member's question.
+fn log_panic_without_payload(info: &std::panic::PanicHookInfo<'_>) {
+    match info.location() {
+        Some(at) => tracing::error!(
+            file = at.file(),
+            line = at.line(),
+            "a task panicked (its message is not logged: it may hold a member's words)"
+        ),
+        None => tracing::error!("a task panicked (its message is not logged)"),
+    }
 }

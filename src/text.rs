@@ -16,8 +16,9 @@ use unicode_normalization::char::is_combining_mark;
 pub mod limits;
 
 /// Words that negate what follows (lowercase, apostrophes removed, sorted): retrieval
-/// reads them all as `not`; the safety gate does not count an emergency pattern that one
-/// of them directly precedes ("no fever", "not dizzy").
+/// reads them all as `not`. The safety gate's plain negations (`safety::context`), the
+/// ones after which an emergency pattern does not count ("no fever", "not dizzy"), are a
+/// subset of them.
 pub const NEGATIONS: &[&str] = &[
     "arent", "cannot", "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt", "havent",
     "isnt", "neither", "never", "no", "none", "nor", "not", "shouldnt", "wasnt", "werent",

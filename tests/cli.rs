@@ -301,6 +301,21 @@ const BREAKAGES: &[Breakage] = &[
         message: "YYYY-MM-DD",
     },
     Breakage {
+        // chrono reads a signed, six-digit year; a year later it has no date, which once
+        // made `check` panic.
+        name: "date with a year of more than four digits",
+        apply: |c| {
+            edit(
+                &article_path(c),
+                "last_reviewed: 2026-11-24\n",
+                "last_reviewed: +262142-12-31\n",
+            );
+            edit(&article_path(c), "next_review: 2027-05-24\n", "");
+        },
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:4:",
+        message: "YYYY-MM-DD",
+    },
+    Breakage {
         name: "topic with no passage",
         apply: |c| {
             edit(
@@ -746,6 +761,18 @@ fn chat_answers_each_line_until_quit() {
         run.stdout
     );
     assert_eq!(run.stdout.matches("you> ").count(), 4, "{}", run.stdout);
+}
+
+/// Padding cannot push an emergency past what the safety gate reads: the gate reads the
+/// question without its leading space, as the length check does.
+#[test]
+fn an_emergency_after_much_padding_still_gets_the_notice() {
+    let padded = format!(
+        "{}I am bleeding heavily and soaking a pad an hour",
+        " ".repeat(20_001)
+    );
+    let answer = ask_json(&padded);
+    assert_eq!(answer["urgent"], true, "{answer}");
 }
 
 /// Asks through `lantern ask --json` and returns the answer object.

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::Matchable;
 use super::markdown::{self, Document, Field};
@@ -246,8 +246,10 @@ impl FrontMatter {
             &field.value,
             "%Y-%m-%d",
         ) {
-            Ok(date) => Some(date),
-            Err(_) => {
+            // Four-digit years only: chrono also reads "+262142-12-31", a typo no
+            // moderator means, and a date that near its end cannot be reasoned about.
+            Ok(date) if (1000..=9999).contains(&date.year()) => Some(date),
+            _ => {
                 problems.push(Problem::error(
                     path,
                     Some(field.line),

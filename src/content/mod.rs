@@ -369,8 +369,12 @@ fn check_review_dates(
 
 /// When `article` fell due for review, if it has by `today`.
 pub fn review_due(article: &Article, today: NaiveDate) -> Option<NaiveDate> {
-    let due = article
-        .next_review
-        .unwrap_or(article.last_reviewed + chrono::Duration::days(REVIEW_INTERVAL_DAYS));
+    // Checked: a date near the end of chrono's range ("+262142-12-31") has no date a
+    // year later, and such an article is simply never due.
+    let due = article.next_review.or_else(|| {
+        article
+            .last_reviewed
+            .checked_add_signed(chrono::Duration::days(REVIEW_INTERVAL_DAYS))
+    })?;
     (due < today).then_some(due)
 }

@@ -12,7 +12,12 @@ const SORRY: &str = "Sorry, something went wrong on my side and I couldn't answe
 pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
-            tracing::error!(command = %ctx.command().name, %error, "command failed");
+            // A worker task's panic message can quote the question it was handling.
+            if error.downcast_ref::<tokio::task::JoinError>().is_some() {
+                tracing::error!(command = %ctx.command().name, "command's worker task failed");
+            } else {
+                tracing::error!(command = %ctx.command().name, %error, "command failed");
+            }
             if let poise::Context::Application(ctx) = ctx {
                 apologise(ctx).await;
             }

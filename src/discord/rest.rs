@@ -488,7 +488,15 @@ async fn retry_after(response: reqwest::Response) -> Duration {
         .await
         .ok()
         .and_then(|v| v["retry_after"].as_f64());
-    let seconds = body.or(header).unwrap_or(1.0);
+    retry_wait(body, header)
+}
+
+/// The wait a 429 asks for: the body's value, else the header's, else one second, kept
+/// within an hour. A NaN or infinite value (from a proxy, say) counts as none: it would
+/// make `Duration::from_secs_f64` panic.
+fn retry_wait(body: Option<f64>, header: Option<f64>) -> Duration {
+    let finite = |seconds: Option<f64>| seconds.filter(|s| s.is_finite());
+    let seconds = finite(body).or(finite(header)).unwrap_or(1.0);
     Duration::from_secs_f64(seconds.clamp(0.0, 3600.0))
 }
 
@@ -505,6 +513,21 @@ fn without_url(error: &reqwest::Error) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_retry_wait_that_is_not_a_number_is_one_second() {
+        assert_eq!(retry_wait(Some(f64::NAN), None), Duration::from_secs(1));
+        assert_eq!(
+            retry_wait(None, Some(f64::INFINITY)),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            retry_wait(Some(f64::NAN), Some(2.5)),
+            Duration::from_secs_f64(2.5)
+        );
+        assert_eq!(retry_wait(Some(-3.0), None), Duration::ZERO);
+        assert_eq!(retry_wait(Some(1e9), None), Duration::from_secs(3600));
+    }
 
     #[test]
     fn bodies_never_allow_mentions() {

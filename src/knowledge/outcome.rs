@@ -56,7 +56,7 @@ impl Answer {
     }
 }
 
-/// The JSON object `lantern ask --json` prints, exactly as DESIGN.md specifies.
+/// The JSON object `lantern ask --json` prints, exactly as README documents it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AnswerRecord {
     pub answered: bool,

@@ -25,6 +25,8 @@ pub(super) fn not_happening_now(
 /// Plain negations: "no fever", "not dizzy", "didn't faint", "without heavy bleeding" say
 /// the sign is absent. Modal ones ("can't", "won't") are left out, as is "never" ("never
 /// bled like this"): with them a negation often comes with the emergency, not against it.
+/// So are "doesn't" and "hadn't", which members put before what goes on ("it doesn't stop
+/// bleeding", "I hadn't bled like this before").
 pub(super) const PLAIN_NEGATIONS: &[&str] = &[
     "arent", "didnt", "dont", "hasnt", "havent", "isnt", "neither", "no", "none", "nor", "not",
     "wasnt", "werent", "without",
@@ -50,8 +52,8 @@ const SUPPOSING: &[&[&str]] = &[
     &["hypothetically"],
 ];
 
-/// How many words before a pattern a supposing opener may stand ("if I ever start
-/// bleeding heavily": two).
+/// How many words may stand between a supposing opener and a pattern's match ("if I ever
+/// start bleeding heavily" has one, "start").
 const SUPPOSING_REACH: usize = 3;
 
 /// Whether a supposing opener ends within [`SUPPOSING_REACH`] words before `position`.

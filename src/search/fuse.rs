@@ -4,8 +4,9 @@
 //! other words. Sentence embeddings find those, but rank a near miss close to an answer
 //! and cannot tell when nothing answers. Each catches what the other misses, so every
 //! passage is ranked on a weighted sum of both, and the answer's confidence is a
-//! logistic function of how well the best passage scores and how far ahead it is of the
-//! best passage of any other topic: the estimated chance that the quoted passage is right.
+//! logistic function of how well the best passage scores, how far ahead it is of the
+//! best passage of any other topic, its lexical share and its closest sentence's cosine:
+//! the estimated chance that the quoted passage is right.
 //!
 //! The weights and the logistic's coefficients are fitted by `benches/fit_confidence.py`,
 //! cross-validated by article (see README, "How Lantern decides"); they are not tuned by

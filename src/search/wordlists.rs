@@ -248,8 +248,8 @@ pub const STOP_WORDS: &[&str] = &[
     "youve",
 ];
 
-/// Negations: kept, all read as `not`. Shared with the safety gate, so they live in
-/// [`crate::text`].
+/// Negations: kept, all read as `not`. They live in [`crate::text`], beside the safety
+/// gate's plain negations, which are a subset of them.
 pub use crate::text::NEGATIONS;
 
 /// Kept but weak: conversation, feelings, time, people around the member, vague nouns.
