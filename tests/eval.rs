@@ -193,10 +193,30 @@ fn eval_report(file: &str, extra: Option<&str>) -> Value {
     let lantern = Lantern::new();
     let text = lantern.run(&["eval", &set, "--content", &dir]);
     assert_eq!(text.code, Some(0), "{}", text.stderr);
-    println!("{}", text.stdout);
+    if UNREAD_SETS.contains(&file) {
+        // Figures only: the questions of a set kept unread must never be shown.
+        for line in text.stdout.lines().filter(|l| !l.starts_with("line ")) {
+            println!("{line}");
+        }
+    } else {
+        println!("{}", text.stdout);
+    }
     let run = lantern.run(&["eval", "--json", &set, "--content", &dir]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     serde_json::from_str(&run.stdout).expect("one JSON object")
+}
+
+/// Sets whose questions nobody has read: their misses are never printed, here or in a
+/// failed assertion.
+const UNREAD_SETS: [&str; 2] = ["eval/urgent-2.jsonl", "eval/urgent-3.jsonl"];
+
+/// The report's figures without its misses, for assertion messages.
+fn figures(report: &Value) -> Value {
+    let mut figures = report.clone();
+    if let Some(object) = figures.as_object_mut() {
+        object.remove("misses");
+    }
+    figures
 }
 
 /// Floors under today's figures (README, "Evaluation"): they catch a regression, they are
@@ -214,11 +234,13 @@ fn assert_floors(
     let wrong = count("wrong") + count("off_topic") - count("refused");
     assert!(
         share("right", "answerable") >= right,
-        "right passages below {right}: {report:#}"
+        "right passages below {right}: {:#}",
+        figures(report)
     );
     assert!(
         share("refused", "off_topic") >= refused,
-        "honest refusals below {refused}: {report:#}"
+        "honest refusals below {refused}: {:#}",
+        figures(report)
     );
     assert!(
         wrong <= wrong_quoted,
@@ -226,11 +248,13 @@ fn assert_floors(
     );
     assert!(
         count("urgent") - count("urgent_flagged") <= urgent_misses,
-        "urgent notices missing: {report:#}"
+        "urgent notices missing: {:#}",
+        figures(report)
     );
     assert!(
         count("false_alarms") <= false_alarms,
-        "needless urgent notices: {report:#}"
+        "needless urgent notices: {:#}",
+        figures(report)
     );
 }
 
@@ -280,7 +304,7 @@ fn corpus_c_new_articles() {
         "eval/corpus-c/questions.jsonl",
         Some("eval/corpus-c/articles"),
     );
-    assert_floors(&report, 0.08, 0.95, 8, 1, 11);
+    assert_floors(&report, 0.08, 0.95, 8, 0, 8);
 }
 
 /// Written blind to the code, synonyms and safety texts, and used to fit nothing: the
@@ -291,7 +315,7 @@ fn corpus_d_new_articles() {
         "eval/corpus-d/questions.jsonl",
         Some("eval/corpus-d/articles"),
     );
-    assert_floors(&report, 0.12, 0.95, 4, 0, 14);
+    assert_floors(&report, 0.12, 0.95, 4, 0, 8);
 }
 
 /// Emergencies in members' own words, and calm questions with alarming words.
@@ -299,16 +323,27 @@ fn corpus_d_new_articles() {
 fn urgent_set() {
     let report = eval_report("eval/urgent.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 6, 11);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 6, 10);
 }
 
 /// A second blind set of emergencies and calm questions, written after the first had been
-/// read while working on the gate; its questions are not read, and nothing is fitted on it.
+/// read while working on the gate; its questions are not read. Since the third fitting
+/// round it is the threshold procedure's validation set (`tests/urgent_fit.rs`), so its
+/// figures are no longer a held-out measure.
 #[test]
 fn second_urgent_set() {
     let report = eval_report("eval/urgent-2.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(70));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 4, 9);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 6, 8);
+}
+
+/// A third blind set, written by another writer blind to the code, the safety texts and
+/// every other set; its questions are not read, and nothing is fitted or chosen on it.
+#[test]
+fn third_urgent_set() {
+    let report = eval_report("eval/urgent-3.jsonl", None);
+    assert_eq!(report["urgent"].as_u64(), Some(90));
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 11, 12);
 }
 
 /// The set written to fit the urgent gate's thresholds (`tests/urgent_fit.rs`), so its
@@ -317,7 +352,16 @@ fn second_urgent_set() {
 fn urgent_fitting_set() {
     let report = eval_report("eval/urgent-fit.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(61));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 8);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 9);
+}
+
+/// The third fitting set: emergencies a maternity unit would see beyond DESIGN.md's list
+/// (stroke, allergic reaction, vomited blood) and calm questions about loss; not blind.
+#[test]
+fn third_urgent_fitting_set() {
+    let report = eval_report("eval/urgent-fit-3.jsonl", None);
+    assert_eq!(report["urgent"].as_u64(), Some(100));
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 23);
 }
 
 /// The second fitting set, written to be harder (disguised words, indirect telling); not
