@@ -291,14 +291,44 @@ impl SearchIndex {
             explained,
             &form.answer_kind,
         );
+        let mut weighed = self.weigh_concepts(&plan)?;
+        let sentences = question_sentences(question, &weighed.concepts, &weighed.unknown);
+        let mut candidates = self.lexical_candidates(&mut weighed, &sentences)?;
+        let Weighed {
+            concepts,
+            expressed,
+            ..
+        } = weighed;
+        self.weigh_answer_shape(&mut candidates, &form, &concepts, &sentences);
+        self.add_unmatched(&mut candidates);
+        self.add_meaning(&mut candidates, meanings);
+        let (runner_up, lead) = rank(&mut candidates);
+        Ok(SearchResult {
+            confidence: candidates
+                .first()
+                .map_or(0.0, |best| fuse::confidence(&best.evidence, lead)),
+            lead,
+            runner_up,
+            plan,
+            form,
+            concepts,
+            candidates,
+            expressed,
+        })
+    }
+
+    /// Step 1: which passages express each of the question's concepts, how much each
+    /// concept weighs (rarer is heavier, weak words light), and the BM25 query of them all.
+    fn weigh_concepts(&self, plan: &QueryPlan) -> Result<Weighed, IndexError> {
         let total_docs = self.passages.len() as u64;
         let unknown_weight = idf(0, total_docs);
-
-        let mut concepts = Vec::with_capacity(plan.concepts.len());
-        let mut expressed: Vec<Vec<bool>> = Vec::with_capacity(plan.concepts.len());
-        let mut unknown = Vec::with_capacity(plan.concepts.len());
-        let mut queries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut best_possible = 0.0f32;
+        let mut weighed = Weighed {
+            concepts: Vec::with_capacity(plan.concepts.len()),
+            expressed: Vec::with_capacity(plan.concepts.len()),
+            unknown: Vec::with_capacity(plan.concepts.len()),
+            queries: Vec::new(),
+            best_possible: 0.0,
+        };
         for concept in &plan.concepts {
             let query = self.concept_query(concept);
             let docs = match &query {
@@ -321,81 +351,108 @@ impl SearchIndex {
                 }
             }
             if let Some(query) = query.filter(|_| !docs.is_empty()) {
-                best_possible += self.best_bm25(concept, total_docs);
-                queries.push((Occur::Should, query));
+                weighed.best_possible += self.best_bm25(concept, total_docs);
+                weighed.queries.push((Occur::Should, query));
             }
-            unknown.push(docs.is_empty() && concept.class == TermClass::Content);
-            concepts.push(WeightedConcept {
+            weighed
+                .unknown
+                .push(docs.is_empty() && concept.class == TermClass::Content);
+            weighed.concepts.push(WeightedConcept {
                 concept: concept.clone(),
                 passages: docs.len(),
                 weight: rarity * class_factor,
             });
-            expressed.push(by_ordinal);
+            weighed.expressed.push(by_ordinal);
         }
+        Ok(weighed)
+    }
 
+    /// Step 2: every passage any concept matched, with its BM25 score and the share of
+    /// the question (or of its best-covered sentence) it expresses. Takes the queries.
+    fn lexical_candidates(
+        &self,
+        weighed: &mut Weighed,
+        sentences: &[QuestionSentence],
+    ) -> Result<Vec<Candidate>, IndexError> {
+        let queries = std::mem::take(&mut weighed.queries);
+        let Weighed {
+            concepts,
+            expressed,
+            best_possible,
+            ..
+        } = &*weighed;
         let total_weight: f32 = concepts.iter().map(|c| c.weight).sum();
-        let sentences = question_sentences(question, &concepts, &unknown);
-        let mut candidates = Vec::new();
-        if !queries.is_empty() && total_weight > 0.0 {
-            let query = BooleanQuery::new(queries);
-            let limit = self.passages.len().max(1);
-            let hits = self
-                .searcher
-                .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-            candidates.reserve(hits.len());
-            for (bm25, address) in hits {
-                let Some(ordinal) = self.ordinal(address) else {
-                    continue;
-                };
-                let mut covered = 0.0;
-                let mut related = false;
-                for (weighted, expressed) in concepts.iter().zip(&expressed) {
-                    if expressed[ordinal] {
-                        covered += weighted.weight;
-                        related |= weighted.concept.class == TermClass::Content;
-                    }
-                }
-                let coverage = covered / total_weight;
-                let (confidence, sentence) = sentences
-                    .iter()
-                    .filter_map(|sentence| {
-                        sentence
-                            .coverage(&concepts, &expressed, ordinal)
-                            .map(|share| (share, Some(sentence.span.clone())))
-                    })
-                    .fold(
-                        (coverage, None),
-                        |best, next| {
-                            if next.0 > best.0 { next } else { best }
-                        },
-                    );
-                candidates.push(Candidate {
-                    passage: self.passages[ordinal],
-                    bm25,
-                    coverage,
-                    sentence,
-                    related,
-                    evidence: Evidence {
-                        lexical: confidence,
-                        bm25_share: if best_possible > 0.0 {
-                            (bm25 / best_possible).min(1.0)
-                        } else {
-                            0.0
-                        },
-                        ..Evidence::default()
-                    },
-                    ordinal,
-                });
-            }
+        if queries.is_empty() || total_weight <= 0.0 {
+            return Ok(Vec::new());
         }
+        let query = BooleanQuery::new(queries);
+        let limit = self.passages.len().max(1);
+        let hits = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        let mut candidates = Vec::with_capacity(hits.len());
+        for (bm25, address) in hits {
+            let Some(ordinal) = self.ordinal(address) else {
+                continue;
+            };
+            let mut covered = 0.0;
+            let mut related = false;
+            for (weighted, expressed) in concepts.iter().zip(expressed) {
+                if expressed[ordinal] {
+                    covered += weighted.weight;
+                    related |= weighted.concept.class == TermClass::Content;
+                }
+            }
+            let coverage = covered / total_weight;
+            let (lexical, sentence) = sentences
+                .iter()
+                .filter_map(|sentence| {
+                    sentence
+                        .coverage(concepts, expressed, ordinal)
+                        .map(|share| (share, Some(sentence.span.clone())))
+                })
+                .fold(
+                    (coverage, None),
+                    |best, next| {
+                        if next.0 > best.0 { next } else { best }
+                    },
+                );
+            candidates.push(Candidate {
+                passage: self.passages[ordinal],
+                bm25,
+                coverage,
+                sentence,
+                related,
+                evidence: Evidence {
+                    lexical,
+                    bm25_share: if *best_possible > 0.0 {
+                        (bm25 / best_possible).min(1.0)
+                    } else {
+                        0.0
+                    },
+                    ..Evidence::default()
+                },
+                ordinal,
+            });
+        }
+        Ok(candidates)
+    }
 
-        // Answer shape is weighed only between near ties on words, so only those pay for it.
-        let best_confidence = candidates
+    /// Step 3: how well each near tie on words has the shape of answer the question's
+    /// form asks for. Only near ties pay for it: it decides between them, nothing else.
+    fn weigh_answer_shape(
+        &self,
+        candidates: &mut [Candidate],
+        form: &form::QuestionForm,
+        concepts: &[WeightedConcept],
+        sentences: &[QuestionSentence],
+    ) {
+        let best_lexical = candidates
             .iter()
             .map(|c| c.evidence.lexical)
             .fold(0.0, f32::max);
-        let tied = |c: &Candidate| c.evidence.lexical >= best_confidence - FOCUS_TIE;
-        let tokens = self.token_ids(&concepts);
+        let tied = |c: &Candidate| c.evidence.lexical >= best_lexical - FOCUS_TIE;
+        let tokens = self.token_ids(concepts);
         // A passage judged on one sentence of the question is focused when it answers
         // that sentence in one place; the story around it does not count.
         let scope = |candidate: &Candidate| -> Vec<usize> {
@@ -435,40 +492,17 @@ impl SearchIndex {
                 });
             }
         }
-        self.add_unmatched(&mut candidates);
+    }
+
+    /// Step 4: how close in meaning the question comes to each candidate.
+    fn add_meaning(&self, candidates: &mut [Candidate], meanings: &[Vector]) {
         let closeness = self.semantic.closeness(meanings);
-        for candidate in &mut candidates {
+        for candidate in candidates {
             let close = closeness[candidate.ordinal];
             candidate.evidence.passage = close.passage;
             candidate.evidence.sentence = close.sentence;
             candidate.evidence.heading = close.heading;
         }
-        candidates.sort_by(|a, b| {
-            b.score()
-                .total_cmp(&a.score())
-                .then(b.bm25.total_cmp(&a.bm25))
-                .then(a.ordinal.cmp(&b.ordinal))
-        });
-        let runner_up = candidates.first().and_then(|best| {
-            let topic = (best.passage.article, best.passage.topic);
-            candidates
-                .iter()
-                .position(|c| (c.passage.article, c.passage.topic) != topic)
-        });
-        let best_score = candidates.first().map_or(0.0, Candidate::score);
-        let lead = runner_up.map_or(best_score, |i| best_score - candidates[i].score());
-        Ok(SearchResult {
-            confidence: candidates
-                .first()
-                .map_or(0.0, |best| fuse::confidence(&best.evidence, lead)),
-            lead,
-            runner_up,
-            plan,
-            form,
-            concepts,
-            candidates,
-            expressed,
-        })
     }
 
     /// Adds every passage no word of the question matched: meaning alone may find it.
@@ -605,6 +639,38 @@ impl KnownTerms for SearchIndex {
                     .is_ok_and(|df| df > 0)
             })
     }
+}
+
+/// The question's concepts as [`SearchIndex::search`]'s first step leaves them.
+struct Weighed {
+    concepts: Vec<WeightedConcept>,
+    /// For each concept, whether each passage (by ordinal) expresses it.
+    expressed: Vec<Vec<bool>>,
+    /// For each concept, whether it is a content word no passage has.
+    unknown: Vec<bool>,
+    queries: Vec<(Occur, Box<dyn Query>)>,
+    /// The BM25 score a passage expressing every concept would reach, about.
+    best_possible: f32,
+}
+
+/// Step 5: sorts `candidates` best first; returns the index of the best passage of
+/// another topic than the best one, and the best one's lead over it.
+fn rank(candidates: &mut [Candidate]) -> (Option<usize>, f32) {
+    candidates.sort_by(|a, b| {
+        b.score()
+            .total_cmp(&a.score())
+            .then(b.bm25.total_cmp(&a.bm25))
+            .then(a.ordinal.cmp(&b.ordinal))
+    });
+    let runner_up = candidates.first().and_then(|best| {
+        let topic = (best.passage.article, best.passage.topic);
+        candidates
+            .iter()
+            .position(|c| (c.passage.article, c.passage.topic) != topic)
+    });
+    let best_score = candidates.first().map_or(0.0, Candidate::score);
+    let lead = runner_up.map_or(best_score, |i| best_score - candidates[i].score());
+    (runner_up, lead)
 }
 
 /// One sentence of a question and the concepts said in it.

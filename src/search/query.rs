@@ -60,7 +60,7 @@ pub trait KnownTerms {
 }
 
 impl QueryPlan {
-    /// Reads `question`. Words at the byte ranges in `explained` count as weak: the
+    /// Reads `question`. Words overlapping the byte ranges in `explained` count as weak: the
     /// safety notice already speaks to them. Words at `set_aside` are left out: they
     /// say what kind of answer is wanted, not what it is about.
     pub fn understand(
@@ -82,7 +82,11 @@ impl QueryPlan {
             let Some(mut analysed) = term(&word) else {
                 continue;
             };
-            if explained.contains(&word.span) {
+            // Overlap, not equality: a pattern read in the undisguised question ("c l o t
+            // s", "blee-ding") spans several of the words seen here.
+            let overlaps =
+                |span: &Range<usize>| span.start < word.span.end && word.span.start < span.end;
+            if explained.iter().any(overlaps) {
                 analysed.class = TermClass::Weak;
             }
             let is_known = analysed.class == TermClass::Weak
