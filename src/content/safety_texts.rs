@@ -64,52 +64,87 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
             "safety.md has no front matter: remove the `---` block and keep only `## key` sections",
         ));
     }
+    let sections = Sections::known(path, &document.sections, problems);
+    let texts = SafetyTexts {
+        disclaimer: sections.text("disclaimer", problems),
+        doctor_advice: sections.text("doctor_advice", problems),
+        urgent_notice: sections.text("urgent_notice", problems),
+        crisis_notice: sections.text("crisis_notice", problems),
+        crisis_helplines: sections.helplines(problems),
+        not_found: sections.text("not_found", problems),
+        urgent_patterns: sections.patterns("urgent_patterns", problems),
+        crisis_patterns: sections.patterns("crisis_patterns", problems),
+        urgent_examples: sections.examples("urgent_examples", problems),
+        crisis_examples: sections.examples("crisis_examples", problems),
+        calm_examples: sections.examples("calm_examples", problems),
+    };
+    if problems.iter().filter(|p| p.is_error()).count() > before {
+        return None;
+    }
+    Some(texts)
+}
 
-    let mut seen: Vec<&Section> = Vec::new();
-    for section in &document.sections {
-        if !SAFETY_KEYS.contains(&section.heading.as_str()) {
-            problems.push(Problem::error(
-                path,
-                Some(section.line),
-                format!(
-                    "unknown safety key `{}`: the keys are {}",
-                    section.heading,
-                    SAFETY_KEYS.join(", ")
-                ),
-            ));
-        } else if let Some(first) = seen.iter().find(|s| s.heading == section.heading) {
-            problems.push(Problem::error(
-                path,
-                Some(section.line),
-                format!(
-                    "`{}` is given twice (first on line {}): keep one",
-                    section.heading, first.line
-                ),
-            ));
-        } else {
-            seen.push(section);
-        }
-        for line in section.blocks.iter().flat_map(|b| &b.lines) {
-            if let Some(reason) = promotional_reason(&line.text) {
+/// The sections of safety.md with a known key, each key once.
+struct Sections<'a> {
+    path: &'a Path,
+    found: Vec<&'a Section>,
+}
+
+impl<'a> Sections<'a> {
+    /// Keeps the sections with a known key, reporting unknown and repeated keys and any
+    /// promotional line.
+    fn known(path: &'a Path, sections: &'a [Section], problems: &mut Vec<Problem>) -> Self {
+        let mut found: Vec<&Section> = Vec::new();
+        for section in sections {
+            if !SAFETY_KEYS.contains(&section.heading.as_str()) {
                 problems.push(Problem::error(
                     path,
-                    Some(line.line),
-                    format!("promotional material: {reason}. Remove it from the safety texts"),
+                    Some(section.line),
+                    format!(
+                        "unknown safety key `{}`: the keys are {}",
+                        section.heading,
+                        SAFETY_KEYS.join(", ")
+                    ),
                 ));
+            } else if let Some(first) = found.iter().find(|s| s.heading == section.heading) {
+                problems.push(Problem::error(
+                    path,
+                    Some(section.line),
+                    format!(
+                        "`{}` is given twice (first on line {}): keep one",
+                        section.heading, first.line
+                    ),
+                ));
+            } else {
+                found.push(section);
+            }
+            for line in section.blocks.iter().flat_map(|b| &b.lines) {
+                if let Some(reason) = promotional_reason(&line.text) {
+                    problems.push(Problem::error(
+                        path,
+                        Some(line.line),
+                        format!("promotional material: {reason}. Remove it from the safety texts"),
+                    ));
+                }
             }
         }
+        Sections { path, found }
     }
 
-    let find = |key: &str| seen.iter().copied().find(|s| s.heading == key);
-    let text_of = |key: &str, problems: &mut Vec<Problem>| -> String {
-        match find(key) {
+    fn find(&self, key: &str) -> Option<&'a Section> {
+        self.found.iter().copied().find(|s| s.heading == key)
+    }
+
+    /// A required text section, its blocks joined by blank lines.
+    fn text(&self, key: &str, problems: &mut Vec<Problem>) -> String {
+        match self.find(key) {
             Some(section) if !section.blocks.is_empty() => {
                 let blocks: Vec<String> = section.blocks.iter().map(|b| b.text()).collect();
                 blocks.join("\n\n")
             }
             Some(section) => {
                 problems.push(Problem::error(
-                    path,
+                    self.path,
                     Some(section.line),
                     format!("`{key}` has no text: write it under the heading"),
                 ));
@@ -117,18 +152,20 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
             }
             None => {
                 problems.push(Problem::error(
-                    path,
+                    self.path,
                     None,
                     format!("`## {key}` is missing: every reply needs it, add the section back"),
                 ));
                 String::new()
             }
         }
-    };
-    let patterns_of = |key: &str, problems: &mut Vec<Problem>| -> Vec<WordPattern> {
-        let Some(section) = find(key) else {
+    }
+
+    /// A required list of patterns, each forgiving one slip.
+    fn patterns(&self, key: &str, problems: &mut Vec<Problem>) -> Vec<WordPattern> {
+        let Some(section) = self.find(key) else {
             problems.push(Problem::error(
-                path,
+                self.path,
                 None,
                 format!(
                     "`## {key}` is missing: add the section back with one `- pattern` per line"
@@ -137,37 +174,38 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
             return Vec::new();
         };
         let mut patterns = Vec::new();
-        for (line, pattern_text) in list_items(path, section, key, "patterns", problems) {
+        for (line, pattern_text) in list_items(self.path, section, key, "patterns", problems) {
             match WordPattern::parse(pattern_text) {
                 // Members in distress misspell the very words these look for.
                 Ok(pattern) => patterns.push(pattern.forgiving()),
                 Err(error) => problems.push(Problem::error(
-                    path,
+                    self.path,
                     Some(line),
                     format!("pattern `{pattern_text}` cannot be used: {error}"),
                 )),
             }
         }
-        if patterns.is_empty() && find(key).is_some_and(|s| s.blocks.is_empty()) {
+        if patterns.is_empty() && section.blocks.is_empty() {
             problems.push(Problem::error(
-                path,
+                self.path,
                 Some(section.line),
                 format!("`{key}` has no patterns: list at least one, as `- heavy bleeding`"),
             ));
         }
         patterns
-    };
+    }
 
-    // Optional: without examples only the patterns watch for emergencies.
-    let examples_of = |key: &str, problems: &mut Vec<Problem>| -> Vec<String> {
-        let Some(section) = find(key) else {
+    /// An optional list of examples: without them only the patterns watch for
+    /// emergencies, which is worth a warning.
+    fn examples(&self, key: &str, problems: &mut Vec<Problem>) -> Vec<String> {
+        let Some(section) = self.find(key) else {
             let lost = if key == "calm_examples" {
                 "questions that only ask about warning signs may get the urgent notice"
             } else {
                 "these emergencies are caught only by the exact words of the patterns"
             };
             problems.push(Problem::warning(
-                path,
+                self.path,
                 None,
                 format!(
                     "there is no `## {key}` section: {lost}; add short examples in members' words, one `- ` line each"
@@ -175,17 +213,15 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
             ));
             return Vec::new();
         };
-        list_items(path, section, key, "examples", problems)
+        list_items(self.path, section, key, "examples", problems)
             .into_iter()
             .map(|(_, text)| text.to_string())
             .collect()
-    };
-    let texts = SafetyTexts {
-        disclaimer: text_of("disclaimer", problems),
-        doctor_advice: text_of("doctor_advice", problems),
-        urgent_notice: text_of("urgent_notice", problems),
-        crisis_notice: text_of("crisis_notice", problems),
-        crisis_helplines: match find("crisis_helplines") {
+    }
+
+    /// The helplines, one per line; optional, with a warning.
+    fn helplines(&self, problems: &mut Vec<Problem>) -> Vec<String> {
+        match self.find("crisis_helplines") {
             Some(section) => section
                 .blocks
                 .iter()
@@ -194,24 +230,14 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
                 .collect(),
             None => {
                 problems.push(Problem::warning(
-                    path,
+                    self.path,
                     None,
                     "there is no `## crisis_helplines` section: members in crisis see no local helpline numbers",
                 ));
                 Vec::new()
             }
-        },
-        not_found: text_of("not_found", problems),
-        urgent_patterns: patterns_of("urgent_patterns", problems),
-        crisis_patterns: patterns_of("crisis_patterns", problems),
-        urgent_examples: examples_of("urgent_examples", problems),
-        crisis_examples: examples_of("crisis_examples", problems),
-        calm_examples: examples_of("calm_examples", problems),
-    };
-    if problems.iter().filter(|p| p.is_error()).count() > before {
-        return None;
+        }
     }
-    Some(texts)
 }
 
 /// The `- ` lines of `section` with their line numbers, the marker removed; any other
