@@ -128,52 +128,7 @@ pub async fn run(
         config,
     };
 
-    let framework = poise::Framework::builder()
-        .options(poise::FrameworkOptions {
-            commands: commands::all(),
-            on_error: |error| Box::pin(errors::on_error(error)),
-            command_check: Some(|ctx| Box::pin(async move { Ok(first_delivery(ctx)) })),
-            event_handler: |framework, event| Box::pin(events::handle(framework, event)),
-            allowed_mentions: Some(serenity::all::CreateAllowedMentions::new()),
-            // Lantern has no prefix commands: mentions are questions, handled in events.
-            prefix_options: poise::PrefixFrameworkOptions {
-                mention_as_prefix: false,
-                ..Default::default()
-            },
-            ..Default::default()
-        })
-        .initialize_owners(false)
-        .setup(move |ctx, ready, framework| {
-            Box::pin(async move {
-                tracing::info!(shard = ?ready.shard, "connected to Discord");
-                // Only the process running shard 0 registers, so several processes do not
-                // race to overwrite the same command set.
-                if registers_commands {
-                    let commands =
-                        poise::builtins::create_application_commands(&framework.options().commands);
-                    // A failed registration must not stop the bot: commands registered
-                    // before keep working, and mentions and DMs need no registration.
-                    let registered = match guild_id {
-                        Some(id) => GuildId::new(id).set_commands(ctx, commands).await,
-                        None => Command::set_global_commands(ctx, commands).await,
-                    };
-                    match registered {
-                        Ok(commands) => tracing::info!(
-                            count = commands.len(),
-                            scope = if guild_id.is_some() {
-                                "server"
-                            } else {
-                                "global"
-                            },
-                            "slash commands registered"
-                        ),
-                        Err(error) => tracing::error!(%error, "registering slash commands failed"),
-                    }
-                }
-                Ok(data)
-            })
-        })
-        .build();
+    let framework = framework(data, guild_id, registers_commands);
 
     let in_flight = Arc::new(InFlight::default());
     let framework = Tracked {
@@ -222,6 +177,69 @@ pub async fn run(
     drop(watcher);
     tracing::info!(questions = %stats, "stopped");
     connected
+}
+
+/// The poise framework: commands, the one error handler, events, and on connecting,
+/// command registration by the process that runs shard 0.
+fn framework(
+    data: Data,
+    guild_id: Option<u64>,
+    registers_commands: bool,
+) -> poise::Framework<Data, Error> {
+    poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands::all(),
+            on_error: |error| Box::pin(errors::on_error(error)),
+            command_check: Some(|ctx| Box::pin(async move { Ok(first_delivery(ctx)) })),
+            event_handler: |framework, event| Box::pin(events::handle(framework, event)),
+            allowed_mentions: Some(serenity::all::CreateAllowedMentions::new()),
+            // Lantern has no prefix commands: mentions are questions, handled in events.
+            prefix_options: poise::PrefixFrameworkOptions {
+                mention_as_prefix: false,
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .initialize_owners(false)
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                tracing::info!(shard = ?ready.shard, "connected to Discord");
+                // Only the process running shard 0 registers, so several processes do not
+                // race to overwrite the same command set.
+                if registers_commands {
+                    register_commands(ctx, &framework.options().commands, guild_id).await;
+                }
+                Ok(data)
+            })
+        })
+        .build()
+}
+
+/// Registers the slash commands on one server, or globally. A failed registration must
+/// not stop the bot: commands registered before keep working, and mentions and DMs need
+/// no registration.
+async fn register_commands(
+    ctx: &serenity::all::Context,
+    commands: &[poise::Command<Data, Error>],
+    guild_id: Option<u64>,
+) {
+    let commands = poise::builtins::create_application_commands(commands);
+    let registered = match guild_id {
+        Some(id) => GuildId::new(id).set_commands(ctx, commands).await,
+        None => Command::set_global_commands(ctx, commands).await,
+    };
+    match registered {
+        Ok(commands) => tracing::info!(
+            count = commands.len(),
+            scope = if guild_id.is_some() {
+                "server"
+            } else {
+                "global"
+            },
+            "slash commands registered"
+        ),
+        Err(error) => tracing::error!(%error, "registering slash commands failed"),
+    }
 }
 
 /// Reloads on file changes, reporting each reload to the moderators. Without a watcher
