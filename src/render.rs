@@ -16,7 +16,7 @@ use crate::content::{Changes, Library, Problem, ReloadEvent, SafetyTexts, TopicR
 use crate::knowledge::evaluation::{MissKind, Report};
 use crate::knowledge::{Answer, Explanation, Outcome, Refusal};
 use crate::safety::Urgency;
-use crate::text::limits::{self, char_len};
+use crate::text::limits::{self, char_len, ellipsize};
 
 pub use feedback::{NearTopic, render_forward_preview, render_forwarded_question, render_gaps};
 
@@ -69,7 +69,7 @@ pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
         ),
     };
     let reply = join_parts(&[&notices, &body, &footer]);
-    truncate_chars(&reply, limits::MESSAGE_CONTENT)
+    ellipsize(&reply, limits::MESSAGE_CONTENT)
 }
 
 /// Renders a whole topic, as `/topic` shows it: as many messages as it needs, each
@@ -104,7 +104,7 @@ pub fn render_topic(topic: TopicRef<'_>, texts: &SafetyTexts) -> Vec<String> {
         if index == last {
             text = format!("{text}\n{source}\n\n{footer}");
         }
-        *page = truncate_chars(&text, limits::MESSAGE_CONTENT);
+        *page = ellipsize(&text, limits::MESSAGE_CONTENT);
     }
     pages
 }
@@ -116,7 +116,7 @@ pub fn render_topic_list(titles: &[String]) -> Vec<String> {
     let budget = limits::MESSAGE_CONTENT - heading.len() - 1;
     pack(&lines, "\n", budget)
         .into_iter()
-        .map(|page| truncate_chars(&format!("{heading}\n{page}"), limits::MESSAGE_CONTENT))
+        .map(|page| ellipsize(&format!("{heading}\n{page}"), limits::MESSAGE_CONTENT))
         .collect()
 }
 
@@ -128,7 +128,7 @@ pub fn render_cooldown(urgency: Urgency, wait: std::time::Duration, texts: &Safe
     let body = format!(
         "I'm still here. Please give me {seconds} {unit} between questions, then ask again."
     );
-    truncate_chars(
+    ellipsize(
         &join_parts(&[&notices(urgency, texts), &body, &footer(texts)]),
         limits::MESSAGE_CONTENT,
     )
@@ -445,7 +445,7 @@ pub fn fit_message(text: &str) -> String {
     for (index, line) in lines.iter().enumerate() {
         let note = format!("\n… and {} more line(s).", lines.len() - index);
         if char_len(&kept) + char_len(line) + 1 + char_len(&note) > limits::MESSAGE_CONTENT {
-            return truncate_chars(&format!("{kept}{note}"), limits::MESSAGE_CONTENT);
+            return ellipsize(&format!("{kept}{note}"), limits::MESSAGE_CONTENT);
         }
         if !kept.is_empty() {
             kept.push('\n');
@@ -588,18 +588,6 @@ fn join_parts(parts: &[&str]) -> String {
         .join("\n\n")
 }
 
-/// Last resort, should the safety texts themselves outgrow a message: cut at a
-/// character boundary. Content validation keeps this from happening.
-fn truncate_chars(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_string(),
-        Some((end, _)) => {
-            let cut = text[..end].char_indices().nth_back(0).map_or(0, |(i, _)| i);
-            format!("{}…", &text[..cut])
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -637,7 +625,7 @@ mod tests {
     #[test]
     fn truncation_respects_characters_not_bytes() {
         let text = "é".repeat(10);
-        let cut = truncate_chars(&text, 5);
+        let cut = ellipsize(&text, 5);
         assert_eq!(char_len(&cut), 5);
         assert!(cut.ends_with('…'));
     }

@@ -277,13 +277,7 @@ fn unquote(value: &str) -> &str {
 
 /// A line cut for quoting inside an error message.
 pub(crate) fn shorten(text: &str) -> String {
-    const MAX: usize = 60;
-    if text.chars().count() <= MAX {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(MAX).collect();
-        format!("{cut}…")
-    }
+    crate::text::limits::ellipsize(text, 61)
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 //! the post the moderators then read.
 
 use crate::feedback::TopicCounts;
-use crate::text::limits::{self, char_len};
+use crate::text::limits::{self, char_len, ellipsize};
 
-use super::{pack, truncate_chars};
+use super::pack;
 
 /// How many characters of a topic title the table shows; longer titles end in "…".
 const TOPIC_COLUMN: usize = 34;
@@ -43,7 +43,7 @@ pub fn render_gaps(topics: &[TopicCounts], weeks: u32) -> Vec<String> {
     pack(&rows, "\n", budget)
         .into_iter()
         .map(|page| {
-            truncate_chars(
+            ellipsize(
                 &format!("{heading}\n```\n{header}\n{page}\n```"),
                 limits::MESSAGE_CONTENT,
             )
@@ -54,11 +54,8 @@ pub fn render_gaps(topics: &[TopicCounts], weeks: u32) -> Vec<String> {
 fn table_row(topic: &TopicCounts) -> String {
     let name = if topic.topic.is_empty() {
         NO_TOPIC.to_string()
-    } else if char_len(&topic.topic) > TOPIC_COLUMN {
-        let cut: String = topic.topic.chars().take(TOPIC_COLUMN - 1).collect();
-        format!("{cut}…")
     } else {
-        topic.topic.clone()
+        ellipsize(&topic.topic, TOPIC_COLUMN)
     };
     let tally = &topic.tally;
     let share = tally
@@ -99,7 +96,7 @@ pub fn render_forwarded_question(question: &str, near: &[NearTopic]) -> String {
          {quoted}\n{near}\n\
          If a topic answers it, add this line under that topic's heading so Lantern finds it next time:\n```\n{line}\n```"
     );
-    truncate_chars(&text, limits::MESSAGE_CONTENT)
+    ellipsize(&text, limits::MESSAGE_CONTENT)
 }
 
 /// The private preview a member sees before choosing: exactly what would be sent.
@@ -110,7 +107,7 @@ pub fn render_forward_preview(post: &str) -> String {
          if you don't, your question is forgotten within 15 minutes.\n\n{}",
         super::quote_lines(post)
     );
-    truncate_chars(&text, limits::MESSAGE_CONTENT)
+    ellipsize(&text, limits::MESSAGE_CONTENT)
 }
 
 /// The question as one `Also asked:` line: on one line, without the semicolons that

@@ -7,8 +7,9 @@
 //! or "I used to self-harm" is no reason to hold the crisis notice back.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
-use crate::text::Word;
+use crate::text::{Word, WordPattern};
 
 /// Whether the match starting at word `position` of `reading` (words of `question`,
 /// whose sentences are `sentences`) says the sign is absent, imagined, or long over.
@@ -40,17 +41,17 @@ fn negated(reading: &[Word], position: usize) -> bool {
 /// Openers of a sign imagined in the future ("if I ever start bleeding heavily",
 /// "hypothetically, if I got a fever"): asking what to do then, not telling what is
 /// happening now. "What if" is left out: "what if I'm bleeding this much now" is both.
-const SUPPOSING: &[&[&str]] = &[
-    &["if", "i", "ever"],
-    &["if", "i", "start"],
-    &["if", "i", "started"],
-    &["if", "i", "get"],
-    &["if", "i", "got"],
-    &["if", "i", "were"],
-    &["if", "it", "ever"],
-    &["in", "case", "i"],
-    &["hypothetically"],
-];
+static SUPPOSING: Phrases = Phrases::new(&[
+    "if i ever",
+    "if i start",
+    "if i started",
+    "if i get",
+    "if i got",
+    "if i were",
+    "if it ever",
+    "in case i",
+    "hypothetically",
+]);
 
 /// How many words may stand between a supposing opener and a pattern's match ("if I ever
 /// start bleeding heavily" has one, "start").
@@ -58,73 +59,72 @@ const SUPPOSING_REACH: usize = 3;
 
 /// Whether a supposing opener ends within [`SUPPOSING_REACH`] words before `position`.
 fn supposed(reading: &[Word], position: usize) -> bool {
-    (position.saturating_sub(SUPPOSING_REACH)..=position).any(|end| {
-        SUPPOSING
-            .iter()
-            .any(|opener| end >= opener.len() && is_at(reading, end - opener.len(), opener))
-    })
+    let reach = position.saturating_sub(SUPPOSING_REACH)..=position;
+    SUPPOSING
+        .occurrences(reading)
+        .any(|opener| reach.contains(&opener.end))
 }
 
 /// Phrases that place what a sentence tells years back ("fainted once as a teenager",
 /// "a fever after my D&C two years ago"). A year written in digits counts too (see
 /// [`is_year`]). Recent past ("last week", "yesterday") is left out: a sign from then
 /// may still need care.
-const LONG_AGO: &[&[&str]] = &[
-    &["years", "ago"],
-    &["year", "ago"],
-    &["years", "back"],
-    &["last", "year"],
-    &["as", "a", "teenager"],
-    &["as", "a", "teen"],
-    &["as", "a", "kid"],
-    &["as", "a", "child"],
-    &["when", "i", "was", "younger"],
-    &["when", "i", "was", "little"],
-    &["when", "i", "was", "a"],
-];
+static LONG_AGO: Phrases = Phrases::new(&[
+    "years ago",
+    "year ago",
+    "years back",
+    "last year",
+    "as a teenager",
+    "as a teen",
+    "as a kid",
+    "as a child",
+    "when i was younger",
+    "when i was little",
+    "when i was a",
+]);
 
 /// Phrases that say it is over ("...and I'm fully recovered", "all fine now").
-const NOW_OVER: &[&[&str]] = &[
-    &["fully", "recovered"],
-    &["all", "fine", "now"],
-    &["all", "good", "now"],
-    &["all", "ok", "now"],
-    &["im", "fine", "now"],
-    &["im", "ok", "now"],
-    &["im", "okay", "now"],
-    &["back", "to", "normal"],
-];
+static NOW_OVER: Phrases = Phrases::new(&[
+    "fully recovered",
+    "all fine now",
+    "all good now",
+    "all ok now",
+    "im fine now",
+    "im ok now",
+    "im okay now",
+    "back to normal",
+]);
 
 /// Words that bring a sentence back to the present ("two years ago, and now again",
 /// "like last year but since this morning"): with any of them the sentence may tell of
 /// an emergency happening now, whatever else it says.
-const PRESENT: &[&[&str]] = &[
-    &["now"],
-    &["today"],
-    &["tonight"],
-    &["this", "morning"],
-    &["this", "afternoon"],
-    &["this", "evening"],
-    &["currently"],
-    &["at", "the", "moment"],
-    &["still"],
-    &["again"],
-    &["suddenly"],
-    &["just"],
-    &["since"],
-    &["keeps"],
-    &["started"],
-    &["starting"],
-    &["hour"],
-    &["hours"],
-    &["minutes"],
-];
+static PRESENT: Phrases = Phrases::new(&[
+    "now",
+    "today",
+    "tonight",
+    "this morning",
+    "this afternoon",
+    "this evening",
+    "currently",
+    "at the moment",
+    "still",
+    "again",
+    "suddenly",
+    "just",
+    "since",
+    "keeps",
+    "started",
+    "starting",
+    "hour",
+    "hours",
+    "minutes",
+]);
 
 /// Whether a sentence places what it tells long ago or says it is over, and nothing in
 /// it outside those phrases brings it back to the present.
 fn told_as_over(sentence: &[Word]) -> bool {
-    let over: Vec<Range<usize>> = occurrences(sentence, NOW_OVER).collect();
-    let long_ago = occurrences(sentence, LONG_AGO).next().is_some()
+    let over: Vec<Range<usize>> = NOW_OVER.occurrences(sentence).collect();
+    let long_ago = LONG_AGO.occurrences(sentence).next().is_some()
         || sentence.iter().any(|word| is_year(&word.text));
     (long_ago || !over.is_empty()) && !in_the_present(sentence, &over)
 }
@@ -132,7 +132,8 @@ fn told_as_over(sentence: &[Word]) -> bool {
 /// Whether a [`PRESENT`] word stands in `words` outside the phrases `apart` (the "now"
 /// of "all fine now" or the "started" of "if I started" does not bring anything back).
 fn in_the_present(words: &[Word], apart: &[Range<usize>]) -> bool {
-    occurrences(words, PRESENT)
+    PRESENT
+        .occurrences(words)
         .any(|found| !apart.iter().any(|phrase| phrase.contains(&found.start)))
 }
 
@@ -143,7 +144,7 @@ fn in_the_present(words: &[Word], apart: &[Range<usize>]) -> bool {
 /// in the text. Negations are not read here: "no fever, but bleeding through a pad an
 /// hour" is one meaning with both.
 pub(super) fn imagined_or_over(reading: &[Word]) -> bool {
-    let openers: Vec<Range<usize>> = occurrences(reading, SUPPOSING).collect();
+    let openers: Vec<Range<usize>> = SUPPOSING.occurrences(reading).collect();
     (!openers.is_empty() && !in_the_present(reading, &openers)) || told_as_over(reading)
 }
 
@@ -167,26 +168,37 @@ fn sentence_of<'a>(reading: &'a [Word], sentences: &[Range<usize>], position: us
     &reading[first..first + count]
 }
 
-/// Where each of `phrases` occurs in `words`, as word ranges.
-fn occurrences<'a>(
-    words: &'a [Word],
-    phrases: &'a [&'a [&'a str]],
-) -> impl Iterator<Item = Range<usize>> + 'a {
-    (0..words.len()).flat_map(move |start| {
-        phrases
-            .iter()
-            .filter(move |phrase| is_at(words, start, phrase))
-            .map(move |phrase| start..start + phrase.len())
-    })
+/// A list of fixed phrases, read with the moderators' pattern language (plain words:
+/// whole words, no gaps), parsed on first use.
+struct Phrases {
+    source: &'static [&'static str],
+    parsed: OnceLock<Vec<WordPattern>>,
 }
 
-/// Whether `phrase` stands in `words` from `start`.
-fn is_at(words: &[Word], start: usize, phrase: &[&str]) -> bool {
-    words.len() >= start + phrase.len()
-        && words[start..start + phrase.len()]
+impl Phrases {
+    const fn new(source: &'static [&'static str]) -> Self {
+        Phrases {
+            source,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// Where any of the phrases occurs in `words`, as word ranges.
+    fn occurrences<'w>(
+        &'static self,
+        words: &'w [Word],
+    ) -> impl Iterator<Item = Range<usize>> + 'w {
+        let parsed = self.parsed.get_or_init(|| {
+            self.source
+                .iter()
+                .map(|phrase| WordPattern::parse(phrase).expect("the phrases are plain words"))
+                .collect()
+        });
+        parsed
             .iter()
-            .zip(phrase)
-            .all(|(word, want)| word.text == *want)
+            .flat_map(move |phrase| phrase.occurrences(words))
+            .filter_map(|found| Some(*found.first()?..*found.last()? + 1))
+    }
 }
 
 #[cfg(test)]

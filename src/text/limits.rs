@@ -30,3 +30,30 @@ pub const QUESTION: usize = 1000;
 pub fn char_len(text: &str) -> usize {
     text.chars().count()
 }
+
+/// `text` cut to at most `max` characters, the last of them "…" when anything was cut.
+/// The one way Lantern shortens text, so every cut counts characters as Discord does and
+/// never splits one.
+pub fn ellipsize(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some(_) if max == 0 => String::new(),
+        Some(_) => {
+            let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+            format!("{kept}…")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ellipsize_counts_characters_and_never_splits_one() {
+        assert_eq!(ellipsize("héparine", 8), "héparine");
+        assert_eq!(ellipsize("héparine", 5), "hépa…");
+        assert_eq!(char_len(&ellipsize(&"🩸".repeat(10), 4)), 4);
+        assert_eq!(ellipsize("abc", 0), "");
+    }
+}
