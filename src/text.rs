@@ -284,7 +284,8 @@ pub fn sentence_spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 /// Words match whole words, ignoring case and apostrophes; `word*` matches any word
 /// starting with `word`; `...` lets up to [`GAP_WORDS`] other words stand between its
 /// neighbours. Plain words keep the files readable for people who do not know regular
-/// expressions, and a pattern can never be slow.
+/// expressions, and a pattern can never be slow: a gap tries at most `GAP_WORDS + 1`
+/// places, and a pattern has at most [`MAX_GAPS`] gaps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WordPattern {
     source: String,
@@ -370,7 +371,12 @@ pub enum PatternError {
     DanglingGap,
     #[error("`*` may only end a word, as in `bleed*`")]
     MisplacedStar,
+    #[error("a pattern may have at most {MAX_GAPS} `...`; split it into shorter patterns")]
+    TooManyGaps,
 }
+
+/// The most `...` one pattern may have: each multiplies the places a match is tried.
+pub const MAX_GAPS: usize = 3;
 
 impl WordPattern {
     /// Parses a pattern line.
@@ -382,6 +388,10 @@ impl WordPattern {
                     return Err(PatternError::DanglingGap);
                 }
                 parts.push(PatternPart::Gap);
+                let gaps = parts.iter().filter(|p| **p == PatternPart::Gap).count();
+                if gaps > MAX_GAPS {
+                    return Err(PatternError::TooManyGaps);
+                }
                 continue;
             }
             let (body, prefix) = match token.strip_suffix('*') {
@@ -670,6 +680,11 @@ mod tests {
         assert_eq!(
             WordPattern::parse("pa*in"),
             Err(PatternError::MisplacedStar)
+        );
+        assert!(WordPattern::parse("a ... b ... c ... d").is_ok());
+        assert_eq!(
+            WordPattern::parse("a ... b ... c ... d ... e"),
+            Err(PatternError::TooManyGaps)
         );
     }
 }

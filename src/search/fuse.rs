@@ -80,8 +80,9 @@ pub fn confidence(best: &Evidence, lead: f32) -> f32 {
     1.0 / (1.0 + (-z).exp())
 }
 
-/// What the confidence would be with a clear lead: when this passes the threshold but
-/// [`confidence`] does not, the question fits two topics equally, rather than none.
+/// What the confidence would be with a lead of just [`TOO_CLOSE`]: when the lead is
+/// smaller than that and this passes the threshold, the question fits two topics
+/// equally, rather than none (`Knowledge` then offers both).
 pub fn confidence_if_clear(best: &Evidence) -> f32 {
     confidence(best, TOO_CLOSE)
 }

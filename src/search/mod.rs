@@ -20,7 +20,7 @@ mod typo;
 mod vectors;
 mod wordlists;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -331,10 +331,7 @@ impl SearchIndex {
         };
         for concept in &plan.concepts {
             let query = self.concept_query(concept);
-            let docs = match &query {
-                Some(query) => self.searcher.search(query.as_ref(), &DocSetCollector)?,
-                None => HashSet::new(),
-            };
+            let docs = self.searcher.search(query.as_ref(), &DocSetCollector)?;
             let rarity = if docs.is_empty() {
                 unknown_weight
             } else {
@@ -350,7 +347,7 @@ impl SearchIndex {
                     by_ordinal[ordinal] = true;
                 }
             }
-            if let Some(query) = query.filter(|_| !docs.is_empty()) {
+            if !docs.is_empty() {
                 weighed.best_possible += self.best_bm25(concept, total_docs);
                 weighed.queries.push((Occur::Should, query));
             }
@@ -524,9 +521,8 @@ impl SearchIndex {
         }
     }
 
-    /// A tantivy query for `concept` in the body or the (boosted) title, or `None` when
-    /// no passage expresses it.
-    fn concept_query(&self, concept: &Concept) -> Option<Box<dyn Query>> {
+    /// A tantivy query for `concept` in the body or the (boosted) title.
+    fn concept_query(&self, concept: &Concept) -> Box<dyn Query> {
         // A passage with both the group token and the plain term counts once: the best
         // of the alternatives, not their sum.
         let in_field = |field: Field| -> Box<dyn Query> {
@@ -545,13 +541,13 @@ impl SearchIndex {
                 _ => Box::new(DisjunctionMaxQuery::new(alternatives)),
             }
         };
-        Some(Box::new(BooleanQuery::new(vec![
+        Box::new(BooleanQuery::new(vec![
             (Occur::Should, in_field(self.body_field)),
             (
                 Occur::Should,
                 Box::new(BoostQuery::new(in_field(self.title_field), TITLE_BOOST)),
             ),
-        ])))
+        ]))
     }
 
     /// The highest BM25 score `concept` could contribute: at saturated term frequency,

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::{Context, Data, Error, private, respond};
 use crate::discord::feedback;
-use crate::discord::rest::{ActionRow, MessageBody};
+use crate::discord::rest::{ActionRow, INTERACTION_WINDOW, MessageBody};
 use crate::knowledge::Outcome;
 use crate::render;
 
@@ -45,7 +45,7 @@ pub async fn ask(
 
 /// How long `/ask` waits for its answer before deferring: half of Discord's 3-second
 /// window, so the deferral itself has time for a retry.
-const DEFER_AFTER: Duration = Duration::from_millis(1500);
+const DEFER_AFTER: Duration = Duration::from_millis(INTERACTION_WINDOW.as_millis() as u64 / 2);
 
 /// Which question this is (an interaction's or a message's id) and who asked it: what
 /// the buttons under the reply need, never stored.
@@ -128,4 +128,32 @@ pub async fn answer_for(data: &Data, asked: Asked, question: String) -> Result<R
         text: render::render(&answer, &knowledge.library().safety),
         buttons,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serenity::all::{CommandOptionType, CreateCommandOption};
+
+    /// Discord refuses a longer question before Lantern sees it; the attribute above must
+    /// say the same number as the one table of limits.
+    #[test]
+    fn discord_allows_exactly_the_longest_question_lantern_reads() {
+        let command = super::ask();
+        let question = command
+            .parameters
+            .iter()
+            .find(|p| p.name == "question")
+            .expect("a question option");
+        let set_type = question.type_setter.expect("a string option");
+        let option = set_type(CreateCommandOption::new(
+            CommandOptionType::String,
+            "question",
+            "q",
+        ));
+        let json = serde_json::to_value(&option).expect("options serialize");
+        assert_eq!(
+            json["max_length"].as_u64(),
+            Some(crate::text::limits::QUESTION as u64)
+        );
+    }
 }
