@@ -105,9 +105,7 @@ pub fn run(cli: Cli, mut config: Config) -> ExitCode {
         Some(Command::Stats { weeks }) => stats(&config, weeks),
         Some(Command::Chat) => chat(&config),
         Some(Command::Run) => run_bot(&config),
-        None if config::process_env("DISCORD_TOKEN").is_some_and(|t| !t.trim().is_empty()) => {
-            run_bot(&config)
-        }
+        None if config::token_is_set(&config::process_env) => run_bot(&config),
         None => {
             eprintln!(
                 "Lantern answers questions from the articles in {}.\n\n\

@@ -14,7 +14,7 @@ fn main() -> ExitCode {
         eprintln!("error: {error}");
         return ExitCode::from(2);
     }
-    let token_set = config::process_env("DISCORD_TOKEN").is_some_and(|t| !t.trim().is_empty());
+    let token_set = config::token_is_set(&config::process_env);
     let log_questions = match config::log_questions(&config::process_env) {
         Ok(log_questions) => log_questions,
         Err(error) => {

@@ -98,31 +98,9 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Document {
             continue;
         }
         if trimmed.starts_with('#') {
-            let hashes = trimmed.chars().take_while(|&c| c == '#').count();
-            let title = trimmed[hashes..].trim();
-            if hashes != 2 || !trimmed[hashes..].starts_with(' ') {
-                problems.push(Problem::error(
-                    path,
-                    Some(line_no),
-                    format!(
-                        "`{}` is not a topic heading: topics start with `## ` (two hashes and a space); other headings are not used",
-                        shorten(trimmed)
-                    ),
-                ));
-            } else if title.is_empty() {
-                problems.push(Problem::error(
-                    path,
-                    Some(line_no),
-                    "this `## ` heading has no title: write the topic title after `## `",
-                ));
-            } else {
-                document.sections.push(Section {
-                    heading: title.to_string(),
-                    line: line_no,
-                    also_asked: Vec::new(),
-                    blocks: Vec::new(),
-                });
-            }
+            document
+                .sections
+                .extend(read_heading(path, trimmed, line_no, problems));
             after_break = true;
             continue;
         }
@@ -160,43 +138,83 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Document {
             continue;
         }
 
-        let item = list_item_text(raw);
-        let indented = raw.starts_with("  ") || raw.starts_with('\t');
-        let last_line = section.blocks.last_mut().and_then(|b| b.lines.last_mut());
-        match (item, last_line) {
-            // A list item joins the block above it, blank line or not: the list belongs
-            // to the sentence that introduces it.
-            (Some(_), Some(_)) => {
-                let block = section.blocks.last_mut().expect("checked above");
-                block.lines.push(BlockLine {
-                    line: line_no,
-                    text: trimmed.to_string(),
-                    list_item: true,
-                });
-            }
-            (Some(_), None) => section.blocks.push(Block {
-                lines: vec![BlockLine {
-                    line: line_no,
-                    text: trimmed.to_string(),
-                    list_item: true,
-                }],
-            }),
-            // A wrapped line continues its paragraph or list item.
-            (None, Some(last)) if !after_break || (last.list_item && indented) => {
-                last.text.push(' ');
-                last.text.push_str(trimmed);
-            }
-            (None, _) => section.blocks.push(Block {
-                lines: vec![BlockLine {
-                    line: line_no,
-                    text: trimmed.to_string(),
-                    list_item: false,
-                }],
-            }),
-        }
+        add_body_line(section, raw, line_no, after_break);
         after_break = false;
     }
     document
+}
+
+/// A `## ` heading's section, or `None` with a problem for any other heading.
+fn read_heading(
+    path: &Path,
+    trimmed: &str,
+    line_no: usize,
+    problems: &mut Vec<Problem>,
+) -> Option<Section> {
+    let hashes = trimmed.chars().take_while(|&c| c == '#').count();
+    let title = trimmed[hashes..].trim();
+    if hashes != 2 || !trimmed[hashes..].starts_with(' ') {
+        problems.push(Problem::error(
+            path,
+            Some(line_no),
+            format!(
+                "`{}` is not a topic heading: topics start with `## ` (two hashes and a space); other headings are not used",
+                shorten(trimmed)
+            ),
+        ));
+        return None;
+    }
+    if title.is_empty() {
+        problems.push(Problem::error(
+            path,
+            Some(line_no),
+            "this `## ` heading has no title: write the topic title after `## `",
+        ));
+        return None;
+    }
+    Some(Section {
+        heading: title.to_string(),
+        line: line_no,
+        also_asked: Vec::new(),
+        blocks: Vec::new(),
+    })
+}
+
+/// Adds one line of passage text (`raw`, trailing space trimmed) to `section`: a new
+/// paragraph, a list item, or the continuation of a wrapped line. `after_break`: a blank
+/// line or a heading came just before.
+fn add_body_line(section: &mut Section, raw: &str, line_no: usize, after_break: bool) {
+    let trimmed = raw.trim_start();
+    let item = list_item_text(raw);
+    let indented = raw.starts_with("  ") || raw.starts_with('\t');
+    let new_line = |list_item| BlockLine {
+        line: line_no,
+        text: trimmed.to_string(),
+        list_item,
+    };
+    let last_block = section.blocks.last_mut();
+    match (item, last_block) {
+        // A list item joins the block above it, blank line or not: the list belongs
+        // to the sentence that introduces it.
+        (Some(_), Some(block)) if !block.lines.is_empty() => block.lines.push(new_line(true)),
+        (Some(_), _) => section.blocks.push(Block {
+            lines: vec![new_line(true)],
+        }),
+        // A wrapped line continues its paragraph or list item.
+        (None, Some(block))
+            if block
+                .lines
+                .last()
+                .is_some_and(|last| !after_break || (last.list_item && indented)) =>
+        {
+            let last = block.lines.last_mut().expect("checked in the guard");
+            last.text.push(' ');
+            last.text.push_str(trimmed);
+        }
+        (None, _) => section.blocks.push(Block {
+            lines: vec![new_line(false)],
+        }),
+    }
 }
 
 fn parse_front_matter(
