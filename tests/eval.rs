@@ -315,7 +315,7 @@ fn corpus_d_new_articles() {
         "eval/corpus-d/questions.jsonl",
         Some("eval/corpus-d/articles"),
     );
-    assert_floors(&report, 0.12, 0.95, 4, 0, 8);
+    assert_floors(&report, 0.12, 0.95, 4, 0, 7);
 }
 
 /// Emergencies in members' own words, and calm questions with alarming words.
@@ -334,7 +334,7 @@ fn urgent_set() {
 fn second_urgent_set() {
     let report = eval_report("eval/urgent-2.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(70));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 6, 8);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 4, 8);
 }
 
 /// A third blind set, written by another writer blind to the code, the safety texts and
@@ -352,7 +352,7 @@ fn third_urgent_set() {
 fn urgent_fitting_set() {
     let report = eval_report("eval/urgent-fit.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(61));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 9);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 8);
 }
 
 /// The third fitting set: emergencies a maternity unit would see beyond DESIGN.md's list
@@ -364,11 +364,20 @@ fn third_urgent_fitting_set() {
     assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 23);
 }
 
+/// The fourth fitting set: emergencies told indirectly, minimised, in txt-speak or with
+/// numbers; calm questions a keyword filter would flag. Not blind.
+#[test]
+fn fourth_urgent_fitting_set() {
+    let report = eval_report("eval/urgent-fit-4.jsonl", None);
+    assert_eq!(report["urgent"].as_u64(), Some(100));
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 1, 26);
+}
+
 /// The second fitting set, written to be harder (disguised words, indirect telling); not
 /// blind either.
 #[test]
 fn second_urgent_fitting_set() {
     let report = eval_report("eval/urgent-fit-2.jsonl", None);
     assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 1, 10);
+    assert_floors(&report, 0.0, 0.0, u64::MAX, 1, 12);
 }
