@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 
 use super::Matchable;
-use super::markdown::{self, Document, Field};
+use super::markdown::{self, Document, Field, Section};
 use super::problem::Problem;
 use super::promo::promotional_reason;
 use crate::text::limits;
@@ -88,73 +88,10 @@ pub fn parse(
         }
     }
 
-    let mut topics = Vec::new();
-    for section in sections {
-        if section.blocks.is_empty() {
-            problems.push(Problem::error(
-                shown_path,
-                Some(section.line),
-                format!(
-                    "topic \"{}\" has no passage: add a paragraph under the heading or remove the heading",
-                    section.heading
-                ),
-            ));
-            continue;
-        }
-        if section.heading.chars().count() > limits::CHOICE_NAME {
-            problems.push(Problem::error(
-                shown_path,
-                Some(section.line),
-                format!(
-                    "this topic title is {} characters long; Discord shows at most {} in /topic choices, so shorten it",
-                    section.heading.chars().count(),
-                    limits::CHOICE_NAME
-                ),
-            ));
-        }
-        if let Some(reason) = promotional_reason(&section.heading) {
-            problems.push(promo_problem(shown_path, section.line, &reason));
-        }
-        let mut also_asked = Vec::new();
-        for (line, phrases) in &section.also_asked {
-            for phrase in phrases.split(';').map(str::trim) {
-                let problem = if phrase.is_empty() {
-                    Some("an empty phrase: separate phrases with single semicolons, like `Also asked: is it safe; when is it safe`".to_string())
-                } else if phrase.chars().count() > ALSO_ASKED_MAX_CHARS {
-                    Some(format!(
-                        "an `Also asked` phrase is {} characters long; keep each under {ALSO_ASKED_MAX_CHARS}, the way members would ask",
-                        phrase.chars().count()
-                    ))
-                } else {
-                    super::synonyms::never_matches(phrase, matchable)
-                };
-                match problem {
-                    Some(message) => {
-                        problems.push(Problem::error(shown_path, Some(*line), message))
-                    }
-                    None => also_asked.push(phrase.to_string()),
-                }
-            }
-        }
-        let mut passages = Vec::new();
-        for block in &section.blocks {
-            for line in &block.lines {
-                if let Some(reason) = promotional_reason(&line.text) {
-                    problems.push(promo_problem(shown_path, line.line, &reason));
-                }
-            }
-            passages.push(Passage {
-                text: block.text(),
-                line: block.line(),
-            });
-        }
-        topics.push(Topic {
-            title: section.heading,
-            line: section.line,
-            also_asked,
-            passages,
-        });
-    }
+    let topics: Vec<Topic> = sections
+        .into_iter()
+        .filter_map(|section| read_topic(shown_path, section, matchable, problems))
+        .collect();
     if topics.is_empty() && problems.iter().filter(|p| p.is_error()).count() == before {
         problems.push(Problem::error(
             shown_path,
@@ -176,6 +113,90 @@ pub fn parse(
         next_review: meta.next_review,
         topics,
     })
+}
+
+/// One `## ` section as a topic, reporting what is wrong with it; `None` when it has no
+/// passage.
+fn read_topic(
+    path: &Path,
+    section: Section,
+    matchable: Matchable<'_>,
+    problems: &mut Vec<Problem>,
+) -> Option<Topic> {
+    if section.blocks.is_empty() {
+        problems.push(Problem::error(
+            path,
+            Some(section.line),
+            format!(
+                "topic \"{}\" has no passage: add a paragraph under the heading or remove the heading",
+                section.heading
+            ),
+        ));
+        return None;
+    }
+    if section.heading.chars().count() > limits::CHOICE_NAME {
+        problems.push(Problem::error(
+            path,
+            Some(section.line),
+            format!(
+                "this topic title is {} characters long; Discord shows at most {} in /topic choices, so shorten it",
+                section.heading.chars().count(),
+                limits::CHOICE_NAME
+            ),
+        ));
+    }
+    if let Some(reason) = promotional_reason(&section.heading) {
+        problems.push(promo_problem(path, section.line, &reason));
+    }
+    let also_asked = read_also_asked(path, &section.also_asked, matchable, problems);
+    let mut passages = Vec::new();
+    for block in &section.blocks {
+        for line in &block.lines {
+            if let Some(reason) = promotional_reason(&line.text) {
+                problems.push(promo_problem(path, line.line, &reason));
+            }
+        }
+        passages.push(Passage {
+            text: block.text(),
+            line: block.line(),
+        });
+    }
+    Some(Topic {
+        title: section.heading,
+        line: section.line,
+        also_asked,
+        passages,
+    })
+}
+
+/// The usable phrases of a topic's `Also asked:` lines (`(line, phrases)`), reporting
+/// empty, overlong and never-matching ones.
+fn read_also_asked(
+    path: &Path,
+    lines: &[(usize, String)],
+    matchable: Matchable<'_>,
+    problems: &mut Vec<Problem>,
+) -> Vec<String> {
+    let mut also_asked = Vec::new();
+    for (line, phrases) in lines {
+        for phrase in phrases.split(';').map(str::trim) {
+            let problem = if phrase.is_empty() {
+                Some("an empty phrase: separate phrases with single semicolons, like `Also asked: is it safe; when is it safe`".to_string())
+            } else if phrase.chars().count() > ALSO_ASKED_MAX_CHARS {
+                Some(format!(
+                    "an `Also asked` phrase is {} characters long; keep each under {ALSO_ASKED_MAX_CHARS}, the way members would ask",
+                    phrase.chars().count()
+                ))
+            } else {
+                super::synonyms::never_matches(phrase, matchable)
+            };
+            match problem {
+                Some(message) => problems.push(Problem::error(path, Some(*line), message)),
+                None => also_asked.push(phrase.to_string()),
+            }
+        }
+    }
+    also_asked
 }
 
 fn promo_problem(path: &Path, line: usize, reason: &str) -> Problem {
