@@ -42,6 +42,14 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         }
         // The only check is the repeat-delivery check, which has already logged.
         poise::FrameworkError::CommandCheckFailed { error: None, .. } => {}
+        // Handled here, not by poise's fallback, which would log the member's name.
+        poise::FrameworkError::CommandCheckFailed {
+            error: Some(error),
+            ctx,
+            ..
+        } => {
+            tracing::error!(command = %ctx.command().name, %error, "a command check failed");
+        }
         poise::FrameworkError::UnknownInteraction { interaction, .. } => {
             tracing::warn!(command = %interaction.data.name, "an interaction for a command Lantern does not have");
         }

@@ -69,7 +69,7 @@ impl ModLog {
             return;
         };
         let text = render::render_reload_event(event, trigger == Trigger::Watcher);
-        // Discord allows nonces of 25 characters: start time and a count stay well under.
+        // Start time and a count, in hex, stay well under `limits::NONCE`.
         let nonce = format!(
             "{:x}{:x}",
             self.started,

@@ -20,6 +20,7 @@ use serde_json::Value;
 use tokio::time::Instant;
 
 use crate::config::Token;
+use crate::text::limits;
 
 /// Discord's error code for a second response to the same interaction.
 const ALREADY_ACKNOWLEDGED: i64 = 40060;
@@ -158,13 +159,17 @@ impl WireMessage<'_> {
             },
             ..self
         }
-        // One reply per question, however often the send is retried. Discord allows 25
-        // characters; the question's id (a snowflake, at most 20 digits) is unique enough.
+        // One reply per question, however often the send is retried. The question's id (a
+        // snowflake, at most 20 digits) fits in a nonce and is unique enough.
         .with_nonce(reply_to.to_string())
     }
 
     /// Makes retries of the same send post at most one message.
     fn with_nonce(self, nonce: String) -> Self {
+        debug_assert!(
+            nonce.chars().count() <= limits::NONCE,
+            "nonce too long: {nonce}"
+        );
         WireMessage {
             nonce: Some(nonce),
             enforce_nonce: Some(true),
@@ -371,8 +376,8 @@ impl DiscordRest {
             .await
     }
 
-    /// Posts `message` in a channel (the moderators' log). `nonce` (at most 25
-    /// characters) makes retries of the same post safe.
+    /// Posts `message` in a channel (the moderators' log). `nonce` (at most
+    /// [`limits::NONCE`] characters) makes retries of the same post safe.
     pub async fn post(&self, channel_id: u64, content: &str, nonce: &str) -> Result<(), SendError> {
         let url = format!("{}/channels/{channel_id}/messages", self.api);
         let message = MessageBody::text(content, false);

@@ -12,6 +12,8 @@ pub const EMBED_DESCRIPTION: usize = 4096;
 pub const EMBEDS_TOTAL: usize = 6000;
 /// An autocomplete choice's name and value.
 pub const CHOICE_NAME: usize = 100;
+/// A message nonce, in characters (what makes a retried send post at most once).
+pub const NONCE: usize = 25;
 /// Choices in one autocomplete response.
 pub const CHOICES: usize = 25;
 /// An article's title or source line, shown under every answer it gives.
