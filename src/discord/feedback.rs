@@ -335,7 +335,10 @@ async fn rate(
         }
         None => tracing::info!("a rating for a topic that no longer exists was not counted"),
     }
-    let mut rated = MessageBody::text(click.message.content.clone(), is_private(click));
+    let mut rated = MessageBody::text(
+        click.message.content.clone(),
+        super::rest::is_ephemeral(click),
+    );
     rated.components = Some(rate_buttons(tag, question, asker, Some(helpful)));
     data.rest
         .update_message(click.id.get(), &click.token, &rated)
@@ -404,13 +407,6 @@ async fn reply_privately(
         .respond(click.id.get(), &click.token, &message)
         .await?;
     Ok(())
-}
-
-fn is_private(click: &ComponentInteraction) -> bool {
-    click
-        .message
-        .flags
-        .is_some_and(|f| f.bits() & super::rest::EPHEMERAL != 0)
 }
 
 #[cfg(test)]

@@ -28,6 +28,15 @@ const ALREADY_ACKNOWLEDGED: i64 = 40060;
 /// Interaction flag: only the asker sees the message.
 pub const EPHEMERAL: u64 = 1 << 6;
 
+/// Whether the message a button sits under is private to its asker, so what the click
+/// shows next stays private too.
+pub fn is_ephemeral(click: &serenity::all::ComponentInteraction) -> bool {
+    click
+        .message
+        .flags
+        .is_some_and(|f| f.bits() & EPHEMERAL != 0)
+}
+
 /// How many times one send is attempted, in all.
 const MAX_ATTEMPTS: u32 = 5;
 

@@ -56,10 +56,7 @@ pub async fn handle_topics_page(data: &Data, click: &ComponentInteraction) -> Re
     else {
         return Ok(false);
     };
-    let ephemeral = click
-        .message
-        .flags
-        .is_some_and(|f| f.bits() & crate::discord::rest::EPHEMERAL != 0);
+    let ephemeral = crate::discord::rest::is_ephemeral(click);
     data.rest
         .update_message(
             click.id.get(),
