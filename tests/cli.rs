@@ -775,6 +775,30 @@ fn an_emergency_after_much_padding_still_gets_the_notice() {
     assert_eq!(answer["urgent"], true, "{answer}");
 }
 
+/// A sign told as long over or only imagined gets no urgent notice; the same sign brought
+/// back to the present does.
+#[test]
+fn a_sign_long_over_or_imagined_is_not_an_emergency_but_one_now_is() {
+    for (question, urgent) in [
+        (
+            "I fainted once as a teenager at the dentist, does that matter for my injections?",
+            false,
+        ),
+        (
+            "if I ever start bleeding heavily, what counts as heavy?",
+            false,
+        ),
+        ("I fainted as a teenager and again this morning", true),
+        (
+            "I had a clot in my leg two years ago and now my calf is swollen and hot",
+            true,
+        ),
+    ] {
+        let answer = ask_json(question);
+        assert_eq!(answer["urgent"], urgent, "{question}: {answer}");
+    }
+}
+
 /// Asks through `lantern ask --json` and returns the answer object.
 fn ask_json(question: &str) -> serde_json::Value {
     let run = Lantern::new().run(&["ask", "--json", "--content", &content_arg(), question]);
