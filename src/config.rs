@@ -246,14 +246,14 @@ impl BotConfig {
     }
 }
 
-/// `LANTERN_LOG_QUESTIONS`: only when true may logs (at trace level) contain question
-/// text, and may the libraries below Lantern log raw Discord payloads at debug and trace.
-/// Off by default: these are health questions.
 /// Whether `DISCORD_TOKEN` is set: without a command, `lantern` then starts the bot.
 pub fn token_is_set(source: Source<'_>) -> bool {
     get(source, "DISCORD_TOKEN").is_some()
 }
 
+/// `LANTERN_LOG_QUESTIONS`: only when true may logs (at trace level) contain question
+/// text, and may the libraries below Lantern log raw Discord payloads at debug and trace.
+/// Off by default: these are health questions.
 pub fn log_questions(source: Source<'_>) -> Result<bool, ConfigError> {
     boolean(source, "LANTERN_LOG_QUESTIONS", false)
 }

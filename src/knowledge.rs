@@ -145,10 +145,10 @@ impl Knowledge {
             return (unanswered(Outcome::Refused(Refusal::Empty)), None);
         }
 
-        if meanings.is_empty() {
+        if meanings.vectors.is_empty() {
             return (unanswered(Outcome::Refused(Refusal::Empty)), None);
         }
-        let result = match self.index.search(question, &meanings, &explained) {
+        let result = match self.index.search(question, &meanings.vectors, &explained) {
             Ok(result) => result,
             Err(error) => {
                 tracing::error!(%error, "search failed; answering that nothing was found");
@@ -223,35 +223,38 @@ impl Knowledge {
     pub fn safety_evidence(&self, question: &str) -> (safety::Urgency, Vec<safety::Closeness>) {
         let scanned = safety_scanned(question);
         let by_words = safety::assess(&self.library.safety, &scanned);
+        let meanings = self.meanings(&scanned);
         (
             by_words,
             self.examples
-                .closeness_each(&self.meanings(&scanned), &meaning_texts(&scanned)),
+                .closeness_each(&meanings.vectors, &meanings.texts),
         )
     }
 
-    /// Both safety nets over a question whose vectors are `meanings`; also where the
+    /// Both safety nets over `question`, whose meanings are `meanings`; also where the
     /// pattern words are (retrieval counts them as weak) and how close the examples came.
     fn assess(
         &self,
         question: &str,
-        meanings: &[safety::Meaning],
+        meanings: &Meanings<'_>,
     ) -> (
         safety::Urgency,
         Vec<std::ops::Range<usize>>,
         safety::Closeness,
     ) {
         let (by_words, spans) = safety::assess_with_spans(&self.library.safety, question);
-        let (by_meaning, closeness) = self.examples.assess(meanings, &meaning_texts(question));
+        let (by_meaning, closeness) = self.examples.assess(&meanings.vectors, &meanings.texts);
         (by_words.or(by_meaning), spans, closeness)
     }
 
-    /// The vectors of the whole question and, when it has several, of its first
-    /// sentences: an emergency told in one sentence of a long story must not be diluted
-    /// by the rest. Empty when the question has no words.
-    fn meanings(&self, question: &str) -> Vec<safety::Meaning> {
+    /// The whole question and, when it has several, its first sentences, with their
+    /// vectors: an emergency told in one sentence of a long story must not be diluted by
+    /// the rest. Empty when the question has no words.
+    fn meanings<'q>(&self, question: &'q str) -> Meanings<'q> {
+        let texts = meaning_texts(question);
         // One batch: the question and its sentences share forward passes.
-        self.embedder.embed_questions(&meaning_texts(question))
+        let vectors = self.embedder.embed_questions(&texts);
+        Meanings { texts, vectors }
     }
 
     /// The two best candidates, when they belong to different topics and neither leads
@@ -415,6 +418,13 @@ impl Knowledge {
 /// emergency out of reach.
 fn safety_scanned(question: &str) -> String {
     question.trim().chars().take(SAFETY_SCAN_CHARS).collect()
+}
+
+/// A question as the safety nets and retrieval read it: the texts of its meanings and
+/// their vectors, in the same order (see [`Knowledge::meanings`]).
+struct Meanings<'q> {
+    texts: Vec<&'q str>,
+    vectors: Vec<safety::Meaning>,
 }
 
 /// The texts [`Knowledge::meanings`] embeds: the whole question and, when it has several,

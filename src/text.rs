@@ -382,13 +382,14 @@ impl WordPattern {
     /// Parses a pattern line.
     pub fn parse(source: &str) -> Result<Self, PatternError> {
         let mut parts = Vec::new();
+        let mut gaps = 0;
         for token in source.split_whitespace() {
             if token == "..." || token == "…" {
                 if matches!(parts.last(), None | Some(PatternPart::Gap)) {
                     return Err(PatternError::DanglingGap);
                 }
                 parts.push(PatternPart::Gap);
-                let gaps = parts.iter().filter(|p| **p == PatternPart::Gap).count();
+                gaps += 1;
                 if gaps > MAX_GAPS {
                     return Err(PatternError::TooManyGaps);
                 }

@@ -318,12 +318,18 @@ fn corpus_d_new_articles() {
     assert_floors(&report, 0.12, 0.95, 4, 0, 7);
 }
 
+/// A set scored on urgency alone (no `expect`): it must keep its `emergencies`, and may
+/// miss at most `misses` of them and flag at most `false_alarms` calm questions.
+fn urgent_only_set(file: &str, emergencies: u64, misses: u64, false_alarms: u64) {
+    let report = eval_report(file, None);
+    assert_eq!(report["urgent"].as_u64(), Some(emergencies), "{file}");
+    assert_floors(&report, 0.0, 0.0, u64::MAX, misses, false_alarms);
+}
+
 /// Emergencies in members' own words, and calm questions with alarming words.
 #[test]
 fn urgent_set() {
-    let report = eval_report("eval/urgent.jsonl", None);
-    assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 6, 10);
+    urgent_only_set("eval/urgent.jsonl", 100, 6, 10);
 }
 
 /// A second blind set of emergencies and calm questions, written after the first had been
@@ -332,52 +338,40 @@ fn urgent_set() {
 /// figures are no longer a held-out measure.
 #[test]
 fn second_urgent_set() {
-    let report = eval_report("eval/urgent-2.jsonl", None);
-    assert_eq!(report["urgent"].as_u64(), Some(70));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 4, 8);
+    urgent_only_set("eval/urgent-2.jsonl", 70, 4, 8);
 }
 
 /// A third blind set, written by another writer blind to the code, the safety texts and
 /// every other set; its questions are not read, and nothing is fitted or chosen on it.
 #[test]
 fn third_urgent_set() {
-    let report = eval_report("eval/urgent-3.jsonl", None);
-    assert_eq!(report["urgent"].as_u64(), Some(90));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 11, 12);
+    urgent_only_set("eval/urgent-3.jsonl", 90, 11, 12);
 }
 
 /// The set written to fit the urgent gate's thresholds (`tests/urgent_fit.rs`), so its
 /// figures are not a blind measure; held here so a change to the examples is noticed.
 #[test]
 fn urgent_fitting_set() {
-    let report = eval_report("eval/urgent-fit.jsonl", None);
-    assert_eq!(report["urgent"].as_u64(), Some(61));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 8);
+    urgent_only_set("eval/urgent-fit.jsonl", 61, 0, 8);
 }
 
-/// The third fitting set: emergencies a maternity unit would see beyond DESIGN.md's list
+/// The third fitting set: emergencies a maternity unit would see beyond the product contract's list
 /// (stroke, allergic reaction, vomited blood) and calm questions about loss; not blind.
 #[test]
 fn third_urgent_fitting_set() {
-    let report = eval_report("eval/urgent-fit-3.jsonl", None);
-    assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 0, 23);
+    urgent_only_set("eval/urgent-fit-3.jsonl", 100, 0, 23);
 }
 
 /// The fourth fitting set: emergencies told indirectly, minimised, in txt-speak or with
 /// numbers; calm questions a keyword filter would flag. Not blind.
 #[test]
 fn fourth_urgent_fitting_set() {
-    let report = eval_report("eval/urgent-fit-4.jsonl", None);
-    assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 1, 26);
+    urgent_only_set("eval/urgent-fit-4.jsonl", 100, 1, 26);
 }
 
 /// The second fitting set, written to be harder (disguised words, indirect telling); not
 /// blind either.
 #[test]
 fn second_urgent_fitting_set() {
-    let report = eval_report("eval/urgent-fit-2.jsonl", None);
-    assert_eq!(report["urgent"].as_u64(), Some(100));
-    assert_floors(&report, 0.0, 0.0, u64::MAX, 1, 12);
+    urgent_only_set("eval/urgent-fit-2.jsonl", 100, 1, 12);
 }

@@ -293,7 +293,7 @@ fn unquote(value: &str) -> &str {
         .unwrap_or(value)
 }
 
-/// A line cut for quoting inside an error message.
+/// A line cut for quoting inside an error message: 60 characters, then "…".
 pub(crate) fn shorten(text: &str) -> String {
     crate::text::limits::ellipsize(text, 61)
 }

@@ -291,9 +291,9 @@ impl SearchIndex {
             explained,
             &form.answer_kind,
         );
-        let mut weighed = self.weigh_concepts(&plan)?;
-        let sentences = question_sentences(question, &weighed.concepts, &weighed.unknown);
-        let mut candidates = self.lexical_candidates(&mut weighed, &sentences)?;
+        let (weighed, clauses) = self.weigh_concepts(&plan)?;
+        let sentences = question_sentences(question, &weighed.concepts, &weighed.unknown());
+        let mut candidates = self.lexical_candidates(&weighed, clauses, &sentences)?;
         let Weighed {
             concepts,
             expressed,
@@ -318,17 +318,17 @@ impl SearchIndex {
     }
 
     /// Step 1: which passages express each of the question's concepts, how much each
-    /// concept weighs (rarer is heavier, weak words light), and the BM25 query of them all.
-    fn weigh_concepts(&self, plan: &QueryPlan) -> Result<Weighed, IndexError> {
+    /// concept weighs (rarer is heavier, weak words light), and the BM25 query clauses of
+    /// the concepts some passage expresses.
+    fn weigh_concepts(&self, plan: &QueryPlan) -> Result<(Weighed, Clauses), IndexError> {
         let total_docs = self.passages.len() as u64;
         let unknown_weight = idf(0, total_docs);
         let mut weighed = Weighed {
             concepts: Vec::with_capacity(plan.concepts.len()),
             expressed: Vec::with_capacity(plan.concepts.len()),
-            unknown: Vec::with_capacity(plan.concepts.len()),
-            queries: Vec::new(),
             best_possible: 0.0,
         };
+        let mut clauses = Vec::new();
         for concept in &plan.concepts {
             let query = self.concept_query(concept);
             let docs = self.searcher.search(query.as_ref(), &DocSetCollector)?;
@@ -349,11 +349,8 @@ impl SearchIndex {
             }
             if !docs.is_empty() {
                 weighed.best_possible += self.best_bm25(concept, total_docs);
-                weighed.queries.push((Occur::Should, query));
+                clauses.push((Occur::Should, query));
             }
-            weighed
-                .unknown
-                .push(docs.is_empty() && concept.class == TermClass::Content);
             weighed.concepts.push(WeightedConcept {
                 concept: concept.clone(),
                 passages: docs.len(),
@@ -361,28 +358,27 @@ impl SearchIndex {
             });
             weighed.expressed.push(by_ordinal);
         }
-        Ok(weighed)
+        Ok((weighed, clauses))
     }
 
     /// Step 2: every passage any concept matched, with its BM25 score and the share of
-    /// the question (or of its best-covered sentence) it expresses. Takes the queries.
+    /// the question (or of its best-covered sentence) it expresses.
     fn lexical_candidates(
         &self,
-        weighed: &mut Weighed,
+        weighed: &Weighed,
+        clauses: Clauses,
         sentences: &[QuestionSentence],
     ) -> Result<Vec<Candidate>, IndexError> {
-        let queries = std::mem::take(&mut weighed.queries);
         let Weighed {
             concepts,
             expressed,
             best_possible,
-            ..
-        } = &*weighed;
+        } = weighed;
         let total_weight: f32 = concepts.iter().map(|c| c.weight).sum();
-        if queries.is_empty() || total_weight <= 0.0 {
+        if clauses.is_empty() || total_weight <= 0.0 {
             return Ok(Vec::new());
         }
-        let query = BooleanQuery::new(queries);
+        let query = BooleanQuery::new(clauses);
         let limit = self.passages.len().max(1);
         let hits = self
             .searcher
@@ -637,16 +633,26 @@ impl KnownTerms for SearchIndex {
     }
 }
 
+/// The BM25 query's clauses, one per concept some passage expresses.
+type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
 /// The question's concepts as [`SearchIndex::search`]'s first step leaves them.
 struct Weighed {
     concepts: Vec<WeightedConcept>,
     /// For each concept, whether each passage (by ordinal) expresses it.
     expressed: Vec<Vec<bool>>,
-    /// For each concept, whether it is a content word no passage has.
-    unknown: Vec<bool>,
-    queries: Vec<(Occur, Box<dyn Query>)>,
     /// The BM25 score a passage expressing every concept would reach, about.
     best_possible: f32,
+}
+
+impl Weighed {
+    /// For each concept, whether it is a content word no passage has.
+    fn unknown(&self) -> Vec<bool> {
+        self.concepts
+            .iter()
+            .map(|c| c.passages == 0 && c.concept.class == TermClass::Content)
+            .collect()
+    }
 }
 
 /// Step 5: sorts `candidates` best first; returns the index of the best passage of
