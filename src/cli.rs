@@ -141,27 +141,20 @@ fn stats(config: &Config, weeks: u32) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The sentence model, with vectors cached under `LANTERN_DATA_DIR`.
-fn embedder(config: &Config) -> Result<Embedder, ExitCode> {
-    Embedder::new(Some(&config.data_dir)).map_err(|error| {
-        eprintln!("error: {error}");
-        ExitCode::FAILURE
-    })
+/// The sentence model, with vectors cached under `LANTERN_DATA_DIR`: the one place the
+/// command line builds it.
+fn embedder(config: &Config) -> Result<Embedder, LoadError> {
+    Embedder::new(Some(&config.data_dir)).map_err(LoadError::Model)
 }
 
 /// Loads the content, printing every problem when it is invalid.
 fn load(config: &Config) -> Result<Knowledge, ExitCode> {
-    match Knowledge::load(
-        &config.content_dir,
-        config.min_confidence,
-        &embedder(config)?,
-    ) {
-        Ok(knowledge) => Ok(knowledge),
-        Err(error) => {
+    embedder(config)
+        .and_then(|embedder| Knowledge::load(&config.content_dir, config.min_confidence, &embedder))
+        .map_err(|error| {
             print_load_error(&error);
-            Err(ExitCode::FAILURE)
-        }
-    }
+            ExitCode::FAILURE
+        })
 }
 
 fn print_load_error(error: &LoadError) {
@@ -360,7 +353,10 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
     let dir = config.content_dir.display();
     let embedder = match embedder(config) {
         Ok(embedder) => embedder,
-        Err(code) => return Ok(code),
+        Err(error) => {
+            print_load_error(&error);
+            return Ok(ExitCode::FAILURE);
+        }
     };
     match Knowledge::load(&config.content_dir, config.min_confidence, &embedder) {
         Ok(knowledge) => {
@@ -400,8 +396,11 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
 
 /// The content as a store that reloads, for `chat` and the bot.
 fn open_store(config: &Config) -> Result<KnowledgeStore, LoadError> {
-    let embedder = Embedder::new(Some(&config.data_dir)).map_err(LoadError::Model)?;
-    KnowledgeStore::open(&config.content_dir, config.min_confidence, embedder)
+    KnowledgeStore::open(
+        &config.content_dir,
+        config.min_confidence,
+        embedder(config)?,
+    )
 }
 
 fn chat(config: &Config) -> anyhow::Result<ExitCode> {

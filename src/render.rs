@@ -295,11 +295,14 @@ impl fmt::Display for Explanation {
         )?;
         writeln!(
             f,
-            "Closest safety example: urgent {:.2}, crisis {:.2} (a notice from {:.2} and {:.2})",
+            "Closest safety example: urgent {:.2}, crisis {:.2}, calm {:.2} (a notice from {:.2} and {:.2}, \
+             unless calm exceeds it by {:.2} or more)",
             self.safety.urgent,
             self.safety.crisis,
+            self.safety.calm,
             crate::safety::URGENT_SIMILARITY,
-            crate::safety::CRISIS_SIMILARITY
+            crate::safety::CRISIS_SIMILARITY,
+            -crate::safety::URGENT_MARGIN
         )?;
         writeln!(f, "Best candidates:")?;
         if self.candidates.is_empty() {

@@ -799,6 +799,28 @@ fn a_sign_long_over_or_imagined_is_not_an_emergency_but_one_now_is() {
     }
 }
 
+#[test]
+fn a_warning_sign_of_suicide_needs_its_whole_phrase_not_its_everyday_words() {
+    for (question, urgent) in [
+        (
+            "my husband won't be around for my injection tomorrow",
+            false,
+        ),
+        (
+            "do I have to hang around at the hospital after the scan",
+            false,
+        ),
+        (
+            "I won't be around much longer, thank you all for everything",
+            true,
+        ),
+        ("I have been giving away my things this week", true),
+    ] {
+        let answer = ask_json(question);
+        assert_eq!(answer["urgent"], urgent, "{question}: {answer}");
+    }
+}
+
 /// Asks through `lantern ask --json` and returns the answer object.
 fn ask_json(question: &str) -> serde_json::Value {
     let run = Lantern::new().run(&["ask", "--json", "--content", &content_arg(), question]);
