@@ -181,8 +181,12 @@ fn choose(candidates: &[Score], validation: &[Score]) -> (Score, Score) {
 
 #[test]
 fn the_shipped_meaning_net_settings_are_the_fitted_ones() {
-    let knowledge = Knowledge::load(&common::bundled_content(), 0.79, &common::embedder())
-        .expect("bundled content loads");
+    let knowledge = Knowledge::load(
+        &common::bundled_content(),
+        lantern::knowledge::DEFAULT_MIN_CONFIDENCE,
+        &common::embedder(),
+    )
+    .expect("bundled content loads");
     let evidence = gather(&knowledge, &FITTING_SETS);
     let held = gather(&knowledge, &[VALIDATION_SET]);
     let urgent = evidence.iter().filter(|e| e.urgent).count();

@@ -41,7 +41,7 @@ const RANKING: [f32; 6] = [0.1, 0.2, 0.2, 0.3, 0.2, 0.0];
 /// The logistic model of "the best passage answers": coefficients of the best passage's
 /// score, its lead over the best passage of another topic, its lexical share and its
 /// closest-sentence cosine, then the intercept. Fitted.
-const CONFIDENCE: [f32; 5] = [1.236, 8.347, 3.839, 2.117, -3.536];
+const CONFIDENCE: [f32; 5] = [1.487, 8.444, 3.676, 1.857, -3.426];
 
 /// A lead this small over another topic is too close to call: the member is told both
 /// topics fit. In ranking-score units, where a right answer's lead is typically 0.05 to
