@@ -376,6 +376,11 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
+            "  declined          {} answerable, the answer's topic named first for {} and at all for {}",
+            self.declined, self.declined_topic_first, self.declined_topic_named
+        )?;
+        writeln!(
+            f,
             "  honest refusals   {}/{} that nothing answers ({})",
             self.refused,
             self.off_topic,

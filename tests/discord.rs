@@ -306,6 +306,63 @@ async fn a_long_topic_list_is_paged_with_buttons() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_reply_that_quotes_nothing_opens_the_topics_it_names_with_a_click() {
+    let (discord, bot) = start().await;
+    let asker = Member::regular(1011);
+    let reader = Member::regular(1012);
+
+    let unsure = fake::slash_command("ask", question("will heparin affect breastfeeding"), &asker);
+    discord.send_interaction(unsure.clone()).await;
+    let callback = callback_for(&discord, &unsure, &bot).await;
+    let data = message_data(&callback).clone();
+    let content = data["content"].as_str().unwrap();
+    assert!(
+        content.starts_with(&bundled_safety().not_found),
+        "{content}"
+    );
+    let buttons = data["components"][0]["components"].as_array().unwrap();
+    let labels: Vec<&str> = buttons
+        .iter()
+        .map(|b| b["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.iter().all(|l| l.starts_with("Read: ")), "{labels:?}");
+    let first_title = labels[0].trim_start_matches("Read: ");
+    assert!(
+        content.contains(&format!("**{first_title}**")),
+        "the buttons open the topics the reply names: {content}"
+    );
+
+    // Anyone may read a topic; the topic comes privately to whoever clicked.
+    let message = json!({ "id": "9002", "channel_id": FakeDiscord::CHANNEL_ID.to_string(), "content": content, "components": data["components"], "flags": EPHEMERAL });
+    let read = buttons[0]["custom_id"].as_str().unwrap();
+    let click = fake::component_click(read, message.clone(), &reader);
+    discord.send_interaction(click.clone()).await;
+    let callback = callback_for(&discord, &click, &bot).await;
+    let body = callback.body.as_ref().unwrap();
+    assert_eq!(body["type"], 4, "a new message, the reply stays: {body}");
+    let shown = message_data(&callback);
+    assert_eq!(shown["flags"], EPHEMERAL, "{shown}");
+    let topic = shown["content"].as_str().unwrap();
+    assert!(topic.starts_with(&format!("**{first_title}**")), "{topic}");
+    assert!(topic.contains("Source: "), "{topic}");
+
+    // A topic moderators have since removed is said to be gone, not silently ignored.
+    let stale = fake::component_click("lantern:read:000000000000", message, &reader);
+    discord.send_interaction(stale.clone()).await;
+    let callback = callback_for(&discord, &stale, &bot).await;
+    let gone = message_data(&callback);
+    assert_eq!(gone["flags"], EPHEMERAL);
+    assert!(
+        gone["content"]
+            .as_str()
+            .unwrap()
+            .contains("no longer in the articles"),
+        "{gone}"
+    );
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn reload_is_for_moderators_only_even_when_discord_shows_it() {
     let content = content_copy();
     // Only /reload may pick up the edits below, so what it reports is deterministic.

@@ -258,6 +258,18 @@ fn assert_floors(
     );
 }
 
+/// When Lantern declines a question the articles answer, its reply should still name the
+/// topic that holds the answer (a "Read" button in Discord): at least `share` of the time.
+fn assert_declines_name_the_answer(report: &Value, share: f64) {
+    let count = |key: &str| report[key].as_u64().unwrap();
+    let named = count("declined_topic_named") as f64 / count("declined").max(1) as f64;
+    assert!(
+        named >= share,
+        "declined questions whose reply names the answer's topic below {share}: {:#}",
+        figures(report)
+    );
+}
+
 #[test]
 fn every_reply_keeps_its_promises_on_every_set() {
     for file in ["eval/dev.jsonl", "eval/member.jsonl", "eval/holdout.jsonl"] {
@@ -296,6 +308,7 @@ fn corpus_b_new_articles() {
         Some("eval/corpus-b/articles"),
     );
     assert_floors(&report, 0.23, 0.95, 3, 0, 3);
+    assert_declines_name_the_answer(&report, 0.7);
 }
 
 #[test]
@@ -305,6 +318,7 @@ fn corpus_c_new_articles() {
         Some("eval/corpus-c/articles"),
     );
     assert_floors(&report, 0.08, 0.95, 8, 0, 8);
+    assert_declines_name_the_answer(&report, 0.7);
 }
 
 /// Written blind to the code, synonyms and safety texts, and used to fit nothing: the
@@ -316,6 +330,7 @@ fn corpus_d_new_articles() {
         Some("eval/corpus-d/articles"),
     );
     assert_floors(&report, 0.12, 0.95, 4, 0, 7);
+    assert_declines_name_the_answer(&report, 0.7);
 }
 
 /// A set scored on urgency alone (no `expect`): it must keep its `emergencies`, and may

@@ -3,7 +3,7 @@
 
 use serenity::all::{FullEvent, Interaction, Message, UserId};
 
-use super::commands::{Asked, answer_for, handle_topics_page};
+use super::commands::{Asked, answer_for, handle_read_topic, handle_topics_page};
 use super::feedback;
 use super::{Data, Error};
 
@@ -24,6 +24,7 @@ pub async fn handle(
                 return Ok(());
             }
             if !handle_topics_page(data, click).await?
+                && !handle_read_topic(data, click).await?
                 && !feedback::handle_click(data, click).await?
             {
                 tracing::debug!("ignored a click on a component that is not Lantern's");

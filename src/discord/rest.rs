@@ -110,11 +110,12 @@ pub struct Button {
 }
 
 impl Button {
+    /// A grey button; a label longer than Discord allows is shortened, not refused.
     pub fn secondary(label: impl Into<String>, custom_id: String, disabled: bool) -> Self {
         Button {
             custom_id,
             disabled,
-            label: label.into(),
+            label: limits::ellipsize(&label.into(), limits::BUTTON_LABEL),
             style: 2,
             kind: 2,
         }
@@ -527,6 +528,15 @@ fn without_url(error: &reqwest::Error) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_button_label_longer_than_discord_allows_is_shortened() {
+        let title = "A moderator's very long topic title ".repeat(4);
+        let button = Button::secondary(format!("Read: {title}"), "id".into(), false);
+        assert_eq!(limits::char_len(&button.label), limits::BUTTON_LABEL);
+        assert!(button.label.starts_with("Read: A moderator") && button.label.ends_with('…'));
+        assert_eq!(Button::secondary("Next", "id".into(), false).label, "Next");
+    }
 
     #[test]
     fn a_retry_wait_that_is_not_a_number_is_one_second() {

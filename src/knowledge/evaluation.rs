@@ -89,6 +89,11 @@ pub struct Report {
     /// Questions no passage answers, and how many got an honest "I don't know".
     pub off_topic: usize,
     pub refused: usize,
+    /// Answerable questions that got no passage, and among them those whose reply named
+    /// the topic holding the answer first, or at all: one click from it in Discord.
+    pub declined: usize,
+    pub declined_topic_first: usize,
+    pub declined_topic_named: usize,
     /// Questions that must get the urgent or crisis notice, and how many did.
     pub urgent: usize,
     pub urgent_flagged: usize,
@@ -162,11 +167,34 @@ pub fn evaluate(knowledge: &Knowledge, cases: &[Case]) -> Report {
                     report.misses.push(miss(MissKind::WrongPassage));
                 }
             }
-            (Some(_), None) => {
+            (Some(expected), None) => {
                 report.answerable += 1;
+                report.declined += 1;
+                let holding = answer_topics(knowledge, expected);
+                let holds_answer = |title: &String| holding.contains(title);
+                report.declined_topic_first +=
+                    usize::from(answer.suggestions.first().is_some_and(holds_answer));
+                report.declined_topic_named +=
+                    usize::from(answer.suggestions.iter().any(holds_answer));
                 report.misses.push(miss(MissKind::NotAnswered));
             }
         }
     }
     report
+}
+
+/// The titles of the topics with a passage that contains one of `expected`.
+fn answer_topics(knowledge: &Knowledge, expected: &[String]) -> Vec<String> {
+    knowledge
+        .library()
+        .topics()
+        .filter(|t| {
+            t.topic.passages.iter().any(|passage| {
+                expected
+                    .iter()
+                    .any(|phrase| passage.text.contains(phrase.as_str()))
+            })
+        })
+        .map(|t| t.topic.title.clone())
+        .collect()
 }

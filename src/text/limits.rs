@@ -14,6 +14,10 @@ pub const EMBEDS_TOTAL: usize = 6000;
 pub const CHOICE_NAME: usize = 100;
 /// A message nonce, in characters (what makes a retried send post at most once).
 pub const NONCE: usize = 25;
+/// A button's label.
+pub const BUTTON_LABEL: usize = 80;
+/// Buttons in one row under a message.
+pub const BUTTONS_PER_ROW: usize = 5;
 /// Choices in one autocomplete response.
 pub const CHOICES: usize = 25;
 /// An article's title or source line, shown under every answer it gives.

@@ -123,7 +123,16 @@ pub async fn answer_for(data: &Data, asked: Asked, question: String) -> Result<R
     if let Some(quote) = answer.quote() {
         tracing::debug!(topic = %quote.topic, score = ?answer.score, "answer chosen");
     }
-    let buttons = feedback::buttons_for(data, &answer, asked.question_id, asked.asker, &question);
+    // The topics to read first, then the offer to ask the moderators.
+    let rows: Vec<ActionRow> = super::topics::read_buttons(&answer)
+        .into_iter()
+        .chain(
+            feedback::buttons_for(data, &answer, asked.question_id, asked.asker, &question)
+                .into_iter()
+                .flatten(),
+        )
+        .collect();
+    let buttons = (!rows.is_empty()).then_some(rows);
     Ok(Reply {
         text: render::render(&answer, &knowledge.library().safety),
         buttons,

@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use serenity::all::{CommandInteraction, Permissions};
 
 pub use ask::{Asked, answer_for};
-pub use topics::handle_topics_page;
+pub use topics::{handle_read_topic, handle_topics_page};
 
 use super::rest::MessageBody;
 use super::{Context, Data, Error};

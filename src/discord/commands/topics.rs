@@ -1,14 +1,24 @@
-//! `/topics` (paged with buttons when the list outgrows a message) and `/topic`.
+//! `/topics` (paged with buttons when the list outgrows a message), `/topic`, and the
+//! "Read" buttons that open a topic from a reply that quoted nothing.
 
 use serenity::all::{AutocompleteChoice, ComponentInteraction, CreateAutocompleteResponse};
 
 use super::{Context, Data, Error, private, respond, respond_pages};
+use crate::discord::feedback::topic_tag;
 use crate::discord::rest::{ActionRow, Button, MessageBody};
+use crate::knowledge::Answer;
 use crate::render;
 use crate::text::limits;
 
 /// Button ids look like `lantern:topics:<page>`.
 const PAGE_BUTTON_PREFIX: &str = "lantern:topics:";
+
+/// Button ids look like `lantern:read:<topic tag>` (see [`topic_tag`]).
+const READ_BUTTON_PREFIX: &str = "lantern:read:";
+
+/// Said to a click on a "Read" button whose topic moderators have since renamed or removed.
+const TOPIC_GONE: &str =
+    "That topic is no longer in the articles. Use /topics to see them all, or /ask again.";
 
 /// List the topics Lantern can answer about.
 #[poise::command(slash_command)]
@@ -105,4 +115,54 @@ async fn topic_titles(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResp
         })
         .collect();
     CreateAutocompleteResponse::new().set_choices(choices)
+}
+
+/// Under a reply that quotes nothing, one "Read" button per topic it names. When Lantern
+/// is not sure enough to quote, the topic that holds the answer is often among those it
+/// names (first for about two in three such questions on new articles), so the member is
+/// one click from reading it, and still nothing is presented as the answer.
+pub fn read_buttons(answer: &Answer) -> Option<ActionRow> {
+    if answer.quote().is_some() || answer.suggestions.is_empty() {
+        return None;
+    }
+    let buttons = answer
+        .suggestions
+        .iter()
+        .take(limits::BUTTONS_PER_ROW)
+        .map(|title| {
+            let id = format!("{READ_BUTTON_PREFIX}{}", topic_tag(title));
+            Button::secondary(format!("Read: {title}"), id, false)
+        })
+        .collect();
+    Some(ActionRow::new(buttons))
+}
+
+/// Answers a click on a "Read" button with the topic in full, privately to whoever
+/// clicked: reading a topic is open to every member and tells no one else anything.
+/// Returns false when the click is not one.
+pub async fn handle_read_topic(data: &Data, click: &ComponentInteraction) -> Result<bool, Error> {
+    let Some(tag) = click.data.custom_id.strip_prefix(READ_BUTTON_PREFIX) else {
+        return Ok(false);
+    };
+    let knowledge = data.store.current();
+    let library = knowledge.library();
+    let pages = match library.topics().find(|t| topic_tag(&t.topic.title) == tag) {
+        Some(found) => render::render_topic(found, &library.safety),
+        None => vec![TOPIC_GONE.to_string()],
+    };
+    let mut pages = pages.into_iter();
+    let first = MessageBody::text(pages.next().unwrap_or_default(), true);
+    data.rest
+        .respond(click.id.get(), &click.token, &first)
+        .await?;
+    for page in pages {
+        data.rest
+            .follow_up(
+                click.application_id.get(),
+                &click.token,
+                &MessageBody::text(page, true),
+            )
+            .await?;
+    }
+    Ok(true)
 }
