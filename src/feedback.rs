@@ -26,7 +26,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema, one step per migration; `PRAGMA user_version` says how many have run.
 /// Append new steps, never edit old ones: existing files run only the steps they lack.
-const MIGRATIONS: &[&str] = &["CREATE TABLE weekly_counts (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE weekly_counts (
         topic TEXT NOT NULL,
         week TEXT NOT NULL,
         answers INTEGER NOT NULL DEFAULT 0,
@@ -35,7 +36,9 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE weekly_counts (
         refusals_nearby INTEGER NOT NULL DEFAULT 0,
         urgent_notices INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (topic, week)
-    ) WITHOUT ROWID;"];
+    ) WITHOUT ROWID;",
+    "ALTER TABLE weekly_counts ADD COLUMN opened_from_refusals INTEGER NOT NULL DEFAULT 0;",
+];
 
 /// What happened, counted against a topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +53,10 @@ pub enum Count {
     RefusalNearby,
     /// The urgent-care or crisis notice was shown (with this topic nearest).
     UrgentNotice,
+    /// A member opened the topic from a reply that quoted nothing (its "Read" button):
+    /// the topic may hold what Lantern was unsure of, and an `Also asked:` line in the
+    /// members' words would let Lantern quote it next time.
+    OpenedFromRefusal,
 }
 
 /// The counts of one topic, over one week or several.
@@ -60,6 +67,7 @@ pub struct Tally {
     pub not_helpful: u64,
     pub refusals_nearby: u64,
     pub urgent_notices: u64,
+    pub opened_from_refusals: u64,
 }
 
 impl Tally {
@@ -70,6 +78,7 @@ impl Tally {
             Count::NotHelpful => &mut self.not_helpful,
             Count::RefusalNearby => &mut self.refusals_nearby,
             Count::UrgentNotice => &mut self.urgent_notices,
+            Count::OpenedFromRefusal => &mut self.opened_from_refusals,
         };
         *field = field.saturating_add(1);
     }
@@ -81,6 +90,9 @@ impl Tally {
         self.not_helpful = self.not_helpful.saturating_add(other.not_helpful);
         self.refusals_nearby = self.refusals_nearby.saturating_add(other.refusals_nearby);
         self.urgent_notices = self.urgent_notices.saturating_add(other.urgent_notices);
+        self.opened_from_refusals = self
+            .opened_from_refusals
+            .saturating_add(other.opened_from_refusals);
     }
 
     /// The share of ratings that said "Helpful", if anyone rated.
@@ -351,14 +363,16 @@ fn write_counts(
     {
         let mut add = tx.prepare_cached(
             "INSERT INTO weekly_counts
-                 (topic, week, answers, helpful, not_helpful, refusals_nearby, urgent_notices)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 (topic, week, answers, helpful, not_helpful, refusals_nearby, urgent_notices,
+                  opened_from_refusals)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (topic, week) DO UPDATE SET
                  answers = answers + excluded.answers,
                  helpful = helpful + excluded.helpful,
                  not_helpful = not_helpful + excluded.not_helpful,
                  refusals_nearby = refusals_nearby + excluded.refusals_nearby,
-                 urgent_notices = urgent_notices + excluded.urgent_notices",
+                 urgent_notices = urgent_notices + excluded.urgent_notices,
+                 opened_from_refusals = opened_from_refusals + excluded.opened_from_refusals",
         )?;
         for ((topic, week), t) in unsaved {
             add.execute(params![
@@ -369,6 +383,7 @@ fn write_counts(
                 t.not_helpful as i64,
                 t.refusals_nearby as i64,
                 t.urgent_notices as i64,
+                t.opened_from_refusals as i64,
             ])?;
         }
     }
@@ -378,7 +393,8 @@ fn write_counts(
 fn read_totals(db: &Connection, weeks: &[String]) -> rusqlite::Result<BTreeMap<String, Tally>> {
     let mut totals: BTreeMap<String, Tally> = BTreeMap::new();
     let mut rows = db.prepare_cached(
-        "SELECT topic, answers, helpful, not_helpful, refusals_nearby, urgent_notices
+        "SELECT topic, answers, helpful, not_helpful, refusals_nearby, urgent_notices,
+                opened_from_refusals
          FROM weekly_counts WHERE week = ?1",
     )?;
     for week in weeks {
@@ -392,6 +408,7 @@ fn read_totals(db: &Connection, weeks: &[String]) -> rusqlite::Result<BTreeMap<S
                     not_helpful: count(3)?,
                     refusals_nearby: count(4)?,
                     urgent_notices: count(5)?,
+                    opened_from_refusals: count(6)?,
                 },
             ))
         })?;
@@ -488,6 +505,29 @@ mod tests {
     }
 
     #[test]
+    fn a_file_from_before_the_opened_column_keeps_its_counts_and_gains_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = day(2026, 11, 30);
+        {
+            let db = Connection::open(dir.path().join(FILE_NAME)).unwrap();
+            db.execute_batch(MIGRATIONS[0]).unwrap();
+            db.pragma_update(None, "user_version", 1).unwrap();
+            db.execute(
+                "INSERT INTO weekly_counts (topic, week, answers) VALUES ('Heparin', ?1, 3)",
+                [iso_week(now)],
+            )
+            .unwrap();
+        }
+        {
+            let counts = FeedbackCounts::open(dir.path());
+            counts.record("Heparin", Count::OpenedFromRefusal, now);
+        }
+        let read = read_recent(dir.path(), now, 1).unwrap().unwrap();
+        assert_eq!(read[0].tally.answers, 3);
+        assert_eq!(read[0].tally.opened_from_refusals, 1);
+    }
+
+    #[test]
     fn a_newer_schema_is_refused_with_what_to_do() {
         let dir = tempfile::tempdir().unwrap();
         let db = Connection::open(dir.path().join(FILE_NAME)).unwrap();
@@ -506,6 +546,7 @@ mod tests {
             not_helpful,
             refusals_nearby,
             urgent_notices: 0,
+            opened_from_refusals: 0,
         };
         totals.insert("Well liked".to_string(), tally(50, 20, 0, 0));
         totals.insert("Often missed".to_string(), tally(2, 0, 0, 9));

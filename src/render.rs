@@ -50,15 +50,15 @@ pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
         }
         Outcome::NotFound => {
             let mut text = texts.not_found.clone();
-            if !answer.suggestions.is_empty() {
+            if !answer.named_topics().is_empty() {
                 text.push_str("\nClosest topics: ");
-                text.push_str(&topic_names(&answer.suggestions));
+                text.push_str(&topic_names(answer.named_topics()));
             }
             text
         }
         Outcome::TooClose => format!(
             "Your question fits two of our topics about equally well, so I won't guess which one you mean: {}. Ask again with a little more detail, or open one with `/topic`.",
-            topic_names(&answer.suggestions[..answer.suggestions.len().min(2)])
+            topic_names(answer.named_topics())
         ),
         Outcome::Refused(Refusal::Empty) => {
             "Please type a question, for example: *why would I need heparin?*".to_string()
@@ -296,13 +296,13 @@ impl fmt::Display for Explanation {
         writeln!(
             f,
             "Closest safety example: urgent {:.2}, crisis {:.2}, calm {:.2} (a notice from {:.2} and {:.2}, \
-             unless calm exceeds it by {:.2} or more)",
+             when above calm {:+.2})",
             self.safety.urgent,
             self.safety.crisis,
             self.safety.calm,
             crate::safety::URGENT_SIMILARITY,
             crate::safety::CRISIS_SIMILARITY,
-            -crate::safety::URGENT_MARGIN
+            crate::safety::URGENT_MARGIN
         )?;
         writeln!(f, "Best candidates:")?;
         if self.candidates.is_empty() {

@@ -332,8 +332,9 @@ async fn a_reply_that_quotes_nothing_opens_the_topics_it_names_with_a_click() {
         "the buttons open the topics the reply names: {content}"
     );
 
-    // Anyone may read a topic; the topic comes privately to whoever clicked.
-    let message = json!({ "id": "9002", "channel_id": FakeDiscord::CHANNEL_ID.to_string(), "content": content, "components": data["components"], "flags": EPHEMERAL });
+    // Anyone may read a topic: on a reply shared in the channel, another member clicks,
+    // and the topic comes privately to them.
+    let message = json!({ "id": "9002", "channel_id": FakeDiscord::CHANNEL_ID.to_string(), "content": content, "components": data["components"], "flags": 0 });
     let read = buttons[0]["custom_id"].as_str().unwrap();
     let click = fake::component_click(read, message.clone(), &reader);
     discord.send_interaction(click.clone()).await;

@@ -19,6 +19,8 @@ use common::{Lantern, bundled_content, vector_cache};
 const EPHEMERAL: u64 = 64;
 const ANSWERABLE: &str = "why would I need heparin injections?";
 const OFF_TOPIC: &str = "which double pram folds smallest for a tiny car boot?";
+/// Near the articles' topics, but not answered by any passage: the reply names topics.
+const UNSURE: &str = "will heparin affect breastfeeding";
 
 /// A data folder of the test's own, seeded with the shared passage vectors so the bot
 /// does not embed the bundled content again.
@@ -93,6 +95,17 @@ fn button(message: &Value, label: &str) -> String {
         .find(|b| b["label"].as_str().is_some_and(|l| l.starts_with(label)))
         .and_then(|b| b["custom_id"].as_str().map(str::to_string))
         .unwrap_or_else(|| panic!("no {label:?} button on {message}"))
+}
+
+/// The labels of a message's buttons, row by row.
+fn button_labels(message: &Value) -> Vec<String> {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["label"].as_str().map(str::to_string))
+        .collect()
 }
 
 /// The message a click is made on: what the bot sent, as Discord would hold it.
@@ -232,9 +245,9 @@ async fn a_rating_counts_once_is_thanked_privately_and_survives_a_restart() {
         .find(|l| l.contains("100%"))
         .unwrap()
         .to_string();
-    let numbers: Vec<&str> = topic.split_whitespace().rev().take(5).collect();
-    // Columns from the right: urgent, refused nearby, not helpful, helpful, answered.
-    assert_eq!(numbers, ["0", "0", "0", "100%", "1"], "{table}");
+    let numbers: Vec<&str> = topic.split_whitespace().rev().take(6).collect();
+    // Columns from the right: opened, urgent, refused nearby, not helpful, helpful, answered.
+    assert_eq!(numbers, ["0", "0", "0", "0", "100%", "1"], "{table}");
     assert_schema_valid(&discord);
 
     // Restarted, the bot still has the count, and /gaps shows it to moderators only.
@@ -264,6 +277,50 @@ async fn a_rating_counts_once_is_thanked_privately_and_survives_a_restart() {
     assert!(gaps.contains("last 4 weeks"), "{gaps}");
     let first_row = topic.split("  ").next().unwrap();
     assert!(row(&gaps, first_row).contains("100%"), "{gaps}");
+    assert_schema_valid(&discord);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_topic_opened_from_a_reply_that_quoted_nothing_is_counted_for_moderators() {
+    let data = data_dir();
+    let (discord, bot) = start(data.path(), with_gaps_channel()).await;
+    let member = Member::regular(3150);
+
+    let unsure = send(&discord, &bot, &ask(UNSURE, &member)).await;
+    let unsure = &unsure["data"];
+    // The topics to read come first, the offer to ask the moderators last.
+    let labels = button_labels(unsure);
+    assert!(labels.len() >= 2, "{labels:?}");
+    assert!(
+        labels[..labels.len() - 1]
+            .iter()
+            .all(|l| l.starts_with("Read: ")),
+        "{labels:?}"
+    );
+    assert!(labels.last().unwrap().starts_with("Ask the moderators"));
+    let read = button(unsure, "Read: ");
+    let label = unsure["components"][0]["components"][0]["label"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let title = label.trim_start_matches("Read: ");
+    let (_, shown) = click(&discord, &bot, unsure, &read, &member).await;
+    assert_eq!(shown["data"]["flags"], EPHEMERAL, "{shown}");
+
+    // The last column is "Opened". Counts land a moment after the reply: poll.
+    let heading: String = title.chars().take(20).collect();
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let table = stats_until(data.path(), &[heading.as_str()]);
+        if row(&table, &heading).split_whitespace().last() == Some("1") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never counted as opened:\n{table}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert_schema_valid(&discord);
 }
 
@@ -385,8 +442,9 @@ async fn without_a_moderators_channel_no_question_is_offered_or_held() {
     let member = Member::regular(3401);
 
     let refusal = send(&discord, &bot, &ask(OFF_TOPIC, &member)).await;
+    let labels = button_labels(&refusal["data"]);
     assert!(
-        refusal["data"].get("components").is_none(),
+        !labels.iter().any(|l| l.starts_with("Ask the moderators")),
         "no offer without a channel: {refusal}"
     );
     let answer = send(&discord, &bot, &ask(ANSWERABLE, &member)).await;

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::expiring::Expiring;
 use super::rest::{ActionRow, Button, MessageBody};
 use super::{Data, Error};
+use crate::content::{Library, TopicRef};
 use crate::feedback::Count;
 use crate::knowledge::{Answer, Outcome};
 use crate::render::{self, NearTopic};
@@ -101,9 +102,16 @@ impl FeedbackButton {
 
 /// A short, stable tag of a topic title for button ids: titles can be longer than a
 /// custom id allows. Not a secret, and not about anyone: it names moderators' content.
+/// Case is ignored, as `/topic` ignores it, so recapitalising a title breaks no button.
 pub fn topic_tag(title: &str) -> String {
-    let digest = Sha256::digest(title.as_bytes());
+    let digest = Sha256::digest(title.to_lowercase().as_bytes());
     digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The topic of `library` whose [`topic_tag`] is `tag`, if moderators have not since
+/// removed or renamed it.
+pub fn topic_by_tag<'a>(library: &'a Library, tag: &str) -> Option<TopicRef<'a>> {
+    library.topics().find(|t| topic_tag(&t.topic.title) == tag)
 }
 
 /// Questions waiting for their askers' choice, in memory only, each for at most the
@@ -319,11 +327,7 @@ async fn rate(
         return reply_privately(data, click, MessageBody::text(ALREADY_RATED, true)).await;
     }
     let knowledge = data.store.current();
-    let topic = knowledge
-        .library()
-        .topics()
-        .map(|t| t.topic.title.as_str())
-        .find(|title| topic_tag(title) == tag);
+    let topic = topic_by_tag(knowledge.library(), tag).map(|t| t.topic.title.as_str());
     match topic {
         Some(topic) => {
             let verdict = if helpful {
@@ -441,6 +445,7 @@ mod tests {
             assert_eq!(FeedbackButton::parse(&id), Some(button));
         }
         assert_eq!(FeedbackButton::parse("lantern:topics:2"), None);
+        assert_eq!(FeedbackButton::parse("lantern:read:0123456789ab"), None);
         assert_eq!(FeedbackButton::parse("lantern:fb:send:x:1"), None);
     }
 

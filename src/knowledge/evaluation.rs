@@ -157,10 +157,7 @@ pub fn evaluate(knowledge: &Knowledge, cases: &[Case]) -> Report {
             }
             (Some(expected), Some(quote)) => {
                 report.answerable += 1;
-                if expected
-                    .iter()
-                    .any(|phrase| quote.passage.contains(phrase.as_str()))
-                {
+                if answers(&quote.passage, expected) {
                     report.right += 1;
                 } else {
                     report.wrong += 1;
@@ -172,10 +169,9 @@ pub fn evaluate(knowledge: &Knowledge, cases: &[Case]) -> Report {
                 report.declined += 1;
                 let holding = answer_topics(knowledge, expected);
                 let holds_answer = |title: &String| holding.contains(title);
-                report.declined_topic_first +=
-                    usize::from(answer.suggestions.first().is_some_and(holds_answer));
-                report.declined_topic_named +=
-                    usize::from(answer.suggestions.iter().any(holds_answer));
+                let named = answer.named_topics();
+                report.declined_topic_first += usize::from(named.first().is_some_and(holds_answer));
+                report.declined_topic_named += usize::from(named.iter().any(holds_answer));
                 report.misses.push(miss(MissKind::NotAnswered));
             }
         }
@@ -189,12 +185,18 @@ fn answer_topics(knowledge: &Knowledge, expected: &[String]) -> Vec<String> {
         .library()
         .topics()
         .filter(|t| {
-            t.topic.passages.iter().any(|passage| {
-                expected
-                    .iter()
-                    .any(|phrase| passage.text.contains(phrase.as_str()))
-            })
+            t.topic
+                .passages
+                .iter()
+                .any(|passage| answers(&passage.text, expected))
         })
         .map(|t| t.topic.title.clone())
         .collect()
+}
+
+/// Whether `passage` is the one a case expects: it contains one of the case's phrases.
+fn answers(passage: &str, expected: &[String]) -> bool {
+    expected
+        .iter()
+        .any(|phrase| passage.contains(phrase.as_str()))
 }

@@ -54,6 +54,17 @@ impl Answer {
             _ => None,
         }
     }
+
+    /// The topics a reply that quotes nothing names: every suggestion when nothing was
+    /// found, the two that fit equally when it was too close to call, none otherwise.
+    /// One list, so the reply's words and Discord's "Read" buttons cannot disagree.
+    pub fn named_topics(&self) -> &[String] {
+        match self.outcome {
+            Outcome::NotFound => &self.suggestions,
+            Outcome::TooClose => &self.suggestions[..self.suggestions.len().min(2)],
+            Outcome::Answered(_) | Outcome::Refused(_) => &[],
+        }
+    }
 }
 
 /// The JSON object `lantern ask --json` prints, exactly as README documents it.

@@ -31,11 +31,12 @@ pub fn render_gaps(topics: &[TopicCounts], weeks: u32) -> Vec<String> {
     }
     let heading = format!(
         "**Questions per topic, {span}**, most in need first. *Not helped* counts \"Not what I needed\" clicks and \
-         questions Lantern could not answer that were nearest the topic: those want a new passage or an `Also asked:` line."
+         questions Lantern could not answer that were nearest the topic: those want a new passage or an `Also asked:` line. \
+         *Opened* counts members who read the topic from a reply that quoted nothing: it may hold what they asked, in other words."
     );
     let header = format!(
-        "{:<TOPIC_COLUMN$}  {:>8}  {:>7}  {:>11}  {:>14}  {:>6}",
-        "Topic", "Answered", "Helpful", "Not helpful", "Refused nearby", "Urgent"
+        "{:<TOPIC_COLUMN$}  {:>8}  {:>7}  {:>11}  {:>14}  {:>6}  {:>6}",
+        "Topic", "Answered", "Helpful", "Not helpful", "Refused nearby", "Urgent", "Opened"
     );
     let rows: Vec<String> = topics.iter().map(table_row).collect();
     // Each page is its own code block, so the columns line up on every page.
@@ -62,8 +63,12 @@ fn table_row(topic: &TopicCounts) -> String {
         .helpful_share()
         .map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0));
     format!(
-        "{name:<TOPIC_COLUMN$}  {:>8}  {share:>7}  {:>11}  {:>14}  {:>6}",
-        tally.answers, tally.not_helpful, tally.refusals_nearby, tally.urgent_notices
+        "{name:<TOPIC_COLUMN$}  {:>8}  {share:>7}  {:>11}  {:>14}  {:>6}  {:>6}",
+        tally.answers,
+        tally.not_helpful,
+        tally.refusals_nearby,
+        tally.urgent_notices,
+        tally.opened_from_refusals
     )
 }
 
@@ -144,6 +149,7 @@ mod tests {
                     not_helpful: 1,
                     refusals_nearby: 2,
                     urgent_notices: 0,
+                    opened_from_refusals: i % 3,
                 },
             })
             .collect();

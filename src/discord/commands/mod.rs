@@ -5,7 +5,7 @@ mod ask;
 mod moderation;
 mod topics;
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serenity::all::{CommandInteraction, Permissions};
 
@@ -45,29 +45,50 @@ async fn respond(ctx: Context<'_>, message: MessageBody) -> Result<(), Error> {
     Ok(())
 }
 
-/// Answers with `pages` (a text too long for one message): the first as the response,
-/// the rest as follow-ups, in order.
+/// Answers the command with `pages` (a text too long for one message): the first as the
+/// response, the rest as follow-ups, in order.
 async fn respond_pages(ctx: Context<'_>, pages: Vec<String>, ephemeral: bool) -> Result<(), Error> {
-    let mut pages = pages.into_iter();
-    let first = pages.next().unwrap_or_default();
-    respond(ctx, MessageBody::text(first, ephemeral)).await?;
-    for page in pages {
-        follow_up(ctx, MessageBody::text(page, ephemeral)).await?;
-    }
-    Ok(())
+    let interaction = Interaction {
+        id: ctx.interaction.id.get(),
+        application_id: ctx.interaction.application_id.get(),
+        token: &ctx.interaction.token,
+    };
+    let responded = &ctx.has_sent_initial_response;
+    send_pages(ctx.data(), interaction, pages, ephemeral, Some(responded)).await
 }
 
-/// A further message after the first response.
-async fn follow_up(ctx: Context<'_>, message: MessageBody) -> Result<(), Error> {
-    let interaction = ctx.interaction;
-    ctx.data()
-        .rest
-        .follow_up(
-            interaction.application_id.get(),
-            &interaction.token,
-            &message,
-        )
+/// What answering an interaction (a command or a button click) needs.
+#[derive(Debug, Clone, Copy)]
+struct Interaction<'a> {
+    id: u64,
+    application_id: u64,
+    token: &'a str,
+}
+
+/// Answers `interaction` with `pages`: the first as the response, the rest as
+/// follow-ups, in order. `responded` (a command's flag for poise and the error handler)
+/// is set once the first is sent, so an error after it is told as a follow-up.
+async fn send_pages(
+    data: &Data,
+    interaction: Interaction<'_>,
+    pages: Vec<String>,
+    ephemeral: bool,
+    responded: Option<&AtomicBool>,
+) -> Result<(), Error> {
+    let mut pages = pages.into_iter();
+    let first = MessageBody::text(pages.next().unwrap_or_default(), ephemeral);
+    data.rest
+        .respond(interaction.id, interaction.token, &first)
         .await?;
+    if let Some(responded) = responded {
+        responded.store(true, Ordering::SeqCst);
+    }
+    for page in pages {
+        let message = MessageBody::text(page, ephemeral);
+        data.rest
+            .follow_up(interaction.application_id, interaction.token, &message)
+            .await?;
+    }
     Ok(())
 }
 

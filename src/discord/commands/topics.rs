@@ -3,9 +3,10 @@
 
 use serenity::all::{AutocompleteChoice, ComponentInteraction, CreateAutocompleteResponse};
 
-use super::{Context, Data, Error, private, respond, respond_pages};
-use crate::discord::feedback::topic_tag;
+use super::{Context, Data, Error, Interaction, private, respond, respond_pages, send_pages};
+use crate::discord::feedback::{self, topic_tag};
 use crate::discord::rest::{ActionRow, Button, MessageBody};
+use crate::feedback::Count;
 use crate::knowledge::Answer;
 use crate::render;
 use crate::text::limits;
@@ -117,16 +118,18 @@ async fn topic_titles(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResp
     CreateAutocompleteResponse::new().set_choices(choices)
 }
 
-/// Under a reply that quotes nothing, one "Read" button per topic it names. When Lantern
-/// is not sure enough to quote, the topic that holds the answer is often among those it
-/// names (first for about two in three such questions on new articles), so the member is
-/// one click from reading it, and still nothing is presented as the answer.
+/// Under a reply that quotes nothing, one "Read" button per topic it names
+/// ([`Answer::named_topics`]). When Lantern is not sure enough to quote, the topic that
+/// holds the answer is often among those it names (README, "Commands for members"), so
+/// the member is one click from reading it, and still nothing is presented as the
+/// answer. Not under an urgent or crisis notice: that reply asks for help now, not
+/// reading.
 pub fn read_buttons(answer: &Answer) -> Option<ActionRow> {
-    if answer.quote().is_some() || answer.suggestions.is_empty() {
+    let named = answer.named_topics();
+    if named.is_empty() || answer.urgency.is_urgent() {
         return None;
     }
-    let buttons = answer
-        .suggestions
+    let buttons = named
         .iter()
         .take(limits::BUTTONS_PER_ROW)
         .map(|title| {
@@ -139,30 +142,86 @@ pub fn read_buttons(answer: &Answer) -> Option<ActionRow> {
 
 /// Answers a click on a "Read" button with the topic in full, privately to whoever
 /// clicked: reading a topic is open to every member and tells no one else anything.
-/// Returns false when the click is not one.
+/// Counted for the moderators' `/gaps`. Returns false when the click is not one.
 pub async fn handle_read_topic(data: &Data, click: &ComponentInteraction) -> Result<bool, Error> {
     let Some(tag) = click.data.custom_id.strip_prefix(READ_BUTTON_PREFIX) else {
         return Ok(false);
     };
     let knowledge = data.store.current();
     let library = knowledge.library();
-    let pages = match library.topics().find(|t| topic_tag(&t.topic.title) == tag) {
-        Some(found) => render::render_topic(found, &library.safety),
+    let pages = match feedback::topic_by_tag(library, tag) {
+        Some(found) => {
+            feedback::count(data, &[(&found.topic.title, Count::OpenedFromRefusal)]);
+            render::render_topic(found, &library.safety)
+        }
         None => vec![TOPIC_GONE.to_string()],
     };
-    let mut pages = pages.into_iter();
-    let first = MessageBody::text(pages.next().unwrap_or_default(), true);
-    data.rest
-        .respond(click.id.get(), &click.token, &first)
-        .await?;
-    for page in pages {
-        data.rest
-            .follow_up(
-                click.application_id.get(),
-                &click.token,
-                &MessageBody::text(page, true),
-            )
-            .await?;
-    }
+    let interaction = Interaction {
+        id: click.id.get(),
+        application_id: click.application_id.get(),
+        token: &click.token,
+    };
+    send_pages(data, interaction, pages, true, None).await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::knowledge::{Outcome, Quote};
+    use crate::safety::Urgency;
+
+    fn answer(outcome: Outcome, suggestions: &[&str]) -> Answer {
+        Answer {
+            urgency: Urgency::default(),
+            outcome,
+            suggestions: suggestions.iter().map(|s| s.to_string()).collect(),
+            score: None,
+            nearest_topic: None,
+        }
+    }
+
+    fn ids(row: &ActionRow) -> Vec<&str> {
+        row.components
+            .iter()
+            .map(|b| b.custom_id.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn read_buttons_open_exactly_the_topics_a_reply_names() {
+        let three = [
+            "How heparin helps",
+            "Risks of heparin",
+            "When heparin is used",
+        ];
+        let row = read_buttons(&answer(Outcome::NotFound, &three)).expect("a row");
+        assert_eq!(row.components.len(), 3);
+        let ids = ids(&row);
+        assert!(
+            ids.iter()
+                .all(|id| id.len() <= 100 && id.starts_with(READ_BUTTON_PREFIX))
+        );
+        assert!(ids.windows(2).all(|pair| pair[0] != pair[1]), "{ids:?}");
+        assert_eq!(row.components[0].label, "Read: How heparin helps");
+
+        // Too close to call names two topics, so two buttons.
+        let row = read_buttons(&answer(Outcome::TooClose, &three)).expect("a row");
+        assert_eq!(row.components.len(), 2);
+
+        let quote = Quote {
+            topic: "How heparin helps".into(),
+            passage: "…".into(),
+            source: "…".into(),
+            last_reviewed: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+        };
+        assert!(read_buttons(&answer(Outcome::Answered(quote), &three)).is_none());
+        assert!(read_buttons(&answer(Outcome::NotFound, &[])).is_none());
+        let mut urgent = answer(Outcome::NotFound, &three);
+        urgent.urgency.crisis = true;
+        assert!(
+            read_buttons(&urgent).is_none(),
+            "no reading under a crisis notice"
+        );
+    }
 }
