@@ -125,7 +125,7 @@ impl Knowledge {
     pub fn ask_explained(&self, question: &str) -> (Answer, Option<Searched>) {
         let scanned = safety_scanned(question);
         let meanings = self.meanings(&scanned);
-        let (urgency, explained, closeness) = self.assess(&scanned, &meanings);
+        let (urgency, patterns, closeness) = self.assess(&scanned, &meanings);
         let unanswered = |outcome| Answer {
             urgency,
             outcome,
@@ -148,7 +148,10 @@ impl Knowledge {
         if meanings.vectors.is_empty() {
             return (unanswered(Outcome::Refused(Refusal::Empty)), None);
         }
-        let result = match self.index.search(question, &meanings.vectors, &explained) {
+        let result = match self
+            .index
+            .search(question, &meanings.vectors, &patterns.spans)
+        {
             Ok(result) => result,
             Err(error) => {
                 tracing::error!(%error, "search failed; answering that nothing was found");
@@ -207,7 +210,15 @@ impl Knowledge {
                 self.library.articles[article].topics[topic].title.clone()
             }),
         };
-        (answer, Some(Searched { result, closeness }))
+        let patterns = patterns.matched;
+        (
+            answer,
+            Some(Searched {
+                result,
+                closeness,
+                patterns,
+            }),
+        )
     }
 
     /// Whether `question` needs the urgent or crisis notice, by either net: the
@@ -237,14 +248,10 @@ impl Knowledge {
         &self,
         question: &str,
         meanings: &Meanings<'_>,
-    ) -> (
-        safety::Urgency,
-        Vec<std::ops::Range<usize>>,
-        safety::Closeness,
-    ) {
-        let (by_words, spans) = safety::assess_with_spans(&self.library.safety, question);
+    ) -> (safety::Urgency, safety::PatternFindings, safety::Closeness) {
+        let found = safety::read_patterns(&self.library.safety, question);
         let (by_meaning, closeness) = self.examples.assess(&meanings.vectors, &meanings.texts);
-        (by_words.or(by_meaning), spans, closeness)
+        (found.urgency.or(by_meaning), found, closeness)
     }
 
     /// The whole question and, when it has several, its first sentences, with their
@@ -319,6 +326,8 @@ pub struct Explanation {
     pub threshold: f32,
     /// How close the question came to the safety examples (the urgent gate's second net).
     pub safety: safety::Closeness,
+    /// The safety pattern lines that counted (the first net).
+    pub safety_patterns: Vec<safety::MatchedPattern>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -353,6 +362,8 @@ pub struct ExplainedCandidate {
 pub struct Searched {
     pub result: SearchResult,
     pub closeness: safety::Closeness,
+    /// The safety pattern lines that counted.
+    pub patterns: Vec<safety::MatchedPattern>,
 }
 
 impl Knowledge {
@@ -409,6 +420,7 @@ impl Knowledge {
             lead: result.lead,
             threshold: self.min_confidence,
             safety: searched.closeness,
+            safety_patterns: searched.patterns.clone(),
         }
     }
 }

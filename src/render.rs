@@ -304,6 +304,13 @@ impl fmt::Display for Explanation {
             crate::safety::CRISIS_SIMILARITY,
             crate::safety::URGENT_MARGIN
         )?;
+        if self.safety_patterns.is_empty() {
+            writeln!(f, "Safety patterns matched: none")?;
+        }
+        for line in &self.safety_patterns {
+            let kind = if line.crisis { "crisis" } else { "urgent" };
+            writeln!(f, "Safety pattern matched: `{}` ({kind})", line.pattern)?;
+        }
         writeln!(f, "Best candidates:")?;
         if self.candidates.is_empty() {
             writeln!(f, "  none: the content has no passages")?;

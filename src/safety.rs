@@ -164,38 +164,69 @@ impl Urgency {
 
 /// Checks `question` against the emergency and crisis patterns of `texts`.
 pub fn assess(texts: &SafetyTexts, question: &str) -> Urgency {
-    assess_with_spans(texts, question).0
+    read_patterns(texts, question).urgency
 }
 
-/// [`assess`], also returning where in `question` (byte ranges) the words are that made
-/// it urgent. The notice answers those words, so retrieval does not hold it against a
-/// passage that it says nothing about fainting when the question is "I fainted and I'm
-/// bleeding".
-pub fn assess_with_spans(texts: &SafetyTexts, question: &str) -> (Urgency, Vec<Range<usize>>) {
-    let mut urgency = Urgency::default();
-    let mut spans = Vec::new();
+/// What the moderators' patterns found in a question.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PatternFindings {
+    pub urgency: Urgency,
+    /// Where in the question (byte ranges) the words are that made it urgent. The notice
+    /// answers those words, so retrieval does not hold it against a passage that it says
+    /// nothing about fainting when the question is "I fainted and I'm bleeding".
+    pub spans: Vec<Range<usize>>,
+    /// The pattern lines that counted, once each, so `--explain` can show a moderator
+    /// which line put up a notice.
+    pub matched: Vec<MatchedPattern>,
+}
+
+/// One pattern line that counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatchedPattern {
+    pub pattern: String,
+    /// A crisis pattern (else an emergency one).
+    pub crisis: bool,
+}
+
+/// [`assess`], with where the words that counted are and which lines they matched.
+pub fn read_patterns(texts: &SafetyTexts, question: &str) -> PatternFindings {
+    let mut found = PatternFindings::default();
     let sentences: Vec<_> = sentence_spans(question).collect();
     // As written, and as meant when disguised or broken up: either reading is enough.
     for reading in [words(question), undisguised_words(question)] {
-        for (patterns, flag, negatable) in [
-            (&texts.urgent_patterns, &mut urgency.emergency, true),
-            (&texts.crisis_patterns, &mut urgency.crisis, false),
+        for (patterns, crisis) in [
+            (&texts.urgent_patterns, false),
+            (&texts.crisis_patterns, true),
         ] {
             for pattern in patterns {
                 for occurrence in pattern.occurrences(&reading) {
-                    if negatable && context::not_happening_now(&reading, &sentences, occurrence[0])
-                    {
+                    if !crisis && context::not_happening_now(&reading, &sentences, occurrence[0]) {
                         continue;
                     }
-                    *flag = true;
-                    spans.extend(occurrence.iter().map(|&i| reading[i].span.clone()));
+                    if crisis {
+                        found.urgency.crisis = true;
+                    } else {
+                        found.urgency.emergency = true;
+                    }
+                    let line = MatchedPattern {
+                        pattern: pattern.to_string(),
+                        crisis,
+                    };
+                    if !found.matched.contains(&line) {
+                        found.matched.push(line);
+                    }
+                    found
+                        .spans
+                        .extend(occurrence.iter().map(|&i| reading[i].span.clone()));
                 }
             }
         }
     }
-    spans.sort_unstable_by_key(|span| (span.start, span.end));
-    spans.dedup();
-    (urgency, spans)
+    found
+        .spans
+        .sort_unstable_by_key(|span| (span.start, span.end));
+    found.spans.dedup();
+    found
 }
 
 #[cfg(test)]
@@ -272,7 +303,7 @@ mod tests {
         assert!(assess(&texts, "i bl@cked out").emergency);
         assert!(assess(&texts, "blee-ding heavily").emergency);
         assert!(assess(&texts, "thinking of k!ll!ng myself").crisis);
-        let (_, spans) = assess_with_spans(&texts, "passing c l o t s");
+        let spans = read_patterns(&texts, "passing c l o t s").spans;
         assert_eq!(spans.len(), 1);
         assert_eq!(spans[0], 8..17);
     }

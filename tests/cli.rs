@@ -699,6 +699,23 @@ fn explain_shows_how_a_question_was_read() {
         "My OB mentioned heparin. What is thrombophilia?",
         &["asks:     what something is", "meaning: passage"],
     );
+    // Which safety line put up a notice, so a moderator can find and fix a needless one;
+    // a line that did not count (after "no") is not named.
+    assert_explained(
+        "no fever but I feel dizzy",
+        &[
+            "Safety pattern matched: `dizzy` (urgent)",
+            "Closest safety example",
+        ],
+    );
+    let calm = Lantern::new().run(&[
+        "ask",
+        "--explain",
+        "--content",
+        &content_arg(),
+        "no fever but I feel dizzy",
+    ]);
+    assert!(!calm.stdout.contains("`fever"), "{}", calm.stdout);
 
     let run = Lantern::new().run(&[
         "ask",
