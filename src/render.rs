@@ -381,11 +381,13 @@ impl fmt::Display for Report {
             self.wrong,
             self.off_topic - self.refused
         )?;
-        writeln!(
-            f,
-            "  declined          {} answerable, the answer's topic named first for {} and at all for {}",
-            self.declined, self.declined_topic_first, self.declined_topic_named
-        )?;
+        if self.declined > 0 {
+            writeln!(
+                f,
+                "  declined          {} answerable, the answer's topic named first for {} and at all for {}",
+                self.declined, self.declined_topic_first, self.declined_topic_named
+            )?;
+        }
         writeln!(
             f,
             "  honest refusals   {}/{} that nothing answers ({})",
