@@ -1,6 +1,7 @@
 //! What members' questions did, per topic and ISO week, kept so moderators can see which
 //! topics need content: answers given, "Helpful" and "Not what I needed" clicks, refusals
-//! whose nearest topic it was, urgent notices shown.
+//! whose nearest topic it was, urgent notices shown, and topics opened with a "Read"
+//! button from a reply that quoted nothing.
 //!
 //! Only counts are kept: never a question's text, a member's name or id, or a hash of
 //! any of them. The key of a count is a topic title (moderators' words) and a week.

@@ -806,6 +806,11 @@ fn a_sign_long_over_or_imagined_is_not_an_emergency_but_one_now_is() {
             false,
         ),
         ("I fainted as a teenager and again this morning", true),
+        // Told of someone else, in the words of a general question: still happening now.
+        (
+            "partner has symptoms of pre-eclampsia, severe headache and blurred vision",
+            true,
+        ),
         (
             "I had a clot in my leg two years ago and now my calf is swollen and hot",
             true,

@@ -102,9 +102,11 @@ impl FeedbackButton {
 
 /// A short, stable tag of a topic title for button ids: titles can be longer than a
 /// custom id allows. Not a secret, and not about anyone: it names moderators' content.
-/// Case is ignored, as `/topic` ignores it, so recapitalising a title breaks no button.
+/// Exact, so the buttons of messages sent by earlier versions keep working; a title
+/// moderators rename (even only its capitals) leaves its old buttons pointing nowhere,
+/// which a click is told.
 pub fn topic_tag(title: &str) -> String {
-    let digest = Sha256::digest(title.to_lowercase().as_bytes());
+    let digest = Sha256::digest(title.as_bytes());
     digest[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -32,7 +32,7 @@ pub fn render_gaps(topics: &[TopicCounts], weeks: u32) -> Vec<String> {
     let heading = format!(
         "**Questions per topic, {span}**, most in need first. *Not helped* counts \"Not what I needed\" clicks and \
          questions Lantern could not answer that were nearest the topic: those want a new passage or an `Also asked:` line. \
-         *Opened* counts members who read the topic from a reply that quoted nothing: it may hold what they asked, in other words."
+         *Opened* counts how often members read the topic from a reply that quoted nothing: it may hold what they asked, in other words."
     );
     let header = format!(
         "{:<TOPIC_COLUMN$}  {:>8}  {:>7}  {:>11}  {:>14}  {:>6}  {:>6}",

@@ -6,7 +6,6 @@ use serenity::all::{AutocompleteChoice, ComponentInteraction, CreateAutocomplete
 use super::{Context, Data, Error, Interaction, private, respond, respond_pages, send_pages};
 use crate::discord::feedback::{self, topic_tag};
 use crate::discord::rest::{ActionRow, Button, MessageBody};
-use crate::feedback::Count;
 use crate::knowledge::Answer;
 use crate::render;
 use crate::text::limits;
@@ -151,7 +150,8 @@ pub async fn handle_read_topic(data: &Data, click: &ComponentInteraction) -> Res
     let library = knowledge.library();
     let pages = match feedback::topic_by_tag(library, tag) {
         Some(found) => {
-            feedback::count(data, &[(&found.topic.title, Count::OpenedFromRefusal)]);
+            let opened = crate::feedback::Count::OpenedFromRefusal;
+            feedback::count(data, &[(&found.topic.title, opened)]);
             render::render_topic(found, &library.safety)
         }
         None => vec![TOPIC_GONE.to_string()],
