@@ -210,13 +210,13 @@ impl Knowledge {
                 self.library.articles[article].topics[topic].title.clone()
             }),
         };
-        let patterns = patterns.matched;
         (
             answer,
             Some(Searched {
                 result,
                 closeness,
-                patterns,
+                patterns: patterns.matched,
+                discounted: patterns.discounted,
             }),
         )
     }
@@ -326,8 +326,10 @@ pub struct Explanation {
     pub threshold: f32,
     /// How close the question came to the safety examples (the urgent gate's second net).
     pub safety: safety::Closeness,
-    /// The safety pattern lines that counted (the first net).
+    /// The safety pattern lines that counted (the first net), and the emergency lines
+    /// that matched but did not count, with why.
     pub safety_patterns: Vec<safety::MatchedPattern>,
+    pub safety_patterns_not_counted: Vec<safety::DiscountedPattern>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -362,8 +364,9 @@ pub struct ExplainedCandidate {
 pub struct Searched {
     pub result: SearchResult,
     pub closeness: safety::Closeness,
-    /// The safety pattern lines that counted.
+    /// The safety pattern lines that counted, and those that matched but did not.
     pub patterns: Vec<safety::MatchedPattern>,
+    pub discounted: Vec<safety::DiscountedPattern>,
 }
 
 impl Knowledge {
@@ -421,6 +424,7 @@ impl Knowledge {
             threshold: self.min_confidence,
             safety: searched.closeness,
             safety_patterns: searched.patterns.clone(),
+            safety_patterns_not_counted: searched.discounted.clone(),
         }
     }
 }

@@ -311,6 +311,14 @@ impl fmt::Display for Explanation {
             let kind = if line.crisis { "crisis" } else { "urgent" };
             writeln!(f, "Safety pattern matched: `{}` ({kind})", line.pattern)?;
         }
+        for line in &self.safety_patterns_not_counted {
+            writeln!(
+                f,
+                "Safety pattern not counted: `{}` ({})",
+                line.pattern,
+                line.reason.describe()
+            )?;
+        }
         writeln!(f, "Best candidates:")?;
         if self.candidates.is_empty() {
             writeln!(f, "  none: the content has no passages")?;

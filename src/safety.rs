@@ -17,6 +17,8 @@ use crate::text::{sentence_spans, undisguised_words, words};
 
 mod context;
 
+pub use context::NotNow;
+
 /// A sentence embedding (see `search::semantic`): L2-normalised, so a dot product is a
 /// cosine. The gate takes vectors, not the model, so it stays below search.
 pub type Meaning = [f32; minilm::DIM];
@@ -178,6 +180,16 @@ pub struct PatternFindings {
     /// The pattern lines that counted, once each, so `--explain` can show a moderator
     /// which line put up a notice.
     pub matched: Vec<MatchedPattern>,
+    /// Emergency lines that matched but did not count, and why, so a moderator can see
+    /// why a notice did not show.
+    pub discounted: Vec<DiscountedPattern>,
+}
+
+/// An emergency pattern line that matched but did not count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DiscountedPattern {
+    pub pattern: String,
+    pub reason: NotNow,
 }
 
 /// One pattern line that counted.
@@ -200,7 +212,28 @@ pub fn read_patterns(texts: &SafetyTexts, question: &str) -> PatternFindings {
         ] {
             for pattern in patterns {
                 for occurrence in pattern.occurrences(&reading) {
-                    if !crisis && context::not_happening_now(&reading, &sentences, occurrence[0]) {
+                    let line = MatchedPattern {
+                        pattern: pattern.to_string(),
+                        crisis,
+                    };
+                    let not_now = (!crisis)
+                        .then(|| {
+                            context::not_happening_now(
+                                question,
+                                &reading,
+                                &sentences,
+                                occurrence[0],
+                            )
+                        })
+                        .flatten();
+                    if let Some(reason) = not_now {
+                        let discounted = DiscountedPattern {
+                            pattern: line.pattern,
+                            reason,
+                        };
+                        if !found.discounted.contains(&discounted) {
+                            found.discounted.push(discounted);
+                        }
                         continue;
                     }
                     if crisis {
@@ -208,10 +241,6 @@ pub fn read_patterns(texts: &SafetyTexts, question: &str) -> PatternFindings {
                     } else {
                         found.urgency.emergency = true;
                     }
-                    let line = MatchedPattern {
-                        pattern: pattern.to_string(),
-                        crisis,
-                    };
                     if !found.matched.contains(&line) {
                         found.matched.push(line);
                     }

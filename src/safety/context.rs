@@ -11,16 +11,92 @@ use std::sync::OnceLock;
 
 use crate::text::{Word, WordPattern};
 
+/// Why a match does not tell of a sign happening now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotNow {
+    /// Straight after a plain negation ("no fever").
+    Negated,
+    /// After an opener of something imagined ("if I ever start bleeding").
+    Imagined,
+    /// In a sentence told as long past or over ("as a teenager", "fully recovered").
+    Over,
+}
+
+impl NotNow {
+    /// How `--explain` says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            NotNow::Negated => "after a negation",
+            NotNow::Imagined => "imagined, not happening",
+            NotNow::Over => "told as long past or over",
+        }
+    }
+}
+
 /// Whether the match starting at word `position` of `reading` (words of `question`,
-/// whose sentences are `sentences`) says the sign is absent, imagined, or long over.
+/// whose sentences are `sentences`) says the sign is absent, imagined, or long over,
+/// and which.
 pub(super) fn not_happening_now(
+    question: &str,
+    reading: &[Word],
+    sentences: &[Range<usize>],
+    position: usize,
+) -> Option<NotNow> {
+    if negated(reading, position) {
+        Some(NotNow::Negated)
+    } else if supposed(reading, position) {
+        Some(NotNow::Imagined)
+    } else if over_where_told(question, reading, sentences, position) {
+        Some(NotNow::Over)
+    } else {
+        None
+    }
+}
+
+/// Whether the match at `position` is told as long past or over. The sentence must say
+/// so ([`told_as_over`]), and the match's own clause must either carry the saying or be
+/// told in the past: in "I had a clot years ago, my calf is swollen and hot" the swelling
+/// is now, whatever the sentence's first clause says.
+fn over_where_told(
+    question: &str,
     reading: &[Word],
     sentences: &[Range<usize>],
     position: usize,
 ) -> bool {
-    negated(reading, position)
-        || supposed(reading, position)
-        || told_as_over(sentence_of(reading, sentences, position))
+    let sentence = sentence_of(reading, sentences, position);
+    if !told_as_over(sentence) {
+        return false;
+    }
+    let clause = clause_of(question, sentence, reading[position].span.start);
+    says_over(clause) || TOLD_IN_PRESENT.occurrences(clause).next().is_none()
+}
+
+/// Present-tense words: a clause with one tells of now ("my calf is swollen", "I'm
+/// bleeding", "I feel dizzy").
+static TOLD_IN_PRESENT: Phrases = Phrases::new(&[
+    "im", "i am", "is", "are", "its", "feel", "feeling", "keep", "keeps", "cant", "i have",
+    "ive got", "has",
+]);
+
+/// The words of `sentence` in the clause holding the word that starts at byte `at`:
+/// clauses end at a comma, semicolon or colon, or before "and", "but" or "so".
+fn clause_of<'a>(question: &str, sentence: &'a [Word], at: usize) -> &'a [Word] {
+    let turns_before = |i: usize| {
+        let between = question
+            .get(sentence[i - 1].span.end..sentence[i].span.start)
+            .unwrap_or("");
+        between.contains([',', ';', ':'])
+            || matches!(sentence[i].text.as_str(), "and" | "but" | "so")
+    };
+    let Some(here) = sentence.iter().position(|w| w.span.start == at) else {
+        return sentence;
+    };
+    let start = (1..=here).rev().find(|&i| turns_before(i)).unwrap_or(0);
+    let end = (here + 1..sentence.len())
+        .find(|&i| turns_before(i))
+        .unwrap_or(sentence.len());
+    &sentence[start..end]
 }
 
 /// Plain negations: "no fever", "not dizzy", "didn't faint", "without heavy bleeding" say
@@ -124,9 +200,14 @@ static PRESENT: Phrases = Phrases::new(&[
 /// it outside those phrases brings it back to the present.
 fn told_as_over(sentence: &[Word]) -> bool {
     let over: Vec<Range<usize>> = NOW_OVER.occurrences(sentence).collect();
-    let long_ago = LONG_AGO.occurrences(sentence).next().is_some()
-        || sentence.iter().any(|word| is_year(&word.text));
-    (long_ago || !over.is_empty()) && !in_the_present(sentence, &over)
+    says_over(sentence) && !in_the_present(sentence, &over)
+}
+
+/// Whether `words` hold a phrase that places something years back or says it is over.
+fn says_over(words: &[Word]) -> bool {
+    LONG_AGO.occurrences(words).next().is_some()
+        || NOW_OVER.occurrences(words).next().is_some()
+        || words.iter().any(|word| is_year(&word.text))
 }
 
 /// Whether a [`PRESENT`] word stands in `words` outside the phrases `apart` (the "now"
@@ -145,7 +226,24 @@ fn in_the_present(words: &[Word], apart: &[Range<usize>]) -> bool {
 /// hour" is one meaning with both.
 pub(super) fn imagined_or_over(reading: &[Word]) -> bool {
     let openers: Vec<Range<usize>> = SUPPOSING.occurrences(reading).collect();
-    (!openers.is_empty() && !in_the_present(reading, &openers)) || told_as_over(reading)
+    (!openers.is_empty() && !in_the_present(reading, &openers))
+        || (told_as_over(reading) && !telling_of_self_now(reading))
+}
+
+/// A member telling of themselves in the present ("I'm bleeding heavily, I had a
+/// miscarriage two years ago"): a meaning with it is not over, whatever else it says.
+/// Only first-person words: "is it normal" asks, it tells nothing.
+static SELF_NOW: Phrases = Phrases::new(&[
+    "im", "i am", "i feel", "i keep", "i cant", "i have", "ive got",
+]);
+
+/// Whether `reading` holds a [`SELF_NOW`] phrase outside the phrases that say it is over
+/// ("I'm fine now" says it is over).
+fn telling_of_self_now(reading: &[Word]) -> bool {
+    let over: Vec<Range<usize>> = NOW_OVER.occurrences(reading).collect();
+    SELF_NOW
+        .occurrences(reading)
+        .any(|found| !over.iter().any(|phrase| phrase.contains(&found.start)))
 }
 
 /// A year written in digits, of a past a member could be telling of ("that was 2019").
@@ -215,7 +313,7 @@ mod tests {
             .iter()
             .position(|w| w.text.starts_with(first))
             .expect("the match's word is in the question");
-        !not_happening_now(&reading, &sentences, position)
+        not_happening_now(question, &reading, &sentences, position).is_none()
     }
 
     #[test]
@@ -244,6 +342,35 @@ mod tests {
         ] {
             assert!(!happening_now(question, sign), "{question}");
         }
+    }
+
+    #[test]
+    fn a_sign_told_now_beside_a_past_one_is_happening_now() {
+        for (question, sign) in [
+            (
+                "had a clot years ago, my calf is swollen and hot",
+                "swollen",
+            ),
+            (
+                "I'm bleeding heavily, I had a miscarriage two years ago",
+                "bleeding",
+            ),
+            (
+                "no fever but I feel dizzy, I fainted as a teenager",
+                "dizzy",
+            ),
+        ] {
+            assert!(happening_now(question, sign), "{question}");
+        }
+        // The past clause itself, and a past told across clauses, stay over.
+        assert!(!happening_now(
+            "no fever but I feel dizzy, I fainted as a teenager",
+            "fainted"
+        ));
+        assert!(!happening_now(
+            "i passed out from low iron at a party, all fine now",
+            "passed"
+        ));
     }
 
     #[test]
@@ -282,6 +409,7 @@ mod tests {
             "if i ever needed help it is now, bleeding heavily",
             "i am bleeding heavily and dizzy",
             "if i start bleeding heavily again like today what do i do",
+            "im bleeding heavily, i had a miscarriage two years ago",
         ] {
             assert!(!imagined_or_over(&words(urgent)), "{urgent}");
         }
