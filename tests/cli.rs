@@ -818,6 +818,7 @@ fn a_sign_long_over_or_imagined_is_not_an_emergency_but_one_now_is() {
             true,
         ),
         ("had a clot years ago, my calf is swollen and hot", true),
+        ("Diagnosed with APS in 2018, severe chest pain", true),
         // Told of someone else, in the words of a general question: still happening now.
         (
             "partner has symptoms of pre-eclampsia, severe headache and blurred vision",

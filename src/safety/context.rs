@@ -56,8 +56,9 @@ pub(super) fn not_happening_now(
 
 /// Whether the match at `position` is told as long past or over. The sentence must say
 /// so ([`told_as_over`]), and the match's own clause must either carry the saying or be
-/// told in the past: in "I had a clot years ago, my calf is swollen and hot" the swelling
-/// is now, whatever the sentence's first clause says.
+/// told in the past and not the present: in "I had a clot years ago, my calf is swollen
+/// and hot" or "diagnosed in 2018, severe chest pain" the sign is now, whatever the
+/// sentence's first clause says.
 fn over_where_told(
     question: &str,
     reading: &[Word],
@@ -69,7 +70,27 @@ fn over_where_told(
         return false;
     }
     let clause = clause_of(question, sentence, reading[position].span.start);
-    says_over(clause) || TOLD_IN_PRESENT.occurrences(clause).next().is_none()
+    says_over(clause)
+        || (told_in_past(clause) && TOLD_IN_PRESENT.occurrences(clause).next().is_none())
+}
+
+/// Common verbs in the past tense that do not end in "-ed".
+static IRREGULAR_PAST: Phrases = Phrases::new(&[
+    "had", "was", "were", "did", "got", "went", "lost", "bled", "felt", "came", "took", "gave",
+    "found", "fell", "told", "said", "began", "kept", "left", "saw",
+]);
+
+/// Whether a clause is told in the past: a past-tense verb, or a word in "-ed" straight
+/// after a pronoun ("I passed out", "she needed"). A clause with no verb ("severe chest
+/// pain", "one leg swollen and red") is not: members list what is happening now that way.
+fn told_in_past(clause: &[Word]) -> bool {
+    const SUBJECTS: &[&str] = &["i", "we", "she", "he", "it", "they"];
+    IRREGULAR_PAST.occurrences(clause).next().is_some()
+        || clause.windows(2).any(|pair| {
+            SUBJECTS.contains(&pair[0].text.as_str())
+                && pair[1].text.len() > 4
+                && pair[1].text.ends_with("ed")
+        })
 }
 
 /// Present-tense words: a clause with one tells of now ("my calf is swollen", "I'm
@@ -238,9 +259,12 @@ static SELF_NOW: Phrases = Phrases::new(&[
 ]);
 
 /// Whether `reading` holds a [`SELF_NOW`] phrase outside the phrases that say it is over
-/// ("I'm fine now" says it is over).
+/// and the word before each ("I'm fine now", "I'm fully recovered" say it is over).
 fn telling_of_self_now(reading: &[Word]) -> bool {
-    let over: Vec<Range<usize>> = NOW_OVER.occurrences(reading).collect();
+    let over: Vec<Range<usize>> = NOW_OVER
+        .occurrences(reading)
+        .map(|phrase| phrase.start.saturating_sub(1)..phrase.end)
+        .collect();
     SELF_NOW
         .occurrences(reading)
         .any(|found| !over.iter().any(|phrase| phrase.contains(&found.start)))
@@ -362,6 +386,12 @@ mod tests {
         ] {
             assert!(happening_now(question, sign), "{question}");
         }
+        for (question, sign) in [
+            ("Diagnosed with APS in 2018, severe chest pain", "chest"),
+            ("had a dvt years ago, one leg swollen and red", "leg"),
+        ] {
+            assert!(happening_now(question, sign), "{question}");
+        }
         // The past clause itself, and a past told across clauses, stay over.
         assert!(!happening_now(
             "no fever but I feel dizzy, I fainted as a teenager",
@@ -402,6 +432,7 @@ mod tests {
             "hypothetically if i started bleeding heavily at home, when should i go in",
             "if i got a fever after my d&c would that mean infection? planning ahead",
             "i fainted once as a teenager, does it matter",
+            "i bled heavily with my first and im fully recovered",
         ] {
             assert!(imagined_or_over(&words(calm)), "{calm}");
         }
