@@ -215,8 +215,7 @@ impl Knowledge {
             Some(Searched {
                 result,
                 closeness,
-                patterns: patterns.matched,
-                discounted: patterns.discounted,
+                patterns: patterns.lines,
             }),
         )
     }
@@ -326,10 +325,8 @@ pub struct Explanation {
     pub threshold: f32,
     /// How close the question came to the safety examples (the urgent gate's second net).
     pub safety: safety::Closeness,
-    /// The safety pattern lines that counted (the first net), and the emergency lines
-    /// that matched but did not count, with why.
-    pub safety_patterns: Vec<safety::MatchedPattern>,
-    pub safety_patterns_not_counted: Vec<safety::DiscountedPattern>,
+    /// The safety pattern lines that matched (the first net), counted or not.
+    pub safety_patterns: safety::PatternLines,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -364,9 +361,8 @@ pub struct ExplainedCandidate {
 pub struct Searched {
     pub result: SearchResult,
     pub closeness: safety::Closeness,
-    /// The safety pattern lines that counted, and those that matched but did not.
-    pub patterns: Vec<safety::MatchedPattern>,
-    pub discounted: Vec<safety::DiscountedPattern>,
+    /// The safety pattern lines that matched, counted or not.
+    pub patterns: safety::PatternLines,
 }
 
 impl Knowledge {
@@ -424,7 +420,6 @@ impl Knowledge {
             threshold: self.min_confidence,
             safety: searched.closeness,
             safety_patterns: searched.patterns.clone(),
-            safety_patterns_not_counted: searched.discounted.clone(),
         }
     }
 }

@@ -304,14 +304,15 @@ impl fmt::Display for Explanation {
             crate::safety::CRISIS_SIMILARITY,
             crate::safety::URGENT_MARGIN
         )?;
-        if self.safety_patterns.is_empty() {
+        let lines = &self.safety_patterns;
+        if lines.matched.is_empty() {
             writeln!(f, "Safety patterns matched: none")?;
         }
-        for line in &self.safety_patterns {
+        for line in &lines.matched {
             let kind = if line.crisis { "crisis" } else { "urgent" };
             writeln!(f, "Safety pattern matched: `{}` ({kind})", line.pattern)?;
         }
-        for line in &self.safety_patterns_not_counted {
+        for line in &lines.not_counted {
             writeln!(
                 f,
                 "Safety pattern not counted: `{}` ({})",

@@ -177,12 +177,17 @@ pub struct PatternFindings {
     /// answers those words, so retrieval does not hold it against a passage that it says
     /// nothing about fainting when the question is "I fainted and I'm bleeding".
     pub spans: Vec<Range<usize>>,
-    /// The pattern lines that counted, once each, so `--explain` can show a moderator
-    /// which line put up a notice.
+    pub lines: PatternLines,
+}
+
+/// Which pattern lines matched a question, once each, so `--explain` can show a
+/// moderator the line behind a notice, or why a matching line put none up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PatternLines {
+    /// The lines that counted.
     pub matched: Vec<MatchedPattern>,
-    /// Emergency lines that matched but did not count, and why, so a moderator can see
-    /// why a notice did not show.
-    pub discounted: Vec<DiscountedPattern>,
+    /// Emergency lines that matched but did not count, and why.
+    pub not_counted: Vec<DiscountedPattern>,
 }
 
 /// An emergency pattern line that matched but did not count.
@@ -231,8 +236,8 @@ pub fn read_patterns(texts: &SafetyTexts, question: &str) -> PatternFindings {
                             pattern: line.pattern,
                             reason,
                         };
-                        if !found.discounted.contains(&discounted) {
-                            found.discounted.push(discounted);
+                        if !found.lines.not_counted.contains(&discounted) {
+                            found.lines.not_counted.push(discounted);
                         }
                         continue;
                     }
@@ -241,8 +246,8 @@ pub fn read_patterns(texts: &SafetyTexts, question: &str) -> PatternFindings {
                     } else {
                         found.urgency.emergency = true;
                     }
-                    if !found.matched.contains(&line) {
-                        found.matched.push(line);
+                    if !found.lines.matched.contains(&line) {
+                        found.lines.matched.push(line);
                     }
                     found
                         .spans

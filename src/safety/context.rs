@@ -70,8 +70,7 @@ fn over_where_told(
         return false;
     }
     let clause = clause_of(question, sentence, reading[position].span.start);
-    says_over(clause)
-        || (told_in_past(clause) && TOLD_IN_PRESENT.occurrences(clause).next().is_none())
+    says_over(clause) || (told_in_past(clause) && !TOLD_IN_PRESENT.occur_in(clause))
 }
 
 /// Common verbs in the past tense that do not end in "-ed".
@@ -85,7 +84,7 @@ static IRREGULAR_PAST: Phrases = Phrases::new(&[
 /// pain", "one leg swollen and red") is not: members list what is happening now that way.
 fn told_in_past(clause: &[Word]) -> bool {
     const SUBJECTS: &[&str] = &["i", "we", "she", "he", "it", "they"];
-    IRREGULAR_PAST.occurrences(clause).next().is_some()
+    IRREGULAR_PAST.occur_in(clause)
         || clause.windows(2).any(|pair| {
             SUBJECTS.contains(&pair[0].text.as_str())
                 && pair[1].text.len() > 4
@@ -226,17 +225,15 @@ fn told_as_over(sentence: &[Word]) -> bool {
 
 /// Whether `words` hold a phrase that places something years back or says it is over.
 fn says_over(words: &[Word]) -> bool {
-    LONG_AGO.occurrences(words).next().is_some()
-        || NOW_OVER.occurrences(words).next().is_some()
+    LONG_AGO.occur_in(words)
+        || NOW_OVER.occur_in(words)
         || words.iter().any(|word| is_year(&word.text))
 }
 
 /// Whether a [`PRESENT`] word stands in `words` outside the phrases `apart` (the "now"
 /// of "all fine now" or the "started" of "if I started" does not bring anything back).
 fn in_the_present(words: &[Word], apart: &[Range<usize>]) -> bool {
-    PRESENT
-        .occurrences(words)
-        .any(|found| !apart.iter().any(|phrase| phrase.contains(&found.start)))
+    PRESENT.occur_outside(words, apart)
 }
 
 /// Whether `text`, read whole, tells of a sign imagined ("hypothetically, if I started
@@ -265,9 +262,7 @@ fn telling_of_self_now(reading: &[Word]) -> bool {
         .occurrences(reading)
         .map(|phrase| phrase.start.saturating_sub(1)..phrase.end)
         .collect();
-    SELF_NOW
-        .occurrences(reading)
-        .any(|found| !over.iter().any(|phrase| phrase.contains(&found.start)))
+    SELF_NOW.occur_outside(reading, &over)
 }
 
 /// A year written in digits, of a past a member could be telling of ("that was 2019").
@@ -320,6 +315,17 @@ impl Phrases {
             .iter()
             .flat_map(move |phrase| phrase.occurrences(words))
             .filter_map(|found| Some(*found.first()?..*found.last()? + 1))
+    }
+
+    /// Whether any of the phrases occurs in `words`.
+    fn occur_in(&'static self, words: &[Word]) -> bool {
+        self.occurrences(words).next().is_some()
+    }
+
+    /// Whether any of the phrases starts in `words` outside the word ranges `apart`.
+    fn occur_outside(&'static self, words: &[Word], apart: &[Range<usize>]) -> bool {
+        self.occurrences(words)
+            .any(|found| !apart.iter().any(|phrase| phrase.contains(&found.start)))
     }
 }
 
