@@ -105,7 +105,7 @@ impl ExampleNet {
                 .map(|example| minilm::similarity(meaning, example))
                 .fold(0.0, f32::max)
         };
-        meanings
+        let mut each: Vec<Closeness> = meanings
             .iter()
             .zip(texts)
             .map(|(meaning, text)| Closeness {
@@ -114,13 +114,33 @@ impl ExampleNet {
                 calm: best(meaning, &self.calm),
                 imagined_or_over: context::imagined_or_over(&words(text)),
             })
-            .collect()
+            .collect();
+        whole_follows_its_sentences(&mut each);
+        each
     }
 
     /// What the examples alone say about a question with `meanings`, and the closeness
     /// of the meaning that leans most towards an emergency (what `--explain` shows).
     pub fn assess(&self, meanings: &[Meaning], texts: &[&str]) -> (Urgency, Closeness) {
         assess_meanings(&self.closeness_each(meanings, texts), Thresholds::SHIPPED)
+    }
+}
+
+/// The whole question (the first of `each`, followed by its sentences) is read as
+/// imagined, over or asked in general when one of its sentences is, and that sentence
+/// is at least as close to the urgent examples as the whole: the whole's closeness then
+/// comes from that sentence. "What counts as heavy bleeding, so I know when to go in?
+/// I'm having the tablets next week" is a question about a sign, even though "I'm"
+/// keeps the whole from reading so.
+fn whole_follows_its_sentences(each: &mut [Closeness]) {
+    let Some((whole, sentences)) = each.split_first_mut() else {
+        return;
+    };
+    if sentences
+        .iter()
+        .any(|sentence| sentence.imagined_or_over && sentence.urgent >= whole.urgent)
+    {
+        whole.imagined_or_over = true;
     }
 }
 

@@ -834,6 +834,38 @@ fn a_sign_long_over_or_imagined_is_not_an_emergency_but_one_now_is() {
     }
 }
 
+/// A sign asked about in general, or told as settled or as an anniversary, gets no
+/// urgent notice; the same words told of now, or of someone who has the sign, do.
+#[test]
+fn a_sign_asked_about_or_settled_is_not_an_emergency_but_one_told_now_is() {
+    for (question, urgent) in [
+        (
+            "What counts as heavy bleeding, so I know when to go in? I'm having the tablets next week.",
+            false,
+        ),
+        ("How do I know what counts as reduced movements?", false),
+        (
+            "Back in March I collapsed from blood loss during my miscarriage. Will it happen again next time?",
+            false,
+        ),
+        (
+            "My friend had a miscarriage last week. The bleeding has settled. What can I send her?",
+            false,
+        ),
+        (
+            "What counts as heavy bleeding? I'm soaking a pad every half hour",
+            true,
+        ),
+        ("what is this pain in my chest", true),
+        ("partner has signs of heavy bleeding", true),
+        ("my wife fainted, she says she's fine", true),
+        ("back in A&E, bleeding heavily", true),
+    ] {
+        let answer = ask_json(question);
+        assert_eq!(answer["urgent"], urgent, "{question}: {answer}");
+    }
+}
+
 #[test]
 fn a_warning_sign_of_suicide_needs_its_whole_phrase_not_its_everyday_words() {
     for (question, urgent) in [

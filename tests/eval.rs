@@ -365,7 +365,7 @@ fn urgent_only_set(file: &str, emergencies: u64, misses: u64, false_alarms: u64)
 /// Emergencies in members' own words, and calm questions with alarming words.
 #[test]
 fn urgent_set() {
-    urgent_only_set("eval/urgent.jsonl", 100, 6, 10);
+    urgent_only_set("eval/urgent.jsonl", 100, 0, 9);
 }
 
 /// A second blind set of emergencies and calm questions, written after the first had been
@@ -388,21 +388,29 @@ fn third_urgent_set() {
 /// figures are not a blind measure; held here so a change to the examples is noticed.
 #[test]
 fn urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit.jsonl", 61, 0, 8);
+    urgent_only_set("eval/urgent-fit.jsonl", 61, 0, 7);
 }
 
 /// The third fitting set: emergencies a maternity unit would see beyond the product contract's list
 /// (stroke, allergic reaction, vomited blood) and calm questions about loss; not blind.
 #[test]
 fn third_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-3.jsonl", 100, 0, 23);
+    urgent_only_set("eval/urgent-fit-3.jsonl", 100, 0, 21);
 }
 
 /// The fourth fitting set: emergencies told indirectly, minimised, in txt-speak or with
 /// numbers; calm questions a keyword filter would flag. Not blind.
 #[test]
 fn fourth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-4.jsonl", 100, 1, 26);
+    urgent_only_set("eval/urgent-fit-4.jsonl", 100, 1, 25);
+}
+
+/// The fifth fitting set: emergencies buried in long calm posts or told through what
+/// someone does; calm posts about past emergencies, anniversaries, terms and minor
+/// signs. Not blind.
+#[test]
+fn fifth_urgent_fitting_set() {
+    urgent_only_set("eval/urgent-fit-5.jsonl", 90, 1, 26);
 }
 
 /// The second fitting set, written to be harder (disguised words, indirect telling); not

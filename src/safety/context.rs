@@ -21,6 +21,8 @@ pub enum NotNow {
     Imagined,
     /// In a sentence told as long past or over ("as a teenager", "fully recovered").
     Over,
+    /// Named in a question about the sign in general ("what counts as heavy bleeding?").
+    Asked,
 }
 
 impl NotNow {
@@ -30,6 +32,7 @@ impl NotNow {
             NotNow::Negated => "after a negation",
             NotNow::Imagined => "imagined, not happening",
             NotNow::Over => "told as long past or over",
+            NotNow::Asked => "asked about in general",
         }
     }
 }
@@ -49,6 +52,8 @@ pub(super) fn not_happening_now(
         Some(NotNow::Imagined)
     } else if over_where_told(question, reading, sentences, position) {
         Some(NotNow::Over)
+    } else if asked_in_general(question, reading, sentences, position) {
+        Some(NotNow::Asked)
     } else {
         None
     }
@@ -161,10 +166,71 @@ fn supposed(reading: &[Word], position: usize) -> bool {
         .any(|opener| reach.contains(&opener.end))
 }
 
+/// Openers of a question about a sign in general ("what counts as heavy bleeding?",
+/// "how do I know what counts as reduced movements"): asking what the sign is, not
+/// telling of one.
+static ASKING_IN_GENERAL: Phrases = Phrases::new(&[
+    "what counts as",
+    "what count as",
+    "what is classed as",
+    "what is considered",
+    "what are the signs of",
+    "what are signs of",
+    "what are the symptoms of",
+    "what are symptoms of",
+    "what are the warning signs of",
+    "how do i know",
+    "how do you know",
+    "how can i tell",
+    "how do i tell",
+    "how do you tell",
+    "how to tell",
+    "difference between",
+    "what to watch for",
+    "when to worry about",
+    "what happens if you",
+]);
+
+/// Words that point at a sign someone has ("what is this pain in my chest", "what are
+/// the signs of a clot, she's got..."): beside one, a question asks about that sign, not
+/// the sign in general. With [`TOLD_IN_PRESENT`] ("I'm", "I have", "is"), which is read
+/// too. "I" and "my" alone are left out: "what counts as heavy bleeding, so I know when
+/// to go in" and "what counts as a fever after my D&C" still ask.
+static TELLING_OF_A_SIGN: Phrases = Phrases::new(&["ive", "me", "this", "these", "shes", "hes"]);
+
+/// Whether the match at `position` is named in a question about the sign in general:
+/// an [`ASKING_IN_GENERAL`] opener ends at most [`SUPPOSING_REACH`] words before it in
+/// its own clause, nothing in that clause besides the opener tells of a sign someone
+/// has or is told in the present, and nothing in the sentence brings it to now. So
+/// "partner has signs of heavy bleeding" ("has") and "what are the signs of a clot?
+/// my calf is swollen" (another sentence) still count.
+fn asked_in_general(
+    question: &str,
+    reading: &[Word],
+    sentences: &[Range<usize>],
+    position: usize,
+) -> bool {
+    let sentence = sentence_of(reading, sentences, position);
+    let clause = clause_of(question, sentence, reading[position].span.start);
+    let Some(here) = clause
+        .iter()
+        .position(|w| w.span.start == reading[position].span.start)
+    else {
+        return false;
+    };
+    let openers: Vec<Range<usize>> = ASKING_IN_GENERAL.occurrences(clause).collect();
+    let reach = here.saturating_sub(SUPPOSING_REACH)..=here;
+    openers.iter().any(|opener| reach.contains(&opener.end))
+        && !TELLING_OF_A_SIGN.occur_outside(clause, &openers)
+        && !TOLD_IN_PRESENT.occur_outside(clause, &openers)
+        && !PRESENT.occur_in(sentence)
+}
+
 /// Phrases that place what a sentence tells years back ("fainted once as a teenager",
-/// "a fever after my D&C two years ago"). A year written in digits counts too (see
-/// [`is_year`]). Recent past ("last week", "yesterday") is left out: a sign from then
-/// may still need care.
+/// "a fever after my D&C two years ago", "back in March", "six months since the
+/// stillbirth", an anniversary). A year written in digits counts too (see [`is_year`]).
+/// Recent past ("last week", "yesterday") is left out: a sign from then may still need
+/// care. "Back in" alone is left out too: "back in A&E, bleeding heavily" is now.
 static LONG_AGO: Phrases = Phrases::new(&[
     "years ago",
     "year ago",
@@ -177,18 +243,61 @@ static LONG_AGO: Phrases = Phrases::new(&[
     "when i was younger",
     "when i was little",
     "when i was a",
+    "years since",
+    "year since",
+    "months since",
+    "anniversary",
+    "back in january",
+    "back in february",
+    "back in march",
+    "back in april",
+    "back in may",
+    "back in june",
+    "back in july",
+    "back in august",
+    "back in september",
+    "back in october",
+    "back in november",
+    "back in december",
+    "back in the spring",
+    "back in the summer",
+    "back in the autumn",
+    "back in the fall",
+    "back in the winter",
+    "back in the day",
 ]);
 
-/// Phrases that say it is over ("...and I'm fully recovered", "all fine now").
+/// Phrases that say it is over ("...and I'm fully recovered", "all fine now", "the
+/// bleeding has settled", "she's fine now"). Someone else's "she's fine" without "now"
+/// is left out: "she says she's fine but she's grey and sweaty" is how an emergency is
+/// played down.
 static NOW_OVER: Phrases = Phrases::new(&[
     "fully recovered",
     "all fine now",
     "all good now",
     "all ok now",
+    "all well",
     "im fine now",
     "im ok now",
     "im okay now",
+    "im well",
+    "ive been well",
+    "im safe",
+    "shes fine now",
+    "hes fine now",
+    "she is fine now",
+    "he is fine now",
+    "i was fine after",
+    "she was fine after",
+    "he was fine after",
     "back to normal",
+    "has settled",
+    "all settled",
+    "went away",
+    "gone now",
+    "stopped straight away",
+    "stopped on its own",
+    "stopped by itself",
 ]);
 
 /// Words that bring a sentence back to the present ("two years ago, and now again",
@@ -219,7 +328,10 @@ static PRESENT: Phrases = Phrases::new(&[
 /// Whether a sentence places what it tells long ago or says it is over, and nothing in
 /// it outside those phrases brings it back to the present.
 fn told_as_over(sentence: &[Word]) -> bool {
-    let over: Vec<Range<usize>> = NOW_OVER.occurrences(sentence).collect();
+    let over: Vec<Range<usize>> = NOW_OVER
+        .occurrences(sentence)
+        .chain(LONG_AGO.occurrences(sentence))
+        .collect();
     says_over(sentence) && !in_the_present(sentence, &over)
 }
 
@@ -231,14 +343,16 @@ fn says_over(words: &[Word]) -> bool {
 }
 
 /// Whether a [`PRESENT`] word stands in `words` outside the phrases `apart` (the "now"
-/// of "all fine now" or the "started" of "if I started" does not bring anything back).
+/// of "all fine now", the "since" of "years since" or the "started" of "if I started"
+/// does not bring anything back).
 fn in_the_present(words: &[Word], apart: &[Range<usize>]) -> bool {
     PRESENT.occur_outside(words, apart)
 }
 
 /// Whether `text`, read whole, tells of a sign imagined ("hypothetically, if I started
-/// bleeding heavily") or long over ("two years ago", "fully recovered"), with nothing in
-/// it bringing it back to the present. The meaning net's counterpart of
+/// bleeding heavily"), long over ("two years ago", "fully recovered") or asked about in
+/// general ("what counts as heavy bleeding?"), with nothing in it bringing it back to
+/// the present. The meaning net's counterpart of
 /// [`not_happening_now`]: a meaning has no matched words, so an opener may stand anywhere
 /// in the text. Negations are not read here: "no fever, but bleeding through a pad an
 /// hour" is one meaning with both.
@@ -246,6 +360,19 @@ pub(super) fn imagined_or_over(reading: &[Word]) -> bool {
     let openers: Vec<Range<usize>> = SUPPOSING.occurrences(reading).collect();
     (!openers.is_empty() && !in_the_present(reading, &openers))
         || (told_as_over(reading) && !telling_of_self_now(reading))
+        || asks_in_general(reading)
+}
+
+/// Whether `text`, read whole, asks about a sign in general ("what counts as heavy
+/// bleeding, so I know when to go in?"): an [`ASKING_IN_GENERAL`] opener, and nothing
+/// outside the openers that tells of a sign someone has, is told in the present, or
+/// brings it to now.
+fn asks_in_general(reading: &[Word]) -> bool {
+    let openers: Vec<Range<usize>> = ASKING_IN_GENERAL.occurrences(reading).collect();
+    !openers.is_empty()
+        && !TELLING_OF_A_SIGN.occur_outside(reading, &openers)
+        && !TOLD_IN_PRESENT.occur_outside(reading, &openers)
+        && !in_the_present(reading, &openers)
 }
 
 /// A member telling of themselves in the present ("I'm bleeding heavily, I had a
@@ -439,6 +566,7 @@ mod tests {
             "if i got a fever after my d&c would that mean infection? planning ahead",
             "i fainted once as a teenager, does it matter",
             "i bled heavily with my first and im fully recovered",
+            "What counts as heavy bleeding, so I know when to go in?",
         ] {
             assert!(imagined_or_over(&words(calm)), "{calm}");
         }
@@ -447,9 +575,82 @@ mod tests {
             "i am bleeding heavily and dizzy",
             "if i start bleeding heavily again like today what do i do",
             "im bleeding heavily, i had a miscarriage two years ago",
+            "what counts as heavy bleeding? I'm soaking a pad an hour",
+            "how do i know if this is a clot, my calf is red",
         ] {
             assert!(!imagined_or_over(&words(urgent)), "{urgent}");
         }
+    }
+
+    #[test]
+    fn a_sign_asked_about_in_general_is_not_happening_now() {
+        for (question, sign) in [
+            (
+                "What counts as heavy bleeding, so I know when to go in?",
+                "heavy",
+            ),
+            ("How do I know what counts as reduced movements?", "reduced"),
+            ("what are the signs of heavy bleeding after a d&c", "heavy"),
+        ] {
+            assert!(!happening_now(question, sign), "{question}");
+        }
+        for (question, sign) in [
+            ("what is this pain in my chest", "pain"),
+            ("partner has signs of heavy bleeding", "heavy"),
+            (
+                "partner has symptoms of pre-eclampsia, severe headache and blurred vision",
+                "severe",
+            ),
+            (
+                "what counts as heavy bleeding? I'm soaking a pad an hour",
+                "soaking",
+            ),
+            (
+                "what counts as heavy bleeding, im soaking a pad an hour",
+                "soaking",
+            ),
+            ("what counts as heavy bleeding because this is now", "heavy"),
+            ("how do i know if im bleeding heavily", "bleeding"),
+        ] {
+            assert!(happening_now(question, sign), "{question}");
+        }
+    }
+
+    #[test]
+    fn anniversaries_and_settled_signs_are_over() {
+        for (question, sign) in [
+            (
+                "Back in March I collapsed from blood loss during my miscarriage",
+                "collapsed",
+            ),
+            (
+                "One year since my haemorrhage and the night we lost him",
+                "haemorrhage",
+            ),
+            (
+                "Six months since the stillbirth, the fever after it was the worst",
+                "fever",
+            ),
+            (
+                "I fainted at the funeral but I was fine after some water",
+                "fainted",
+            ),
+        ] {
+            assert!(!happening_now(question, sign), "{question}");
+        }
+        for (question, sign) in [
+            ("back in A&E, bleeding heavily", "bleeding"),
+            (
+                "a year since my loss and I'm bleeding heavily again",
+                "bleeding",
+            ),
+            ("my wife fainted, she says she's fine", "fainted"),
+        ] {
+            assert!(happening_now(question, sign), "{question}");
+        }
+        assert!(imagined_or_over(&words(
+            "My friend had a miscarriage last week. the bleeding has settled and she's been checked over"
+        )));
     }
 
     #[test]
