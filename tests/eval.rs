@@ -337,7 +337,7 @@ fn corpus_d_new_articles() {
         "eval/corpus-d/questions.jsonl",
         Some("eval/corpus-d/articles"),
     );
-    assert_floors(&report, 0.12, 0.95, 4, 0, 7);
+    assert_floors(&report, 0.12, 0.95, 4, 0, 9);
     assert_declines_name_the_answer(&report, 0.7);
 }
 
@@ -350,7 +350,7 @@ fn corpus_e_new_articles() {
         "eval/corpus-e/questions.jsonl",
         Some("eval/corpus-e/articles"),
     );
-    assert_floors(&report, 0.2, 0.95, 3, 0, 10);
+    assert_floors(&report, 0.2, 0.95, 3, 0, 14);
     assert_declines_name_the_answer(&report, 0.6);
 }
 
@@ -365,7 +365,7 @@ fn urgent_only_set(file: &str, emergencies: u64, misses: u64, false_alarms: u64)
 /// Emergencies in members' own words, and calm questions with alarming words.
 #[test]
 fn urgent_set() {
-    urgent_only_set("eval/urgent.jsonl", 100, 0, 9);
+    urgent_only_set("eval/urgent.jsonl", 100, 0, 10);
 }
 
 /// A second blind set of emergencies and calm questions, written after the first had been
@@ -374,28 +374,28 @@ fn urgent_set() {
 /// figures are no longer a held-out measure.
 #[test]
 fn second_urgent_set() {
-    urgent_only_set("eval/urgent-2.jsonl", 70, 4, 8);
+    urgent_only_set("eval/urgent-2.jsonl", 70, 2, 9);
 }
 
 /// A third blind set, written by another writer blind to the code, the safety texts and
 /// every other set; its questions are not read, and nothing is fitted or chosen on it.
 #[test]
 fn third_urgent_set() {
-    urgent_only_set("eval/urgent-3.jsonl", 90, 11, 12);
+    urgent_only_set("eval/urgent-3.jsonl", 90, 7, 12);
 }
 
 /// The set written to fit the urgent gate's thresholds (`tests/urgent_fit.rs`), so its
 /// figures are not a blind measure; held here so a change to the examples is noticed.
 #[test]
 fn urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit.jsonl", 61, 0, 7);
+    urgent_only_set("eval/urgent-fit.jsonl", 61, 0, 8);
 }
 
 /// The third fitting set: emergencies a maternity unit would see beyond the product contract's list
 /// (stroke, allergic reaction, vomited blood) and calm questions about loss; not blind.
 #[test]
 fn third_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-3.jsonl", 100, 0, 21);
+    urgent_only_set("eval/urgent-fit-3.jsonl", 100, 0, 23);
 }
 
 /// The fourth fitting set: emergencies told indirectly, minimised, in txt-speak or with
@@ -410,12 +410,20 @@ fn fourth_urgent_fitting_set() {
 /// signs. Not blind.
 #[test]
 fn fifth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-5.jsonl", 90, 1, 26);
+    urgent_only_set("eval/urgent-fit-5.jsonl", 90, 1, 28);
+}
+
+/// The sixth fitting set: emergencies told in everyday words, without the names of the
+/// signs (what the bathroom looks like, what someone can no longer do), and calm posts
+/// with strong body words. Not blind.
+#[test]
+fn sixth_urgent_fitting_set() {
+    urgent_only_set("eval/urgent-fit-6.jsonl", 100, 4, 21);
 }
 
 /// The second fitting set, written to be harder (disguised words, indirect telling); not
 /// blind either.
 #[test]
 fn second_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-2.jsonl", 100, 1, 12);
+    urgent_only_set("eval/urgent-fit-2.jsonl", 100, 1, 13);
 }

@@ -38,44 +38,38 @@ impl NotNow {
 }
 
 /// Whether the match starting at word `position` of `reading` (words of `question`,
-/// whose sentences are `sentences`) says the sign is absent, imagined, or long over,
-/// and which.
+/// whose sentences are `sentences`) says the sign is absent, imagined, long over or
+/// asked about in general, and which.
 pub(super) fn not_happening_now(
     question: &str,
     reading: &[Word],
     sentences: &[Range<usize>],
     position: usize,
 ) -> Option<NotNow> {
+    let sentence = sentence_of(reading, sentences, position);
+    let at = reading[position].span.start;
+    let clause = clause_of(question, sentence, at);
     if negated(reading, position) {
         Some(NotNow::Negated)
     } else if supposed(reading, position) {
         Some(NotNow::Imagined)
-    } else if over_where_told(question, reading, sentences, position) {
+    } else if over_where_told(sentence, clause) {
         Some(NotNow::Over)
-    } else if asked_in_general(question, reading, sentences, position) {
+    } else if asked_in_general(sentence, clause, at) {
         Some(NotNow::Asked)
     } else {
         None
     }
 }
 
-/// Whether the match at `position` is told as long past or over. The sentence must say
-/// so ([`told_as_over`]), and the match's own clause must either carry the saying or be
-/// told in the past and not the present: in "I had a clot years ago, my calf is swollen
-/// and hot" or "diagnosed in 2018, severe chest pain" the sign is now, whatever the
-/// sentence's first clause says.
-fn over_where_told(
-    question: &str,
-    reading: &[Word],
-    sentences: &[Range<usize>],
-    position: usize,
-) -> bool {
-    let sentence = sentence_of(reading, sentences, position);
-    if !told_as_over(sentence) {
-        return false;
-    }
-    let clause = clause_of(question, sentence, reading[position].span.start);
-    says_over(clause) || (told_in_past(clause) && !TOLD_IN_PRESENT.occur_in(clause))
+/// Whether a match in `clause` of `sentence` is told as long past or over. The sentence
+/// must say so ([`told_as_over`]), and the match's own clause must either carry the
+/// saying or be told in the past and not the present: in "I had a clot years ago, my calf
+/// is swollen and hot" or "diagnosed in 2018, severe chest pain" the sign is now,
+/// whatever the sentence's first clause says.
+fn over_where_told(sentence: &[Word], clause: &[Word]) -> bool {
+    told_as_over(sentence)
+        && (says_over(clause) || (told_in_past(clause) && !TOLD_IN_PRESENT.occur_in(clause)))
 }
 
 /// Common verbs in the past tense that do not end in "-ed".
@@ -179,6 +173,7 @@ static ASKING_IN_GENERAL: Phrases = Phrases::new(&[
     "what are the symptoms of",
     "what are symptoms of",
     "what are the warning signs of",
+    "what does",
     "how do i know",
     "how do you know",
     "how can i tell",
@@ -198,24 +193,14 @@ static ASKING_IN_GENERAL: Phrases = Phrases::new(&[
 /// to go in" and "what counts as a fever after my D&C" still ask.
 static TELLING_OF_A_SIGN: Phrases = Phrases::new(&["ive", "me", "this", "these", "shes", "hes"]);
 
-/// Whether the match at `position` is named in a question about the sign in general:
-/// an [`ASKING_IN_GENERAL`] opener ends at most [`SUPPOSING_REACH`] words before it in
-/// its own clause, nothing in that clause besides the opener tells of a sign someone
-/// has or is told in the present, and nothing in the sentence brings it to now. So
-/// "partner has signs of heavy bleeding" ("has") and "what are the signs of a clot?
-/// my calf is swollen" (another sentence) still count.
-fn asked_in_general(
-    question: &str,
-    reading: &[Word],
-    sentences: &[Range<usize>],
-    position: usize,
-) -> bool {
-    let sentence = sentence_of(reading, sentences, position);
-    let clause = clause_of(question, sentence, reading[position].span.start);
-    let Some(here) = clause
-        .iter()
-        .position(|w| w.span.start == reading[position].span.start)
-    else {
+/// Whether the match starting at byte `at`, in `clause` of `sentence`, is named in a
+/// question about the sign in general: an [`ASKING_IN_GENERAL`] opener ends at most
+/// [`SUPPOSING_REACH`] words before it in its own clause, nothing in that clause besides
+/// the opener tells of a sign someone has or is told in the present, and nothing in the
+/// sentence brings it to now. So "partner has signs of heavy bleeding" ("has") and "what
+/// are the signs of a clot? my calf is swollen" (another sentence) still count.
+fn asked_in_general(sentence: &[Word], clause: &[Word], at: usize) -> bool {
+    let Some(here) = clause.iter().position(|w| w.span.start == at) else {
         return false;
     };
     let openers: Vec<Range<usize>> = ASKING_IN_GENERAL.occurrences(clause).collect();
@@ -243,6 +228,10 @@ static LONG_AGO: Phrases = Phrases::new(&[
     "when i was younger",
     "when i was little",
     "when i was a",
+    "last spring",
+    "last summer",
+    "last autumn",
+    "last winter",
     "years since",
     "year since",
     "months since",
