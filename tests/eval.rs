@@ -421,6 +421,13 @@ fn sixth_urgent_fitting_set() {
     urgent_only_set("eval/urgent-fit-6.jsonl", 100, 4, 21);
 }
 
+/// The seventh fitting set: the everyday calm questions of a support community, with
+/// emergencies told in the same style. Not blind.
+#[test]
+fn seventh_urgent_fitting_set() {
+    urgent_only_set("eval/urgent-fit-7.jsonl", 40, 1, 17);
+}
+
 /// The second fitting set, written to be harder (disguised words, indirect telling); not
 /// blind either.
 #[test]
