@@ -425,7 +425,7 @@ fn sixth_urgent_fitting_set() {
 /// emergencies told in the same style. Not blind.
 #[test]
 fn seventh_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-7.jsonl", 40, 1, 17);
+    urgent_only_set("eval/urgent-fit-7.jsonl", 40, 0, 17);
 }
 
 /// The second fitting set, written to be harder (disguised words, indirect telling); not
