@@ -269,7 +269,7 @@ static NOW_OVER: Phrases = Phrases::new(&[
     "im fine now",
     "im ok now",
     "im okay now",
-    "im well",
+    "im well now",
     "ive been well",
     "im safe",
     "shes fine now",
