@@ -187,7 +187,7 @@ static ASKING_IN_GENERAL: Phrases = Phrases::new(&[
 ]);
 
 /// Words that point at a sign someone has ("what is this pain in my chest", "what are
-/// the signs of a clot, she's got..."): beside one, a question asks about that sign, not
+/// the signs of the clot she's got"): beside one, a question asks about that sign, not
 /// the sign in general. With [`TOLD_IN_PRESENT`] ("I'm", "I have", "is"), which is read
 /// too. "I" and "my" alone are left out: "what counts as heavy bleeding, so I know when
 /// to go in" and "what counts as a fever after my D&C" still ask.
@@ -206,9 +206,16 @@ fn asked_in_general(sentence: &[Word], clause: &[Word], at: usize) -> bool {
     let openers: Vec<Range<usize>> = ASKING_IN_GENERAL.occurrences(clause).collect();
     let reach = here.saturating_sub(SUPPOSING_REACH)..=here;
     openers.iter().any(|opener| reach.contains(&opener.end))
-        && !TELLING_OF_A_SIGN.occur_outside(clause, &openers)
-        && !TOLD_IN_PRESENT.occur_outside(clause, &openers)
+        && tells_of_no_sign(clause, &openers)
         && !PRESENT.occur_in(sentence)
+}
+
+/// Whether nothing in `words` outside the question's `openers` points at a sign someone
+/// has ([`TELLING_OF_A_SIGN`]) or is told in the present ([`TOLD_IN_PRESENT`]): what the
+/// match's clause, and the meaning net's whole text, must hold to ask in general.
+fn tells_of_no_sign(words: &[Word], openers: &[Range<usize>]) -> bool {
+    !TELLING_OF_A_SIGN.occur_outside(words, openers)
+        && !TOLD_IN_PRESENT.occur_outside(words, openers)
 }
 
 /// Phrases that place what a sentence tells years back ("fainted once as a teenager",
@@ -358,10 +365,7 @@ pub(super) fn imagined_or_over(reading: &[Word]) -> bool {
 /// brings it to now.
 fn asks_in_general(reading: &[Word]) -> bool {
     let openers: Vec<Range<usize>> = ASKING_IN_GENERAL.occurrences(reading).collect();
-    !openers.is_empty()
-        && !TELLING_OF_A_SIGN.occur_outside(reading, &openers)
-        && !TOLD_IN_PRESENT.occur_outside(reading, &openers)
-        && !in_the_present(reading, &openers)
+    !openers.is_empty() && tells_of_no_sign(reading, &openers) && !in_the_present(reading, &openers)
 }
 
 /// A member telling of themselves in the present ("I'm bleeding heavily, I had a
