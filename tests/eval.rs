@@ -356,7 +356,8 @@ fn corpus_e_new_articles() {
     assert_declines_name_the_answer(&report, 0.6);
 }
 
-/// Written blind like corpus E, then read: fitting sets for the answer confidence.
+/// Written blind like corpus E, then read; fitted on nothing (README, "More new-article
+/// sets").
 #[test]
 fn corpus_f_new_articles() {
     let report = eval_report(
