@@ -866,6 +866,36 @@ fn a_sign_asked_about_or_settled_is_not_an_emergency_but_one_told_now_is() {
     }
 }
 
+/// A new mother who hears voices, talks to people who are not there or believes she is
+/// being poisoned needs care now (postpartum psychosis); asking what it is does not.
+#[test]
+fn a_new_mother_out_of_touch_with_what_is_real_gets_the_urgent_notice() {
+    let safety = bundled_safety();
+    for (question, urgent) in [
+        (
+            "three days after the birth my partner keeps hearing voices and has not slept",
+            true,
+        ),
+        (
+            "since the birth my wife is talking to people who are not there",
+            true,
+        ),
+        (
+            "she thinks the midwives are trying to poison her, the baby is five days old",
+            true,
+        ),
+        ("what is postpartum psychosis and how common is it", false),
+    ] {
+        let answer = ask_json(question);
+        let reply = answer["reply"].as_str().unwrap();
+        assert_eq!(
+            reply.contains(&safety.urgent_notice),
+            urgent,
+            "{question}: {reply}"
+        );
+    }
+}
+
 #[test]
 fn a_warning_sign_of_suicide_needs_its_whole_phrase_not_its_everyday_words() {
     for (question, urgent) in [

@@ -464,6 +464,13 @@ fn seventh_urgent_fitting_set() {
     urgent_only_set("eval/urgent-fit-7.jsonl", 40, 0, 17);
 }
 
+/// The eighth fitting set: emergencies after a birth and told as reassurance-seeking
+/// questions, by someone else or minimised. Not blind.
+#[test]
+fn eighth_urgent_fitting_set() {
+    urgent_only_set("eval/urgent-fit-8.jsonl", 100, 0, 10);
+}
+
 /// The second fitting set, written to be harder (disguised words, indirect telling); not
 /// blind either.
 #[test]
