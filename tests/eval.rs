@@ -378,6 +378,38 @@ fn corpus_g_new_articles() {
     assert_declines_name_the_answer(&report, 0.6);
 }
 
+/// The same articles with the `Also asked` lines a moderator wrote for them without
+/// seeing the questions (`articles-with-also-asked/`): what `content/README.md` asks of
+/// a moderator adding an article must lead members to more right answers.
+#[test]
+fn a_moderators_also_asked_lines_help_on_new_articles() {
+    for (set, plain_articles, moderated_articles, wrong_quoted) in [
+        (
+            "eval/corpus-f/questions.jsonl",
+            "eval/corpus-f/articles",
+            "eval/corpus-f/articles-with-also-asked",
+            5,
+        ),
+        (
+            "eval/corpus-g/questions.jsonl",
+            "eval/corpus-g/articles",
+            "eval/corpus-g/articles-with-also-asked",
+            7,
+        ),
+    ] {
+        let plain = eval_report(set, Some(plain_articles));
+        let moderated = eval_report(set, Some(moderated_articles));
+        let right = |report: &Value| report["right"].as_u64().unwrap();
+        assert!(
+            right(&moderated) >= right(&plain) + 4,
+            "{set}: {} right with the moderator's lines, {} without",
+            right(&moderated),
+            right(&plain)
+        );
+        assert_floors(&moderated, 0.26, 0.9, wrong_quoted, 0, 18);
+    }
+}
+
 /// Written blind with F and G, never read and never fitted on: its misses are not
 /// printed (see [`UNREAD_SETS`]).
 #[test]
