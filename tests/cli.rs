@@ -1091,6 +1091,39 @@ fn two_topics_too_close_to_call_are_both_offered() {
     }
 }
 
+/// A new article whose topics have no `Also asked:` lines is named by `lantern check`
+/// once, with how many topics lack them and the fix; the bundled article has them all.
+#[test]
+fn check_asks_for_also_asked_lines_on_a_new_article() {
+    let content = content_copy();
+    fs::write(
+        content.path().join("articles").join("new-article.md"),
+        "---\ntitle: Scans\nsource: Test article\nlast_reviewed: 2026-11-30\n---\n\n## Resting after a scan\n\nA passage.\n\n## Eating before a scan\nAlso asked: can I eat before my scan\n\nAnother passage.\n\n## Driving after a scan\n\nA third passage.\n",
+    )
+    .unwrap();
+    let dir = content.path().display().to_string();
+    let run = Lantern::new().run(&["check", "--content", &dir]);
+    assert_eq!(run.code, Some(0), "a warning, not an error: {}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("`Also asked:`").count(),
+        1,
+        "one warning per article: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("new-article.md:7:")
+            && run
+                .stderr
+                .contains("2 of 3 topics have no `Also asked:` line")
+            && run.stderr.contains("Resting after a scan"),
+        "{}",
+        run.stderr
+    );
+
+    let bundled = Lantern::new().run(&["check", "--content", &content_arg()]);
+    assert!(!bundled.stderr.contains("Also asked"), "{}", bundled.stderr);
+}
+
 /// An article saved beside `articles/` instead of in it, or any other stray file, is named
 /// by `lantern check` with the fix, so it is never silently missing for members.
 #[test]
