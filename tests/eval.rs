@@ -309,38 +309,47 @@ fn holdout_set() {
     assert_floors(&report, 0.75, 0.95, 3, 0, 1);
 }
 
+/// The report of a new-article set: `tests/data/eval/{corpus}/questions.jsonl` over the
+/// bundled content with the set's `articles` folder added.
+fn corpus_report(corpus: &str, articles: &str) -> Value {
+    eval_report(
+        &format!("eval/{corpus}/questions.jsonl"),
+        Some(&format!("eval/{corpus}/{articles}")),
+    )
+}
+
+/// A new-article set over its own articles, held to [`assert_floors`] (no emergency
+/// missed) and to naming the answer's topic in at least `named` of its declines.
+fn new_article_set(
+    corpus: &str,
+    right: f64,
+    refused: f64,
+    wrong_quoted: u64,
+    false_alarms: u64,
+    named: f64,
+) {
+    let report = corpus_report(corpus, "articles");
+    assert_floors(&report, right, refused, wrong_quoted, 0, false_alarms);
+    assert_declines_name_the_answer(&report, named);
+}
+
 /// New articles a moderator team would add, with member-style questions: the measure of
 /// whether retrieval works on content it was not built on.
 #[test]
 fn corpus_b_new_articles() {
-    let report = eval_report(
-        "eval/corpus-b/questions.jsonl",
-        Some("eval/corpus-b/articles"),
-    );
-    assert_floors(&report, 0.23, 0.95, 3, 0, 3);
-    assert_declines_name_the_answer(&report, 0.7);
+    new_article_set("corpus-b", 0.23, 0.95, 3, 3, 0.7);
 }
 
 #[test]
 fn corpus_c_new_articles() {
-    let report = eval_report(
-        "eval/corpus-c/questions.jsonl",
-        Some("eval/corpus-c/articles"),
-    );
-    assert_floors(&report, 0.08, 0.95, 8, 0, 8);
-    assert_declines_name_the_answer(&report, 0.7);
+    new_article_set("corpus-c", 0.08, 0.95, 8, 8, 0.7);
 }
 
 /// Written blind to the code, synonyms and safety texts, and used to fit nothing: the
 /// truest measure of a moderator team's next articles.
 #[test]
 fn corpus_d_new_articles() {
-    let report = eval_report(
-        "eval/corpus-d/questions.jsonl",
-        Some("eval/corpus-d/articles"),
-    );
-    assert_floors(&report, 0.12, 0.95, 4, 0, 9);
-    assert_declines_name_the_answer(&report, 0.7);
+    new_article_set("corpus-d", 0.12, 0.95, 4, 9, 0.7);
 }
 
 /// Written blind to the code, synonyms and safety texts after the last change to either,
@@ -348,34 +357,19 @@ fn corpus_d_new_articles() {
 /// printed (see [`UNREAD_SETS`]).
 #[test]
 fn corpus_e_new_articles() {
-    let report = eval_report(
-        "eval/corpus-e/questions.jsonl",
-        Some("eval/corpus-e/articles"),
-    );
-    assert_floors(&report, 0.2, 0.95, 3, 0, 14);
-    assert_declines_name_the_answer(&report, 0.6);
+    new_article_set("corpus-e", 0.2, 0.95, 3, 14, 0.6);
 }
 
 /// Written blind like corpus E, then read; fitted on nothing (README, "More new-article
 /// sets").
 #[test]
 fn corpus_f_new_articles() {
-    let report = eval_report(
-        "eval/corpus-f/questions.jsonl",
-        Some("eval/corpus-f/articles"),
-    );
-    assert_floors(&report, 0.2, 0.95, 5, 0, 18);
-    assert_declines_name_the_answer(&report, 0.6);
+    new_article_set("corpus-f", 0.2, 0.95, 5, 18, 0.6);
 }
 
 #[test]
 fn corpus_g_new_articles() {
-    let report = eval_report(
-        "eval/corpus-g/questions.jsonl",
-        Some("eval/corpus-g/articles"),
-    );
-    assert_floors(&report, 0.18, 0.9, 3, 0, 8);
-    assert_declines_name_the_answer(&report, 0.6);
+    new_article_set("corpus-g", 0.18, 0.9, 3, 8, 0.6);
 }
 
 /// The new articles with the `Also asked` lines a moderator wrote for them without
@@ -392,12 +386,8 @@ fn a_moderators_also_asked_lines_help_on_new_articles() {
         ("corpus-g", 0.27, 7),
         ("corpus-h", 0.2, 2),
     ] {
-        let set = format!("eval/{corpus}/questions.jsonl");
-        let plain = eval_report(&set, Some(&format!("eval/{corpus}/articles")));
-        let moderated = eval_report(
-            &set,
-            Some(&format!("eval/{corpus}/articles-with-also-asked")),
-        );
+        let plain = corpus_report(corpus, "articles");
+        let moderated = corpus_report(corpus, "articles-with-also-asked");
         let right = |report: &Value| report["right"].as_u64().unwrap();
         assert!(
             right(&moderated) > right(&plain),
@@ -413,12 +403,7 @@ fn a_moderators_also_asked_lines_help_on_new_articles() {
 /// printed (see [`UNREAD_SETS`]).
 #[test]
 fn corpus_h_new_articles() {
-    let report = eval_report(
-        "eval/corpus-h/questions.jsonl",
-        Some("eval/corpus-h/articles"),
-    );
-    assert_floors(&report, 0.18, 0.9, 5, 0, 12);
-    assert_declines_name_the_answer(&report, 0.6);
+    new_article_set("corpus-h", 0.18, 0.9, 5, 12, 0.6);
 }
 
 /// A set scored on urgency alone (no `expect`): it must keep its `emergencies`, and may

@@ -6,8 +6,9 @@
 //! fields), `urgent-fit.jsonl` to `urgent-fit-8.jsonl`, written
 //! for fitting. Validation set: `urgent-2.jsonl`, whose verdicts this procedure reads
 //! but whose questions it never prints (nor has anyone read them). `urgent.jsonl`,
-//! `urgent-3.jsonl` and `corpus-d` are never read here: they are the held-out measures,
-//! reported after the choice.
+//! `urgent-3.jsonl` and `corpus-d` to `corpus-h` are never read here: they are the
+//! held-out measures, reported after the choice (F and G were tried as fitting sets and
+//! left out, README "Evaluation").
 //!
 //! For every question the patterns' verdict and each meaning's closeness to the
 //! examples are computed once; then every setting on a grid (a threshold for the urgent
