@@ -46,14 +46,17 @@ pub(super) fn not_happening_now(
     sentences: &[Range<usize>],
     position: usize,
 ) -> Option<NotNow> {
+    if negated(reading, position) {
+        return Some(NotNow::Negated);
+    }
+    if supposed(reading, position) {
+        return Some(NotNow::Imagined);
+    }
+    // Only the last two readings need the match's sentence and clause.
     let sentence = sentence_of(reading, sentences, position);
     let at = reading[position].span.start;
     let clause = clause_of(question, sentence, at);
-    if negated(reading, position) {
-        Some(NotNow::Negated)
-    } else if supposed(reading, position) {
-        Some(NotNow::Imagined)
-    } else if over_where_told(sentence, clause) {
+    if over_where_told(sentence, clause) {
         Some(NotNow::Over)
     } else if asked_in_general(sentence, clause, at) {
         Some(NotNow::Asked)
