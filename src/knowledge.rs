@@ -19,7 +19,7 @@ pub use outcome::{Answer, AnswerRecord, Outcome, Quote, Refusal};
 /// The default answer threshold on [`SearchResult::confidence`], the estimated chance
 /// that the best passage answers. Fitted with the fused weights, cross-validated by
 /// article (`benches/fit_confidence.py`); see README, "How Lantern decides".
-pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.78;
+pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.80;
 
 /// A candidate must cover at least this share of the question to be suggested as a
 /// nearby topic, so unrelated topics are never offered.

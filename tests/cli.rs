@@ -935,6 +935,46 @@ fn assert_answers(cases: &[(&str, &str)]) {
     }
 }
 
+/// A moderator's paragraph often leaves out what its heading says. Its meaning must
+/// still be read under the heading: the question about bleeding comes closest to the
+/// paragraph under the bleeding heading, although that paragraph never says "bleeding".
+#[test]
+fn a_paragraph_is_read_under_its_heading() {
+    let copy = content_copy();
+    fs::write(
+        copy.path().join("articles/how-long-things-last.md"),
+        "---\ntitle: How long things last\nsource: Lantern tests\nlast_reviewed: 2026-11-30\n---\n\n\
+         ## How long does bleeding last after a miscarriage?\n\n\
+         Usually one to two weeks. It gets lighter day by day.\n\n\
+         ## How long does morning sickness last?\n\n\
+         Usually until about 14 weeks. It gets easier day by day.\n",
+    )
+    .unwrap();
+    let run = Lantern::new().run(&[
+        "ask",
+        "--json",
+        "--explain",
+        "--content",
+        &copy.path().display().to_string(),
+        "how many days will I keep bleeding after losing the baby",
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let explain = &run.json_lines()[0]["explain"];
+    let closest = explain["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .max_by(|a, b| {
+            let meaning = |c: &serde_json::Value| c["evidence"]["passage"].as_f64().unwrap();
+            meaning(a).total_cmp(&meaning(b))
+        })
+        .unwrap();
+    assert_eq!(
+        closest["topic"], "How long does bleeding last after a miscarriage?",
+        "{explain}"
+    );
+}
+
 #[test]
 fn misspellings_members_make_are_understood() {
     assert_answers(&[
@@ -944,7 +984,7 @@ fn misspellings_members_make_are_understood() {
             "experts have identified several known causes",
         ),
         (
-            "antiphospholipd syndrome and heparin",
+            "can antiphospholipd syndrome cause miscarriage",
             "antiphospholipid syndrome",
         ),
         (

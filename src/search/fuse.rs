@@ -36,12 +36,12 @@ pub struct Evidence {
 
 /// Weights of [`Evidence`] in the ranking score, in field order (lexical, BM25 share,
 /// shape, passage, sentence, heading); fitted, summing to 1.
-const RANKING: [f32; 6] = [0.1, 0.2, 0.2, 0.3, 0.2, 0.0];
+const RANKING: [f32; 6] = [0.1, 0.3, 0.2, 0.3, 0.1, 0.0];
 
 /// The logistic model of "the best passage answers": coefficients of the best passage's
 /// score, its lead over the best passage of another topic, its lexical share and its
 /// closest-sentence cosine, then the intercept. Fitted.
-const CONFIDENCE: [f32; 5] = [1.487, 8.444, 3.676, 1.857, -3.426];
+const CONFIDENCE: [f32; 5] = [-3.067, 8.439, 4.143, 4.714, -3.559];
 
 /// A lead this small over another topic is too close to call: the member is told both
 /// topics fit. In ranking-score units, where a right answer's lead is typically 0.05 to
