@@ -68,9 +68,9 @@ const MAX_SENTENCE_VECTORS: usize = 16;
 /// Moderators write a paragraph under its heading, so the paragraph often leaves out
 /// what the heading says ("It usually settles within two weeks", "Most women go on to
 /// have a healthy baby"). Embedded alone, such a paragraph has lost its subject; with
-/// the title in front it lands nearer the questions it answers. Measured by the
-/// confidence procedure, leaving one article out: more right answers on new articles
-/// and on the bundled one, fewer wrong ones (README, "Evaluation").
+/// the title in front it lands nearer the questions it answers: on new articles the
+/// passage's cosine alone ranks the right passage first far more often, and fewer wrong
+/// passages are quoted (README, "Passages read under their titles").
 fn in_context(title: &str, text: &str) -> String {
     format!("{title}: {text}")
 }
