@@ -89,6 +89,7 @@ impl Knowledge {
         embedder: &Embedder,
     ) -> Result<Knowledge, LoadError> {
         check_safety_text_size(&library)?;
+        let load = embedder.begin_load();
         let index = SearchIndex::build(&library, embedder)?;
         let embed = |texts: &[String]| {
             embedder.embed_content(&texts.iter().map(String::as_str).collect::<Vec<_>>())
@@ -98,6 +99,7 @@ impl Knowledge {
             crisis: embed(&library.safety.crisis_examples),
             calm: embed(&library.safety.calm_examples),
         };
+        load.finish();
         Ok(Knowledge {
             library,
             index,

@@ -37,7 +37,7 @@ pub use fuse::Evidence;
 pub use query::{Concept, Correction, QueryPlan, SynonymUse};
 pub use semantic::{Embedder, ModelError};
 pub use typo::allowed_edits;
-pub use vectors::Vector;
+pub use vectors::{Vector, VectorLoad};
 
 use crate::content::Library;
 use crate::text::words;

@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 
 use minilm::Encoder;
 
-use super::vectors::{Vector, VectorCache};
+use super::vectors::{Vector, VectorCache, VectorLoad};
 use crate::content::Library;
 
 /// The model and the vectors it has made, shared by every reload of one process.
@@ -37,6 +37,12 @@ impl Embedder {
     /// time). Questions are never cached: they are members' words.
     pub fn embed_questions(&self, texts: &[&str]) -> Vec<Vector> {
         self.encoder.embed_batch(texts)
+    }
+
+    /// Begins one load of the content: the cache keeps what the loads it finishes asked
+    /// for, so call [`VectorLoad::finish`] after the last content vector is made.
+    pub fn begin_load(&self) -> VectorLoad<'_> {
+        self.cache.begin_load()
     }
 
     /// Vectors of content texts (such as the safety examples), cached like passages.

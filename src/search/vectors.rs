@@ -20,7 +20,7 @@ pub type Vector = [f32; DIM];
 /// A text's key: the first 16 bytes of SHA-256 over the model id and the text.
 type Key = [u8; 16];
 
-/// Past this many vectors (about 15 MB) only the current content's are kept: enough for
+/// Past this many vectors (about 15 MB) only the latest load's are kept: enough for
 /// several versions of a large content folder, or for the test suite's many small ones.
 const MAX_VECTORS: usize = 10_000;
 
@@ -31,35 +31,99 @@ const MAGIC: &[u8; 8] = b"LNTVEC01";
 pub struct VectorCache {
     model_id: String,
     file: Option<PathBuf>,
-    known: Mutex<HashMap<Key, Vector>>,
+    /// Past this many vectors a finished load prunes to its own.
+    limit: usize,
+    state: Mutex<State>,
+}
+
+struct State {
+    known: HashMap<Key, Vector>,
+    /// Keys asked for since the loads now running began: what the content needs. One
+    /// load asks in several calls (passages, sentences, headings, safety examples), so
+    /// pruning to one call's keys would drop the others' and embed them again each time.
+    touched: HashSet<Key>,
+    /// Loads begun and not yet ended.
+    loading: usize,
+    /// Whether one of them finished: only a whole load knows what the content needs.
+    finished: bool,
+}
+
+/// One load of the content, from its first embedding to its last. When the last load
+/// running ends and one of them finished, a cache past its limit keeps only the vectors
+/// those loads asked for.
+pub struct VectorLoad<'a> {
+    cache: &'a VectorCache,
+    finished: bool,
+}
+
+impl VectorLoad<'_> {
+    /// Marks the load as whole: every vector the content needs has been asked for.
+    pub fn finish(mut self) {
+        self.finished = true;
+    }
+}
+
+impl Drop for VectorLoad<'_> {
+    fn drop(&mut self) {
+        self.cache.end_load(self.finished);
+    }
 }
 
 impl VectorCache {
     /// A cache for `encoder`'s vectors, read from (and written to) `data_dir` when given.
     /// A missing, unreadable or foreign file only means starting empty.
     pub fn new(encoder: &Encoder, data_dir: Option<&Path>) -> VectorCache {
+        VectorCache::with_limit(encoder, data_dir, MAX_VECTORS)
+    }
+
+    /// As [`VectorCache::new`], pruning past `limit` vectors (tests use a small one).
+    pub fn with_limit(encoder: &Encoder, data_dir: Option<&Path>, limit: usize) -> VectorCache {
         let model_id = encoder.model_id().to_string();
         let file = data_dir.map(|dir| dir.join(format!("vectors-{model_id}.bin")));
         let known = match &file {
-            Some(path) => match read_file(path) {
-                Ok((known, tidy)) => {
-                    if !tidy && let Err(error) = write_file(path, &known) {
-                        tracing::warn!(file = %path.display(), %error, "could not tidy the vector cache");
-                    }
-                    known
-                }
-                Err(error) if error.kind() == io::ErrorKind::NotFound => HashMap::new(),
-                Err(error) => {
-                    tracing::warn!(file = %path.display(), %error, "ignoring the vector cache; it will be rebuilt");
-                    HashMap::new()
-                }
-            },
+            Some(path) => read_or_start_empty(path),
             None => HashMap::new(),
         };
         VectorCache {
             model_id,
             file,
-            known: Mutex::new(known),
+            limit,
+            state: Mutex::new(State {
+                known,
+                touched: HashSet::new(),
+                loading: 0,
+                finished: false,
+            }),
+        }
+    }
+
+    /// Begins a load; call [`VectorLoad::finish`] once it has asked for every vector it needs.
+    pub fn begin_load(&self) -> VectorLoad<'_> {
+        let mut state = self.lock();
+        if state.loading == 0 {
+            state.touched.clear();
+            state.finished = false;
+        }
+        state.loading += 1;
+        VectorLoad {
+            cache: self,
+            finished: false,
+        }
+    }
+
+    fn end_load(&self, finished: bool) {
+        let mut state = self.lock();
+        state.loading -= 1;
+        state.finished |= finished;
+        if state.loading > 0 || !state.finished || state.known.len() <= self.limit {
+            return;
+        }
+        let State { known, touched, .. } = &mut *state;
+        known.retain(|key, _| touched.contains(key));
+        if let Some(path) = &self.file
+            && let Err(error) = write_file(path, known)
+        {
+            tracing::warn!(file = %path.display(), %error, "could not save the vector cache; the next start embeds the content again");
         }
     }
 
@@ -67,45 +131,39 @@ impl VectorCache {
     /// (on every core) and remembered.
     pub fn embed_all(&self, encoder: &Encoder, texts: &[&str]) -> Vec<Vector> {
         let keys: Vec<Key> = texts.iter().map(|text| self.key(text)).collect();
-        let mut known = self
-            .known
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self.lock();
+        state.touched.extend(keys.iter().copied());
         let missing: Vec<usize> = (0..texts.len())
-            .filter(|&i| !known.contains_key(&keys[i]))
+            .filter(|&i| !state.known.contains_key(&keys[i]))
             .collect();
         let fresh = embed_parallel(
             encoder,
             &missing.iter().map(|&i| texts[i]).collect::<Vec<_>>(),
         );
         for (&i, vector) in missing.iter().zip(fresh) {
-            known.insert(keys[i], vector);
+            state.known.insert(keys[i], vector);
         }
-        let vectors: Vec<Vector> = keys.iter().map(|key| known[key]).collect();
-        if missing.is_empty() {
-            return vectors;
-        }
-        // Usually only the new vectors are appended: rewriting some 15 MB on every
-        // reload would cost more than the embedding of one changed article.
-        let saved = if known.len() > MAX_VECTORS {
-            let current: HashSet<&Key> = keys.iter().collect();
-            known.retain(|key, _| current.contains(key));
-            self.file
-                .as_ref()
-                .map(|path| (path, write_file(path, &known)))
-        } else {
+        // Only the new vectors are appended: rewriting some 15 MB on every reload would
+        // cost more than the embedding of one changed article. Pruning, which rewrites,
+        // waits for the load's end.
+        if !missing.is_empty()
+            && let Some(path) = &self.file
+        {
             let added: Vec<(&Key, &Vector)> = missing
                 .iter()
-                .map(|&i| (&keys[i], &known[&keys[i]]))
+                .map(|&i| (&keys[i], &state.known[&keys[i]]))
                 .collect();
-            self.file
-                .as_ref()
-                .map(|path| (path, append_file(path, &added)))
-        };
-        if let Some((path, Err(error))) = saved {
-            tracing::warn!(file = %path.display(), %error, "could not save the vector cache; the next start embeds the content again");
+            if let Err(error) = append_file(path, &added) {
+                tracing::warn!(file = %path.display(), %error, "could not save the vector cache; the next start embeds the content again");
+            }
         }
-        vectors
+        keys.iter().map(|key| state.known[key]).collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn key(&self, text: &str) -> Key {
@@ -117,6 +175,24 @@ impl VectorCache {
         let mut key = [0; 16];
         key.copy_from_slice(&digest[..16]);
         key
+    }
+}
+
+/// The vectors in the cache file, tidied when needed; a missing, unreadable or foreign
+/// file only means starting empty.
+fn read_or_start_empty(path: &Path) -> HashMap<Key, Vector> {
+    match read_file(path) {
+        Ok((known, tidy)) => {
+            if !tidy && let Err(error) = write_file(path, &known) {
+                tracing::warn!(file = %path.display(), %error, "could not tidy the vector cache");
+            }
+            known
+        }
+        Err(error) if error.kind() == io::ErrorKind::NotFound => HashMap::new(),
+        Err(error) => {
+            tracing::warn!(file = %path.display(), %error, "ignoring the vector cache; it will be rebuilt");
+            HashMap::new()
+        }
     }
 }
 
@@ -230,6 +306,51 @@ fn encode<'a>(bytes: &mut Vec<u8>, entries: impl Iterator<Item = (&'a Key, &'a V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys held in the cache file, as a fresh start would read them.
+    fn saved_keys(dir: &Path, cache: &VectorCache) -> HashSet<Key> {
+        let path = dir.join(format!("vectors-{}.bin", cache.model_id));
+        read_file(&path).unwrap().0.into_keys().collect()
+    }
+
+    #[test]
+    fn a_full_cache_keeps_every_vector_of_the_latest_load_not_of_its_last_call() {
+        let encoder = Encoder::embedded().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let cache = VectorCache::with_limit(&encoder, Some(dir.path()), 5);
+        let keys =
+            |texts: &[&str]| -> HashSet<Key> { texts.iter().map(|text| cache.key(text)).collect() };
+        // One load asks in two calls, six vectors in all: past the limit, yet all six are
+        // the content's, so all six stay.
+        let passages = ["clots in pregnancy", "heparin injections", "aspirin"];
+        let sentences = ["a second sentence", "a third", "a fourth"];
+        let load = cache.begin_load();
+        cache.embed_all(&encoder, &passages);
+        cache.embed_all(&encoder, &sentences);
+        load.finish();
+        assert_eq!(
+            saved_keys(dir.path(), &cache),
+            &keys(&passages) | &keys(&sentences)
+        );
+
+        // The next load changes one sentence: the old one goes, the rest stay.
+        let edited = ["a second sentence", "a third", "an edited fourth"];
+        let load = cache.begin_load();
+        cache.embed_all(&encoder, &passages);
+        cache.embed_all(&encoder, &edited);
+        load.finish();
+        assert_eq!(
+            saved_keys(dir.path(), &cache),
+            &keys(&passages) | &keys(&edited)
+        );
+
+        // A load that fails midway (invalid content) prunes nothing: it does not know
+        // what the content needs.
+        let load = cache.begin_load();
+        cache.embed_all(&encoder, &["something else entirely"]);
+        drop(load);
+        assert_eq!(saved_keys(dir.path(), &cache).len(), 7);
+    }
 
     fn entry(seed: u8) -> (Key, Vector) {
         ([seed; 16], [f32::from(seed); DIM])
