@@ -77,7 +77,7 @@ impl VectorCache {
     }
 
     /// As [`VectorCache::new`], pruning past `limit` vectors (tests use a small one).
-    pub fn with_limit(encoder: &Encoder, data_dir: Option<&Path>, limit: usize) -> VectorCache {
+    fn with_limit(encoder: &Encoder, data_dir: Option<&Path>, limit: usize) -> VectorCache {
         let model_id = encoder.model_id().to_string();
         let file = data_dir.map(|dir| dir.join(format!("vectors-{model_id}.bin")));
         let known = match &file {
@@ -320,27 +320,26 @@ mod tests {
         let cache = VectorCache::with_limit(&encoder, Some(dir.path()), 5);
         let keys =
             |texts: &[&str]| -> HashSet<Key> { texts.iter().map(|text| cache.key(text)).collect() };
-        // One load asks in two calls, six vectors in all: past the limit, yet all six are
-        // the content's, so all six stay.
+        // A whole load that asks for passages, then sentences, as `SemanticIndex` does;
+        // the keys it leaves in the file.
+        let load_whole = |passages: &[&str], sentences: &[&str]| {
+            let load = cache.begin_load();
+            cache.embed_all(&encoder, passages);
+            cache.embed_all(&encoder, sentences);
+            load.finish();
+            saved_keys(dir.path(), &cache)
+        };
+        // Six vectors in all: past the limit, yet all six are the content's, so all stay.
         let passages = ["clots in pregnancy", "heparin injections", "aspirin"];
         let sentences = ["a second sentence", "a third", "a fourth"];
-        let load = cache.begin_load();
-        cache.embed_all(&encoder, &passages);
-        cache.embed_all(&encoder, &sentences);
-        load.finish();
         assert_eq!(
-            saved_keys(dir.path(), &cache),
+            load_whole(&passages, &sentences),
             &keys(&passages) | &keys(&sentences)
         );
-
         // The next load changes one sentence: the old one goes, the rest stay.
         let edited = ["a second sentence", "a third", "an edited fourth"];
-        let load = cache.begin_load();
-        cache.embed_all(&encoder, &passages);
-        cache.embed_all(&encoder, &edited);
-        load.finish();
         assert_eq!(
-            saved_keys(dir.path(), &cache),
+            load_whole(&passages, &edited),
             &keys(&passages) | &keys(&edited)
         );
 
