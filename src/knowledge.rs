@@ -21,9 +21,16 @@ pub use outcome::{Answer, AnswerRecord, Outcome, Quote, Refusal};
 /// article (`benches/fit_confidence.py`); see README, "How Lantern decides".
 pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.80;
 
-/// A candidate must cover at least this share of the question to be suggested as a
-/// nearby topic, so unrelated topics are never offered.
+/// A candidate suggested for its words must cover at least this share of the question,
+/// so a topic that shares one passing word is not offered.
 pub const SUGGESTION_MIN_COVERAGE: f32 = 0.15;
+
+/// A candidate whose fused score reaches this is suggested however few of the question's
+/// words it shares. On a new article members' words often differ from the moderators',
+/// and meaning alone then puts the right topic first more often than any word-matching
+/// one: a declined member is one click from it. Fitted by the procedure in README
+/// ("Closest topics when Lantern declines"), on the procedure's sets only.
+pub const SUGGESTION_MIN_SCORE: f32 = 0.19;
 
 /// How many nearby topics to suggest.
 pub const MAX_SUGGESTIONS: usize = 3;
@@ -185,8 +192,8 @@ impl Knowledge {
         let mut offered: Vec<(usize, usize)> =
             two_topics.iter().flatten().map(|c| topic_of(c)).collect();
         let related = result.candidates.iter().filter(|c| {
-            c.related
-                && c.coverage >= SUGGESTION_MIN_COVERAGE
+            let near_in_words = c.related && c.coverage >= SUGGESTION_MIN_COVERAGE;
+            (near_in_words || c.score() >= SUGGESTION_MIN_SCORE)
                 && Some(topic_of(c)) != answered_topic
         });
         for candidate in related {

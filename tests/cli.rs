@@ -975,6 +975,52 @@ fn a_paragraph_is_read_under_its_heading() {
     );
 }
 
+/// When Lantern declines, the topic closest in meaning comes first among the closest
+/// topics, even when the member's words are not the article's ("intimate" for "sex"):
+/// one click from it in Discord. A question about nothing in the articles names none.
+#[test]
+fn a_declined_question_names_the_topic_nearest_in_meaning_first() {
+    let copy = content_copy();
+    fs::write(
+        copy.path().join("articles/life-after-a-loss.md"),
+        "---\ntitle: Life after a loss\nsource: Lantern tests\nlast_reviewed: 2026-11-30\n---\n\n\
+         ## Sex after a miscarriage\n\n\
+         Most clinics suggest waiting until the bleeding has stopped before having sex, to \
+         lower the chance of infection. Some couples want closeness soon, others need \
+         longer, and both are normal.\n\n\
+         ## Going back to work\n\n\
+         Many people return to work within one or two weeks, though some need more time. \
+         A fit note from your doctor can cover the time you need.\n",
+    )
+    .unwrap();
+    let content = copy.path().display().to_string();
+    let ask = |question: &str| {
+        let run = Lantern::new().run(&["ask", "--json", "--content", &content, question]);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        run.json_lines().remove(0)
+    };
+    let declined = ask("can we be intimate yet after the miscarriage");
+    assert_eq!(declined["answered"], false, "{declined}");
+    assert_eq!(
+        declined["suggestions"][0], "Sex after a miscarriage",
+        "{declined}"
+    );
+    assert!(
+        declined["reply"]
+            .as_str()
+            .unwrap()
+            .contains("Closest topics: **Sex after a miscarriage**"),
+        "{declined}"
+    );
+    let unrelated = ask("what's a good recipe for banana bread");
+    assert_eq!(unrelated["answered"], false, "{unrelated}");
+    assert_eq!(
+        unrelated["suggestions"],
+        serde_json::json!([]),
+        "{unrelated}"
+    );
+}
+
 #[test]
 fn misspellings_members_make_are_understood() {
     assert_answers(&[
