@@ -22,32 +22,17 @@ figures only, as everywhere). Last it counts the declined questions whose printe
 differ from the replay at the chosen threshold: 0 when the binary already ships it, so the
 replay is the binary's own rule.
 """
-import argparse, json, os, shutil, subprocess, sys, tempfile
+import argparse, json, os, subprocess, sys, tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fit_confidence import SETS as FIT, content_for  # the same sets, the same content
 
 COVERAGE = 0.15  # SUGGESTION_MIN_COVERAGE in src/knowledge.rs
 MAX_SUGGESTIONS = 3
-FIT = [
-    ("dev", "tests/data/eval/dev.jsonl", None),
-    ("member", "tests/data/eval/member.jsonl", None),
-    ("holdout", "tests/data/eval/holdout.jsonl", None),
-    ("corpus-b", "tests/data/eval/corpus-b/questions.jsonl", "tests/data/eval/corpus-b/articles"),
-    ("corpus-c", "tests/data/eval/corpus-c/questions.jsonl", "tests/data/eval/corpus-c/articles"),
-]
 HELD_OUT = [
     (f"corpus-{x}", f"tests/data/eval/corpus-{x}/questions.jsonl", f"tests/data/eval/corpus-{x}/articles")
     for x in "defgh"
 ]
-
-
-def content_for(extra, tmp):
-    if extra is None:
-        return "content"
-    dest = os.path.join(tmp, extra.replace("/", "_"))
-    if not os.path.exists(dest):
-        shutil.copytree("content", dest)
-        for name in os.listdir(extra):
-            shutil.copy(os.path.join(extra, name), os.path.join(dest, "articles", name))
-    return dest
 
 
 def collect(binary, sets, tmp):
