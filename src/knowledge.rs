@@ -191,12 +191,12 @@ impl Knowledge {
         // When two topics are too close to call, both come first, whatever their words.
         let mut offered: Vec<(usize, usize)> =
             two_topics.iter().flatten().map(|c| topic_of(c)).collect();
-        let related = result.candidates.iter().filter(|c| {
+        let nearby = result.candidates.iter().filter(|c| {
             let near_in_words = c.related && c.coverage >= SUGGESTION_MIN_COVERAGE;
             (near_in_words || c.score() >= SUGGESTION_MIN_SCORE)
                 && Some(topic_of(c)) != answered_topic
         });
-        for candidate in related {
+        for candidate in nearby {
             if offered.len() == MAX_SUGGESTIONS {
                 break;
             }
