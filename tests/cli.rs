@@ -920,9 +920,28 @@ fn a_warning_sign_of_suicide_needs_its_whole_phrase_not_its_everyday_words() {
 
 /// Asks through `lantern ask --json` and returns the answer object.
 fn ask_json(question: &str) -> serde_json::Value {
-    let run = Lantern::new().run(&["ask", "--json", "--content", &content_arg(), question]);
+    ask_json_in(&content_arg(), question)
+}
+
+/// Asks through `lantern ask --json` against the content folder `content`.
+fn ask_json_in(content: &str, question: &str) -> serde_json::Value {
+    let run = Lantern::new().run(&["ask", "--json", "--content", content, question]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     run.json_lines().remove(0)
+}
+
+/// A copy of the bundled content with one more article, `articles/{file}`, titled
+/// `title`, whose topics (`## ` headings and their passages) are `topics`.
+fn content_with_article(file: &str, title: &str, topics: &str) -> tempfile::TempDir {
+    let content = content_copy();
+    fs::write(
+        content.path().join("articles").join(file),
+        format!(
+            "---\ntitle: {title}\nsource: Lantern tests\nlast_reviewed: 2026-11-30\n---\n\n{topics}"
+        ),
+    )
+    .unwrap();
+    content
 }
 
 /// Asks each question and checks that the passage quoted contains the expected text.
@@ -940,16 +959,14 @@ fn assert_answers(cases: &[(&str, &str)]) {
 /// paragraph under the bleeding heading, although that paragraph never says "bleeding".
 #[test]
 fn a_paragraph_is_read_under_its_heading() {
-    let copy = content_copy();
-    fs::write(
-        copy.path().join("articles/how-long-things-last.md"),
-        "---\ntitle: How long things last\nsource: Lantern tests\nlast_reviewed: 2026-11-30\n---\n\n\
-         ## How long does bleeding last after a miscarriage?\n\n\
+    let copy = content_with_article(
+        "how-long-things-last.md",
+        "How long things last",
+        "## How long does bleeding last after a miscarriage?\n\n\
          Usually one to two weeks. It gets lighter day by day.\n\n\
          ## How long does morning sickness last?\n\n\
          Usually until about 14 weeks. It gets easier day by day.\n",
-    )
-    .unwrap();
+    );
     let run = Lantern::new().run(&[
         "ask",
         "--json",
@@ -980,25 +997,19 @@ fn a_paragraph_is_read_under_its_heading() {
 /// one click from it in Discord. A question about nothing in the articles names none.
 #[test]
 fn a_declined_question_names_the_topic_nearest_in_meaning_first() {
-    let copy = content_copy();
-    fs::write(
-        copy.path().join("articles/life-after-a-loss.md"),
-        "---\ntitle: Life after a loss\nsource: Lantern tests\nlast_reviewed: 2026-11-30\n---\n\n\
-         ## Sex after a miscarriage\n\n\
+    let copy = content_with_article(
+        "life-after-a-loss.md",
+        "Life after a loss",
+        "## Sex after a miscarriage\n\n\
          Most clinics suggest waiting until the bleeding has stopped before having sex, to \
          lower the chance of infection. Some couples want closeness soon, others need \
          longer, and both are normal.\n\n\
          ## Going back to work\n\n\
          Many people return to work within one or two weeks, though some need more time. \
          A fit note from your doctor can cover the time you need.\n",
-    )
-    .unwrap();
+    );
     let content = copy.path().display().to_string();
-    let ask = |question: &str| {
-        let run = Lantern::new().run(&["ask", "--json", "--content", &content, question]);
-        assert_eq!(run.code, Some(0), "{}", run.stderr);
-        run.json_lines().remove(0)
-    };
+    let ask = |question: &str| ask_json_in(&content, question);
     let declined = ask("can we be intimate yet after the miscarriage");
     assert_eq!(declined["answered"], false, "{declined}");
     assert_eq!(
@@ -1116,17 +1127,8 @@ fn a_story_before_the_question_does_not_drown_it_but_unknown_words_still_count()
 #[test]
 fn also_asked_lines_let_moderators_add_members_phrasings() {
     let content = content_copy();
-    let ask = |question: &str| {
-        let run = Lantern::new().run(&[
-            "ask",
-            "--json",
-            "--content",
-            &content.path().display().to_string(),
-            question,
-        ]);
-        assert_eq!(run.code, Some(0), "{}", run.stderr);
-        run.json_lines().remove(0)
-    };
+    let dir = content.path().display().to_string();
+    let ask = |question: &str| ask_json_in(&dir, question);
     let question = "is there a subreddit for partners";
     assert_eq!(ask(question)["answered"], false);
 
@@ -1149,26 +1151,18 @@ fn also_asked_lines_let_moderators_add_members_phrasings() {
 /// rather than picking one at random or claiming it knows nothing.
 #[test]
 fn two_topics_too_close_to_call_are_both_offered() {
-    let content = content_copy();
-    fs::write(
-        content.path().join("articles/hamsters.md"),
-        "---\ntitle: Small pets\nsource: Test article\nlast_reviewed: 2026-11-30\n---\n\n\
-         ## Small pet care, part one\n\n\
+    let content = content_with_article(
+        "hamsters.md",
+        "Small pets",
+        "## Small pet care, part one\n\n\
          Hamster teeth grow all the time, so a hamster needs wooden chew toys to keep its teeth short.\n\n\
          ## Small pet care, part two\n\n\
          Hamster teeth grow all the time, so a hamster needs wooden chew toys to keep its teeth short.\n",
-    )
-    .unwrap();
-    let dir = content.path().display().to_string();
-    let run = Lantern::new().run(&[
-        "ask",
-        "--json",
-        "--content",
-        &dir,
+    );
+    let answer = ask_json_in(
+        &content.path().display().to_string(),
         "why does my hamster need wooden chew toys for its teeth?",
-    ]);
-    assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let answer = &run.json_lines()[0];
+    );
     assert_eq!(answer["answered"], false, "{answer}");
     let reply = answer["reply"].as_str().unwrap();
     assert!(reply.contains("fits two of our topics"), "{reply}");
@@ -1181,12 +1175,11 @@ fn two_topics_too_close_to_call_are_both_offered() {
 /// once, with how many topics lack them and the fix; the bundled article has them all.
 #[test]
 fn check_asks_for_also_asked_lines_on_a_new_article() {
-    let content = content_copy();
-    fs::write(
-        content.path().join("articles").join("new-article.md"),
-        "---\ntitle: Scans\nsource: Test article\nlast_reviewed: 2026-11-30\n---\n\n## Resting after a scan\n\nA passage.\n\n## Eating before a scan\nAlso asked: can I eat before my scan\n\nAnother passage.\n\n## Driving after a scan\n\nA third passage.\n",
-    )
-    .unwrap();
+    let content = content_with_article(
+        "new-article.md",
+        "Scans",
+        "## Resting after a scan\n\nA passage.\n\n## Eating before a scan\nAlso asked: can I eat before my scan\n\nAnother passage.\n\n## Driving after a scan\n\nA third passage.\n",
+    );
     let dir = content.path().display().to_string();
     let run = Lantern::new().run(&["check", "--content", &dir]);
     assert_eq!(run.code, Some(0), "a warning, not an error: {}", run.stderr);
