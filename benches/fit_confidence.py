@@ -54,6 +54,17 @@ def content_for(extra, tmp):
     return dest
 
 
+def ask_set(binary, path, content):
+    """The set's questions, and each one's `lantern ask --json --explain` answer."""
+    qs = [json.loads(l) for l in open(path) if l.strip()]
+    out = subprocess.run([binary, "ask", "--json", "--explain", "--content", content],
+                         input="".join(q["q"].replace("\n", " ") + "\n" for q in qs).encode(),
+                         capture_output=True, check=True)
+    answers = [json.loads(l) for l in out.stdout.decode().splitlines()]
+    assert len(answers) == len(qs), path
+    return qs, answers
+
+
 def collect(binary):
     rows = []
     tmp = tempfile.mkdtemp()
@@ -61,13 +72,7 @@ def collect(binary):
         if not os.path.exists(path):
             print(f"skipping {name}: {path} missing", file=sys.stderr)
             continue
-        qs = [json.loads(l) for l in open(path) if l.strip()]
-        content = content_for(extra, tmp)
-        out = subprocess.run([binary, "ask", "--json", "--explain", "--content", content],
-                             input="".join(q["q"].replace("\n", " ") + "\n" for q in qs).encode(),
-                             capture_output=True, check=True)
-        answers = [json.loads(l) for l in out.stdout.decode().splitlines()]
-        assert len(answers) == len(qs)
+        qs, answers = ask_set(binary, path, content_for(extra, tmp))
         for q, a in zip(qs, answers):
             if "expect" not in q:
                 continue

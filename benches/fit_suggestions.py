@@ -22,10 +22,10 @@ figures only, as everywhere). Last it counts the declined questions whose printe
 differ from the replay at the chosen threshold: 0 when the binary already ships it, so the
 replay is the binary's own rule.
 """
-import argparse, json, os, subprocess, sys, tempfile
+import argparse, os, sys, tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fit_confidence import SETS as FIT, content_for  # the same sets, the same content
+from fit_confidence import SETS as FIT, ask_set, content_for  # the same sets and asking
 
 COVERAGE = 0.15  # SUGGESTION_MIN_COVERAGE in src/knowledge.rs
 MAX_SUGGESTIONS = 3
@@ -39,13 +39,7 @@ def collect(binary, sets, tmp):
     """Per set, the declined questions: what they expect and every candidate in rank order."""
     out = {}
     for name, path, extra in sets:
-        qs = [json.loads(l) for l in open(path) if l.strip()]
-        run = subprocess.run(
-            [binary, "ask", "--json", "--explain", "--content", content_for(extra, tmp)],
-            input="".join(q["q"].replace("\n", " ") + "\n" for q in qs).encode(),
-            capture_output=True, check=True)
-        answers = [json.loads(l) for l in run.stdout.decode().splitlines()]
-        assert len(answers) == len(qs), name
+        qs, answers = ask_set(binary, path, content_for(extra, tmp))
         rows = []
         for q, a in zip(qs, answers):
             explain = a.get("explain") or {}
