@@ -26,7 +26,8 @@ pub type Meaning = [f32; minilm::DIM];
 /// How close (cosine) a sentence of a question, or the whole question, must come to one
 /// of the moderators' urgent examples for the urgent notice. Chosen with
 /// [`URGENT_MARGIN`] by the one procedure in README ("Evaluation", the urgent gate) on
-/// the sets allowed for fitting; the hard urgent set was not used to choose it.
+/// the fitting and validation sets (`tests/urgent_fit.rs`); the held-out urgent sets
+/// were not used to choose it.
 pub const URGENT_SIMILARITY: f32 = 0.45;
 
 /// The same for the crisis examples and the crisis notice.

@@ -210,9 +210,10 @@ fn eval_report(file: &str, extra: Option<&str>) -> Value {
 
 /// Sets whose questions nobody has read: their misses are never printed, here or in a
 /// failed assertion.
-const UNREAD_SETS: [&str; 4] = [
+const UNREAD_SETS: [&str; 5] = [
     "eval/urgent-2.jsonl",
     "eval/urgent-3.jsonl",
+    "eval/urgent-4.jsonl",
     "eval/corpus-e/questions.jsonl",
     "eval/corpus-h/questions.jsonl",
 ];
@@ -349,7 +350,7 @@ fn corpus_c_new_articles() {
 /// truest measure of a moderator team's next articles.
 #[test]
 fn corpus_d_new_articles() {
-    new_article_set("corpus-d", 0.11, 0.85, 4, 9, 0.85);
+    new_article_set("corpus-d", 0.11, 0.85, 4, 7, 0.85);
 }
 
 /// Written blind to the code, synonyms and safety texts after the last change to either,
@@ -357,19 +358,19 @@ fn corpus_d_new_articles() {
 /// printed (see [`UNREAD_SETS`]).
 #[test]
 fn corpus_e_new_articles() {
-    new_article_set("corpus-e", 0.18, 0.95, 4, 14, 0.73);
+    new_article_set("corpus-e", 0.18, 0.95, 4, 12, 0.73);
 }
 
 /// Written blind like corpus E, then read; fitted on nothing (README, "More new-article
 /// sets").
 #[test]
 fn corpus_f_new_articles() {
-    new_article_set("corpus-f", 0.21, 0.95, 3, 18, 0.82);
+    new_article_set("corpus-f", 0.21, 0.95, 3, 14, 0.82);
 }
 
 #[test]
 fn corpus_g_new_articles() {
-    new_article_set("corpus-g", 0.16, 0.9, 5, 8, 0.87);
+    new_article_set("corpus-g", 0.16, 0.9, 5, 7, 0.87);
 }
 
 /// The new articles with the `Also asked` lines a moderator wrote for them without
@@ -422,18 +423,27 @@ fn urgent_set() {
 
 /// A second blind set of emergencies and calm questions, written after the first had been
 /// read while working on the gate; its questions are not read. Since the third fitting
-/// round it is the threshold procedure's validation set (`tests/urgent_fit.rs`), so its
-/// figures are no longer a held-out measure.
+/// round it is a validation set of the threshold procedure (`tests/urgent_fit.rs`), so
+/// its figures are no longer a held-out measure.
 #[test]
 fn second_urgent_set() {
-    urgent_only_set("eval/urgent-2.jsonl", 70, 2, 9);
+    urgent_only_set("eval/urgent-2.jsonl", 70, 2, 8);
 }
 
 /// A third blind set, written by another writer blind to the code, the safety texts and
-/// every other set; its questions are not read, and nothing is fitted or chosen on it.
+/// every other set; its questions are not read. Since the ninth round it is the
+/// threshold procedure's second validation set, so no longer a held-out measure.
 #[test]
 fn third_urgent_set() {
     urgent_only_set("eval/urgent-3.jsonl", 90, 7, 12);
+}
+
+/// A fourth blind set, written by another writer blind to the code, the safety texts and
+/// every other set once the ninth round's choices were made; its questions are not read,
+/// and nothing is fitted or chosen on it.
+#[test]
+fn fourth_urgent_set() {
+    urgent_only_set("eval/urgent-4.jsonl", 100, 14, 26);
 }
 
 /// The set written to fit the urgent gate's thresholds (`tests/urgent_fit.rs`), so its
@@ -447,14 +457,14 @@ fn urgent_fitting_set() {
 /// (stroke, allergic reaction, vomited blood) and calm questions about loss; not blind.
 #[test]
 fn third_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-3.jsonl", 100, 0, 23);
+    urgent_only_set("eval/urgent-fit-3.jsonl", 100, 0, 22);
 }
 
 /// The fourth fitting set: emergencies told indirectly, minimised, in txt-speak or with
 /// numbers; calm questions a keyword filter would flag. Not blind.
 #[test]
 fn fourth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-4.jsonl", 100, 1, 25);
+    urgent_only_set("eval/urgent-fit-4.jsonl", 100, 1, 20);
 }
 
 /// The fifth fitting set: emergencies buried in long calm posts or told through what
@@ -462,7 +472,7 @@ fn fourth_urgent_fitting_set() {
 /// signs. Not blind.
 #[test]
 fn fifth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-5.jsonl", 90, 1, 28);
+    urgent_only_set("eval/urgent-fit-5.jsonl", 90, 1, 27);
 }
 
 /// The sixth fitting set: emergencies told in everyday words, without the names of the
@@ -477,19 +487,19 @@ fn sixth_urgent_fitting_set() {
 /// emergencies told in the same style. Not blind.
 #[test]
 fn seventh_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-7.jsonl", 40, 0, 17);
+    urgent_only_set("eval/urgent-fit-7.jsonl", 40, 0, 15);
 }
 
 /// The eighth fitting set: emergencies after a birth and told as reassurance-seeking
 /// questions, by someone else or minimised. Not blind.
 #[test]
 fn eighth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-8.jsonl", 100, 0, 10);
+    urgent_only_set("eval/urgent-fit-8.jsonl", 100, 0, 8);
 }
 
 /// The second fitting set, written to be harder (disguised words, indirect telling); not
 /// blind either.
 #[test]
 fn second_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-2.jsonl", 100, 1, 13);
+    urgent_only_set("eval/urgent-fit-2.jsonl", 100, 1, 11);
 }

@@ -3,32 +3,33 @@
 //! the shipped constants can never drift from what it picks.
 //!
 //! Fitting sets: `dev`, `member`, `holdout`, `corpus-b`, `corpus-c` (their `urgent`
-//! fields), `urgent-fit.jsonl` to `urgent-fit-8.jsonl`, written
-//! for fitting. Validation set: `urgent-2.jsonl`, whose verdicts this procedure reads
-//! but whose questions it never prints (nor has anyone read them). `urgent.jsonl`,
-//! `urgent-3.jsonl` and `corpus-d` to `corpus-h` are never read here: they are the
-//! held-out measures, reported after the choice (F and G were tried as fitting sets and
-//! left out, README "Evaluation").
+//! fields), `urgent-fit.jsonl` to `urgent-fit-8.jsonl`, written for fitting and read.
+//! Validation sets: `urgent-2.jsonl` and `urgent-3.jsonl`, whose verdicts this procedure
+//! counts but whose questions it never prints (nor has anyone read them).
+//! `urgent.jsonl`, `urgent-4.jsonl` and `corpus-d` to `corpus-h` are never read here:
+//! they are the held-out measures, reported after the choice (F and G were tried as
+//! fitting sets and left out, `docs/urgent-gate-history.md`).
 //!
 //! For every question the patterns' verdict and each meaning's closeness to the
 //! examples are computed once; then every setting on a grid (a threshold for the urgent
 //! examples, one for the crisis examples, the calm veto's margin) is scored by
 //! `MISS_COST` x emergencies missed + calm questions flagged, summed over the fitting
-//! sets. Every setting within one part in `NEAR_BEST_PARTS` of the cheapest is a candidate, and the
-//! candidate cheapest on the validation set wins (ties: cheaper on the fitting sets,
-//! then the higher urgent threshold, then the higher crisis threshold, then the larger
-//! margin: fewer notices). `MISS_COST` was fixed before the first sweep: a missed
+//! and the validation sets together, and the cheapest wins (ties: cheaper on the fitting
+//! sets, then the higher urgent threshold, then the higher crisis threshold, then the
+//! larger margin: fewer notices). `MISS_COST` was fixed before the first sweep: a missed
 //! emergency weighs four needless notices.
 //!
-//! Why a validation set: each time a fitting set is read, patterns are written for the
-//! emergencies it misses, so the fitting sets come to overstate what the patterns catch
-//! and the cheapest setting there drifts towards fewer notices from the meaning net.
-//! On words nobody has read, that drift showed as missed emergencies (README,
-//! "Evaluation"). The validation set, never read, is the check against it.
+//! Why unread sets count: each time a fitting set is read, patterns and examples are
+//! written for what it gets wrong, so the fitting sets come to overstate what the
+//! patterns catch, and the cheapest setting there drifts towards fewer notices from the
+//! meaning net. On words nobody has read, that drift showed as missed emergencies
+//! (`docs/urgent-gate-history.md`). The unread sets are the weight against it. (Until
+//! the ninth round `urgent-2` alone broke ties among the settings within a twentieth of
+//! the cheapest fitting cost; a one-point change in fitting cost could then swap the
+//! candidates.)
 //!
-//! `cargo test --release --test urgent_fit -- --nocapture` prints the sweep's best rows,
-//! the candidates' validation figures, and what the chosen setting misses in the
-//! fitting sets.
+//! `cargo test --release --test urgent_fit -- --nocapture` prints the cheapest settings,
+//! and what the chosen setting gets wrong in the fitting sets.
 
 mod common;
 
@@ -41,12 +42,11 @@ use serde_json::Value;
 /// How many needless notices one missed emergency is worth.
 const MISS_COST: usize = 4;
 
-/// How far above the cheapest fitting cost a setting may be and still be a candidate:
-/// one part in twenty.
-const NEAR_BEST_PARTS: usize = 20;
+/// How many of the cheapest settings the test prints.
+const SHOWN: usize = 8;
 
-/// The validation set, as a path under `tests/data`.
-const VALIDATION_SET: &str = "eval/urgent-2.jsonl";
+/// The validation sets, as paths under `tests/data`: counted, never printed.
+const VALIDATION_SETS: [&str; 2] = ["eval/urgent-2.jsonl", "eval/urgent-3.jsonl"];
 
 /// The fitting sets, as paths under `tests/data`.
 const FITTING_SETS: [&str; 13] = [
@@ -149,39 +149,44 @@ fn grid() -> Vec<Thresholds> {
     grid
 }
 
-/// The candidates: every setting whose fitting cost is within [`NEAR_BEST_PARTS`] of the
-/// cheapest.
-fn candidates(scores: &[Score]) -> Vec<Score> {
-    let cheapest = scores
-        .iter()
-        .map(Score::cost)
-        .min()
-        .expect("a non-empty grid");
-    let within = cheapest + cheapest.div_ceil(NEAR_BEST_PARTS);
-    scores
-        .iter()
-        .copied()
-        .filter(|s| s.cost() <= within)
-        .collect()
+/// A setting's figures on the fitting sets and on the validation sets.
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    fitting: Score,
+    validation: Score,
 }
 
-/// The candidate cheapest on the validation set (`validation[i]` scores
-/// `candidates[i]`), ties broken as the module docs say.
-fn choose(candidates: &[Score], validation: &[Score]) -> (Score, Score) {
-    candidates
-        .iter()
-        .zip(validation)
-        .map(|(fit, check)| (*fit, *check))
-        .min_by(|(fit_a, check_a), (fit_b, check_b)| {
-            check_a
-                .cost()
-                .cmp(&check_b.cost())
-                .then(fit_a.cost().cmp(&fit_b.cost()))
-                .then(fit_b.thresholds.urgent.total_cmp(&fit_a.thresholds.urgent))
-                .then(fit_b.thresholds.crisis.total_cmp(&fit_a.thresholds.crisis))
-                .then(fit_b.thresholds.margin.total_cmp(&fit_a.thresholds.margin))
-        })
-        .expect("at least the cheapest setting is a candidate")
+impl Scored {
+    fn cost(&self) -> usize {
+        self.fitting.cost() + self.validation.cost()
+    }
+}
+
+/// The setting cheapest over both kinds of sets, ties broken as the module docs say.
+fn cheapest_first(a: &Scored, b: &Scored) -> std::cmp::Ordering {
+    let (ta, tb) = (a.fitting.thresholds, b.fitting.thresholds);
+    a.cost()
+        .cmp(&b.cost())
+        .then(a.fitting.cost().cmp(&b.fitting.cost()))
+        .then(tb.urgent.total_cmp(&ta.urgent))
+        .then(tb.crisis.total_cmp(&ta.crisis))
+        .then(tb.margin.total_cmp(&ta.margin))
+}
+
+fn describe(setting: &Scored) -> String {
+    let (fit, check) = (setting.fitting, setting.validation);
+    format!(
+        "urgent {:.2} crisis {:.2} margin {:+.2}: cost {} (fitting missed {}, false alarms {}; \
+         validation missed {}, false alarms {})",
+        fit.thresholds.urgent,
+        fit.thresholds.crisis,
+        fit.thresholds.margin,
+        setting.cost(),
+        fit.missed,
+        fit.false_alarms,
+        check.missed,
+        check.false_alarms
+    )
 }
 
 #[test]
@@ -193,55 +198,39 @@ fn the_shipped_meaning_net_settings_are_the_fitted_ones() {
     )
     .expect("bundled content loads");
     let evidence = gather(&knowledge, &FITTING_SETS);
-    let held = gather(&knowledge, &[VALIDATION_SET]);
-    let urgent = evidence.iter().filter(|e| e.urgent).count();
-    let calm = evidence.len() - urgent;
-    let mut scores: Vec<Score> = grid().into_iter().map(|t| score(&evidence, t)).collect();
-    scores.sort_by_key(Score::cost);
-    let candidates = candidates(&scores);
-    let validation: Vec<Score> = candidates
-        .iter()
-        .map(|c| score(&held, c.thresholds))
+    let held = gather(&knowledge, &VALIDATION_SETS);
+    let count = |items: &[Evidence]| {
+        let urgent = items.iter().filter(|e| e.urgent).count();
+        (urgent, items.len() - urgent)
+    };
+    let (urgent, calm) = count(&evidence);
+    let (held_urgent, held_calm) = count(&held);
+    let mut settings: Vec<Scored> = grid()
+        .into_iter()
+        .map(|t| Scored {
+            fitting: score(&evidence, t),
+            validation: score(&held, t),
+        })
         .collect();
-    let (chosen, checked) = choose(&candidates, &validation);
+    settings.sort_by(cheapest_first);
     println!("fitting sets: {urgent} emergencies, {calm} calm questions");
-    println!(
-        "{} candidates within 1/{NEAR_BEST_PARTS} of the cheapest:",
-        candidates.len()
-    );
-    for (fit, check) in candidates.iter().zip(&validation) {
-        println!(
-            "urgent {:.2} crisis {:.2} margin {:+.2}: fitting missed {}, false alarms {}, cost {}; \
-             validation missed {}, false alarms {}, cost {}",
-            fit.thresholds.urgent,
-            fit.thresholds.crisis,
-            fit.thresholds.margin,
-            fit.missed,
-            fit.false_alarms,
-            fit.cost(),
-            check.missed,
-            check.false_alarms,
-            check.cost()
-        );
+    println!("validation sets: {held_urgent} emergencies, {held_calm} calm questions");
+    println!("the {SHOWN} cheapest settings:");
+    for setting in settings.iter().take(SHOWN) {
+        println!("{}", describe(setting));
     }
-    println!(
-        "chosen: urgent {:.2} crisis {:.2} margin {:+.2} (fitting: missed {}/{urgent}, false alarms {}/{calm}; \
-         validation: missed {}, false alarms {})",
-        chosen.thresholds.urgent,
-        chosen.thresholds.crisis,
-        chosen.thresholds.margin,
-        chosen.missed,
-        chosen.false_alarms,
-        checked.missed,
-        checked.false_alarms
-    );
+    let chosen = settings[0].fitting;
+    println!("chosen: {}", describe(&settings[0]));
     // The fitting sets' misses only: the validation set's questions stay unread.
     for item in &evidence {
         let flagged = item.flagged(chosen.thresholds);
         if flagged != item.urgent {
             let kind = if item.urgent { "missed" } else { "false alarm" };
+            let by_meaning = safety::assess_meanings(&item.each, chosen.thresholds).0;
             let by = if item.by_words.is_urgent() {
                 "patterns"
+            } else if by_meaning.crisis {
+                "meaning, crisis"
             } else {
                 "meaning"
             };
