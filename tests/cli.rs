@@ -209,6 +209,26 @@ fn emergencies_and_crises_put_their_notice_first() {
     assert_eq!(calm.json_lines()[0]["urgent"], false);
 }
 
+/// Wanting to be with the baby who died, or feeling a burden, are warning signs that
+/// bereavement services name; on an anniversary they read like grief, and a calm line
+/// about remembering once silenced the first.
+#[test]
+fn a_bereaved_parent_wanting_to_join_the_baby_gets_the_crisis_notice() {
+    let safety = bundled_safety();
+    for wish in [
+        "its his due date today. i miss him so much i just want to be with him",
+        "mummy will be with you soon my angel",
+        "i feel like such a burden to everyone since the loss",
+    ] {
+        let answer = ask_json(wish);
+        assert_eq!(answer["urgent"], true, "{wish}");
+        let reply = answer["reply"].as_str().unwrap();
+        assert!(reply.starts_with(&safety.crisis_notice), "{reply}");
+    }
+    let remembering = ask_json("it would have been her first birthday today, we let off balloons");
+    assert_eq!(remembering["urgent"], false);
+}
+
 #[test]
 fn topics_lists_every_heading_of_the_articles() {
     let run = Lantern::new().run(&["topics", "--content", &content_arg()]);
