@@ -413,12 +413,22 @@ impl fmt::Display for Report {
             self.false_alarms,
             self.calm
         )?;
+        if self.kind_named > 0 {
+            writeln!(
+                f,
+                "  notice of its kind {}/{} emergencies whose kind the set names ({})",
+                self.right_notice,
+                self.kind_named,
+                share(self.right_notice, self.kind_named)
+            )?;
+        }
         for miss in &self.misses {
             let kind = match miss.kind {
                 MissKind::WrongPassage => "wrong passage",
                 MissKind::NotAnswered => "not answered",
                 MissKind::AnsweredOffTopic => "answered, but nothing should be",
                 MissKind::UrgentMissed => "urgent notice missing",
+                MissKind::WrongNotice => "notice of another kind",
                 MissKind::FalseAlarm => "urgent notice not needed",
             };
             writeln!(f, "line {}: {kind}: {:?}", miss.line, miss.question)?;

@@ -938,6 +938,45 @@ fn a_warning_sign_of_suicide_needs_its_whole_phrase_not_its_everyday_words() {
     }
 }
 
+/// A set may name each emergency's kind; `lantern eval` then checks the notice is that
+/// kind's: helplines alone do not tell someone bleeding heavily to get care.
+#[test]
+fn eval_counts_an_emergency_given_another_kinds_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("kinds.jsonl");
+    fs::write(
+        &set,
+        "{\"q\": \"I don't want to live anymore\", \"urgent\": true, \"kind\": \"bleeding\"}\n\
+         {\"q\": \"I'm bleeding a lot and the pain is unbearable\", \"urgent\": true, \"kind\": \"bleeding\"}\n\
+         {\"q\": \"I don't want to live anymore\", \"urgent\": true, \"kind\": \"crisis\"}\n\
+         {\"q\": \"I don't want to live anymore\", \"urgent\": true}\n",
+    )
+    .unwrap();
+    let set = set.display().to_string();
+    let run = Lantern::new().run(&["eval", "--json", &set, "--content", &content_arg()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["urgent_flagged"], 4, "{report}");
+    assert_eq!(report["kind_named"], 3, "{report}");
+    assert_eq!(report["right_notice"], 2, "{report}");
+    let misses = report["misses"].as_array().unwrap();
+    assert_eq!(misses.len(), 1, "{report}");
+    assert_eq!(misses[0]["line"], 1);
+    assert_eq!(misses[0]["kind"], "wrong_notice");
+
+    let text = Lantern::new().run(&["eval", &set, "--content", &content_arg()]);
+    assert!(
+        text.stdout.contains("notice of its kind 2/3"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout.contains("line 1: notice of another kind"),
+        "{}",
+        text.stdout
+    );
+}
+
 /// Asks through `lantern ask --json` and returns the answer object.
 fn ask_json(question: &str) -> serde_json::Value {
     ask_json_in(&content_arg(), question)

@@ -6,7 +6,8 @@
 //! Files (one JSON object per line): `q` the question; `expect` the acceptable phrases,
 //! one of which the returned passage must contain (an empty list: the bot must say it
 //! does not know; absent: any answer will do); `urgent` whether the urgent-care notice
-//! must show (absent means it must not).
+//! must show (absent means it must not); on some urgent sets `kind`, the emergency's
+//! kind, whose notice (crisis or urgent care) must be the one shown.
 //!
 //! `tests/data/eval/dev.jsonl` is the product's development sample; `member.jsonl` was
 //! written separately in members' own style (rambling, misspelt, near misses);
@@ -408,17 +409,35 @@ fn corpus_h_new_articles() {
 }
 
 /// A set scored on urgency alone (no `expect`): it must keep its `emergencies`, and may
-/// miss at most `misses` of them and flag at most `false_alarms` calm questions.
-fn urgent_only_set(file: &str, emergencies: u64, misses: u64, false_alarms: u64) {
+/// miss at most `misses` of them, flag at most `false_alarms` calm questions, and give at
+/// most `wrong_notices` emergencies whose kind it names the other kind's notice alone.
+fn urgent_only_set(
+    file: &str,
+    emergencies: u64,
+    misses: u64,
+    false_alarms: u64,
+    wrong_notices: usize,
+) {
     let report = eval_report(file, None);
     assert_eq!(report["urgent"].as_u64(), Some(emergencies), "{file}");
     assert_floors(&report, 0.0, 0.0, u64::MAX, misses, false_alarms);
+    let wrong = report["misses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|miss| miss["kind"] == "wrong_notice")
+        .count();
+    assert!(
+        wrong <= wrong_notices,
+        "{file}: {wrong} emergencies got only the other kind's notice: {:#}",
+        figures(&report)
+    );
 }
 
 /// Emergencies in members' own words, and calm questions with alarming words.
 #[test]
 fn urgent_set() {
-    urgent_only_set("eval/urgent.jsonl", 100, 0, 10);
+    urgent_only_set("eval/urgent.jsonl", 100, 0, 10, 0);
 }
 
 /// A second blind set of emergencies and calm questions, written after the first had been
@@ -427,7 +446,7 @@ fn urgent_set() {
 /// its figures are no longer a held-out measure.
 #[test]
 fn second_urgent_set() {
-    urgent_only_set("eval/urgent-2.jsonl", 70, 2, 8);
+    urgent_only_set("eval/urgent-2.jsonl", 70, 2, 8, 0);
 }
 
 /// A third blind set, written by another writer blind to the code, the safety texts and
@@ -435,7 +454,7 @@ fn second_urgent_set() {
 /// threshold procedure's second validation set, so no longer a held-out measure.
 #[test]
 fn third_urgent_set() {
-    urgent_only_set("eval/urgent-3.jsonl", 90, 6, 12);
+    urgent_only_set("eval/urgent-3.jsonl", 90, 6, 12, 1);
 }
 
 /// A fourth blind set, written by another writer blind to the code, the safety texts and
@@ -443,28 +462,28 @@ fn third_urgent_set() {
 /// and nothing is fitted or chosen on it.
 #[test]
 fn fourth_urgent_set() {
-    urgent_only_set("eval/urgent-4.jsonl", 100, 14, 26);
+    urgent_only_set("eval/urgent-4.jsonl", 100, 14, 26, 3);
 }
 
 /// The set written to fit the urgent gate's thresholds (`tests/urgent_fit.rs`), so its
 /// figures are not a blind measure; held here so a change to the examples is noticed.
 #[test]
 fn urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit.jsonl", 61, 0, 8);
+    urgent_only_set("eval/urgent-fit.jsonl", 61, 0, 8, 0);
 }
 
 /// The third fitting set: emergencies a maternity unit would see beyond the product contract's list
 /// (stroke, allergic reaction, vomited blood) and calm questions about loss; not blind.
 #[test]
 fn third_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-3.jsonl", 100, 0, 22);
+    urgent_only_set("eval/urgent-fit-3.jsonl", 100, 0, 22, 2);
 }
 
 /// The fourth fitting set: emergencies told indirectly, minimised, in txt-speak or with
 /// numbers; calm questions a keyword filter would flag. Not blind.
 #[test]
 fn fourth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-4.jsonl", 100, 1, 22);
+    urgent_only_set("eval/urgent-fit-4.jsonl", 100, 1, 22, 1);
 }
 
 /// The fifth fitting set: emergencies buried in long calm posts or told through what
@@ -472,7 +491,7 @@ fn fourth_urgent_fitting_set() {
 /// signs. Not blind.
 #[test]
 fn fifth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-5.jsonl", 90, 1, 28);
+    urgent_only_set("eval/urgent-fit-5.jsonl", 90, 1, 28, 1);
 }
 
 /// The sixth fitting set: emergencies told in everyday words, without the names of the
@@ -480,21 +499,21 @@ fn fifth_urgent_fitting_set() {
 /// with strong body words. Not blind.
 #[test]
 fn sixth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-6.jsonl", 100, 4, 22);
+    urgent_only_set("eval/urgent-fit-6.jsonl", 100, 4, 22, 2);
 }
 
 /// The seventh fitting set: the everyday calm questions of a support community, with
 /// emergencies told in the same style. Not blind.
 #[test]
 fn seventh_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-7.jsonl", 40, 0, 15);
+    urgent_only_set("eval/urgent-fit-7.jsonl", 40, 0, 15, 0);
 }
 
 /// The eighth fitting set: emergencies after a birth and told as reassurance-seeking
 /// questions, by someone else or minimised. Not blind.
 #[test]
 fn eighth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-8.jsonl", 100, 0, 9);
+    urgent_only_set("eval/urgent-fit-8.jsonl", 100, 0, 9, 0);
 }
 
 /// The ninth fitting set: thoughts of suicide or self-harm in bereaved parents' and
@@ -503,12 +522,12 @@ fn eighth_urgent_fitting_set() {
 /// of grief, remembrance, medicine doses and resolved crises. Not blind.
 #[test]
 fn ninth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-9.jsonl", 70, 3, 20);
+    urgent_only_set("eval/urgent-fit-9.jsonl", 70, 3, 20, 3);
 }
 
 /// The second fitting set, written to be harder (disguised words, indirect telling); not
 /// blind either.
 #[test]
 fn second_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-2.jsonl", 100, 1, 11);
+    urgent_only_set("eval/urgent-fit-2.jsonl", 100, 1, 11, 0);
 }
