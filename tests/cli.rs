@@ -209,24 +209,31 @@ fn emergencies_and_crises_put_their_notice_first() {
     assert_eq!(calm.json_lines()[0]["urgent"], false);
 }
 
-/// Wanting to be with the baby who died, or feeling a burden, are warning signs that
-/// bereavement services name; on an anniversary they read like grief, and a calm line
-/// about remembering once silenced the first.
+/// Wanting to be with the baby who died is a warning sign bereavement services name. On
+/// a due date it reads like grief, and a calm line about remembering once silenced it;
+/// said of a baby in the neonatal unit, or of ashes scattered, it is not a crisis.
 #[test]
 fn a_bereaved_parent_wanting_to_join_the_baby_gets_the_crisis_notice() {
     let safety = bundled_safety();
     for wish in [
         "its his due date today. i miss him so much i just want to be with him",
-        "mummy will be with you soon my angel",
-        "i feel like such a burden to everyone since the loss",
+        "i just want to be with my angel now",
+        "its her birthday and i want to join her in heaven",
     ] {
         let answer = ask_json(wish);
         assert_eq!(answer["urgent"], true, "{wish}");
         let reply = answer["reply"].as_str().unwrap();
         assert!(reply.starts_with(&safety.crisis_notice), "{reply}");
     }
-    let remembering = ask_json("it would have been her first birthday today, we let off balloons");
-    assert_eq!(remembering["urgent"], false);
+    for calm in [
+        "it would have been her first birthday today, we let off balloons",
+        "she's still in NICU, i got discharged today and i just want to be with her",
+        "maternity leave ends next month, i just want to be with my baby",
+        "we walked into the sea at sunset to scatter his ashes",
+        "the daily clexane injections are such a burden",
+    ] {
+        assert_eq!(ask_json(calm)["urgent"], false, "{calm}");
+    }
 }
 
 #[test]

@@ -23,10 +23,11 @@
 //! written for what it gets wrong, so the fitting sets come to overstate what the
 //! patterns catch, and the cheapest setting there drifts towards fewer notices from the
 //! meaning net. On words nobody has read, that drift showed as missed emergencies
-//! (`docs/urgent-gate-history.md`). The unread sets are the weight against it. (Until
-//! the ninth round `urgent-2` alone broke ties among the settings within a twentieth of
-//! the cheapest fitting cost; a one-point change in fitting cost could then swap the
-//! candidates.)
+//! (`docs/urgent-gate-history.md`). The unread sets are the weight against it, and
+//! between settings that cost nearly the same on the fitting sets they decide (on the
+//! fitting sets alone urgent 0.47 is cheaper). Until the ninth round `urgent-2` alone
+//! chose among the settings within a twentieth of the cheapest fitting cost; a one-point
+//! change in fitting cost could then swap the candidates.
 //!
 //! `cargo test --release --test urgent_fit -- --nocapture` prints the cheapest settings,
 //! and what the chosen setting gets wrong in the fitting sets.
@@ -222,7 +223,7 @@ fn the_shipped_meaning_net_settings_are_the_fitted_ones() {
     }
     let chosen = settings[0].fitting;
     println!("chosen: {}", describe(&settings[0]));
-    // The fitting sets' misses only: the validation set's questions stay unread.
+    // The fitting sets' misses only: the validation sets' questions stay unread.
     for item in &evidence {
         let flagged = item.flagged(chosen.thresholds);
         if flagged != item.urgent {

@@ -25,22 +25,29 @@ pub struct Case {
     pub expect: Option<Vec<String>>,
     #[serde(default)]
     pub urgent: bool,
-    /// What kind of emergency an urgent case tells of, when the set says.
-    #[serde(default)]
+    /// What kind of emergency an urgent case tells of, when the set says (some sets
+    /// call it `class`).
+    #[serde(default, alias = "class")]
     pub kind: Option<String>,
 }
 
+/// The kinds by which sets name thoughts of suicide or self-harm.
+const CRISIS_KINDS: [&str; 6] = [
+    "crisis",
+    "suicide",
+    "self_harm",
+    "self-harm",
+    "selfharm",
+    "urgent_suicide_selfharm",
+];
+
 impl Case {
     /// Whether the crisis notice is the one this urgent case needs, when its kind is
-    /// named: a kind that speaks of a crisis, suicide or self-harm ("crisis",
-    /// "urgent_suicide_selfharm"); any other named kind needs the urgent-care notice.
+    /// named: one of [`CRISIS_KINDS`]; any other kind ("bleeding", an adrenal crisis)
+    /// needs the urgent-care notice.
     fn needs_crisis_notice(&self) -> Option<bool> {
         let kind = self.kind.as_deref()?.to_lowercase();
-        Some(
-            ["crisis", "suicid", "self"]
-                .iter()
-                .any(|word| kind.contains(word)),
-        )
+        Some(CRISIS_KINDS.contains(&kind.as_str()))
     }
 }
 
@@ -258,6 +265,8 @@ mod tests {
             ("crisis", true),
             ("urgent_suicide_selfharm", true),
             ("Self-harm", true),
+            ("adrenal_crisis", false),
+            ("cut_himself_on_warfarin", false),
             ("bleeding", false),
             ("anticoag_bleed", false),
             ("urgent_reduced_movements", false),
