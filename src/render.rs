@@ -416,7 +416,7 @@ impl fmt::Display for Report {
         if self.kind_named > 0 {
             writeln!(
                 f,
-                "  notice of its kind {}/{} emergencies whose kind the set names ({})",
+                "  notice of kind    {}/{} emergencies whose kind the set names ({})",
                 self.right_notice,
                 self.kind_named,
                 share(self.right_notice, self.kind_named)

@@ -80,13 +80,26 @@ pub struct Closeness {
 impl Closeness {
     /// What this one meaning says. Asking about warning signs sounds like having them;
     /// only a meaning closer to an emergency than to any calm example is one.
+    ///
+    /// Once either kind is raised, the kind this meaning sits nearer also gets its notice:
+    /// the two kinds of example overlap ("I cannot stand up without nearly passing out"
+    /// sits near "I cannot go on anymore"), and an emergency of the body given only the
+    /// crisis notice would miss "get care now".
     pub fn urgency(&self, thresholds: Thresholds) -> Urgency {
         let beyond_calm = |closeness: f32| closeness > self.calm + thresholds.margin;
-        Urgency {
+        let raised = Urgency {
             emergency: !self.imagined_or_over
                 && self.urgent >= thresholds.urgent
                 && beyond_calm(self.urgent),
             crisis: self.crisis >= thresholds.crisis && beyond_calm(self.crisis),
+        };
+        if !raised.is_urgent() {
+            return raised;
+        }
+        let nearer_urgent = self.urgent >= self.crisis;
+        Urgency {
+            emergency: raised.emergency || (nearer_urgent && !self.imagined_or_over),
+            crisis: raised.crisis || !nearer_urgent,
         }
     }
 
@@ -430,5 +443,55 @@ mod tests {
         };
         assert!(even.urgency(lenient).emergency);
         assert!(!even.urgency(strict).emergency);
+    }
+    #[test]
+    fn a_meaning_raised_for_one_kind_also_gets_the_notice_of_the_kind_it_sits_nearer() {
+        let thresholds = Thresholds::SHIPPED;
+        // Over the crisis threshold but below the urgent one, yet nearer the urgent
+        // examples: a body emergency the crisis examples happened to catch.
+        let body = Closeness {
+            urgent: thresholds.crisis + 0.04,
+            crisis: thresholds.crisis + 0.01,
+            calm: 0.1,
+            imagined_or_over: false,
+        };
+        assert!(body.urgent < thresholds.urgent);
+        let urgency = body.urgency(thresholds);
+        assert!(urgency.emergency && urgency.crisis, "{urgency:?}");
+        // The other way round: raised as an emergency, nearer a crisis.
+        let crisis = Closeness {
+            urgent: thresholds.urgent + 0.01,
+            crisis: thresholds.urgent + 0.05,
+            calm: 0.1,
+            imagined_or_over: false,
+        };
+        let urgency = crisis.urgency(thresholds);
+        assert!(urgency.emergency && urgency.crisis, "{urgency:?}");
+        // Nearer the kind it was raised for: that notice alone.
+        let only_crisis = Closeness {
+            urgent: 0.2,
+            ..body
+        };
+        assert_eq!(
+            only_crisis.urgency(thresholds),
+            Urgency {
+                emergency: false,
+                crisis: true
+            }
+        );
+        // An emergency told as long past never gets the urgent notice from meaning.
+        let over = Closeness {
+            imagined_or_over: true,
+            ..body
+        };
+        assert!(!over.urgency(thresholds).emergency);
+        // Nothing raised: nothing added, however the kinds compare.
+        let calm = Closeness {
+            urgent: 0.3,
+            crisis: 0.2,
+            calm: 0.1,
+            imagined_or_over: false,
+        };
+        assert!(!calm.urgency(thresholds).is_urgent());
     }
 }

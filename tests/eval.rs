@@ -449,7 +449,7 @@ fn urgent_only_set(
 /// Emergencies in members' own words, and calm questions with alarming words.
 #[test]
 fn urgent_set() {
-    urgent_only_set("eval/urgent.jsonl", 100, 0, 10, 1);
+    urgent_only_set("eval/urgent.jsonl", 100, 0, 10, 0);
 }
 
 /// A second blind set of emergencies and calm questions, written after the first had been
@@ -466,7 +466,7 @@ fn second_urgent_set() {
 /// threshold procedure's second validation set, so no longer a held-out measure.
 #[test]
 fn third_urgent_set() {
-    urgent_only_set("eval/urgent-3.jsonl", 90, 6, 12, 1);
+    urgent_only_set("eval/urgent-3.jsonl", 90, 6, 12, 0);
 }
 
 /// A fourth blind set, written by another writer blind to the code, the safety texts and
@@ -474,7 +474,7 @@ fn third_urgent_set() {
 /// and nothing is fitted or chosen on it.
 #[test]
 fn fourth_urgent_set() {
-    urgent_only_set("eval/urgent-4.jsonl", 100, 14, 26, 3);
+    urgent_only_set("eval/urgent-4.jsonl", 100, 14, 26, 2);
 }
 
 /// The set written to fit the urgent gate's thresholds (`tests/urgent_fit.rs`), so its
@@ -495,7 +495,7 @@ fn third_urgent_fitting_set() {
 /// numbers; calm questions a keyword filter would flag. Not blind.
 #[test]
 fn fourth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-4.jsonl", 100, 1, 22, 1);
+    urgent_only_set("eval/urgent-fit-4.jsonl", 100, 1, 22, 0);
 }
 
 /// The fifth fitting set: emergencies buried in long calm posts or told through what
