@@ -13,7 +13,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::content::SafetyTexts;
-use crate::text::{sentence_spans, undisguised_words, words};
+use crate::text::{sentence_spans, undisguised_words, with_contractions, words};
 
 mod context;
 
@@ -243,58 +243,80 @@ pub struct MatchedPattern {
 pub fn read_patterns(texts: &SafetyTexts, question: &str) -> PatternFindings {
     let mut found = PatternFindings::default();
     let sentences: Vec<_> = sentence_spans(question).collect();
-    // As written, and as meant when disguised or broken up: either reading is enough.
-    for reading in [words(question), undisguised_words(question)] {
-        for (patterns, crisis) in [
-            (&texts.urgent_patterns, false),
-            (&texts.crisis_patterns, true),
-        ] {
-            for pattern in patterns {
-                for occurrence in pattern.occurrences(&reading) {
-                    let line = MatchedPattern {
-                        pattern: pattern.to_string(),
-                        crisis,
-                    };
-                    let not_now = (!crisis)
-                        .then(|| {
-                            context::not_happening_now(
-                                question,
-                                &reading,
-                                &sentences,
-                                occurrence[0],
-                            )
-                        })
-                        .flatten();
-                    if let Some(reason) = not_now {
-                        let discounted = DiscountedPattern {
-                            pattern: line.pattern,
-                            reason,
-                        };
-                        if !found.lines.not_counted.contains(&discounted) {
-                            found.lines.not_counted.push(discounted);
-                        }
-                        continue;
+    // As written, and as meant when disguised or broken up, each also with its negations
+    // contracted ("do not" as "dont"): any reading is enough. Whether an emergency is
+    // happening now is judged on the words as typed, whichever reading matched.
+    for as_typed in [words(question), undisguised_words(question)] {
+        let contracted = with_contractions(question, &as_typed);
+        let mut readings = vec![&as_typed];
+        if contracted != as_typed {
+            readings.push(&contracted);
+        }
+        for reading in readings {
+            for (patterns, crisis) in [
+                (&texts.urgent_patterns, false),
+                (&texts.crisis_patterns, true),
+            ] {
+                for pattern in patterns {
+                    for occurrence in pattern.occurrences(reading) {
+                        let first = reading[occurrence[0]].span.start;
+                        let at = as_typed
+                            .iter()
+                            .position(|word| word.span.start == first)
+                            .unwrap_or(occurrence[0]);
+                        let not_now = (!crisis)
+                            .then(|| {
+                                context::not_happening_now(question, &as_typed, &sentences, at)
+                            })
+                            .flatten();
+                        let matched = occurrence.iter().map(|&i| reading[i].span.clone());
+                        found.record(pattern.to_string(), crisis, not_now, matched);
                     }
-                    if crisis {
-                        found.urgency.crisis = true;
-                    } else {
-                        found.urgency.emergency = true;
-                    }
-                    if !found.lines.matched.contains(&line) {
-                        found.lines.matched.push(line);
-                    }
-                    found
-                        .spans
-                        .extend(occurrence.iter().map(|&i| reading[i].span.clone()));
                 }
             }
         }
     }
+    // A line that counted in one reading is not also shown as discounted in another.
+    let PatternLines {
+        matched,
+        not_counted,
+    } = &mut found.lines;
+    not_counted.retain(|line| !matched.iter().any(|m| m.pattern == line.pattern));
     found
         .spans
         .sort_unstable_by_key(|span| (span.start, span.end));
     found.spans.dedup();
     found
+}
+
+impl PatternFindings {
+    /// Notes one match of the line `pattern`: where its words are, when it counts, or
+    /// why it did not.
+    fn record(
+        &mut self,
+        pattern: String,
+        crisis: bool,
+        not_now: Option<NotNow>,
+        spans: impl Iterator<Item = Range<usize>>,
+    ) {
+        if let Some(reason) = not_now {
+            let discounted = DiscountedPattern { pattern, reason };
+            if !self.lines.not_counted.contains(&discounted) {
+                self.lines.not_counted.push(discounted);
+            }
+            return;
+        }
+        if crisis {
+            self.urgency.crisis = true;
+        } else {
+            self.urgency.emergency = true;
+        }
+        let line = MatchedPattern { pattern, crisis };
+        if !self.lines.matched.contains(&line) {
+            self.lines.matched.push(line);
+        }
+        self.spans.extend(spans);
+    }
 }
 
 #[cfg(test)]
@@ -376,6 +398,40 @@ mod tests {
         assert_eq!(spans[0], 8..17);
     }
 
+    #[test]
+    fn a_negation_written_out_or_contracted_matches_either_way() {
+        let texts = patterns(
+            "- cant stop* ... bleed*",
+            "- dont want to live\n- does not want to be alive\n- cant go on",
+        );
+        for crisis in [
+            "I do not want to live anymore",
+            "i dont wanna live anymore",
+            "she doesnt want to be alive",
+            "she does not want to be alive",
+            "I cannot go on",
+            "i can not go on like this",
+        ] {
+            assert!(assess(&texts, crisis).crisis, "{crisis}");
+        }
+        assert!(assess(&texts, "I can not stop the bleeding").emergency);
+        // The words a pattern matched span the written-out negation.
+        let text = "I do not want to live";
+        let spans = read_patterns(&texts, text).spans;
+        assert_eq!(spans.first().map(|s| &text[s.clone()]), Some("do not"));
+        for calm in [
+            "I do want to live a full life",
+            "she does want to be alive to see it",
+        ] {
+            assert!(!assess(&texts, calm).is_urgent(), "{calm}");
+        }
+        // Whether a sign is happening now is judged on the words as typed: "does not
+        // gush" is a sign said to be absent, though "doesnt" is no plain negation.
+        let texts = patterns("- gush*", "- kill* myself");
+        assert!(!assess(&texts, "the bleeding does not gush, just spotting").is_urgent());
+        assert!(assess(&texts, "its gushing and will not slow down").emergency);
+    }
+
     fn along(axis: usize, weight: f32) -> Meaning {
         let mut meaning = [0.0; minilm::DIM];
         meaning[axis] = weight;
@@ -444,6 +500,7 @@ mod tests {
         assert!(even.urgency(lenient).emergency);
         assert!(!even.urgency(strict).emergency);
     }
+
     #[test]
     fn a_meaning_raised_for_one_kind_also_gets_the_notice_of_the_kind_it_sits_nearer() {
         let thresholds = Thresholds::SHIPPED;
@@ -458,14 +515,21 @@ mod tests {
         assert!(body.urgent < thresholds.urgent);
         let urgency = body.urgency(thresholds);
         assert!(urgency.emergency && urgency.crisis, "{urgency:?}");
-        // The other way round: raised as an emergency, nearer a crisis.
+        // The other way round, where the crisis threshold is the higher (the shipped one
+        // is lower, so there a meaning nearer a crisis already raises it): raised as an
+        // emergency, nearer a crisis, below the crisis threshold.
+        let crisis_higher = Thresholds {
+            urgent: 0.40,
+            crisis: 0.50,
+            ..thresholds
+        };
         let crisis = Closeness {
-            urgent: thresholds.urgent + 0.01,
-            crisis: thresholds.urgent + 0.05,
+            urgent: 0.42,
+            crisis: 0.45,
             calm: 0.1,
             imagined_or_over: false,
         };
-        let urgency = crisis.urgency(thresholds);
+        let urgency = crisis.urgency(crisis_higher);
         assert!(urgency.emergency && urgency.crisis, "{urgency:?}");
         // Nearer the kind it was raised for: that notice alone.
         let only_crisis = Closeness {

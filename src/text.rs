@@ -124,6 +124,104 @@ pub fn undisguised_words(text: &str) -> Vec<Word> {
     join_spelled_out(joined, text)
 }
 
+/// Negations written out, as their contractions: "do not" and "dont", "cannot" and
+/// "cant" say the same, and members type both.
+const WRITTEN_OUT_NEGATIONS: &[(&str, &str)] = &[
+    ("are", "arent"),
+    ("can", "cant"),
+    ("could", "couldnt"),
+    ("did", "didnt"),
+    ("do", "dont"),
+    ("does", "doesnt"),
+    ("had", "hadnt"),
+    ("has", "hasnt"),
+    ("have", "havent"),
+    ("is", "isnt"),
+    ("should", "shouldnt"),
+    ("was", "wasnt"),
+    ("were", "werent"),
+    ("will", "wont"),
+    ("would", "wouldnt"),
+];
+
+/// Chat forms of two words, written out.
+const RUN_TOGETHER: &[(&str, [&str; 2])] = &[
+    ("gonna", ["going", "to"]),
+    ("gotta", ["got", "to"]),
+    ("wanna", ["want", "to"]),
+];
+
+/// One word of a text read with contractions (see [`contracted`]): its text, the words
+/// of the source it stands for, and whether it is the last word made from them.
+struct Contracted {
+    text: String,
+    from: Range<usize>,
+    ends_source: bool,
+}
+
+/// Words read with one way of writing what is said two ways: a written-out negation
+/// joined into its contraction ("does not" becomes "doesnt", "cannot" "cant") and a chat
+/// form written out ("wanna" becomes "want to"). `joinable(i)` says whether word `i` may
+/// join the word before it.
+fn contracted(words: &[&str], joinable: impl Fn(usize) -> bool) -> Vec<Contracted> {
+    let mut out: Vec<Contracted> = Vec::with_capacity(words.len());
+    for (i, &word) in words.iter().enumerate() {
+        let single = |text: &str| Contracted {
+            text: text.to_string(),
+            from: i..i + 1,
+            ends_source: true,
+        };
+        if word == "not"
+            && joinable(i)
+            && let Some(last) = out.last_mut().filter(|last| last.from.len() == 1)
+            && let Some(&(_, joined)) = WRITTEN_OUT_NEGATIONS
+                .iter()
+                .find(|(written, _)| *written == last.text)
+        {
+            last.text = joined.to_string();
+            last.from.end = i + 1;
+            continue;
+        }
+        if word == "cannot" {
+            out.push(single("cant"));
+        } else if let Some((_, parts)) = RUN_TOGETHER.iter().find(|(chat, _)| *chat == word) {
+            out.push(Contracted {
+                ends_source: false,
+                ..single(parts[0])
+            });
+            out.push(single(parts[1]));
+        } else {
+            out.push(single(word));
+        }
+    }
+    out
+}
+
+/// `text`'s `words` read as [`contracted`] reads them, so `dont want to live` also
+/// catches "I do not want to live" and "i dont wanna live" (the safety patterns read
+/// their own words the same way, [`WordPattern::forgiving`]). Words join only across
+/// spaces: "I can. Not now" keeps its "not". A joined word spans both of its words; the
+/// words of a chat form each span it.
+pub fn with_contractions(text: &str, words: &[Word]) -> Vec<Word> {
+    let texts: Vec<&str> = words.iter().map(|word| word.text.as_str()).collect();
+    let only_spaces_before = |i: usize| {
+        text[words[i - 1].span.end..words[i].span.start]
+            .chars()
+            .all(char::is_whitespace)
+    };
+    contracted(&texts, |i| i > 0 && only_spaces_before(i))
+        .into_iter()
+        .map(|piece| {
+            let first = &words[piece.from.start];
+            Word {
+                acronym: first.acronym && piece.text == first.text,
+                span: first.span.start..words[piece.from.end - 1].span.end,
+                text: piece.text,
+            }
+        })
+        .collect()
+}
+
 /// What a look-alike stands for when typed inside a word.
 fn look_alike(ch: char) -> Option<char> {
     Some(match ch {
@@ -426,9 +524,13 @@ impl WordPattern {
     /// matching a word one slip away: for the safety patterns, which members in distress
     /// misspell. Other patterns (the sales wording checked on every content line) stay
     /// exact, which also keeps reloads fast.
+    ///
+    /// Its words are also read as [`with_contractions`] reads a question, so a line
+    /// written "do not want to live" and one written "dont want to live" are the same.
     pub fn forgiving(self) -> Self {
         WordPattern {
             forgiving: true,
+            parts: contract_parts(self.parts),
             ..self
         }
     }
@@ -480,6 +582,35 @@ impl WordPattern {
     }
 }
 
+/// A pattern's runs of words, read as [`with_contractions`] reads a question; gaps
+/// stay. A word marked `*` is never joined to the next ("do* not" stays two words), and
+/// a chat form written out keeps its `*` on its last word.
+fn contract_parts(parts: Vec<PatternPart>) -> Vec<PatternPart> {
+    let mut out = Vec::with_capacity(parts.len());
+    let mut run: Vec<(String, bool)> = Vec::new();
+    let flush = |run: &mut Vec<(String, bool)>, out: &mut Vec<PatternPart>| {
+        let texts: Vec<&str> = run.iter().map(|(text, _)| text.as_str()).collect();
+        for piece in contracted(&texts, |i| i > 0 && !run[i - 1].1) {
+            out.push(PatternPart::Word {
+                prefix: piece.ends_source && run[piece.from.end - 1].1,
+                text: piece.text,
+            });
+        }
+        run.clear();
+    };
+    for part in parts {
+        match part {
+            PatternPart::Word { text, prefix } => run.push((text, prefix)),
+            PatternPart::Gap => {
+                flush(&mut run, &mut out);
+                out.push(PatternPart::Gap);
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 impl fmt::Display for WordPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.source)
@@ -489,6 +620,45 @@ impl fmt::Display for WordPattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negations_are_contracted_and_chat_forms_written_out() {
+        let texts = |text: &str| -> Vec<String> {
+            with_contractions(text, &words(text))
+                .into_iter()
+                .map(|w| w.text)
+                .collect()
+        };
+        assert_eq!(texts("I do not want to"), ["i", "dont", "want", "to"]);
+        assert_eq!(
+            texts("she cannot, he can not"),
+            ["she", "cant", "he", "cant"]
+        );
+        assert_eq!(texts("i wanna go"), ["i", "want", "to", "go"]);
+        // "not" after a word with no contraction stays, and so does a lone "do".
+        assert_eq!(texts("not now, do it"), ["not", "now", "do", "it"]);
+        assert_eq!(texts("I am not ok"), ["i", "am", "not", "ok"]);
+        let text = "does not";
+        let joined = &with_contractions(text, &words(text))[0];
+        assert_eq!(&text[joined.span.clone()], "does not");
+        // Only across spaces: a sentence that starts with "Not" keeps it.
+        assert_eq!(texts("I can. Not now"), ["i", "can", "not", "now"]);
+    }
+
+    #[test]
+    fn a_forgiving_pattern_reads_its_negations_as_a_question_does() {
+        let pattern = |p: &str| WordPattern::parse(p).unwrap().forgiving();
+        let question = |q: &str| with_contractions(q, &words(q));
+        assert!(pattern("do not want to live").matches(&question("i dont want to live")));
+        assert!(pattern("dont want to live").matches(&question("I do not want to live")));
+        assert!(pattern("wanna die").matches(&question("i want to die")));
+        assert!(pattern("cannot ... stop*").matches(&question("i can not make it stop")));
+        // A word marked `*` is not joined: `do*` still means do, does, done.
+        assert!(pattern("do* not want to go on").matches(&words("she does not want to go on")));
+        // An exact pattern (the promotional rules) is left as written.
+        let exact = WordPattern::parse("do not miss").unwrap();
+        assert!(exact.matches(&words("do not miss this")));
+    }
 
     #[test]
     fn disguised_words_are_read_as_meant() {
