@@ -13,7 +13,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::content::SafetyTexts;
-use crate::text::{sentence_spans, undisguised_words, with_contractions, words};
+use crate::text::{Word, sentence_spans, undisguised_words, with_contractions, words};
 
 mod context;
 
@@ -243,37 +243,19 @@ pub struct MatchedPattern {
 pub fn read_patterns(texts: &SafetyTexts, question: &str) -> PatternFindings {
     let mut found = PatternFindings::default();
     let sentences: Vec<_> = sentence_spans(question).collect();
-    // As written, and as meant when disguised or broken up, each also with its negations
-    // contracted ("do not" as "dont"): any reading is enough. Whether an emergency is
-    // happening now is judged on the words as typed, whichever reading matched.
-    for as_typed in [words(question), undisguised_words(question)] {
-        let contracted = with_contractions(question, &as_typed);
-        let mut readings = vec![&as_typed];
-        if contracted != as_typed {
-            readings.push(&contracted);
-        }
-        for reading in readings {
-            for (patterns, crisis) in [
-                (&texts.urgent_patterns, false),
-                (&texts.crisis_patterns, true),
-            ] {
-                for pattern in patterns {
-                    for occurrence in pattern.occurrences(reading) {
-                        let first = reading[occurrence[0]].span.start;
-                        let at = as_typed
-                            .iter()
-                            .position(|word| word.span.start == first)
-                            .unwrap_or(occurrence[0]);
-                        let not_now = (!crisis)
-                            .then(|| {
-                                context::not_happening_now(question, &as_typed, &sentences, at)
-                            })
-                            .flatten();
-                        let matched = occurrence.iter().map(|&i| reading[i].span.clone());
-                        found.record(pattern.to_string(), crisis, not_now, matched);
-                    }
-                }
-            }
+    // As written, and as meant when disguised or broken up (when that differs), each also
+    // with its negations contracted ("do not" as "dont"): any reading is enough. Whether
+    // an emergency is happening now is judged on the words as typed.
+    let mut typed = vec![words(question)];
+    let undisguised = undisguised_words(question);
+    if undisguised != typed[0] {
+        typed.push(undisguised);
+    }
+    for as_typed in &typed {
+        let contracted = with_contractions(question, as_typed);
+        found.match_reading(texts, question, &sentences, as_typed, as_typed);
+        if contracted != *as_typed {
+            found.match_reading(texts, question, &sentences, &contracted, as_typed);
         }
     }
     // A line that counted in one reading is not also shown as discounted in another.
@@ -290,6 +272,38 @@ pub fn read_patterns(texts: &SafetyTexts, question: &str) -> PatternFindings {
 }
 
 impl PatternFindings {
+    /// Notes every match of the patterns in `reading`, one reading of `question` made
+    /// from the words `as_typed`, on which whether an emergency is happening now is
+    /// judged.
+    fn match_reading(
+        &mut self,
+        texts: &SafetyTexts,
+        question: &str,
+        sentences: &[Range<usize>],
+        reading: &[Word],
+        as_typed: &[Word],
+    ) {
+        for (patterns, crisis) in [
+            (&texts.urgent_patterns, false),
+            (&texts.crisis_patterns, true),
+        ] {
+            for pattern in patterns {
+                for occurrence in pattern.occurrences(reading) {
+                    let first = reading[occurrence[0]].span.start;
+                    let at = as_typed
+                        .iter()
+                        .position(|word| word.span.start == first)
+                        .unwrap_or(occurrence[0]);
+                    let not_now = (!crisis)
+                        .then(|| context::not_happening_now(question, as_typed, sentences, at))
+                        .flatten();
+                    let matched = occurrence.iter().map(|&i| reading[i].span.clone());
+                    self.record(pattern.to_string(), crisis, not_now, matched);
+                }
+            }
+        }
+    }
+
     /// Notes one match of the line `pattern`: where its words are, when it counts, or
     /// why it did not.
     fn record(
