@@ -173,20 +173,19 @@ async fn a_broken_file_keeps_the_old_answers_and_the_mod_log_hears_of_it() {
     let article = article_path(content.path());
     let good = fs::read_to_string(&article).unwrap();
 
-    let broken = good.replace("reviewed_by:", "reviewer:").replace(
-        "Heparin is an injectable blood thinner.",
-        "Heparin is an injectable blood thinner (broken edit).",
-    );
+    let broken = good
+        .replace("last_reviewed: 2026-11-24", "last_reviewed: 24/11/2026")
+        .replace(
+            "Heparin is an injectable blood thinner.",
+            "Heparin is an injectable blood thinner (broken edit).",
+        );
     fs::write(&article, broken).unwrap();
     let report = mod_log_post(&discord, &bot, "nothing was reloaded").await;
     assert!(
-        report.contains("lupus-anticoagulant-and-miscarriage.md:5:"),
+        report.contains("lupus-anticoagulant-and-miscarriage.md:4:"),
         "file and line: {report}"
     );
-    assert!(
-        report.contains("unknown front matter key `reviewer`"),
-        "{report}"
-    );
+    assert!(report.contains("is not a date"), "{report}");
 
     let reply = ask(&discord, &bot, HEPARIN).await;
     assert!(

@@ -113,6 +113,32 @@ async fn a_saved_edit_is_served_after_one_reload() {
     assert!(passage.contains("(edited)"), "{passage}");
 }
 
+/// Moderators group articles in subfolders: one created while the bot runs is watched
+/// like the rest, and an article saved into it is served.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_article_saved_in_a_new_subfolder_is_served() {
+    let watched = Watched::start();
+    let folder = watched.dir().join("articles").join("diet");
+    fs::create_dir(&folder).unwrap();
+    fs::write(
+        folder.join("iron.md"),
+        "---\ntitle: Iron\nsource: Lantern tests\nlast_reviewed: 2026-11-30\n---\n\n\
+         ## Foods rich in iron\n\n\
+         Red meat, lentils, beans and dark green vegetables such as spinach are rich in iron.\n",
+    )
+    .unwrap();
+    let mut seen = 0;
+    loop {
+        let changes = watched.next_reload(seen).await;
+        seen = watched.event_count();
+        if changes.topics_added == ["Foods rich in iron"] {
+            break;
+        }
+    }
+    let passage = watched.answer("which foods are rich in iron?").unwrap();
+    assert!(passage.starts_with("Red meat, lentils"), "{passage}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_burst_of_fifty_saves_reloads_once_or_twice() {
     let watched = Watched::start();

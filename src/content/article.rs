@@ -219,15 +219,19 @@ struct FrontMatter {
 
 impl FrontMatter {
     fn read(path: &Path, fields: &[Field], problems: &mut Vec<Problem>) -> Option<FrontMatter> {
-        let before = problems.len();
+        let errors = |problems: &[Problem]| problems.iter().filter(|p| p.is_error()).count();
+        let before = errors(problems);
         let mut seen: Vec<&str> = Vec::new();
         for field in fields {
             if !FRONT_MATTER_KEYS.contains(&field.key.as_str()) {
-                problems.push(Problem::error(
+                // A warning, not an error: articles often carry keys of their own
+                // (`author`, `tags`), and one error keeps the whole folder from loading.
+                problems.push(Problem::warning(
                     path,
                     Some(field.line),
                     format!(
-                        "unknown front matter key `{}`: the keys are {}",
+                        "front matter key `{}` is not one Lantern reads, so it is ignored: the keys are {}; \
+                         check its spelling if you meant one of them",
                         field.key,
                         FRONT_MATTER_KEYS.join(", ")
                     ),
@@ -301,7 +305,7 @@ impl FrontMatter {
         }
         let last_reviewed = required("last_reviewed", problems).and_then(|f| date(f, problems));
         let next_review = get("next_review").and_then(|f| date(f, problems));
-        if problems.len() > before {
+        if errors(problems) > before {
             return None;
         }
         Some(FrontMatter {
@@ -353,11 +357,8 @@ mod tests {
             parse_str("---\ntitle: T\nlast_reviewed: 31/01/2026\ncolour: red\n---\n## A\nx\n");
         assert!(article.is_none());
         let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        assert!(
-            messages.iter().any(
-                |m| m.starts_with("a.md:4:") && m.contains("unknown front matter key `colour`")
-            )
-        );
+        assert!(messages.iter().any(|m| m.starts_with("a.md:4: warning:")
+            && m.contains("front matter key `colour` is not one Lantern reads")));
         assert!(
             messages
                 .iter()

@@ -1,9 +1,15 @@
 //! The small subset of Markdown that content files use: optional front matter,
-//! `## ` sections, paragraphs and lists.
+//! headed sections, paragraphs and lists.
 //!
 //! Lantern quotes passages verbatim, so this reader never rewrites text: it only decides
 //! where passages start and end. A list stays in the passage of the paragraph that
 //! introduces it, because "They are:" means nothing without the list that follows.
+//!
+//! Topics are `## ` sections, but moderators write Markdown as they always have: a `# `
+//! title line at the top, an introduction before the first `## `, `### ` sub-headings.
+//! None of those may make an article fail to load (one failing file keeps the whole
+//! folder from loading), so the title line names the article, the introduction becomes a
+//! topic under the article's title, and a sub-heading starts a topic of its own.
 
 use std::path::Path;
 
@@ -17,14 +23,28 @@ pub struct Field {
     pub line: usize,
 }
 
-/// A `## ` heading and the blocks under it.
+/// A heading and the blocks under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     pub heading: String,
+    /// The heading's level (`## ` is 2); 1 for an introduction under the article's title.
+    pub level: usize,
     pub line: usize,
     /// The `Also asked:` lines under the heading: what follows the colon, and the line.
     pub also_asked: Vec<(usize, String)>,
     pub blocks: Vec<Block>,
+}
+
+impl Section {
+    fn new(heading: String, level: usize, line: usize) -> Section {
+        Section {
+            heading,
+            level,
+            line,
+            also_asked: Vec::new(),
+            blocks: Vec::new(),
+        }
+    }
 }
 
 /// Starts a line of other ways members ask what a topic answers; see [`Section`].
@@ -76,6 +96,15 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Document {
         index = next;
     }
 
+    let front_title = document
+        .front_matter
+        .iter()
+        .flatten()
+        .find(|field| field.key == "title")
+        .map(|field| field.value.clone());
+    // A `# ` line before any other text: the article's title, as Markdown files begin.
+    let mut title_line: Option<String> = None;
+    let mut seen_text = false;
     let mut in_comment = false;
     // Whether the previous line ended the current paragraph (a blank line or a heading).
     let mut after_break = true;
@@ -97,19 +126,33 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Document {
             after_break = true;
             continue;
         }
-        if trimmed.starts_with('#') {
-            document
-                .sections
-                .extend(read_heading(path, trimmed, line_no, problems));
+        if let Some((level, title)) = heading(trimmed) {
+            let at_top = document.sections.is_empty() && title_line.is_none() && !seen_text;
+            if level == 1 && at_top && !title.is_empty() {
+                title_line = Some(title.to_string());
+            } else {
+                start_section(
+                    &mut document.sections,
+                    path,
+                    level,
+                    title,
+                    line_no,
+                    problems,
+                );
+            }
             after_break = true;
             continue;
         }
 
+        if !seen_text {
+            seen_text = true;
+            open_introduction(&mut document.sections, &title_line, &front_title, line_no);
+        }
         let Some(section) = document.sections.last_mut() else {
             problems.push(Problem::error(
                 path,
                 Some(line_no),
-                "text before the first `## ` heading: every passage must sit under a topic heading",
+                "text before the first `## ` heading, in a file with no title: put a `## Topic title` heading above it",
             ));
             // Report the stray paragraph once, not once per line.
             while index < lines.len()
@@ -122,18 +165,7 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Document {
         };
 
         if let Some(rest) = strip_prefix_ignore_case(trimmed, ALSO_ASKED) {
-            if section.blocks.is_empty() {
-                section.also_asked.push((line_no, rest.trim().to_string()));
-            } else {
-                problems.push(Problem::error(
-                    path,
-                    Some(line_no),
-                    format!(
-                        "`{ALSO_ASKED}` lines belong directly under the topic heading (line {}), before its first passage: move this line up",
-                        section.line
-                    ),
-                ));
-            }
+            add_also_asked(section, rest, line_no, path, problems);
             after_break = true;
             continue;
         }
@@ -144,40 +176,81 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Document {
     document
 }
 
-/// A `## ` heading's section, or `None` with a problem for any other heading.
-fn read_heading(
-    path: &Path,
-    trimmed: &str,
+/// Text before any heading is an introduction: a topic under the article's own title
+/// (its `# ` line, else its front matter's), when it has one.
+fn open_introduction(
+    sections: &mut Vec<Section>,
+    title_line: &Option<String>,
+    front_title: &Option<String>,
     line_no: usize,
+) {
+    if sections.is_empty()
+        && let Some(title) = title_line.as_ref().or(front_title.as_ref())
+    {
+        sections.push(Section::new(title.clone(), 1, line_no));
+    }
+}
+
+/// Adds the phrases of an `Also asked:` line (`rest`, after the colon) to `section`,
+/// where they belong only before its first passage.
+fn add_also_asked(
+    section: &mut Section,
+    rest: &str,
+    line_no: usize,
+    path: &Path,
     problems: &mut Vec<Problem>,
-) -> Option<Section> {
-    let hashes = trimmed.chars().take_while(|&c| c == '#').count();
-    let title = trimmed[hashes..].trim();
-    if hashes != 2 || !trimmed[hashes..].starts_with(' ') {
+) {
+    if section.blocks.is_empty() {
+        section.also_asked.push((line_no, rest.trim().to_string()));
+    } else {
         problems.push(Problem::error(
             path,
             Some(line_no),
             format!(
-                "`{}` is not a topic heading: topics start with `## ` (two hashes and a space); other headings are not used",
-                shorten(trimmed)
+                "`{ALSO_ASKED}` lines belong directly under the topic heading (line {}), before its first passage: move this line up",
+                section.line
             ),
         ));
-        return None;
     }
+}
+
+/// A Markdown heading's level and title, if `trimmed` is one: one to six `#` and then a
+/// space or the end of the line ("#1 tip" and "#hashtag" are text).
+fn heading(trimmed: &str) -> Option<(usize, &str)> {
+    let level = trimmed.chars().take_while(|&c| c == '#').count();
+    let rest = &trimmed[level..];
+    let is_heading = (1..=6).contains(&level) && (rest.is_empty() || rest.starts_with([' ', '\t']));
+    // A closing run of hashes ("## Title ##") is decoration.
+    is_heading.then(|| (level, rest.trim().trim_end_matches('#').trim_end()))
+}
+
+/// Starts the section of a heading at `level`. A heading with nothing of its own under
+/// it before a deeper one ("## Iron" straight above "### Signs of low iron") only groups
+/// its sub-headings, so it gives way to them instead of being a topic without a passage.
+fn start_section(
+    sections: &mut Vec<Section>,
+    path: &Path,
+    level: usize,
+    title: &str,
+    line_no: usize,
+    problems: &mut Vec<Problem>,
+) {
     if title.is_empty() {
         problems.push(Problem::error(
             path,
             Some(line_no),
-            "this `## ` heading has no title: write the topic title after `## `",
+            "this heading has no title: write the topic title after `## `",
         ));
-        return None;
+        return;
     }
-    Some(Section {
-        heading: title.to_string(),
-        line: line_no,
-        also_asked: Vec::new(),
-        blocks: Vec::new(),
-    })
+    if let Some(parent) = sections.last()
+        && parent.level < level
+        && parent.blocks.is_empty()
+        && parent.also_asked.is_empty()
+    {
+        sections.pop();
+    }
+    sections.push(Section::new(title.to_string(), level, line_no));
 }
 
 /// Adds one line of passage text (`raw`, trailing space trimmed) to `section`: a new
@@ -230,6 +303,15 @@ fn parse_front_matter(
             return (fields, offset + 1);
         }
         if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        // YAML's indented or `- ` continuation of the field above (`tags:` then `  - loss`).
+        let continues = raw.starts_with([' ', '\t']) || line.starts_with("- ");
+        if continues && let Some(field) = fields.last_mut() {
+            if !field.value.is_empty() {
+                field.value.push(' ');
+            }
+            field.value.push_str(line);
             continue;
         }
         match line.split_once(':') {
@@ -367,6 +449,54 @@ mod tests {
     }
 
     #[test]
+    fn markdown_habits_become_topics_not_errors() {
+        let document = parse_ok(
+            "---\ntitle: Iron\n---\n# Iron in pregnancy\n\nAn introduction.\n\n## Food\n\nEat greens.\n\n\
+             ## Signs\n\n### Low iron\n\nTiredness.\n\n#1 tip: rest. #iron\n\n#### Deeper ##\nMore.\n",
+        );
+        let headings: Vec<_> = document
+            .sections
+            .iter()
+            .map(|s| s.heading.as_str())
+            .collect();
+        // "## Signs" only groups its sub-heading, so it is not a topic without a passage.
+        assert_eq!(
+            headings,
+            ["Iron in pregnancy", "Food", "Low iron", "Deeper"]
+        );
+        assert_eq!(document.sections[0].blocks[0].text(), "An introduction.");
+        assert_eq!(document.sections[2].blocks[1].text(), "#1 tip: rest. #iron");
+        assert_eq!(document.sections[3].line, 20);
+    }
+
+    #[test]
+    fn an_introduction_without_a_title_line_takes_the_front_matter_title() {
+        let document = parse_ok("---\ntitle: Iron\n---\nIntro.\n## A\nx\n");
+        let headings: Vec<_> = document
+            .sections
+            .iter()
+            .map(|s| s.heading.as_str())
+            .collect();
+        assert_eq!(headings, ["Iron", "A"]);
+        assert_eq!(document.sections[0].line, 4);
+    }
+
+    #[test]
+    fn yaml_continuation_lines_belong_to_the_field_above() {
+        let document =
+            parse_ok("---\ntitle: A\ntags:\n  - loss\n- grief\nsource: S\n---\n## T\nx\n");
+        let fields = document.front_matter.unwrap();
+        let values: Vec<_> = fields
+            .iter()
+            .map(|f| (f.key.as_str(), f.value.as_str()))
+            .collect();
+        assert_eq!(
+            values,
+            [("title", "A"), ("tags", "- loss - grief"), ("source", "S")]
+        );
+    }
+
+    #[test]
     fn structural_errors_name_their_line() {
         let mut problems = Vec::new();
         parse(
@@ -375,7 +505,7 @@ mod tests {
             &mut problems,
         );
         let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
-        assert_eq!(lines, [Some(2), Some(4), Some(5), Some(6)]);
+        assert_eq!(lines, [Some(2), Some(4), Some(6)]);
 
         problems.clear();
         parse(Path::new("t.md"), "---\ntitle: A\n", &mut problems);

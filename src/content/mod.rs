@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! content/
-//!   articles/*.md    one article per file
+//!   articles/**.md   one article per file, in subfolders too
 //!   safety.md        disclaimer, doctor advice, urgent and crisis notices, patterns
 //!   synonyms.txt     lay words members use
 //!   README.md        the moderators' guide (not content)
@@ -181,13 +181,13 @@ fn check_unread_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
         .collect();
     unread.sort();
     for path in &unread {
-        let hint = if path.extension().is_some_and(|e| e == "md") {
+        let hint = if is_markdown(path) {
             format!(
                 "not read: articles must be in {ARTICLES_DIR}/; move it there to publish it, or delete it"
             )
         } else {
             format!(
-                "not read: Lantern reads only {ARTICLES_DIR}/*.md, {SAFETY_FILE} and {SYNONYMS_FILE}; move or delete this"
+                "not read: Lantern reads only the .md files in {ARTICLES_DIR}/, {SAFETY_FILE} and {SYNONYMS_FILE}; move or delete this"
             )
         };
         problems.push(Problem::warning(path, None, hint));
@@ -206,35 +206,15 @@ fn load_articles(
     problems: &mut Vec<Problem>,
 ) -> Vec<Article> {
     let articles_dir = dir.join(ARTICLES_DIR);
-    let entries = match fs::read_dir(&articles_dir) {
-        Ok(entries) => entries,
-        Err(error) => {
-            problems.push(Problem::error(
-                &articles_dir,
-                None,
-                format!("cannot read the articles folder ({error}): it must exist and hold the *.md articles"),
-            ));
-            return Vec::new();
-        }
-    };
-    let mut files: Vec<PathBuf> = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_editor_leftover(&name) {
-            continue;
-        }
-        if path.extension().is_some_and(|e| e == "md") && !path.is_dir() {
-            files.push(path);
-        } else {
-            problems.push(Problem::warning(
-                &path,
-                None,
-                "ignored: articles are Markdown files ending in .md",
-            ));
-        }
+    if let Err(error) = fs::read_dir(&articles_dir) {
+        problems.push(Problem::error(
+            &articles_dir,
+            None,
+            format!("cannot read the articles folder ({error}): it must exist and hold the *.md articles"),
+        ));
+        return Vec::new();
     }
-    files.sort();
+    let files = article_files(&articles_dir, problems);
 
     let mut articles = Vec::new();
     for path in files {
@@ -254,6 +234,40 @@ fn load_articles(
         ));
     }
     articles
+}
+
+/// The Markdown files under `articles_dir`, subfolders included (moderators group
+/// articles by subject), in a stable order; anything else there is named as ignored.
+fn article_files(articles_dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let walk = walkdir::WalkDir::new(articles_dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| !is_editor_leftover(&entry.file_name().to_string_lossy()));
+    for entry in walk {
+        match entry {
+            Ok(entry) if entry.file_type().is_dir() => {}
+            Ok(entry) if is_markdown(entry.path()) => files.push(entry.into_path()),
+            Ok(entry) => problems.push(Problem::warning(
+                entry.path(),
+                None,
+                "ignored: articles are Markdown files ending in .md (or .markdown)",
+            )),
+            Err(error) => problems.push(Problem::warning(
+                error.path().unwrap_or(articles_dir),
+                None,
+                format!("ignored: cannot be read ({error})"),
+            )),
+        }
+    }
+    files
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
 /// Reads a content file as UTF-8, reporting unreadable, oversized, binary, non-UTF-8 and
