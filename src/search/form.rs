@@ -68,7 +68,7 @@ pub fn read_question(question: &str) -> QuestionForm {
             form.definition_cues.push(words[index].span.start);
         }
         form.asks_when |= match text(index) {
-            "when" => true,
+            "when" => !opens_a_clause(text(index.wrapping_sub(1)), text(index + 1)),
             "what" | "which" => is_time_unit(text(index + 1)),
             "how" => {
                 matches!(
@@ -98,6 +98,29 @@ pub fn read_question(question: &str) -> QuestionForm {
         .any(|w| matches!(w.text.as_str(), "how" | "why"))
         && words.iter().any(|w| is_causation_verb(&w.text));
     form
+}
+
+/// Whether "when", between the words `before` and `after`, opens a clause about something
+/// else rather than asking when: a question puts a verb after "when" ("when do", "when
+/// should I"), a clause its subject ("what does it do when you're pregnant", "my gums
+/// bleed when I brush"). After "know", "sure" or "tell", the clause is itself the
+/// question ("how would I know when I'm safe").
+fn opens_a_clause(before: &str, after: &str) -> bool {
+    // Not "were" (folded "we're"): "when were you diagnosed" asks when.
+    const SUBJECTS: &[&str] = &[
+        "i", "im", "ive", "you", "youre", "youve", "we", "weve", "they", "theyre", "she", "shes",
+        "he", "hes",
+    ];
+    const ASKING: &[&str] = &[
+        "know",
+        "sure",
+        "tell",
+        "wonder",
+        "wondering",
+        "ask",
+        "decide",
+    ];
+    SUBJECTS.contains(&after) && !ASKING.contains(&before)
 }
 
 /// Verbs members use for one thing bringing about another.
@@ -328,11 +351,16 @@ mod tests {
                 "what week is the riskiest",
                 "how far along are you safe",
                 "how many weeks does bleeding last",
+                "when should I go in",
+                "24 weeks now, when do I stop the aspirin",
+                "how would I know when I'm safe",
             ],
             &[
                 "how many tests do I need",
                 "what is heparin",
                 "how do I cope",
+                "what does progesterone do when you're pregnant",
+                "my gums bleed when I brush, is that normal",
             ],
         );
     }

@@ -41,7 +41,7 @@ const RANKING: [f32; 6] = [0.1, 0.3, 0.2, 0.3, 0.1, 0.0];
 /// The logistic model of "the best passage answers": coefficients of the best passage's
 /// score, its lead over the best passage of another topic, its lexical share and its
 /// closest-sentence cosine, then the intercept. Fitted.
-const CONFIDENCE: [f32; 5] = [-3.067, 8.439, 4.143, 4.714, -3.559];
+const CONFIDENCE: [f32; 5] = [-3.124, 8.438, 4.158, 4.736, -3.557];
 
 /// A lead this small over another topic is too close to call: the member is told both
 /// topics fit. In ranking-score units, where a right answer's lead is typically 0.05 to
