@@ -403,11 +403,13 @@ impl Knowledge {
                     let passage = &topic.passages[c.passage.passage];
                     ExplainedCandidate {
                         topic: topic.title.clone(),
+                        // Relative to articles/, so a subfolder tells same-named files apart.
                         file: article
                             .file
-                            .file_name()
-                            .map(|name| name.to_string_lossy().into_owned())
-                            .unwrap_or_default(),
+                            .strip_prefix(crate::content::ARTICLES_DIR)
+                            .unwrap_or(&article.file)
+                            .to_string_lossy()
+                            .into_owned(),
                         line: passage.line,
                         passage: passage.text.clone(),
                         score: c.score(),

@@ -390,6 +390,18 @@ const BREAKAGES: &[Breakage] = &[
         message: "already exists",
     },
     Breakage {
+        name: "an introduction titled like an existing topic",
+        apply: |c| {
+            fs::write(
+                c.join("articles").join("zz-grief.md"),
+                "---\ntitle: Coping with grief\nsource: Test\nlast_reviewed: 2026-11-01\n---\n\nAn introduction.\n\n## Finding support\n\nA passage.\n",
+            )
+            .unwrap()
+        },
+        location: "articles/zz-grief.md:7:",
+        message: "before the first heading, takes its title from the file's `# ` line",
+    },
+    Breakage {
         name: "empty file",
         apply: |c| fs::write(c.join("articles/empty.md"), "  \n\n").unwrap(),
         location: "articles/empty.md:",
@@ -1065,13 +1077,16 @@ fn title_lines_introductions_and_sub_headings_are_read_as_topics() {
     let copy = content_with_article(
         "iron.md",
         "Iron in pregnancy",
-        "# Iron in pregnancy\n\n\
+        "# Iron when you are expecting\n\n\
          Iron helps the blood carry oxygen to you and to the baby, so pregnancy needs more of it.\n\n\
          ## Iron and your diet\n\n\
          ### Foods rich in iron\n\n\
          Red meat, lentils, beans and dark green vegetables such as spinach are rich in iron.\n\n\
          ### Drinks that block iron\n\n\
-         Tea and coffee with a meal make it harder for the body to absorb the iron in it.\n",
+         Tea and coffee with a meal make it harder for the body to absorb the iron in it.\n\n\
+         ```\n\
+         # not a heading: code is quoted as it is\n\
+         ```\n",
     );
     let content = copy.path().display().to_string();
     let check = Lantern::new().run(&["check", "--content", &content]);
@@ -1079,14 +1094,21 @@ fn title_lines_introductions_and_sub_headings_are_read_as_topics() {
 
     let topics = Lantern::new().run(&["topics", "--content", &content]);
     let listed: Vec<&str> = topics.stdout.lines().collect();
+    // The introduction takes the `# ` line's title; a sub-heading keeps its parent's
+    // subject, and the parent, with nothing of its own, is not a topic.
     for topic in [
-        "Iron in pregnancy",
-        "Foods rich in iron",
-        "Drinks that block iron",
+        "Iron when you are expecting",
+        "Iron and your diet: Foods rich in iron",
+        "Iron and your diet: Drinks that block iron",
     ] {
         assert!(listed.contains(&topic), "{topic} missing from {listed:?}");
     }
-    assert!(!listed.contains(&"Iron and your diet"), "{listed:?}");
+    let bundled = Lantern::new().run(&["topics", "--content", &content_arg()]);
+    assert_eq!(
+        listed.len(),
+        bundled.stdout.lines().count() + 3,
+        "the bundled topics and these three: {listed:?}"
+    );
 
     let run = Lantern::new().run(&[
         "ask",
@@ -1096,7 +1118,10 @@ fn title_lines_introductions_and_sub_headings_are_read_as_topics() {
         "which foods are rich in iron?",
     ]);
     let answer = &run.json_lines()[0];
-    assert_eq!(answer["topic"], "Foods rich in iron", "{answer}");
+    assert_eq!(
+        answer["topic"], "Iron and your diet: Foods rich in iron",
+        "{answer}"
+    );
     assert!(
         answer["passage"]
             .as_str()
@@ -1386,6 +1411,19 @@ fn articles_in_subfolders_or_saved_as_markdown_are_read() {
     )
     .unwrap();
     fs::write(articles.join("iron").join("notes.txt"), "to do\n").unwrap();
+    fs::write(
+        articles.join("_template.md"),
+        article("Template", "Topic title", "A passage."),
+    )
+    .unwrap();
+    for unpublished in ["drafts", "_old", ".git"] {
+        fs::create_dir_all(articles.join(unpublished)).unwrap();
+        fs::write(
+            articles.join(unpublished).join("zinc.md"),
+            article("Zinc", "Zinc in pregnancy", "Zinc helps the baby grow."),
+        )
+        .unwrap();
+    }
     let dir = content.path().display().to_string();
 
     let check = Lantern::new().run(&["check", "--content", &dir]);
@@ -1396,6 +1434,15 @@ fn articles_in_subfolders_or_saved_as_markdown_are_read() {
         "{}",
         check.stderr
     );
+    for drafts in ["drafts", "_old", "_template.md"] {
+        assert!(
+            check
+                .stderr
+                .contains(&format!("{drafts}: warning: not published")),
+            "{}",
+            check.stderr
+        );
+    }
     for (question, topic) in [
         ("which foods are rich in iron?", "Foods rich in iron"),
         (
@@ -1406,6 +1453,19 @@ fn articles_in_subfolders_or_saved_as_markdown_are_read() {
         let run = Lantern::new().run(&["ask", "--json", "--content", &dir, question]);
         assert_eq!(run.json_lines()[0]["topic"], topic, "{}", run.stdout);
     }
+    let explained = Lantern::new().run(&[
+        "ask",
+        "--json",
+        "--explain",
+        "--content",
+        &dir,
+        "which foods are rich in iron?",
+    ]);
+    let best = &explained.json_lines()[0]["explain"]["candidates"][0];
+    assert_eq!(
+        best["file"], "iron/foods.md",
+        "the subfolder tells files apart: {best}"
+    );
 }
 
 /// An article saved beside `articles/` instead of in it, or any other stray file, is named

@@ -120,6 +120,9 @@ async fn an_article_saved_in_a_new_subfolder_is_served() {
     let watched = Watched::start();
     let folder = watched.dir().join("articles").join("diet");
     fs::create_dir(&folder).unwrap();
+    // The new folder's own reload first: the article must then be seen inside it.
+    watched.next_reload(0).await;
+    let mut seen = watched.event_count();
     fs::write(
         folder.join("iron.md"),
         "---\ntitle: Iron\nsource: Lantern tests\nlast_reviewed: 2026-11-30\n---\n\n\
@@ -127,7 +130,6 @@ async fn an_article_saved_in_a_new_subfolder_is_served() {
          Red meat, lentils, beans and dark green vegetables such as spinach are rich in iron.\n",
     )
     .unwrap();
-    let mut seen = 0;
     loop {
         let changes = watched.next_reload(seen).await;
         seen = watched.event_count();
@@ -137,6 +139,26 @@ async fn an_article_saved_in_a_new_subfolder_is_served() {
     }
     let passage = watched.answer("which foods are rich in iron?").unwrap();
     assert!(passage.starts_with("Red meat, lentils"), "{passage}");
+
+    // A folder and its article arriving together, as from a `git pull`.
+    let seen = watched.event_count();
+    let folder = watched.dir().join("articles").join("sleep");
+    fs::create_dir(&folder).unwrap();
+    fs::write(
+        folder.join("rest.md"),
+        "---\ntitle: Sleep\nsource: Lantern tests\nlast_reviewed: 2026-11-30\n---\n\n\
+         ## Sleeping on your side\n\n\
+         From about 28 weeks, going to sleep on your side is safer for the baby than on your back.\n",
+    )
+    .unwrap();
+    let mut seen = seen;
+    loop {
+        let changes = watched.next_reload(seen).await;
+        seen = watched.event_count();
+        if changes.topics_added == ["Sleeping on your side"] {
+            break;
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,4 +1,4 @@
-//! Articles: one Markdown file each, front matter, `## ` topics, passages.
+//! Articles: one Markdown file each, front matter, topics under headings, passages.
 
 use std::path::Path;
 
@@ -24,11 +24,13 @@ pub struct Article {
     pub topics: Vec<Topic>,
 }
 
-/// A `## ` heading written for members, and its passages.
+/// A topic: a heading written for members (or an introduction), and its passages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topic {
     pub title: String,
     pub line: usize,
+    /// The text before the article's first heading, titled by the article.
+    pub introduction: bool,
     /// Other ways members ask what this topic answers, from its `Also asked:` lines.
     /// They are searched like the title but never shown.
     pub also_asked: Vec<String>,
@@ -66,7 +68,7 @@ pub fn parse(
     problems: &mut Vec<Problem>,
 ) -> Option<Article> {
     let before = problems.iter().filter(|p| p.is_error()).count();
-    let document = markdown::parse(shown_path, text, problems);
+    let document = markdown::parse(shown_path, text, markdown::Headings::Topics, problems);
     let Document {
         front_matter,
         sections,
@@ -115,7 +117,7 @@ pub fn parse(
     })
 }
 
-/// One `## ` section as a topic, reporting what is wrong with it; `None` when it has no
+/// One section as a topic, reporting what is wrong with it; `None` when it has no
 /// passage.
 fn read_topic(
     path: &Path,
@@ -134,16 +136,21 @@ fn read_topic(
         ));
         return None;
     }
-    if section.heading.chars().count() > limits::CHOICE_NAME {
-        problems.push(Problem::error(
-            path,
-            Some(section.line),
+    let title_length = section.heading.chars().count();
+    if title_length > limits::CHOICE_NAME {
+        let message = if section.level == markdown::INTRODUCTION {
             format!(
-                "this topic title is {} characters long; Discord shows at most {} in /topic choices, so shorten it",
-                section.heading.chars().count(),
+                "the text here, before the first heading, is a topic titled by the file's `# ` line (or its front matter title without one), which is {title_length} characters long; \
+                 Discord shows at most {} in /topic choices, so put a `## Topic title` heading above it or shorten that title",
                 limits::CHOICE_NAME
-            ),
-        ));
+            )
+        } else {
+            format!(
+                "this topic title is {title_length} characters long; Discord shows at most {} in /topic choices, so shorten it",
+                limits::CHOICE_NAME
+            )
+        };
+        problems.push(Problem::error(path, Some(section.line), message));
     }
     if let Some(reason) = promotional_reason(&section.heading) {
         problems.push(promo_problem(path, section.line, &reason));
@@ -164,6 +171,7 @@ fn read_topic(
     Some(Topic {
         title: section.heading,
         line: section.line,
+        introduction: section.level == markdown::INTRODUCTION,
         also_asked,
         passages,
     })
@@ -365,6 +373,22 @@ mod tests {
                 .any(|m| m.starts_with("a.md:3:") && m.contains("YYYY-MM-DD"))
         );
         assert!(messages.iter().any(|m| m.contains("no `source:` line")));
+    }
+
+    #[test]
+    fn an_introduction_under_a_long_article_title_says_how_to_fix_it() {
+        let title = "A".repeat(limits::CHOICE_NAME + 1);
+        let (article, problems) = parse_str(&format!(
+            "---\ntitle: {title}\nsource: S\nlast_reviewed: 2026-01-02\n---\nIntro.\n## A\nx\n"
+        ));
+        assert!(article.is_none());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(6));
+        assert!(
+            problems[0]
+                .message
+                .contains("put a `## Topic title` heading above it")
+        );
     }
 
     #[test]

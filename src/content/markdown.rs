@@ -6,14 +6,16 @@
 //! introduces it, because "They are:" means nothing without the list that follows.
 //!
 //! Topics are `## ` sections, but moderators write Markdown as they always have: a `# `
-//! title line at the top, an introduction before the first `## `, `### ` sub-headings.
-//! None of those may make an article fail to load (one failing file keeps the whole
-//! folder from loading), so the title line names the article, the introduction becomes a
-//! topic under the article's title, and a sub-heading starts a topic of its own.
+//! title line at the top, an introduction before the first heading, `### ` sub-headings,
+//! code blocks. None of those may make an article fail to load (one failing file keeps
+//! the whole folder from loading), so the introduction becomes a topic under the title
+//! line (or the front matter's title), a sub-heading starts a topic titled after its
+//! parent, and a code block is text. `safety.md` is read strictly ([`Headings::Keys`]).
 
 use std::path::Path;
 
 use super::problem::Problem;
+use crate::text::limits::{self, char_len};
 
 /// A `key: value` line of front matter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,13 +29,17 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Section {
     pub heading: String,
-    /// The heading's level (`## ` is 2); 1 for an introduction under the article's title.
+    /// The heading's level (`## ` is 2); [`INTRODUCTION`] for the text before the first
+    /// heading, which has no heading of its own and takes the article's title.
     pub level: usize,
     pub line: usize,
     /// The `Also asked:` lines under the heading: what follows the colon, and the line.
     pub also_asked: Vec<(usize, String)>,
     pub blocks: Vec<Block>,
 }
+
+/// The [`Section::level`] of an introduction.
+pub const INTRODUCTION: usize = 0;
 
 impl Section {
     fn new(heading: String, level: usize, line: usize) -> Section {
@@ -84,173 +90,346 @@ pub struct Document {
     pub sections: Vec<Section>,
 }
 
-/// Reads `text`; structural problems are pushed to `problems` with `path` and line.
-pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Document {
-    let lines: Vec<&str> = text.lines().collect();
-    let mut document = Document::default();
-    let mut index = 0;
+/// How a file's headings are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Headings {
+    /// Articles, written as moderators write Markdown (see the module documentation).
+    Topics,
+    /// A file of `## key` sections and nothing else (`safety.md`): any other heading, or
+    /// text before the first, is an error, since a misplaced line there would change
+    /// what every member is told.
+    Keys,
+}
 
+/// Reads `text`; structural problems are pushed to `problems` with `path` and line.
+pub fn parse(path: &Path, text: &str, headings: Headings, problems: &mut Vec<Problem>) -> Document {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut front_matter = None;
+    let mut first_body_line = 0;
     if lines.first().map(|l| l.trim_end()) == Some("---") {
         let (fields, next) = parse_front_matter(path, &lines, problems);
-        document.front_matter = Some(fields);
-        index = next;
+        front_matter = Some(fields);
+        first_body_line = next;
     }
-
-    let front_title = document
-        .front_matter
+    let title = front_matter
         .iter()
         .flatten()
         .find(|field| field.key == "title")
         .map(|field| field.value.clone());
-    // A `# ` line before any other text: the article's title, as Markdown files begin.
-    let mut title_line: Option<String> = None;
-    let mut seen_text = false;
-    let mut in_comment = false;
-    // Whether the previous line ended the current paragraph (a blank line or a heading).
-    let mut after_break = true;
-    while index < lines.len() {
-        let line_no = index + 1;
-        let raw = lines[index].trim_end();
-        index += 1;
+    let mut reader = Reader::new(path, headings, title, problems);
+    for (index, raw) in lines.iter().enumerate().skip(first_body_line) {
+        reader.line(index + 1, raw.trim_end());
+    }
+    reader.finish();
+    Document {
+        front_matter,
+        sections: reader.sections,
+    }
+}
 
-        if in_comment {
-            in_comment = !raw.contains("-->");
-            continue;
+/// The body of a file, read line by line into sections.
+struct Reader<'a> {
+    path: &'a Path,
+    headings: Headings,
+    problems: &'a mut Vec<Problem>,
+    sections: Vec<Section>,
+    /// The title an introduction takes: the `# ` line at the top, else the front matter's.
+    title: Option<String>,
+    /// The headings above the current line, by level: a sub-heading's topic is titled
+    /// after its parent ("Metformin: Side effects"), so it keeps its subject.
+    open: Vec<(usize, String)>,
+    /// A `# ` title line has been read (only the first line of text may be one).
+    title_line: bool,
+    /// Some text has been read: a `# ` line after it is a heading, not the title.
+    seen_text: bool,
+    /// Inside an `<!-- … -->` comment that spans lines.
+    in_comment: bool,
+    /// The fence (```` ``` ```` or `~~~`) and opening line of the code block the line is
+    /// in: its lines are text, whatever they start with.
+    fence: Option<(&'static str, usize)>,
+    /// Whether the previous line ended the current paragraph (a blank line or a heading).
+    after_break: bool,
+    /// Text before any heading has been reported; the rest of its paragraph is skipped.
+    skipping_stray: bool,
+}
+
+impl<'a> Reader<'a> {
+    fn new(
+        path: &'a Path,
+        headings: Headings,
+        title: Option<String>,
+        problems: &'a mut Vec<Problem>,
+    ) -> Self {
+        Reader {
+            path,
+            headings,
+            problems,
+            sections: Vec::new(),
+            title,
+            open: Vec::new(),
+            title_line: false,
+            seen_text: false,
+            in_comment: false,
+            fence: None,
+            after_break: true,
+            skipping_stray: false,
         }
-        let trimmed = raw.trim_start();
-        if trimmed.starts_with("<!--") {
-            in_comment = !trimmed.contains("-->");
-            continue;
+    }
+
+    fn line(&mut self, line_no: usize, raw: &str) {
+        if self.fence.is_some() || (!self.in_comment && code_fence(raw.trim_start()).is_some()) {
+            return self.fenced_line(line_no, raw);
         }
-        if trimmed.is_empty() {
-            after_break = true;
-            continue;
+        let had_comment = self.in_comment || raw.contains("<!--");
+        let visible = self.without_comments(raw);
+        let raw = visible.trim_end();
+        if raw.trim().is_empty() {
+            // A line that was only a comment neither ends nor continues a paragraph.
+            if !had_comment {
+                self.after_break = true;
+                self.skipping_stray = false;
+            }
+            return;
         }
-        if let Some((level, title)) = heading(trimmed) {
-            let at_top = document.sections.is_empty() && title_line.is_none() && !seen_text;
-            if level == 1 && at_top && !title.is_empty() {
-                title_line = Some(title.to_string());
+        if is_thematic_break(raw) {
+            self.after_break = true;
+            return;
+        }
+        if let Some((level, title)) = heading(raw) {
+            return self.heading(line_no, level, title);
+        }
+        if !self.skipping_stray {
+            self.text(line_no, raw);
+        }
+    }
+
+    /// `raw` without its `<!-- … -->` comments, which may open or close on other lines.
+    fn without_comments(&mut self, raw: &str) -> String {
+        let mut visible = String::new();
+        let mut rest = raw;
+        loop {
+            if self.in_comment {
+                match rest.find("-->") {
+                    Some(end) => {
+                        rest = &rest[end + 3..];
+                        self.in_comment = false;
+                    }
+                    None => return visible,
+                }
             } else {
-                start_section(
-                    &mut document.sections,
-                    path,
-                    level,
-                    title,
+                match rest.find("<!--") {
+                    Some(start) => {
+                        visible.push_str(&rest[..start]);
+                        rest = &rest[start + 4..];
+                        self.in_comment = true;
+                    }
+                    None => {
+                        visible.push_str(rest);
+                        return visible;
+                    }
+                }
+            }
+        }
+    }
+
+    fn heading(&mut self, line_no: usize, level: usize, title: &str) {
+        self.after_break = true;
+        self.skipping_stray = false;
+        if self.headings == Headings::Keys {
+            return self.key_heading(line_no, level, title);
+        }
+        let at_top = self.sections.is_empty() && !self.seen_text && !self.title_line;
+        if level == 1 && at_top && !title.is_empty() {
+            self.title = Some(title.to_string());
+            self.title_line = true;
+            return;
+        }
+        if title.is_empty() {
+            let hashes = "#".repeat(level);
+            return self.error(
+                line_no,
+                format!("this heading has no title: write the topic title after `{hashes} `"),
+            );
+        }
+        self.open.retain(|(open_level, _)| *open_level < level);
+        let topic = match self.open.last() {
+            Some((_, parent)) if char_len(parent) + 2 + char_len(title) <= limits::CHOICE_NAME => {
+                format!("{parent}: {title}")
+            }
+            _ => title.to_string(),
+        };
+        // A heading with nothing of its own under it before a deeper one ("## Iron"
+        // straight above "### Signs of low iron") only groups its sub-headings.
+        if let Some(grouping) = self.sections.last()
+            && grouping.level < level
+            && grouping.level != INTRODUCTION
+            && grouping.blocks.is_empty()
+            && grouping.also_asked.is_empty()
+        {
+            self.sections.pop();
+        }
+        self.open.push((level, title.to_string()));
+        self.sections.push(Section::new(topic, level, line_no));
+    }
+
+    fn key_heading(&mut self, line_no: usize, level: usize, title: &str) {
+        if level != 2 || title.is_empty() {
+            return self.error(
+                line_no,
+                "not a `## key` heading: this file holds `## key` sections only (see content/README.md)",
+            );
+        }
+        self.sections
+            .push(Section::new(title.to_string(), level, line_no));
+    }
+
+    fn text(&mut self, line_no: usize, raw: &str) {
+        if !self.ensure_section(line_no) {
+            return;
+        }
+        let also_asked = match self.headings {
+            Headings::Topics => strip_prefix_ignore_case(raw.trim_start(), ALSO_ASKED),
+            Headings::Keys => None,
+        };
+        let after_break = self.after_break;
+        let section = self.sections.last_mut().expect("ensured above");
+        self.after_break = also_asked.is_some();
+        match also_asked {
+            Some(rest) if section.blocks.is_empty() => {
+                section.also_asked.push((line_no, rest.trim().to_string()));
+            }
+            Some(_) => {
+                let heading_line = section.line;
+                self.error(
                     line_no,
-                    problems,
+                    format!(
+                        "`{ALSO_ASKED}` lines belong directly under the topic heading (line {heading_line}), before its first passage: move this line up"
+                    ),
                 );
             }
-            after_break = true;
-            continue;
+            None => add_body_line(section, raw, line_no, after_break),
         }
+    }
 
-        if !seen_text {
-            seen_text = true;
-            open_introduction(&mut document.sections, &title_line, &front_title, line_no);
-        }
-        let Some(section) = document.sections.last_mut() else {
-            problems.push(Problem::error(
-                path,
-                Some(line_no),
-                "text before the first `## ` heading, in a file with no title: put a `## Topic title` heading above it",
-            ));
-            // Report the stray paragraph once, not once per line.
-            while index < lines.len()
-                && !lines[index].trim().is_empty()
-                && !lines[index].trim_start().starts_with('#')
+    /// Whether there is a section for text at `line_no`. Text before any heading is an
+    /// introduction, a topic under the article's own title, when it has one; otherwise
+    /// it is reported once, and the rest of its paragraph skipped.
+    fn ensure_section(&mut self, line_no: usize) -> bool {
+        if !self.seen_text {
+            self.seen_text = true;
+            if self.headings == Headings::Topics
+                && self.sections.is_empty()
+                && let Some(title) = &self.title
             {
-                index += 1;
+                self.sections
+                    .push(Section::new(title.clone(), INTRODUCTION, line_no));
             }
-            continue;
-        };
-
-        if let Some(rest) = strip_prefix_ignore_case(trimmed, ALSO_ASKED) {
-            add_also_asked(section, rest, line_no, path, problems);
-            after_break = true;
-            continue;
         }
-
-        add_body_line(section, raw, line_no, after_break);
-        after_break = false;
+        if self.sections.is_empty() {
+            let message = match self.headings {
+                Headings::Topics => {
+                    "text before the first heading, in a file with no title: put a `## Topic title` heading above it"
+                }
+                Headings::Keys => {
+                    "text before the first `## key` heading: move it under the heading it belongs to"
+                }
+            };
+            self.error(line_no, message);
+            self.skipping_stray = true;
+            return false;
+        }
+        true
     }
-    document
+
+    /// A line of a fenced code block, kept as it is: a `#` in it is not a heading. The
+    /// block stays with the paragraph that introduces it, as a list does.
+    fn fenced_line(&mut self, line_no: usize, raw: &str) {
+        let trimmed = raw.trim_start();
+        let opening = self.fence.is_none();
+        let closing = self
+            .fence
+            .is_some_and(|(fence, _)| trimmed.starts_with(fence));
+        if let Some(fence) = code_fence(trimmed).filter(|_| opening) {
+            self.fence = Some((fence, line_no));
+        }
+        if closing {
+            self.fence = None;
+        }
+        self.after_break = closing;
+        if self.skipping_stray {
+            return;
+        }
+        if !self.ensure_section(line_no) {
+            return;
+        }
+        let section = self.sections.last_mut().expect("ensured above");
+        let line = BlockLine {
+            line: line_no,
+            text: raw.to_string(),
+            list_item: false,
+        };
+        match section.blocks.last_mut() {
+            Some(block) => block.lines.push(line),
+            None => section.blocks.push(Block { lines: vec![line] }),
+        }
+    }
+
+    /// Reports what the end of the file left open.
+    fn finish(&mut self) {
+        if let Some((fence, line)) = self.fence {
+            self.error(
+                line,
+                format!(
+                    "the code block opened here is never closed: add a line `{fence}` where it ends"
+                ),
+            );
+        }
+    }
+
+    fn error(&mut self, line_no: usize, message: impl Into<String>) {
+        self.problems
+            .push(Problem::error(self.path, Some(line_no), message));
+    }
 }
 
-/// Text before any heading is an introduction: a topic under the article's own title
-/// (its `# ` line, else its front matter's), when it has one.
-fn open_introduction(
-    sections: &mut Vec<Section>,
-    title_line: &Option<String>,
-    front_title: &Option<String>,
-    line_no: usize,
-) {
-    if sections.is_empty()
-        && let Some(title) = title_line.as_ref().or(front_title.as_ref())
-    {
-        sections.push(Section::new(title.clone(), 1, line_no));
+/// A Markdown heading's level and title, if the line `raw` is one: at most three spaces
+/// of indent (four make code), one to six `#`, then a space or the end of the line
+/// ("#1 tip" and "#hashtag" are text).
+fn heading(raw: &str) -> Option<(usize, &str)> {
+    let trimmed = raw.trim_start_matches(' ');
+    if raw.len() - trimmed.len() > 3 || raw.starts_with('\t') {
+        return None;
     }
-}
-
-/// Adds the phrases of an `Also asked:` line (`rest`, after the colon) to `section`,
-/// where they belong only before its first passage.
-fn add_also_asked(
-    section: &mut Section,
-    rest: &str,
-    line_no: usize,
-    path: &Path,
-    problems: &mut Vec<Problem>,
-) {
-    if section.blocks.is_empty() {
-        section.also_asked.push((line_no, rest.trim().to_string()));
-    } else {
-        problems.push(Problem::error(
-            path,
-            Some(line_no),
-            format!(
-                "`{ALSO_ASKED}` lines belong directly under the topic heading (line {}), before its first passage: move this line up",
-                section.line
-            ),
-        ));
-    }
-}
-
-/// A Markdown heading's level and title, if `trimmed` is one: one to six `#` and then a
-/// space or the end of the line ("#1 tip" and "#hashtag" are text).
-fn heading(trimmed: &str) -> Option<(usize, &str)> {
     let level = trimmed.chars().take_while(|&c| c == '#').count();
     let rest = &trimmed[level..];
-    let is_heading = (1..=6).contains(&level) && (rest.is_empty() || rest.starts_with([' ', '\t']));
-    // A closing run of hashes ("## Title ##") is decoration.
-    is_heading.then(|| (level, rest.trim().trim_end_matches('#').trim_end()))
+    if !(1..=6).contains(&level) || !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+        return None;
+    }
+    let rest = rest.trim();
+    // A closing run of hashes after a space ("## Title ##") is decoration; "C#" is not.
+    let without_closing = rest.trim_end_matches('#');
+    let title = if without_closing.is_empty() || without_closing.ends_with([' ', '\t']) {
+        without_closing.trim_end()
+    } else {
+        rest
+    };
+    Some((level, title))
 }
 
-/// Starts the section of a heading at `level`. A heading with nothing of its own under
-/// it before a deeper one ("## Iron" straight above "### Signs of low iron") only groups
-/// its sub-headings, so it gives way to them instead of being a topic without a passage.
-fn start_section(
-    sections: &mut Vec<Section>,
-    path: &Path,
-    level: usize,
-    title: &str,
-    line_no: usize,
-    problems: &mut Vec<Problem>,
-) {
-    if title.is_empty() {
-        problems.push(Problem::error(
-            path,
-            Some(line_no),
-            "this heading has no title: write the topic title after `## `",
-        ));
-        return;
-    }
-    if let Some(parent) = sections.last()
-        && parent.level < level
-        && parent.blocks.is_empty()
-        && parent.also_asked.is_empty()
-    {
-        sections.pop();
-    }
-    sections.push(Section::new(title.to_string(), level, line_no));
+/// A line of three or more `-`, `*` or `_` (spaces allowed) that only separates parts.
+fn is_thematic_break(line: &str) -> bool {
+    let marks: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+    marks.len() >= 3
+        && ["-", "*", "_"]
+            .iter()
+            .any(|mark| marks.chars().all(|c| c.to_string() == *mark))
+}
+
+/// The fence that opens a code block, if `trimmed` starts one.
+fn code_fence(trimmed: &str) -> Option<&'static str> {
+    ["```", "~~~"]
+        .into_iter()
+        .find(|fence| trimmed.starts_with(fence))
 }
 
 /// Adds one line of passage text (`raw`, trailing space trimmed) to `section`: a new
@@ -295,19 +474,26 @@ fn parse_front_matter(
     lines: &[&str],
     problems: &mut Vec<Problem>,
 ) -> (Vec<Field>, usize) {
-    let mut fields = Vec::new();
+    let mut fields: Vec<Field> = Vec::new();
     for (offset, raw) in lines.iter().enumerate().skip(1) {
         let line_no = offset + 1;
         let line = raw.trim();
         if line == "---" {
+            for field in &mut fields {
+                field.value = unquote(&field.value).to_string();
+            }
             return (fields, offset + 1);
         }
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        // YAML's indented or `- ` continuation of the field above (`tags:` then `  - loss`).
+        // YAML's indented or `- ` continuation of the field above (`tags:` then `  - loss`,
+        // or a long `title: >` folded over lines).
         let continues = raw.starts_with([' ', '\t']) || line.starts_with("- ");
         if continues && let Some(field) = fields.last_mut() {
+            if [">", "|", ">-", "|-", ">+", "|+"].contains(&field.value.as_str()) {
+                field.value.clear();
+            }
             if !field.value.is_empty() {
                 field.value.push(' ');
             }
@@ -320,11 +506,11 @@ fn parse_front_matter(
                     && key
                         .trim()
                         .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
             {
                 fields.push(Field {
                     key: key.trim().to_string(),
-                    value: unquote(value.trim()).to_string(),
+                    value: value.trim().to_string(),
                     line: line_no,
                 });
             }
@@ -386,7 +572,7 @@ mod tests {
 
     fn parse_ok(text: &str) -> Document {
         let mut problems = Vec::new();
-        let document = parse(Path::new("t.md"), text, &mut problems);
+        let document = parse(Path::new("t.md"), text, Headings::Topics, &mut problems);
         assert!(problems.is_empty(), "{problems:?}");
         document
     }
@@ -437,6 +623,7 @@ mod tests {
         parse(
             Path::new("t.md"),
             "## T\nThe passage.\nAlso asked: late\n",
+            Headings::Topics,
             &mut problems,
         );
         assert_eq!(problems.len(), 1);
@@ -452,21 +639,113 @@ mod tests {
     fn markdown_habits_become_topics_not_errors() {
         let document = parse_ok(
             "---\ntitle: Iron\n---\n# Iron in pregnancy\n\nAn introduction.\n\n## Food\n\nEat greens.\n\n\
-             ## Signs\n\n### Low iron\n\nTiredness.\n\n#1 tip: rest. #iron\n\n#### Deeper ##\nMore.\n",
+             ## Signs\n\n### Low iron\n\nTiredness.\n\n#1 tip: rest. #iron\n\n#### Deeper ##\nMore.\n\n\
+             ## Vitamin C#\n\nHelps.\n",
         );
         let headings: Vec<_> = document
             .sections
             .iter()
             .map(|s| s.heading.as_str())
             .collect();
-        // "## Signs" only groups its sub-heading, so it is not a topic without a passage.
+        // "## Signs" only groups its sub-heading, which keeps its subject in its title.
         assert_eq!(
             headings,
-            ["Iron in pregnancy", "Food", "Low iron", "Deeper"]
+            [
+                "Iron in pregnancy",
+                "Food",
+                "Signs: Low iron",
+                "Low iron: Deeper",
+                "Vitamin C#"
+            ]
         );
+        assert_eq!(document.sections[0].level, INTRODUCTION);
         assert_eq!(document.sections[0].blocks[0].text(), "An introduction.");
         assert_eq!(document.sections[2].blocks[1].text(), "#1 tip: rest. #iron");
         assert_eq!(document.sections[3].line, 20);
+    }
+
+    #[test]
+    fn code_is_text_even_where_it_starts_with_a_hash() {
+        let document = parse_ok(
+            "## Keeping a log\n\nKeep a log:\n```\n# date  site\n2026-11-01 thigh\n```\nBring it.\n\n    # indented\n",
+        );
+        let section = &document.sections[0];
+        assert_eq!(document.sections.len(), 1);
+        assert_eq!(
+            section.blocks[0].text(),
+            "Keep a log:\n```\n# date  site\n2026-11-01 thigh\n```"
+        );
+        assert_eq!(section.blocks[1].text(), "Bring it.");
+        assert_eq!(section.blocks[2].text(), "# indented");
+    }
+
+    #[test]
+    fn a_code_block_left_open_is_an_error_not_a_swallowed_article() {
+        let mut problems = Vec::new();
+        let document = parse(
+            Path::new("t.md"),
+            "## A\n\nLog:\n```\n# date\n\n## B\n\nText.\n",
+            Headings::Topics,
+            &mut problems,
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(4));
+        assert!(problems[0].message.contains("never closed"));
+        assert_eq!(document.sections.len(), 1);
+    }
+
+    #[test]
+    fn code_before_any_heading_is_the_introduction_or_one_error() {
+        let document = parse_ok("---\ntitle: Iron\n---\n```\n# log\n```\n## A\nx\n");
+        assert_eq!(document.sections[0].heading, "Iron");
+        assert_eq!(document.sections[0].blocks[0].text(), "```\n# log\n```");
+
+        let mut problems = Vec::new();
+        parse(
+            Path::new("t.md"),
+            "```\n# log\nmore\n```\n## A\nx\n",
+            Headings::Topics,
+            &mut problems,
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(1));
+    }
+
+    #[test]
+    fn comments_and_separators_are_not_quoted() {
+        let document = parse_ok(
+            "## A\nKeep <!-- a note --> this.\n<!-- a note\nover lines -->\nand this.\n\n---\n\n<!-- ``` -->\nNext.\n",
+        );
+        let blocks: Vec<_> = document.sections[0]
+            .blocks
+            .iter()
+            .map(Block::text)
+            .collect();
+        assert_eq!(blocks, ["Keep  this. and this.", "Next."]);
+    }
+
+    #[test]
+    fn a_keyed_file_holds_key_sections_only() {
+        let mut problems = Vec::new();
+        let document = parse(
+            Path::new("safety.md"),
+            "# Safety texts\nRead me.\n#1 rule\n\n## disclaimer\nText.\n### sub\nmore\n",
+            Headings::Keys,
+            &mut problems,
+        );
+        let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
+        assert_eq!(lines, [Some(1), Some(2), Some(7)], "{problems:?}");
+        assert_eq!(document.sections.len(), 1);
+        assert_eq!(document.sections[0].heading, "disclaimer");
+
+        // `Also asked:` means nothing there: it is the section's text like any other.
+        let document = parse(
+            Path::new("safety.md"),
+            "## disclaimer\nAlso asked: x\n",
+            Headings::Keys,
+            &mut problems,
+        );
+        assert_eq!(document.sections[0].blocks[0].text(), "Also asked: x");
     }
 
     #[test]
@@ -483,8 +762,10 @@ mod tests {
 
     #[test]
     fn yaml_continuation_lines_belong_to_the_field_above() {
-        let document =
-            parse_ok("---\ntitle: A\ntags:\n  - loss\n- grief\nsource: S\n---\n## T\nx\n");
+        let document = parse_ok(
+            "---\ntitle: >\n  Iron and anaemia\n  in pregnancy\ndate-created: 2026\ntags:\n  - loss\n- grief\n\
+             source: \"NHS,\n  RCOG\"\n---\n## T\nx\n",
+        );
         let fields = document.front_matter.unwrap();
         let values: Vec<_> = fields
             .iter()
@@ -492,7 +773,12 @@ mod tests {
             .collect();
         assert_eq!(
             values,
-            [("title", "A"), ("tags", "- loss - grief"), ("source", "S")]
+            [
+                ("title", "Iron and anaemia in pregnancy"),
+                ("date-created", "2026"),
+                ("tags", "- loss - grief"),
+                ("source", "NHS, RCOG"),
+            ]
         );
     }
 
@@ -502,13 +788,19 @@ mod tests {
         parse(
             Path::new("t.md"),
             "---\ntitle A\n---\nstray\n# H1\n##\n",
+            Headings::Topics,
             &mut problems,
         );
         let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(2), Some(4), Some(6)]);
 
         problems.clear();
-        parse(Path::new("t.md"), "---\ntitle: A\n", &mut problems);
+        parse(
+            Path::new("t.md"),
+            "---\ntitle: A\n",
+            Headings::Topics,
+            &mut problems,
+        );
         assert!(problems[0].message.contains("never closed"));
     }
 }

@@ -187,7 +187,7 @@ fn check_unread_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
             )
         } else {
             format!(
-                "not read: Lantern reads only the .md files in {ARTICLES_DIR}/, {SAFETY_FILE} and {SYNONYMS_FILE}; move or delete this"
+                "not read: Lantern reads only the articles in {ARTICLES_DIR}/ (.md files, subfolders too), {SAFETY_FILE} and {SYNONYMS_FILE}; move or delete this"
             )
         };
         problems.push(Problem::warning(path, None, hint));
@@ -210,7 +210,9 @@ fn load_articles(
         problems.push(Problem::error(
             &articles_dir,
             None,
-            format!("cannot read the articles folder ({error}): it must exist and hold the *.md articles"),
+            format!(
+                "cannot read the articles folder ({error}): it must exist and hold the .md articles"
+            ),
         ));
         return Vec::new();
     }
@@ -237,14 +239,25 @@ fn load_articles(
 }
 
 /// The Markdown files under `articles_dir`, subfolders included (moderators group
-/// articles by subject), in a stable order; anything else there is named as ignored.
+/// articles by subject), in a stable order. Anything else there is named as ignored, and
+/// drafts (a `drafts` folder, a file or folder starting with `_`) as not published. A
+/// folder that cannot be read is an error: its articles would silently go missing.
 fn article_files(articles_dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
     let mut files = Vec::new();
+    let mut drafts = Vec::new();
     let walk = walkdir::WalkDir::new(articles_dir)
         .min_depth(1)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|entry| !is_editor_leftover(&entry.file_name().to_string_lossy()));
+        .filter_entry(|entry| {
+            let name = entry.file_name().to_string_lossy();
+            if is_draft(&name, entry.file_type().is_dir()) {
+                drafts.push(entry.path().to_path_buf());
+                return false;
+            }
+            !is_editor_leftover(&name)
+        });
     for entry in walk {
         match entry {
             Ok(entry) if entry.file_type().is_dir() => {}
@@ -254,14 +267,52 @@ fn article_files(articles_dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBu
                 None,
                 "ignored: articles are Markdown files ending in .md (or .markdown)",
             )),
-            Err(error) => problems.push(Problem::warning(
-                error.path().unwrap_or(articles_dir),
-                None,
-                format!("ignored: cannot be read ({error})"),
-            )),
+            Err(error) => problems.extend(walk_problem(articles_dir, &error, &mut files)),
         }
     }
+    for folder in drafts {
+        problems.push(Problem::warning(
+            &folder,
+            None,
+            "not published: a folder named `drafts`, or a file or folder starting with `_`, holds drafts; move or rename an article to publish it",
+        ));
+    }
     files
+}
+
+fn is_draft(name: &str, is_folder: bool) -> bool {
+    name.starts_with('_') || (is_folder && name.eq_ignore_ascii_case("drafts"))
+}
+
+/// What to say of an entry under `articles/` that could not be walked. An article that
+/// cannot be opened (a dangling link, say) goes to `files`, for `read_text` to report as
+/// it reports every unreadable article; other files are only ignored.
+fn walk_problem(
+    articles_dir: &Path,
+    error: &walkdir::Error,
+    files: &mut Vec<PathBuf>,
+) -> Option<Problem> {
+    let path = error.path().unwrap_or(articles_dir);
+    if let Some(ancestor) = error.loop_ancestor() {
+        return Some(Problem::error(
+            path,
+            None,
+            format!("this link leads back to {}: remove it", ancestor.display()),
+        ));
+    }
+    if is_markdown(path) {
+        files.push(path.to_path_buf());
+        return None;
+    }
+    Some(if path.is_dir() {
+        Problem::error(
+            path,
+            None,
+            format!("this folder cannot be read ({error}): fix its permissions or remove it"),
+        )
+    } else {
+        Problem::warning(path, None, format!("ignored: cannot be read ({error})"))
+    })
 }
 
 fn is_markdown(path: &Path) -> bool {
@@ -347,11 +398,16 @@ fn check_duplicate_topics(dir: &Path, articles: &[Article], problems: &mut Vec<P
                 .iter()
                 .find(|(title, _, _)| title.eq_ignore_ascii_case(&topic.title))
             {
+                let fix = if topic.introduction {
+                    "the text here, before the first heading, takes its title from the file's `# ` line (or its front matter title without one): put a `## Topic title` heading above it"
+                } else {
+                    "members pick topics by title, so give this one a different title"
+                };
                 problems.push(Problem::error(
                     &dir.join(&article.file),
                     Some(topic.line),
                     format!(
-                        "the topic \"{}\" already exists ({}:{first_line}): members pick topics by title, so give this one a different title",
+                        "the topic \"{}\" already exists ({}:{first_line}): {fix}",
                         topic.title,
                         dir.join(&first_article.file).display()
                     ),

@@ -56,7 +56,7 @@ pub const SAFETY_KEYS: &[&str] = &[
 /// Parses `safety.md`.
 pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<SafetyTexts> {
     let before = problems.iter().filter(|p| p.is_error()).count();
-    let document = markdown::parse(path, text, problems);
+    let document = markdown::parse(path, text, markdown::Headings::Keys, problems);
     if document.front_matter.is_some() {
         problems.push(Problem::error(
             path,

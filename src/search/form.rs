@@ -68,7 +68,7 @@ pub fn read_question(question: &str) -> QuestionForm {
             form.definition_cues.push(words[index].span.start);
         }
         form.asks_when |= match text(index) {
-            "when" => !opens_a_clause(text(index.wrapping_sub(1)), text(index + 1)),
+            "when" => !opens_a_clause(&words, index),
             "what" | "which" => is_time_unit(text(index + 1)),
             "how" => {
                 matches!(
@@ -100,27 +100,41 @@ pub fn read_question(question: &str) -> QuestionForm {
     form
 }
 
-/// Whether "when", between the words `before` and `after`, opens a clause about something
-/// else rather than asking when: a question puts a verb after "when" ("when do", "when
-/// should I"), a clause its subject ("what does it do when you're pregnant", "my gums
-/// bleed when I brush"). After "know", "sure" or "tell", the clause is itself the
-/// question ("how would I know when I'm safe").
-fn opens_a_clause(before: &str, after: &str) -> bool {
+/// Whether the "when" at `words[index]` opens a clause about something else rather than
+/// asking when. A question puts a verb after "when" ("when do", "when should I"), a
+/// clause its subject and then its verb ("what does it do when you're pregnant", "my
+/// gums bleed when I brush", "when I bleed, should I worry"). A modal straight after the
+/// subject still asks ("when I should stop heparin?", "when we can try again"), and so
+/// does the clause after "know", "sure", "idea" and the like ("how would I know when
+/// I'm safe").
+fn opens_a_clause(words: &[Word], index: usize) -> bool {
     // Not "were" (folded "we're"): "when were you diagnosed" asks when.
     const SUBJECTS: &[&str] = &[
         "i", "im", "ive", "you", "youre", "youve", "we", "weve", "they", "theyre", "she", "shes",
         "he", "hes",
     ];
+    const MODALS: &[&str] = &[
+        "can", "cant", "could", "should", "will", "would", "shall", "may", "might", "must", "need",
+        "ought",
+    ];
     const ASKING: &[&str] = &[
         "know",
         "sure",
+        "unsure",
         "tell",
+        "idea",
+        "out",
+        "remember",
         "wonder",
         "wondering",
         "ask",
         "decide",
     ];
-    SUBJECTS.contains(&after) && !ASKING.contains(&before)
+    let text = |i: usize| words.get(i).map_or("", |w: &Word| w.text.as_str());
+    let before = index.checked_sub(1).map_or("", text);
+    SUBJECTS.contains(&text(index + 1))
+        && !MODALS.contains(&text(index + 2))
+        && !ASKING.contains(&before)
 }
 
 /// Verbs members use for one thing bringing about another.
@@ -354,6 +368,10 @@ mod tests {
                 "when should I go in",
                 "24 weeks now, when do I stop the aspirin",
                 "how would I know when I'm safe",
+                "when I should stop heparin?",
+                "when I should stop heparin, aspirin and progesterone?",
+                "any idea when I can stop heparin",
+                "when we can try again after a miscarriage?",
             ],
             &[
                 "how many tests do I need",
@@ -361,6 +379,9 @@ mod tests {
                 "how do I cope",
                 "what does progesterone do when you're pregnant",
                 "my gums bleed when I brush, is that normal",
+                "When I take aspirin, should I avoid ibuprofen?",
+                "When I'm pregnant can I take ibuprofen",
+                "i'm on heparin. when i bleed is that normal",
             ],
         );
     }
