@@ -570,9 +570,19 @@ pub(crate) fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn parse_ok(text: &str) -> Document {
+    /// The document and every problem, for tests that expect some.
+    fn parse_all(text: &str, headings: Headings) -> (Document, Vec<Problem>) {
         let mut problems = Vec::new();
-        let document = parse(Path::new("t.md"), text, Headings::Topics, &mut problems);
+        let document = parse(Path::new("t.md"), text, headings, &mut problems);
+        (document, problems)
+    }
+
+    fn parse_ok(text: &str) -> Document {
+        parse_ok_as(text, Headings::Topics)
+    }
+
+    fn parse_ok_as(text: &str, headings: Headings) -> Document {
+        let (document, problems) = parse_all(text, headings);
         assert!(problems.is_empty(), "{problems:?}");
         document
     }
@@ -619,13 +629,7 @@ mod tests {
         assert_eq!(section.blocks.len(), 1);
         assert_eq!(section.blocks[0].text(), "The passage.");
 
-        let mut problems = Vec::new();
-        parse(
-            Path::new("t.md"),
-            "## T\nThe passage.\nAlso asked: late\n",
-            Headings::Topics,
-            &mut problems,
-        );
+        let (_, problems) = parse_all("## T\nThe passage.\nAlso asked: late\n", Headings::Topics);
         assert_eq!(problems.len(), 1);
         assert_eq!(problems[0].line, Some(3));
         assert!(
@@ -681,12 +685,9 @@ mod tests {
 
     #[test]
     fn a_code_block_left_open_is_an_error_not_a_swallowed_article() {
-        let mut problems = Vec::new();
-        let document = parse(
-            Path::new("t.md"),
+        let (document, problems) = parse_all(
             "## A\n\nLog:\n```\n# date\n\n## B\n\nText.\n",
             Headings::Topics,
-            &mut problems,
         );
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].line, Some(4));
@@ -700,13 +701,7 @@ mod tests {
         assert_eq!(document.sections[0].heading, "Iron");
         assert_eq!(document.sections[0].blocks[0].text(), "```\n# log\n```");
 
-        let mut problems = Vec::new();
-        parse(
-            Path::new("t.md"),
-            "```\n# log\nmore\n```\n## A\nx\n",
-            Headings::Topics,
-            &mut problems,
-        );
+        let (_, problems) = parse_all("```\n# log\nmore\n```\n## A\nx\n", Headings::Topics);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(problems[0].line, Some(1));
     }
@@ -726,12 +721,9 @@ mod tests {
 
     #[test]
     fn a_keyed_file_holds_key_sections_only() {
-        let mut problems = Vec::new();
-        let document = parse(
-            Path::new("safety.md"),
+        let (document, problems) = parse_all(
             "# Safety texts\nRead me.\n#1 rule\n\n## disclaimer\nText.\n### sub\nmore\n",
             Headings::Keys,
-            &mut problems,
         );
         let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(1), Some(2), Some(7)], "{problems:?}");
@@ -739,12 +731,7 @@ mod tests {
         assert_eq!(document.sections[0].heading, "disclaimer");
 
         // `Also asked:` means nothing there: it is the section's text like any other.
-        let document = parse(
-            Path::new("safety.md"),
-            "## disclaimer\nAlso asked: x\n",
-            Headings::Keys,
-            &mut problems,
-        );
+        let document = parse_ok_as("## disclaimer\nAlso asked: x\n", Headings::Keys);
         assert_eq!(document.sections[0].blocks[0].text(), "Also asked: x");
     }
 
@@ -784,23 +771,11 @@ mod tests {
 
     #[test]
     fn structural_errors_name_their_line() {
-        let mut problems = Vec::new();
-        parse(
-            Path::new("t.md"),
-            "---\ntitle A\n---\nstray\n# H1\n##\n",
-            Headings::Topics,
-            &mut problems,
-        );
+        let (_, problems) = parse_all("---\ntitle A\n---\nstray\n# H1\n##\n", Headings::Topics);
         let lines: Vec<_> = problems.iter().map(|p| p.line).collect();
         assert_eq!(lines, [Some(2), Some(4), Some(6)]);
 
-        problems.clear();
-        parse(
-            Path::new("t.md"),
-            "---\ntitle: A\n",
-            Headings::Topics,
-            &mut problems,
-        );
+        let (_, problems) = parse_all("---\ntitle: A\n", Headings::Topics);
         assert!(problems[0].message.contains("never closed"));
     }
 }
