@@ -77,7 +77,17 @@ pub fn words(text: &str) -> Vec<Word> {
             continue;
         }
         if ch.is_alphanumeric() {
-            if current.is_empty() {
+            let before = current.len();
+            push_folded(&mut current, ch);
+            if current.len() == before {
+                // A letter that folds into marks alone (a spacing voiced-sound mark, say)
+                // is a mark of the letter before it, like an accent typed on its own.
+                if before > 0 {
+                    end = index + ch.len_utf8();
+                }
+                continue;
+            }
+            if before == 0 {
                 start = index;
             }
             if ch.is_uppercase() {
@@ -85,7 +95,6 @@ pub fn words(text: &str) -> Vec<Word> {
             } else if ch.is_lowercase() {
                 lowercase += 1;
             }
-            push_folded(&mut current, ch);
             end = index + ch.len_utf8();
         } else if is_apostrophe(ch)
             && !current.is_empty()
@@ -620,6 +629,15 @@ impl fmt::Display for WordPattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_letter_that_folds_into_marks_alone_is_a_mark_of_the_letter_before() {
+        let found = words("ab\u{ff9e}cd \u{ff9e}");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].text, "abcd");
+        assert_eq!(found[0].span, 0..7);
+        assert!(words("\u{ff9e}").is_empty());
+    }
 
     #[test]
     fn negations_are_contracted_and_chat_forms_written_out() {

@@ -64,7 +64,9 @@ async fn a_burst_of_a_thousand_questions_from_two_hundred_members_is_answered_ex
         .wait_for_requests(
             total,
             |r| r.path.ends_with("/callback") && r.response_status == 204,
-            PATIENCE * 3,
+            // A cap, not a speed target (that is the benchmark's): a debug build on a
+            // loaded 2-core host once took over 60 s for what takes 20 s alone.
+            PATIENCE * 9,
         )
         .await
         .unwrap_or_else(|e| panic!("not every question was answered: {e}\n{}", bot.log()));
