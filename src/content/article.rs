@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::Matchable;
 use super::markdown::{self, Document, Field, Section};
-use super::problem::Problem;
+use super::problem::{Problem, error_count};
 use super::promo::promotional_reason;
 use crate::text::limits;
 
@@ -67,7 +67,7 @@ pub fn parse(
     matchable: Matchable<'_>,
     problems: &mut Vec<Problem>,
 ) -> Option<Article> {
-    let before = problems.iter().filter(|p| p.is_error()).count();
+    let before = error_count(problems);
     let document = markdown::parse(shown_path, text, markdown::Headings::Topics, problems);
     let Document {
         front_matter,
@@ -94,7 +94,7 @@ pub fn parse(
         .into_iter()
         .filter_map(|section| read_topic(shown_path, section, matchable, problems))
         .collect();
-    if topics.is_empty() && problems.iter().filter(|p| p.is_error()).count() == before {
+    if topics.is_empty() && error_count(problems) == before {
         problems.push(Problem::error(
             shown_path,
             None,
@@ -103,7 +103,7 @@ pub fn parse(
     }
 
     let meta = meta?;
-    if problems.iter().filter(|p| p.is_error()).count() > before {
+    if error_count(problems) > before {
         return None;
     }
     Some(Article {
@@ -227,8 +227,7 @@ struct FrontMatter {
 
 impl FrontMatter {
     fn read(path: &Path, fields: &[Field], problems: &mut Vec<Problem>) -> Option<FrontMatter> {
-        let errors = |problems: &[Problem]| problems.iter().filter(|p| p.is_error()).count();
-        let before = errors(problems);
+        let before = error_count(problems);
         let mut seen: Vec<&str> = Vec::new();
         for field in fields {
             if !FRONT_MATTER_KEYS.contains(&field.key.as_str()) {
@@ -313,7 +312,7 @@ impl FrontMatter {
         }
         let last_reviewed = required("last_reviewed", problems).and_then(|f| date(f, problems));
         let next_review = get("next_review").and_then(|f| date(f, problems));
-        if errors(problems) > before {
+        if error_count(problems) > before {
             return None;
         }
         Some(FrontMatter {

@@ -418,11 +418,8 @@ fn heading(raw: &str) -> Option<(usize, &str)> {
 
 /// A line of three or more `-`, `*` or `_` (spaces allowed) that only separates parts.
 fn is_thematic_break(line: &str) -> bool {
-    let marks: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    marks.len() >= 3
-        && ["-", "*", "_"]
-            .iter()
-            .any(|mark| marks.chars().all(|c| c.to_string() == *mark))
+    let marks: Vec<char> = line.chars().filter(|c| !c.is_whitespace()).collect();
+    marks.len() >= 3 && matches!(marks[0], '-' | '*' | '_') && marks.iter().all(|&c| c == marks[0])
 }
 
 /// The fence that opens a code block, if `trimmed` starts one.

@@ -65,6 +65,12 @@ impl fmt::Display for Problem {
     }
 }
 
+/// How many of `problems` are errors: a reader compares the count before and after its
+/// file to know whether the file failed, since warnings do not fail it.
+pub fn error_count(problems: &[Problem]) -> usize {
+    problems.iter().filter(|p| p.is_error()).count()
+}
+
 /// The content could not be loaded; every problem found is listed, not just the first,
 /// so one round of fixes is enough.
 #[derive(Debug, Clone, thiserror::Error)]

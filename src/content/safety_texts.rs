@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use super::markdown::{self, Section};
-use super::problem::Problem;
+use super::problem::{Problem, error_count};
 use super::promo::promotional_reason;
 use crate::text::WordPattern;
 
@@ -55,7 +55,7 @@ pub const SAFETY_KEYS: &[&str] = &[
 
 /// Parses `safety.md`.
 pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<SafetyTexts> {
-    let before = problems.iter().filter(|p| p.is_error()).count();
+    let before = error_count(problems);
     let document = markdown::parse(path, text, markdown::Headings::Keys, problems);
     if document.front_matter.is_some() {
         problems.push(Problem::error(
@@ -78,7 +78,7 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
         crisis_examples: sections.examples("crisis_examples", problems),
         calm_examples: sections.examples("calm_examples", problems),
     };
-    if problems.iter().filter(|p| p.is_error()).count() > before {
+    if error_count(problems) > before {
         return None;
     }
     Some(texts)
