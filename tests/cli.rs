@@ -1086,7 +1086,10 @@ fn title_lines_introductions_and_sub_headings_are_read_as_topics() {
          Tea and coffee with a meal make it harder for the body to absorb the iron in it.\n\n\
          ```\n\
          # not a heading: code is quoted as it is\n\
-         ```\n",
+         ```\n\n\
+         Iron tablets\n\
+         ------------\n\n\
+         If a blood test shows low iron, a midwife may suggest iron tablets taken with orange juice.\n",
     );
     let content = copy.path().display().to_string();
     let check = Lantern::new().run(&["check", "--content", &content]);
@@ -1095,19 +1098,21 @@ fn title_lines_introductions_and_sub_headings_are_read_as_topics() {
     let topics = Lantern::new().run(&["topics", "--content", &content]);
     let listed: Vec<&str> = topics.stdout.lines().collect();
     // The introduction takes the `# ` line's title; a sub-heading keeps its parent's
-    // subject, and the parent, with nothing of its own, is not a topic.
+    // subject, and the parent, with nothing of its own, is not a topic; an underlined
+    // line is a heading.
     for topic in [
         "Iron when you are expecting",
         "Iron and your diet: Foods rich in iron",
         "Iron and your diet: Drinks that block iron",
+        "Iron tablets",
     ] {
         assert!(listed.contains(&topic), "{topic} missing from {listed:?}");
     }
     let bundled = Lantern::new().run(&["topics", "--content", &content_arg()]);
     assert_eq!(
         listed.len(),
-        bundled.stdout.lines().count() + 3,
-        "the bundled topics and these three: {listed:?}"
+        bundled.stdout.lines().count() + 4,
+        "the bundled topics and these four: {listed:?}"
     );
 
     let run = Lantern::new().run(&[

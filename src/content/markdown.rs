@@ -118,7 +118,8 @@ pub fn parse(path: &Path, text: &str, headings: Headings, problems: &mut Vec<Pro
         .map(|field| field.value.clone());
     let mut reader = Reader::new(path, headings, title, problems);
     for (index, raw) in lines.iter().enumerate().skip(first_body_line) {
-        reader.line(index + 1, raw.trim_end());
+        let next = lines.get(index + 1).copied();
+        reader.line(index + 1, raw.trim_end(), next);
     }
     reader.finish();
     Document {
@@ -151,6 +152,8 @@ struct Reader<'a> {
     after_break: bool,
     /// Text before any heading has been reported; the rest of its paragraph is skipped.
     skipping_stray: bool,
+    /// The line is the `===` or `---` under a heading just read (a setext heading).
+    underline: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -173,10 +176,16 @@ impl<'a> Reader<'a> {
             fence: None,
             after_break: true,
             skipping_stray: false,
+            underline: false,
         }
     }
 
-    fn line(&mut self, line_no: usize, raw: &str) {
+    /// Reads line `line_no`, `raw`; `next` is the line after it, which can make this one
+    /// a heading (`Title` over `=====` or `-----`).
+    fn line(&mut self, line_no: usize, raw: &str, next: Option<&str>) {
+        if std::mem::take(&mut self.underline) {
+            return;
+        }
         if self.fence.is_some() || (!self.in_comment && code_fence(raw.trim_start()).is_some()) {
             return self.fenced_line(line_no, raw);
         }
@@ -198,8 +207,37 @@ impl<'a> Reader<'a> {
         if let Some((level, title)) = heading(raw) {
             return self.heading(line_no, level, title);
         }
+        if let Some(level) = self.setext_level(raw, next) {
+            self.underline = true;
+            return self.heading(line_no, level, raw.trim());
+        }
         if !self.skipping_stray {
             self.text(line_no, raw);
+        }
+    }
+
+    /// The level of the heading `raw` is when `next` underlines it: `=` makes a `# `
+    /// heading and `-` a `## ` one, as every Markdown preview shows them. Only a line that
+    /// starts a paragraph counts, so "text" over "---" further down a paragraph stays a
+    /// separator; `safety.md` keeps to `## key`.
+    fn setext_level(&self, raw: &str, next: Option<&str>) -> Option<usize> {
+        let starts_paragraph = self.after_break && !self.in_comment;
+        let plain = list_item_text(raw).is_none()
+            && strip_prefix_ignore_case(raw.trim_start(), ALSO_ASKED).is_none()
+            && !raw.starts_with("    ")
+            && !raw.starts_with('\t');
+        if self.headings != Headings::Topics || !starts_paragraph || !plain {
+            return None;
+        }
+        let underline = next?.trim_end();
+        let marks = underline.trim_start_matches(' ');
+        if underline.len() - marks.len() > 3 {
+            return None;
+        }
+        match marks.chars().next()? {
+            '=' if marks.chars().all(|c| c == '=') => Some(1),
+            '-' if marks.len() >= 2 && marks.chars().all(|c| c == '-') => Some(2),
+            _ => None,
         }
     }
 
@@ -213,6 +251,10 @@ impl<'a> Reader<'a> {
                     Some(end) => {
                         rest = &rest[end + 3..];
                         self.in_comment = false;
+                        // "Keep <!-- note --> this" quotes as "Keep this", not with two spaces.
+                        if visible.ends_with([' ', '\t']) {
+                            rest = rest.trim_start_matches([' ', '\t']);
+                        }
                     }
                     None => return visible,
                 }
@@ -477,7 +519,7 @@ fn parse_front_matter(
         let line = raw.trim();
         if line == "---" {
             for field in &mut fields {
-                field.value = unquote(&field.value).to_string();
+                field.value = unquote(&field.value);
             }
             return (fields, offset + 1);
         }
@@ -551,11 +593,21 @@ fn list_item_text(line: &str) -> Option<&str> {
     rest.strip_prefix([' ', '\t']).map(str::trim)
 }
 
-fn unquote(value: &str) -> &str {
-    value
-        .strip_prefix('"')
-        .and_then(|v| v.strip_suffix('"'))
-        .unwrap_or(value)
+/// A YAML scalar without its quotes: `'It''s'` is "It's", `"say \"hi\""` is `say "hi"`.
+fn unquote(value: &str) -> String {
+    let inside = |quote: char| {
+        value
+            .strip_prefix(quote)
+            .and_then(|v| v.strip_suffix(quote))
+            .filter(|_| value.len() >= 2)
+    };
+    if let Some(single) = inside('\'') {
+        single.replace("''", "'")
+    } else if let Some(double) = inside('"') {
+        double.replace("\\\"", "\"").replace("\\\\", "\\")
+    } else {
+        value.to_string()
+    }
 }
 
 /// A line cut for quoting inside an error message: 60 characters, then "…".
@@ -713,7 +765,53 @@ mod tests {
             .iter()
             .map(Block::text)
             .collect();
-        assert_eq!(blocks, ["Keep  this. and this.", "Next."]);
+        assert_eq!(blocks, ["Keep this. and this.", "Next."]);
+    }
+
+    #[test]
+    fn underlined_lines_are_headings_as_markdown_previews_show_them() {
+        let document = parse_ok(
+            "Iron in pregnancy\n=================\nWhy it matters.\n\nSigns of low iron\n---\nTiredness.\nMore.\n---\nLast.\n",
+        );
+        let sections: Vec<_> = document
+            .sections
+            .iter()
+            .map(|s| (s.heading.as_str(), s.level, s.blocks.len()))
+            .collect();
+        // The `=` line titles the article (and so its introduction); a `---` under a
+        // paragraph's later line only separates.
+        assert_eq!(
+            sections,
+            [
+                ("Iron in pregnancy", INTRODUCTION, 1),
+                ("Signs of low iron", 2, 2)
+            ]
+        );
+        assert_eq!(document.sections[1].line, 5);
+        assert_eq!(document.sections[1].blocks[0].text(), "Tiredness. More.");
+
+        // A list item over dashes, and `safety.md`, keep their plain reading.
+        let document = parse_ok("## A\n- item\n---\nx\n");
+        assert_eq!(document.sections.len(), 1);
+        let document = parse_ok_as("## disclaimer\n\nkey\n---\nx\n", Headings::Keys);
+        assert_eq!(document.sections.len(), 1);
+    }
+
+    #[test]
+    fn front_matter_values_lose_either_kind_of_quotes() {
+        let document = parse_ok(
+            "---\ntitle: 'It''s not your fault'\nsource: \"The \\\"Tommy's\\\" guide\"\nx: '\n---\n## T\nx\n",
+        );
+        let values: Vec<_> = document
+            .front_matter
+            .unwrap()
+            .into_iter()
+            .map(|f| f.value)
+            .collect();
+        assert_eq!(
+            values,
+            ["It's not your fault", "The \"Tommy's\" guide", "'"]
+        );
     }
 
     #[test]
