@@ -874,6 +874,30 @@ fn an_emergency_after_much_padding_still_gets_the_notice() {
     assert_eq!(answer["urgent"], true, "{answer}");
 }
 
+/// The urgent notice's own yardstick for heavy bleeding, a pad soaked in an hour, told as
+/// members tell it: by how often the pad is changed. Neither net caught the first before
+/// these pattern lines; each line must be what catches its message.
+#[test]
+fn heavy_bleeding_told_by_how_often_pads_are_changed_gets_the_notice() {
+    for (told, line) in [
+        (
+            "been changing my pad every hour since lunch and theres lumps the size of plums",
+            "chang* ... pad* ... every hour",
+        ),
+        (
+            "changing my pad every half an hour now",
+            "chang* ... pad* ... every half",
+        ),
+    ] {
+        let answer = ask_json(told);
+        assert_eq!(answer["urgent"], true, "{told}: {answer}");
+        assert_explained(
+            told,
+            &[&format!("Safety pattern matched: `{line}` (urgent)")],
+        );
+    }
+}
+
 /// A sign told as long over or only imagined gets no urgent notice; the same sign brought
 /// back to the present does.
 #[test]

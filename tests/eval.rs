@@ -173,12 +173,12 @@ fn evaluate(file: &str) -> Figures {
     figures
 }
 
-/// Runs `lantern eval --json` on a set, against the bundled content plus `extra`
-/// articles, and prints the report as a moderator would read it.
-fn eval_report(file: &str, extra: Option<&str>) -> Value {
+/// Runs `lantern eval --json` on a set, against the bundled content plus the articles
+/// of `article_folders`, and prints the report as a moderator would read it.
+fn eval_report(file: &str, article_folders: &[&str]) -> Value {
     let content = common::content_copy();
-    if let Some(extra) = extra {
-        for entry in fs::read_dir(data_file(extra)).unwrap() {
+    for folder in article_folders {
+        for entry in fs::read_dir(data_file(folder)).unwrap() {
             let path = entry.unwrap().path();
             fs::copy(
                 &path,
@@ -291,13 +291,13 @@ fn every_reply_keeps_its_promises_on_every_set() {
 
 #[test]
 fn dev_set() {
-    let report = eval_report("eval/dev.jsonl", None);
+    let report = eval_report("eval/dev.jsonl", &[]);
     assert_floors(&report, 0.85, 0.95, 3, 0, 0);
 }
 
 #[test]
 fn member_style_set() {
-    let report = eval_report("eval/member.jsonl", None);
+    let report = eval_report("eval/member.jsonl", &[]);
     assert!(
         report["answerable"].as_u64().unwrap() >= 40,
         "the set must stay large"
@@ -307,7 +307,7 @@ fn member_style_set() {
 
 #[test]
 fn holdout_set() {
-    let report = eval_report("eval/holdout.jsonl", None);
+    let report = eval_report("eval/holdout.jsonl", &[]);
     assert_floors(&report, 0.75, 0.95, 3, 0, 1);
 }
 
@@ -316,7 +316,7 @@ fn holdout_set() {
 fn corpus_report(corpus: &str, articles: &str) -> Value {
     eval_report(
         &format!("eval/{corpus}/questions.jsonl"),
-        Some(&format!("eval/{corpus}/{articles}")),
+        &[&format!("eval/{corpus}/{articles}")],
     )
 }
 
@@ -411,19 +411,18 @@ fn corpus_h_new_articles() {
 /// Urgent sets whose lines do not name the emergency's kind (`kind`, or `class`).
 const SETS_WITHOUT_KINDS: [&str; 2] = ["eval/urgent-2.jsonl", "eval/urgent-fit-8.jsonl"];
 
-/// A set scored on urgency alone (no `expect`): it must keep its `emergencies`, and may
-/// miss at most `misses` of them, flag at most `false_alarms` calm questions, and give at
-/// most `wrong_notices` emergencies whose kind it names the other kind's notice alone.
-fn urgent_only_set(
-    file: &str,
-    emergencies: u64,
-    misses: u64,
-    false_alarms: u64,
-    wrong_notices: usize,
-) {
-    let report = eval_report(file, None);
+/// A set scored on urgency alone (no `expect`), over the bundled content, held to its
+/// [`Floors`]: it must keep its emergencies, and may miss, flag calm questions and give
+/// emergencies whose kind it names only the other kind's notice at most so often.
+fn urgent_only_set(file: &str, floors: Floors) {
+    urgent_only_report(&eval_report(file, &[]), file, floors);
+}
+
+/// [`urgent_only_set`]'s checks on `report`, the set `file`'s report.
+fn urgent_only_report(report: &Value, file: &str, floors: Floors) {
+    let (emergencies, misses, false_alarms, wrong_notices) = floors;
     assert_eq!(report["urgent"].as_u64(), Some(emergencies), "{file}");
-    assert_floors(&report, 0.0, 0.0, u64::MAX, misses, false_alarms);
+    assert_floors(report, 0.0, 0.0, u64::MAX, misses, false_alarms);
     let named = report["kind_named"].as_u64().unwrap();
     if SETS_WITHOUT_KINDS.contains(&file) {
         assert_eq!(named, 0, "{file}");
@@ -442,14 +441,51 @@ fn urgent_only_set(
     assert!(
         wrong <= wrong_notices,
         "{file}: {wrong} emergencies got only the other kind's notice: {:#}",
-        figures(&report)
+        figures(report)
     );
 }
+
+/// A larger library must not quiet the gate: the two held-out urgent sets over one
+/// folder holding every new-article set's articles (28, with the bundled one) meet the
+/// same floors as over the bundled article alone. Passages as calm evidence failed exactly this
+/// (`docs/urgent-gate-history.md`, twelfth round): a library's own warning-sign passages
+/// sit close to members telling of those signs.
+#[test]
+fn a_larger_library_flags_as_many_emergencies() {
+    let corpora = ["b", "c", "d", "e", "f", "g", "h"].map(|c| format!("eval/corpus-{c}/articles"));
+    let articles: Vec<&str> = corpora.iter().map(String::as_str).collect();
+    // 28 new articles beside the bundled one; none may replace another on the copy.
+    let mut names: Vec<_> = articles
+        .iter()
+        .flat_map(|folder| fs::read_dir(data_file(folder)).unwrap())
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 28);
+    for (file, floors) in [
+        ("eval/urgent.jsonl", URGENT_SET_FLOORS),
+        ("eval/urgent-4.jsonl", FOURTH_URGENT_SET_FLOORS),
+    ] {
+        urgent_only_report(&eval_report(file, &articles), file, floors);
+    }
+}
+
+/// `urgent.jsonl`'s floors: emergencies, most missed, most false alarms, most given only
+/// the other kind's notice.
+const URGENT_SET_FLOORS: Floors = (100, 0, 10, 0);
+
+/// `urgent-4.jsonl`'s floors, as [`URGENT_SET_FLOORS`].
+const FOURTH_URGENT_SET_FLOORS: Floors = (100, 13, 26, 2);
+
+/// An urgent-only set's floors: emergencies, most missed, most false alarms, most given
+/// only the other kind's notice.
+type Floors = (u64, u64, u64, usize);
 
 /// Emergencies in members' own words, and calm questions with alarming words.
 #[test]
 fn urgent_set() {
-    urgent_only_set("eval/urgent.jsonl", 100, 0, 10, 0);
+    urgent_only_set("eval/urgent.jsonl", URGENT_SET_FLOORS);
 }
 
 /// A second blind set of emergencies and calm questions, written after the first had been
@@ -458,7 +494,7 @@ fn urgent_set() {
 /// its figures are no longer a held-out measure.
 #[test]
 fn second_urgent_set() {
-    urgent_only_set("eval/urgent-2.jsonl", 70, 2, 8, 0);
+    urgent_only_set("eval/urgent-2.jsonl", (70, 2, 8, 0));
 }
 
 /// A third blind set, written by another writer blind to the code, the safety texts and
@@ -466,7 +502,7 @@ fn second_urgent_set() {
 /// threshold procedure's second validation set, so no longer a held-out measure.
 #[test]
 fn third_urgent_set() {
-    urgent_only_set("eval/urgent-3.jsonl", 90, 6, 12, 0);
+    urgent_only_set("eval/urgent-3.jsonl", (90, 6, 12, 0));
 }
 
 /// A fourth blind set, written by another writer blind to the code, the safety texts and
@@ -474,28 +510,28 @@ fn third_urgent_set() {
 /// and nothing is fitted or chosen on it.
 #[test]
 fn fourth_urgent_set() {
-    urgent_only_set("eval/urgent-4.jsonl", 100, 14, 26, 2);
+    urgent_only_set("eval/urgent-4.jsonl", FOURTH_URGENT_SET_FLOORS);
 }
 
 /// The set written to fit the urgent gate's thresholds (`tests/urgent_fit.rs`), so its
 /// figures are not a blind measure; held here so a change to the examples is noticed.
 #[test]
 fn urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit.jsonl", 61, 0, 8, 0);
+    urgent_only_set("eval/urgent-fit.jsonl", (61, 0, 8, 0));
 }
 
 /// The third fitting set: emergencies a maternity unit would see beyond the product contract's list
 /// (stroke, allergic reaction, vomited blood) and calm questions about loss; not blind.
 #[test]
 fn third_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-3.jsonl", 100, 0, 22, 2);
+    urgent_only_set("eval/urgent-fit-3.jsonl", (100, 0, 22, 2));
 }
 
 /// The fourth fitting set: emergencies told indirectly, minimised, in txt-speak or with
 /// numbers; calm questions a keyword filter would flag. Not blind.
 #[test]
 fn fourth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-4.jsonl", 100, 1, 22, 0);
+    urgent_only_set("eval/urgent-fit-4.jsonl", (100, 1, 22, 0));
 }
 
 /// The fifth fitting set: emergencies buried in long calm posts or told through what
@@ -503,7 +539,7 @@ fn fourth_urgent_fitting_set() {
 /// signs. Not blind.
 #[test]
 fn fifth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-5.jsonl", 90, 1, 28, 1);
+    urgent_only_set("eval/urgent-fit-5.jsonl", (90, 1, 28, 1));
 }
 
 /// The sixth fitting set: emergencies told in everyday words, without the names of the
@@ -511,21 +547,21 @@ fn fifth_urgent_fitting_set() {
 /// with strong body words. Not blind.
 #[test]
 fn sixth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-6.jsonl", 100, 4, 21, 2);
+    urgent_only_set("eval/urgent-fit-6.jsonl", (100, 4, 21, 2));
 }
 
 /// The seventh fitting set: the everyday calm questions of a support community, with
 /// emergencies told in the same style. Not blind.
 #[test]
 fn seventh_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-7.jsonl", 40, 0, 15, 0);
+    urgent_only_set("eval/urgent-fit-7.jsonl", (40, 0, 15, 0));
 }
 
 /// The eighth fitting set: emergencies after a birth and told as reassurance-seeking
 /// questions, by someone else or minimised. Not blind.
 #[test]
 fn eighth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-8.jsonl", 100, 0, 9, 0);
+    urgent_only_set("eval/urgent-fit-8.jsonl", (100, 0, 9, 0));
 }
 
 /// The ninth fitting set: thoughts of suicide or self-harm in bereaved parents' and
@@ -534,12 +570,12 @@ fn eighth_urgent_fitting_set() {
 /// of grief, remembrance, medicine doses and resolved crises. Not blind.
 #[test]
 fn ninth_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-9.jsonl", 70, 10, 19, 3);
+    urgent_only_set("eval/urgent-fit-9.jsonl", (70, 10, 19, 3));
 }
 
 /// The second fitting set, written to be harder (disguised words, indirect telling); not
 /// blind either.
 #[test]
 fn second_urgent_fitting_set() {
-    urgent_only_set("eval/urgent-fit-2.jsonl", 100, 1, 11, 0);
+    urgent_only_set("eval/urgent-fit-2.jsonl", (100, 1, 11, 0));
 }

@@ -154,6 +154,8 @@ struct Reader<'a> {
     skipping_stray: bool,
     /// The line is the `===` or `---` under a heading just read (a setext heading).
     underline: bool,
+    /// The line and text of the last topic made from an underlined line.
+    underlined: Option<(usize, String)>,
 }
 
 impl<'a> Reader<'a> {
@@ -177,6 +179,7 @@ impl<'a> Reader<'a> {
             after_break: true,
             skipping_stray: false,
             underline: false,
+            underlined: None,
         }
     }
 
@@ -209,7 +212,11 @@ impl<'a> Reader<'a> {
         }
         if let Some(level) = self.setext_level(raw, next) {
             self.underline = true;
-            return self.heading(line_no, level, raw.trim());
+            self.heading(line_no, level, raw.trim());
+            if self.sections.last().is_some_and(|s| s.line == line_no) {
+                self.underlined = Some((line_no, raw.trim().to_string()));
+            }
+            return;
         }
         if !self.skipping_stray {
             self.text(line_no, raw);
@@ -217,15 +224,21 @@ impl<'a> Reader<'a> {
     }
 
     /// The level of the heading `raw` is when `next` underlines it: `=` makes a `# `
-    /// heading and `-` a `## ` one, as every Markdown preview shows them. Only a line that
-    /// starts a paragraph counts, so "text" over "---" further down a paragraph stays a
-    /// separator; `safety.md` keeps to `## key`.
+    /// heading and `-` a `## ` one, as Markdown previews show a one-line title over such
+    /// a line. Only a line that starts a paragraph and reads as a title counts: a line
+    /// ending like a sentence (".", ":", ",", ";") or longer than a topic title may be, over
+    /// `---`, is a paragraph followed by a separator, as Lantern always read it, so an
+    /// article written that way does not change its topics (or fail to load).
+    /// `safety.md` keeps to `## key`.
     fn setext_level(&self, raw: &str, next: Option<&str>) -> Option<usize> {
         let starts_paragraph = self.after_break && !self.in_comment;
+        let title = raw.trim();
         let plain = list_item_text(raw).is_none()
-            && strip_prefix_ignore_case(raw.trim_start(), ALSO_ASKED).is_none()
+            && strip_prefix_ignore_case(title, ALSO_ASKED).is_none()
             && !raw.starts_with("    ")
-            && !raw.starts_with('\t');
+            && !raw.starts_with('\t')
+            && !title.ends_with(['.', ':', ',', ';'])
+            && char_len(title) <= limits::CHOICE_NAME;
         if self.headings != Headings::Topics || !starts_paragraph || !plain {
             return None;
         }
@@ -241,6 +254,35 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// An underlined line with nothing under it before the next heading of its level or
+    /// the end of the file ("Sources: NHS" over `---` at the end of an article) was a
+    /// paragraph over a separator after all: it goes back to the topic above as a
+    /// paragraph, so an article that loaded before the underline was read as a heading
+    /// still loads. A topic with nothing under it would stop the whole folder loading.
+    fn restore_empty_underlined(&mut self, next_level: Option<usize>) {
+        let Some((line, text)) = self.underlined.take() else {
+            return;
+        };
+        let Some(underlined) = self.sections.last() else {
+            return;
+        };
+        let groups_the_next = next_level.is_some_and(|next| next > underlined.level);
+        let empty = underlined.blocks.is_empty() && underlined.also_asked.is_empty();
+        if underlined.line != line || !empty || groups_the_next || self.sections.len() < 2 {
+            return;
+        }
+        self.sections.pop();
+        self.open.pop();
+        let above = self.sections.last_mut().expect("checked above");
+        above.blocks.push(Block {
+            lines: vec![BlockLine {
+                line,
+                text,
+                list_item: false,
+            }],
+        });
+    }
+
     /// `raw` without its `<!-- … -->` comments, which may open or close on other lines.
     fn without_comments(&mut self, raw: &str) -> String {
         let mut visible = String::new();
@@ -251,9 +293,13 @@ impl<'a> Reader<'a> {
                     Some(end) => {
                         rest = &rest[end + 3..];
                         self.in_comment = false;
-                        // "Keep <!-- note --> this" quotes as "Keep this", not with two spaces.
+                        // "Keep <!-- note --> this" quotes as "Keep this", not with two
+                        // spaces, and "a <!-- note -->, b" as "a, b".
                         if visible.ends_with([' ', '\t']) {
                             rest = rest.trim_start_matches([' ', '\t']);
+                            if rest.starts_with([',', '.', ';', ':', '!', '?', ')']) {
+                                visible.truncate(visible.trim_end().len());
+                            }
                         }
                     }
                     None => return visible,
@@ -280,6 +326,7 @@ impl<'a> Reader<'a> {
         if self.headings == Headings::Keys {
             return self.key_heading(line_no, level, title);
         }
+        self.restore_empty_underlined(Some(level));
         let at_top = self.sections.is_empty() && !self.seen_text && !self.title_line;
         if level == 1 && at_top && !title.is_empty() {
             self.title = Some(title.to_string());
@@ -327,6 +374,8 @@ impl<'a> Reader<'a> {
 
     fn text(&mut self, line_no: usize, raw: &str) {
         if !self.ensure_section(line_no) {
+            // The rest of this stray paragraph is skipped, none of it a heading.
+            self.after_break = false;
             return;
         }
         let also_asked = match self.headings {
@@ -418,6 +467,7 @@ impl<'a> Reader<'a> {
 
     /// Reports what the end of the file left open.
     fn finish(&mut self) {
+        self.restore_empty_underlined(None);
         if let Some((fence, line)) = self.fence {
             self.error(
                 line,
@@ -594,16 +644,18 @@ fn list_item_text(line: &str) -> Option<&str> {
 }
 
 /// A YAML scalar without its quotes: `'It''s'` is "It's", `"say \"hi\""` is `say "hi"`.
+/// A value that only starts and ends with a quote (`'a' and 'b'`) is left as written.
 fn unquote(value: &str) -> String {
     let inside = |quote: char| {
         value
             .strip_prefix(quote)
             .and_then(|v| v.strip_suffix(quote))
-            .filter(|_| value.len() >= 2)
     };
-    if let Some(single) = inside('\'') {
+    if let Some(single) = inside('\'').filter(|v| !v.replace("''", "").contains('\'')) {
         single.replace("''", "'")
-    } else if let Some(double) = inside('"') {
+    } else if let Some(double) =
+        inside('"').filter(|v| !v.replace("\\\\", "").replace("\\\"", "").contains('"'))
+    {
         double.replace("\\\"", "\"").replace("\\\\", "\\")
     } else {
         value.to_string()
@@ -766,12 +818,14 @@ mod tests {
             .map(Block::text)
             .collect();
         assert_eq!(blocks, ["Keep this. and this.", "Next."]);
+        let document = parse_ok("## A\nFirst <!-- a note -->, then second.\n");
+        assert_eq!(document.sections[0].blocks[0].text(), "First, then second.");
     }
 
     #[test]
     fn underlined_lines_are_headings_as_markdown_previews_show_them() {
         let document = parse_ok(
-            "Iron in pregnancy\n=================\nWhy it matters.\n\nSigns of low iron\n---\nTiredness.\nMore.\n---\nLast.\n",
+            "Iron in pregnancy\n=================\nWhy it matters.\n\nSigns of low iron\n---\nTiredness and\nmore\n---\nLast.\n",
         );
         let sections: Vec<_> = document
             .sections
@@ -787,11 +841,30 @@ mod tests {
                 ("Signs of low iron", 2, 2)
             ]
         );
+        assert_eq!(document.sections[0].blocks[0].text(), "Why it matters.");
         assert_eq!(document.sections[1].line, 5);
-        assert_eq!(document.sections[1].blocks[0].text(), "Tiredness. More.");
+        assert_eq!(document.sections[1].blocks[0].text(), "Tiredness and more");
 
-        // A list item over dashes, and `safety.md`, keep their plain reading.
-        let document = parse_ok("## A\n- item\n---\nx\n");
+        // A list item, a sentence or a line too long for a title over dashes, and
+        // `safety.md`, keep their plain reading: the dashes only separate.
+        let long = "word ".repeat(30);
+        let document = parse_ok(&format!(
+            "## A\n- item\n---\nx\n\nA whole sentence.\n---\ny\n\nthen;\n---\n\n{long}\n---\n"
+        ));
+        assert_eq!(document.sections.len(), 1);
+        assert_eq!(document.sections[0].blocks.len(), 6);
+        // An underlined line with nothing under it goes back to being a paragraph, unless
+        // it groups the sub-headings below it.
+        let document =
+            parse_ok("## A\nx\n\nSources: NHS and RCOG\n---\n## B\ny\n\nWith love\n---\n");
+        let blocks: Vec<_> = document.sections.iter().map(|s| s.blocks.len()).collect();
+        assert_eq!(blocks, [2, 2]);
+        assert_eq!(document.sections[1].blocks[1].text(), "With love");
+        let document = parse_ok("## A\nx\n\nIron\n---\n### Foods\ny\n");
+        assert_eq!(document.sections[1].heading, "Iron: Foods");
+        // Nor does a stray paragraph's second line become a heading.
+        let (document, problems) = parse_all("Stray\nmore\n---\n## A\nx\n", Headings::Topics);
+        assert_eq!(problems.len(), 1, "{problems:?}");
         assert_eq!(document.sections.len(), 1);
         let document = parse_ok_as("## disclaimer\n\nkey\n---\nx\n", Headings::Keys);
         assert_eq!(document.sections.len(), 1);
@@ -800,7 +873,7 @@ mod tests {
     #[test]
     fn front_matter_values_lose_either_kind_of_quotes() {
         let document = parse_ok(
-            "---\ntitle: 'It''s not your fault'\nsource: \"The \\\"Tommy's\\\" guide\"\nx: '\n---\n## T\nx\n",
+            "---\ntitle: 'It''s not your fault'\nsource: \"The \\\"Tommy's\\\" guide\"\nx: '\ny: 'a' and 'b'\n---\n## T\nx\n",
         );
         let values: Vec<_> = document
             .front_matter
@@ -810,7 +883,12 @@ mod tests {
             .collect();
         assert_eq!(
             values,
-            ["It's not your fault", "The \"Tommy's\" guide", "'"]
+            [
+                "It's not your fault",
+                "The \"Tommy's\" guide",
+                "'",
+                "'a' and 'b'"
+            ]
         );
     }
 
