@@ -508,10 +508,13 @@ fn heading(raw: &str) -> Option<(usize, &str)> {
     Some((level, title))
 }
 
-/// A line of three or more `-`, `*` or `_` (spaces allowed) that only separates parts.
+/// A line of three or more `-`, `*` or `_` (spaces allowed) that only separates parts,
+/// or of `=` that underlines no heading: quoted, it would only be noise in a passage.
 fn is_thematic_break(line: &str) -> bool {
     let marks: Vec<char> = line.chars().filter(|c| !c.is_whitespace()).collect();
-    marks.len() >= 3 && matches!(marks[0], '-' | '*' | '_') && marks.iter().all(|&c| c == marks[0])
+    marks.len() >= 3
+        && matches!(marks[0], '-' | '*' | '_' | '=')
+        && marks.iter().all(|&c| c == marks[0])
 }
 
 /// The fence that opens a code block, if `trimmed` starts one.
@@ -818,8 +821,13 @@ mod tests {
             .map(Block::text)
             .collect();
         assert_eq!(blocks, ["Keep this. and this.", "Next."]);
-        let document = parse_ok("## A\nFirst <!-- a note -->, then second.\n");
-        assert_eq!(document.sections[0].blocks[0].text(), "First, then second.");
+        let document = parse_ok("## A\nFirst <!-- a note -->, then second.\n====\nThird.\n");
+        let blocks: Vec<_> = document.sections[0]
+            .blocks
+            .iter()
+            .map(Block::text)
+            .collect();
+        assert_eq!(blocks, ["First, then second.", "Third."]);
     }
 
     #[test]
