@@ -446,10 +446,10 @@ fn urgent_only_report(report: &Value, file: &str, floors: Floors) {
 }
 
 /// A larger library must not quiet the gate: the two held-out urgent sets over one
-/// folder holding every new-article set's articles (28, with the bundled one) meet the
-/// same floors as over the bundled article alone. Passages as calm evidence failed exactly this
-/// (`docs/urgent-gate-history.md`, twelfth round): a library's own warning-sign passages
-/// sit close to members telling of those signs.
+/// folder holding every new-article set's 28 articles and the bundled one meet the same
+/// floors as over the bundled article alone. Passages as calm evidence failed exactly
+/// this (`docs/urgent-gate-history.md`, twelfth round): a library's own warning-sign
+/// passages sit close to members telling of those signs.
 #[test]
 fn a_larger_library_flags_as_many_emergencies() {
     let corpora = ["b", "c", "d", "e", "f", "g", "h"].map(|c| format!("eval/corpus-{c}/articles"));

@@ -42,6 +42,11 @@ pub struct Section {
 pub const INTRODUCTION: usize = 0;
 
 impl Section {
+    /// Neither a passage nor an `Also asked:` line under the heading (yet).
+    fn is_bare(&self) -> bool {
+        self.blocks.is_empty() && self.also_asked.is_empty()
+    }
+
     fn new(heading: String, level: usize, line: usize) -> Section {
         Section {
             heading,
@@ -232,26 +237,17 @@ impl<'a> Reader<'a> {
     /// `safety.md` keeps to `## key`.
     fn setext_level(&self, raw: &str, next: Option<&str>) -> Option<usize> {
         let starts_paragraph = self.after_break && !self.in_comment;
+        if self.headings != Headings::Topics || !starts_paragraph {
+            return None;
+        }
+        let level = setext_underline(next?)?;
         let title = raw.trim();
-        let plain = list_item_text(raw).is_none()
+        let reads_as_title = list_item_text(raw).is_none()
             && strip_prefix_ignore_case(title, ALSO_ASKED).is_none()
-            && !raw.starts_with("    ")
-            && !raw.starts_with('\t')
+            && unindented(raw).is_some()
             && !title.ends_with(['.', ':', ',', ';'])
             && char_len(title) <= limits::CHOICE_NAME;
-        if self.headings != Headings::Topics || !starts_paragraph || !plain {
-            return None;
-        }
-        let underline = next?.trim_end();
-        let marks = underline.trim_start_matches(' ');
-        if underline.len() - marks.len() > 3 {
-            return None;
-        }
-        match marks.chars().next()? {
-            '=' if marks.chars().all(|c| c == '=') => Some(1),
-            '-' if marks.len() >= 2 && marks.chars().all(|c| c == '-') => Some(2),
-            _ => None,
-        }
+        reads_as_title.then_some(level)
     }
 
     /// An underlined line with nothing under it before the next heading of its level or
@@ -267,8 +263,11 @@ impl<'a> Reader<'a> {
             return;
         };
         let groups_the_next = next_level.is_some_and(|next| next > underlined.level);
-        let empty = underlined.blocks.is_empty() && underlined.also_asked.is_empty();
-        if underlined.line != line || !empty || groups_the_next || self.sections.len() < 2 {
+        if underlined.line != line
+            || !underlined.is_bare()
+            || groups_the_next
+            || self.sections.len() < 2
+        {
             return;
         }
         self.sections.pop();
@@ -352,8 +351,7 @@ impl<'a> Reader<'a> {
         if let Some(grouping) = self.sections.last()
             && grouping.level < level
             && grouping.level != INTRODUCTION
-            && grouping.blocks.is_empty()
-            && grouping.also_asked.is_empty()
+            && grouping.is_bare()
         {
             self.sections.pop();
         }
@@ -488,10 +486,7 @@ impl<'a> Reader<'a> {
 /// of indent (four make code), one to six `#`, then a space or the end of the line
 /// ("#1 tip" and "#hashtag" are text).
 fn heading(raw: &str) -> Option<(usize, &str)> {
-    let trimmed = raw.trim_start_matches(' ');
-    if raw.len() - trimmed.len() > 3 || raw.starts_with('\t') {
-        return None;
-    }
+    let trimmed = unindented(raw)?;
     let level = trimmed.chars().take_while(|&c| c == '#').count();
     let rest = &trimmed[level..];
     if !(1..=6).contains(&level) || !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
@@ -506,6 +501,24 @@ fn heading(raw: &str) -> Option<(usize, &str)> {
         rest
     };
     Some((level, title))
+}
+
+/// `raw` without its indent, if it has at most three spaces of it: in Markdown four
+/// spaces or a tab make code, which is never a heading.
+fn unindented(raw: &str) -> Option<&str> {
+    let trimmed = raw.trim_start_matches(' ');
+    (raw.len() - trimmed.len() <= 3 && !trimmed.starts_with('\t')).then_some(trimmed)
+}
+
+/// The level of the heading a line of `=` (1) or of two or more `-` (2) makes of the
+/// line above it (see `Reader::setext_level`), if `line` is one.
+fn setext_underline(line: &str) -> Option<usize> {
+    let marks = unindented(line.trim_end())?;
+    match marks.chars().next()? {
+        '=' if marks.chars().all(|c| c == '=') => Some(1),
+        '-' if marks.len() >= 2 && marks.chars().all(|c| c == '-') => Some(2),
+        _ => None,
+    }
 }
 
 /// A line of three or more `-`, `*` or `_` (spaces allowed) that only separates parts,
