@@ -93,6 +93,9 @@ pub fn run(cli: Cli, mut config: Config) -> ExitCode {
     if let Some(dir) = cli.content {
         config.content_dir = dir;
     }
+    // The bot's errors can hold a socket's broken pipe too; only a command's output has
+    // a reader that may stop early.
+    let prints_for_a_reader = !matches!(cli.command, Some(Command::Run) | None);
     let result = match cli.command {
         Some(Command::Ask {
             json,
@@ -118,6 +121,10 @@ pub fn run(cli: Cli, mut config: Config) -> ExitCode {
         }
     };
     result.unwrap_or_else(|error| {
+        // A reader that stopped early (`lantern topics | head`) is not a failure.
+        if prints_for_a_reader && is_broken_pipe(&error) {
+            return ExitCode::SUCCESS;
+        }
         eprintln!("error: {error:#}");
         ExitCode::FAILURE
     })
@@ -127,16 +134,18 @@ pub fn run(cli: Cli, mut config: Config) -> ExitCode {
 /// database, so a mistyped data folder is said plainly, not filled with an empty one.
 fn stats(config: &Config, weeks: u32) -> anyhow::Result<ExitCode> {
     let recent = feedback::read_recent(&config.data_dir, chrono::Utc::now(), weeks)?;
+    let mut out = io::stdout().lock();
     let Some(topics) = recent else {
-        println!(
+        writeln!(
+            out,
             "No feedback counts yet: {} does not exist. The bot creates it when it first answers on Discord \
              (set LANTERN_DATA_DIR to the folder the bot uses).",
             config.data_dir.join(feedback::FILE_NAME).display()
-        );
+        )?;
         return Ok(ExitCode::SUCCESS);
     };
     for page in render::render_gaps(&topics, weeks) {
-        println!("{page}");
+        writeln!(out, "{page}")?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -335,6 +344,9 @@ fn eval(config: &Config, file: &std::path::Path, json: bool) -> anyhow::Result<E
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
+    for warning in evaluation::unread_keys_warnings(&cases) {
+        eprintln!("warning: {}: {warning}", file.display());
+    }
     let knowledge = match load(config) {
         Ok(knowledge) => knowledge,
         Err(code) => return Ok(code),
@@ -364,14 +376,15 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
             for warning in &library.warnings {
                 eprintln!("{warning}");
             }
-            println!(
+            writeln!(
+                io::stdout().lock(),
                 "{dir} is valid: {} article(s), {} topics, {} passages, {} synonym groups, {} warning(s)",
                 library.articles.len(),
                 library.topics().count(),
                 library.passage_count(),
                 library.synonyms.len(),
                 library.warnings.len()
-            );
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Err(error) => {
@@ -403,6 +416,14 @@ fn open_store(config: &Config) -> Result<KnowledgeStore, LoadError> {
     )
 }
 
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn chat(config: &Config) -> anyhow::Result<ExitCode> {
     // A store, not a bare `Knowledge`: `:reload` then goes through the bot's own reload.
     let store = match open_store(config) {
@@ -425,10 +446,13 @@ fn chat(config: &Config) -> anyhow::Result<ExitCode> {
         let Some(line) = lines.next() else { break };
         let line = match line {
             Ok(line) => line,
-            Err(error) => {
+            // Only a line that is not UTF-8 can be skipped: any other error would come
+            // back on every read.
+            Err(error) if error.kind() == io::ErrorKind::InvalidData => {
                 writeln!(out, "(could not read that line: {error})")?;
                 continue;
             }
+            Err(error) => return Err(anyhow::Error::new(error).context("cannot read the input")),
         };
         match line.trim() {
             "" => continue,

@@ -258,13 +258,19 @@ pub fn log_questions(source: Source<'_>) -> Result<bool, ConfigError> {
     boolean(source, "LANTERN_LOG_QUESTIONS", false)
 }
 
+/// The most shards a setting may name: far more than any community needs (Discord asks
+/// for one per 2,500 servers), and a bound on the connections one typo could start.
+const MAX_SHARDS: u32 = 1024;
+
 fn shards(source: Source<'_>) -> Result<Shards, ConfigError> {
     let Some(value) = get(source, "LANTERN_SHARDS") else {
         return Ok(Shards::Single);
     };
     let invalid = || ConfigError::Invalid {
         key: "LANTERN_SHARDS",
-        problem: format!("`{value}` is not `auto`, a number of shards, or a range such as `0-3/8`"),
+        problem: format!(
+            "`{value}` is not `auto`, a number of shards (at most {MAX_SHARDS}), or a range such as `0-3/8`"
+        ),
         hint: "Leave it unset for one shard; `0-3/8` runs shards 0 to 3 of 8 here, another process runs 4-7/8",
     };
     if value.eq_ignore_ascii_case("auto") {
@@ -274,13 +280,13 @@ fn shards(source: Source<'_>) -> Result<Shards, ConfigError> {
         let (first, last) = range.split_once('-').ok_or_else(invalid)?;
         let parse = |s: &str| s.trim().parse::<u32>().map_err(|_| invalid());
         let (first, last, total) = (parse(first)?, parse(last)?, parse(total)?);
-        if first > last || last >= total {
+        if first > last || last >= total || total > MAX_SHARDS {
             return Err(invalid());
         }
         return Ok(Shards::Range { first, last, total });
     }
     match value.parse::<u32>() {
-        Ok(total) if total > 0 => Ok(Shards::Total(total)),
+        Ok(total) if total > 0 && total <= MAX_SHARDS => Ok(Shards::Total(total)),
         _ => Err(invalid()),
     }
 }
@@ -332,6 +338,25 @@ fn parse_url(url: &str) -> Result<String, ConfigError> {
             HINT,
         ));
     };
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid(
+            "a base URL has no `?` query or `#` fragment: every request's path would follow it"
+                .to_string(),
+            HINT,
+        ));
+    }
+    let path = parsed.path().trim_end_matches('/');
+    let names_the_api = path.ends_with("/api")
+        || path
+            .rsplit_once('/')
+            .is_some_and(|(head, last)| head.ends_with("/api") && is_api_version(last));
+    if names_the_api {
+        return Err(invalid(
+            "the URL ends in `/api`, which would be doubled: Lantern adds `/api/v10` itself"
+                .to_string(),
+            "Give the base without `/api` (https://discord.com, or your proxy's base URL)",
+        ));
+    }
     if parsed.scheme() == "http" && !is_loopback(&parsed) {
         // Named by host only: whatever else the URL holds (a password?) stays out of logs.
         let host = parsed.host_str().unwrap_or_default();
@@ -341,6 +366,13 @@ fn parse_url(url: &str) -> Result<String, ConfigError> {
         ));
     }
     Ok(url.trim_end_matches('/').to_string())
+}
+
+/// Whether a path segment names a version of Discord's API (`v10`).
+fn is_api_version(segment: &str) -> bool {
+    segment
+        .strip_prefix('v')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Whether `url`'s host is this machine: 127.0.0.0/8, ::1 or `localhost`. The URL parser
@@ -456,6 +488,8 @@ mod tests {
         for allowed in [
             "https://discord.com",
             "https://proxy.example.com:8443/",
+            "https://proxy.example.com/v1",
+            "https://proxy.example.com/discord/",
             "http://127.0.0.1:8080",
             "http://127.8.9.10",
             "http://localhost:3000",
@@ -477,6 +511,10 @@ mod tests {
             "http://127.0.0.1.example.com",
             "http://127.0.0.1@example.com",
             "ftp://127.0.0.1",
+            "https://discord.com/api",
+            "https://discord.com/api/v10/",
+            "http://127.0.0.1:8080/?x=1",
+            "http://127.0.0.1:8080/#frag",
         ] {
             let error = api_url(refused).unwrap_err().to_string();
             assert!(
@@ -524,7 +562,7 @@ mod tests {
             }
             .includes_first()
         );
-        for bad in ["0", "3-1/8", "0-8/8", "x", "1-2"] {
+        for bad in ["0", "3-1/8", "0-8/8", "x", "1-2", "4294967295", "0-1/1025"] {
             let error = shards(bad).unwrap_err().to_string();
             assert!(error.contains("LANTERN_SHARDS"), "{bad}: {error}");
         }

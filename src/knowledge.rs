@@ -300,22 +300,44 @@ fn check_safety_text_size(library: &Library) -> Result<(), ContentError> {
     .map(|t| char_len(t) + 2)
     .chain(texts.crisis_helplines.iter().map(|h| char_len(h) + 1))
     .sum();
-    if worst_case <= limits::SAFETY_TEXTS {
+    // A reply that quotes nothing shows `not_found` and names the closest topics in the
+    // room a passage would have had.
+    let not_found_room = limits::MESSAGE_CONTENT.saturating_sub(worst_case + NAMED_TOPICS_LINE + 4);
+    let footer = char_len(&texts.disclaimer) + char_len(&texts.doctor_advice);
+    let problem = if footer > limits::FOOTER {
+        format!(
+            "the disclaimer and doctor advice add up to {footer} characters; they close every reply and /about, \
+             so keep them under {} together",
+            limits::FOOTER
+        )
+    } else if worst_case > limits::SAFETY_TEXTS {
+        format!(
+            "the crisis and urgent notices, helplines, disclaimer and doctor advice add up to {worst_case} characters; \
+             with a passage they must fit in one Discord message ({} characters), so keep them under {}",
+            limits::MESSAGE_CONTENT,
+            limits::SAFETY_TEXTS
+        )
+    } else if char_len(&texts.not_found) > not_found_room {
+        format!(
+            "not_found is {} characters; with the notices and the closest topics named under it, it must fit in one \
+             Discord message, so keep it under {not_found_room}",
+            char_len(&texts.not_found)
+        )
+    } else {
         return Ok(());
-    }
+    };
     Err(ContentError {
         problems: vec![Problem::error(
             &library.dir.join(SAFETY_FILE),
             None,
-            format!(
-                "the crisis and urgent notices, helplines, disclaimer and doctor advice add up to {worst_case} characters; \
-                 with a passage they must fit in one Discord message ({} characters), so keep them under {}",
-                limits::MESSAGE_CONTENT,
-                limits::SAFETY_TEXTS
-            ),
+            problem,
         )],
     })
 }
+
+/// Room for the line naming the closest topics under `not_found`: its label, then each
+/// title in bold, with separators.
+const NAMED_TOPICS_LINE: usize = 20 + MAX_SUGGESTIONS * (limits::CHOICE_NAME + 7);
 
 /// How a question was read and why the answer was chosen or refused, for
 /// `lantern ask --explain`.

@@ -48,8 +48,13 @@ pub fn init_logging(default_filter: &str, log_questions: bool) {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::prelude::*;
 
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
+    // An empty RUST_LOG (as `.env.example` leaves it) means "not set", not "log nothing":
+    // otherwise warnings, errors and panics would all go unseen.
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+        .and_then(|value| tracing_subscriber::EnvFilter::try_new(value).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default_filter));
     let mut cap = Targets::new().with_default(LevelFilter::TRACE);
     if !log_questions {
         for target in PAYLOAD_LOGGING_CRATES {

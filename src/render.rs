@@ -109,14 +109,27 @@ pub fn render_topic(topic: TopicRef<'_>, texts: &SafetyTexts) -> Vec<String> {
     pages
 }
 
-/// Renders the list of topic titles, as `/topics` shows it, in as many messages as needed.
+/// Room kept on each page of the topic list for its "*Page 12 of 34*" line.
+const PAGE_LINE_ROOM: usize = 32;
+
+/// Renders the list of topic titles, as `/topics` shows it, in as many messages as needed;
+/// when there are several, each ends with its page number, within the message limit.
 pub fn render_topic_list(titles: &[String]) -> Vec<String> {
     let heading = "**Topics** (ask about any of them, or read one with /topic)";
     let lines: Vec<String> = titles.iter().map(|t| format!("• {t}")).collect();
-    let budget = limits::MESSAGE_CONTENT - heading.len() - 1;
-    pack(&lines, "\n", budget)
+    let budget = limits::MESSAGE_CONTENT - char_len(heading) - 1 - PAGE_LINE_ROOM;
+    let pages = pack(&lines, "\n", budget);
+    let count = pages.len();
+    pages
         .into_iter()
-        .map(|page| ellipsize(&format!("{heading}\n{page}"), limits::MESSAGE_CONTENT))
+        .enumerate()
+        .map(|(index, page)| {
+            let mut text = format!("{heading}\n{page}");
+            if count > 1 {
+                text.push_str(&format!("\n*Page {} of {count}*", index + 1));
+            }
+            ellipsize(&text, limits::MESSAGE_CONTENT)
+        })
         .collect()
 }
 
@@ -165,13 +178,22 @@ pub fn render_about(library: &Library, answered: u64, not_found: u64) -> String 
          minutes, and is then forgotten. During the cooldown after you ask, it keeps your id alone, in memory, to pace \
          questions; then it forgets it. Answers to /ask are private to you unless you \
          choose to share them; a question asked by mentioning Lantern in a channel is answered in that channel.\n\n\
-         **Content** ({} topics)\n{}\n\n{}\n**{}**",
+         **Content** ({} topics)",
         library.topics().count(),
-        sources.join("\n"),
-        library.safety.disclaimer,
-        library.safety.doctor_advice,
     );
-    fit_message(&text)
+    // The disclaimer and doctor advice always show; a long library's source list is
+    // what gets shortened.
+    let footer = format!(
+        "{}\n**{}**",
+        library.safety.disclaimer, library.safety.doctor_advice
+    );
+    let room = limits::MESSAGE_CONTENT.saturating_sub(char_len(&text) + char_len(&footer) + 3);
+    let sources = fit_lines(&sources.join("\n"), room);
+    let sources = sources.trim_start_matches('\n');
+    ellipsize(
+        &format!("{text}\n{sources}\n\n{footer}"),
+        limits::MESSAGE_CONTENT,
+    )
 }
 
 /// Content problems for moderators, under a heading, as many as fit in one message.
@@ -219,7 +241,7 @@ impl fmt::Display for Changes {
                 .collect();
             write!(
                 f,
-                "\nNot read (articles belong in articles/; move or delete these): {}",
+                "\nNot read (articles are .md files in articles/; rename, move or delete these): {}",
                 names.join(" · ")
             )?;
         }
@@ -473,15 +495,21 @@ pub fn render_stale(library: &Library, today: NaiveDate) -> String {
 
 /// `text` cut to one message at a line end, saying how many lines were left out.
 pub fn fit_message(text: &str) -> String {
-    if char_len(text) <= limits::MESSAGE_CONTENT {
+    fit_lines(text, limits::MESSAGE_CONTENT)
+}
+
+/// `text` cut to at most `max` characters at a line end, saying how many lines were left
+/// out.
+fn fit_lines(text: &str, max: usize) -> String {
+    if char_len(text) <= max {
         return text.to_string();
     }
     let lines: Vec<&str> = text.lines().collect();
     let mut kept = String::new();
     for (index, line) in lines.iter().enumerate() {
         let note = format!("\n… and {} more line(s).", lines.len() - index);
-        if char_len(&kept) + char_len(line) + 1 + char_len(&note) > limits::MESSAGE_CONTENT {
-            return ellipsize(&format!("{kept}{note}"), limits::MESSAGE_CONTENT);
+        if char_len(&kept) + char_len(line) + 1 + char_len(&note) > max {
+            return ellipsize(&format!("{kept}{note}"), max);
         }
         if !kept.is_empty() {
             kept.push('\n');
@@ -664,5 +692,22 @@ mod tests {
         let cut = ellipsize(&text, 5);
         assert_eq!(char_len(&cut), 5);
         assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn every_page_of_a_long_topic_list_fits_with_its_page_number() {
+        for title_length in 20..=80 {
+            let titles: Vec<String> = (0..120)
+                .map(|i| format!("{i:03} {}", "t".repeat(title_length - 4)))
+                .collect();
+            let pages = render_topic_list(&titles);
+            assert!(pages.len() > 1);
+            for (index, page) in pages.iter().enumerate() {
+                assert!(char_len(page) <= limits::MESSAGE_CONTENT, "{title_length}");
+                let line = format!("*Page {} of {}*", index + 1, pages.len());
+                assert!(page.ends_with(&line), "{title_length}: {page}");
+                assert!(!page.contains('…'), "nothing is cut");
+            }
+        }
     }
 }

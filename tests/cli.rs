@@ -325,6 +325,15 @@ fn edit(path: &std::path::Path, from: &str, to: &str) {
     fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// `text` of the content's safety.md written `times` times over.
+fn repeat_in_safety(content: &std::path::Path, text: &str, times: usize) {
+    edit(
+        &content.join("safety.md"),
+        text,
+        &vec![text; times].join(" "),
+    );
+}
+
 const BREAKAGES: &[Breakage] = &[
     Breakage {
         name: "front matter never closed",
@@ -501,6 +510,24 @@ const BREAKAGES: &[Breakage] = &[
         },
         location: "synonyms.txt:",
         message: "expected `article word = what members say",
+    },
+    Breakage {
+        name: "notices too long to leave room for a passage",
+        apply: |c| repeat_in_safety(c, "Do not wait for an answer here.", 20),
+        location: "safety.md:",
+        message: "with a passage they must fit",
+    },
+    Breakage {
+        name: "disclaimer and doctor advice too long for /about",
+        apply: |c| repeat_in_safety(c, "It is not medical advice", 22),
+        location: "safety.md:",
+        message: "close every reply and /about",
+    },
+    Breakage {
+        name: "not_found too long to name the closest topics under it",
+        apply: |c| repeat_in_safety(c, "I couldn't find that in our articles.", 30),
+        location: "safety.md:",
+        message: "not_found is",
     },
     Breakage {
         name: "safety file missing",
@@ -1532,4 +1559,90 @@ fn check_names_files_it_does_not_read() {
         "the guide is expected: {}",
         run.stderr
     );
+}
+
+/// `RUST_LOG=` left empty, as `.env.example` has it, keeps the default logging: a warning
+/// still shows, where an empty filter would silence everything, panics included.
+#[test]
+fn an_empty_rust_log_keeps_the_warnings() {
+    let not_a_folder = tempfile::NamedTempFile::new().unwrap();
+    let run = Lantern::new()
+        .env("RUST_LOG", "")
+        .env(
+            "LANTERN_DATA_DIR",
+            &not_a_folder.path().display().to_string(),
+        )
+        .run(&[
+            "ask",
+            "--content",
+            &content_arg(),
+            "why would I need heparin?",
+        ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stderr.contains("vector cache"), "{}", run.stderr);
+}
+
+/// A reader that stops early (`lantern topics | head -1`) is no error: nothing on
+/// stderr, exit 0.
+#[test]
+fn output_cut_short_by_its_reader_is_not_an_error() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Lantern::new()
+        .command()
+        .args(["topics", "--content", &content_arg()])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+/// `lantern chat` with input it cannot read at all (a folder) stops with the error
+/// instead of repeating it forever.
+#[test]
+fn chat_stops_on_input_it_cannot_read() {
+    let folder = tempfile::tempdir().unwrap();
+    let errors = tempfile::NamedTempFile::new().unwrap();
+    let mut chat = Lantern::new()
+        .command()
+        .args(["chat", "--content", &content_arg()])
+        .stdin(fs::File::open(folder.path()).unwrap())
+        .stdout(std::process::Stdio::null())
+        .stderr(errors.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    // Polled, so a chat that never stops fails the test instead of hanging it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = chat.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            chat.kill().unwrap();
+            panic!("chat kept running on input it cannot read");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let stderr = fs::read_to_string(errors.path()).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot read the input"), "{stderr}");
+}
+
+/// `lantern stats` cut short by its reader is no error either.
+#[test]
+fn stats_cut_short_by_its_reader_is_not_an_error() {
+    let data = tempfile::tempdir().unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Lantern::new()
+        .env("LANTERN_DATA_DIR", &data.path().display().to_string())
+        .command()
+        .args(["stats"])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
 }

@@ -11,6 +11,7 @@
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use lantern::content::{ContentError, Library, MAX_FILE_BYTES, Problem};
 use lantern::knowledge::{DEFAULT_MIN_CONFIDENCE, Knowledge};
@@ -181,6 +182,91 @@ fn latin1_text_is_refused_as_not_utf8_at_its_line() {
     let problem = error_about(&errors, &path);
     assert!(problem.message.contains("not UTF-8"), "{problem}");
     assert_eq!(problem.line, Some(7), "{problem}");
+}
+
+/// Files a text editor or a careless copy leaves that are not text Lantern can read are
+/// refused, each with what to do: a named pipe (which would never finish reading and
+/// hold every later reload), a link to nothing, a file saved as UTF-16, one holding only
+/// a byte order mark, and a folder where `synonyms.txt` should be.
+#[test]
+fn files_that_are_not_readable_text_are_refused_with_the_fix() {
+    let dir = content_folder();
+    let pipe = article_path(&dir, "pipe.md");
+    let made = Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let folder = dir.path().join("synonyms.txt");
+    fs::remove_file(&folder).unwrap();
+    fs::create_dir(&folder).unwrap();
+    let dangling = article_path(&dir, "moved.md");
+    std::os::unix::fs::symlink(dir.path().join("nowhere.md"), &dangling).unwrap();
+    let utf16 = article_path(&dir, "notepad.md");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(FRONT_MATTER.encode_utf16().flat_map(u16::to_le_bytes));
+    fs::write(&utf16, bytes).unwrap();
+    let bom_only = article_path(&dir, "bom.md");
+    fs::write(&bom_only, "\u{feff}\n").unwrap();
+
+    let errors = load_errors(&dir);
+    for (path, says) in [
+        (&pipe, "not an ordinary file"),
+        (&folder, "this is a folder"),
+        (&dangling, "which does not exist"),
+        (&utf16, "save it again as UTF-8"),
+        (&bom_only, "the file is empty"),
+    ] {
+        let problem = error_about(&errors, path);
+        assert!(problem.message.contains(says), "{problem}");
+    }
+}
+
+/// A `synonyms.txt` that is a link to nothing is named as broken, not taken for a
+/// folder without synonyms (which only warns).
+#[test]
+fn a_synonyms_link_to_nothing_is_an_error() {
+    let dir = content_folder();
+    fs::write(
+        article_path(&dir, "a.md"),
+        format!("{FRONT_MATTER}\n## Fine\n\nA fine passage.\n"),
+    )
+    .unwrap();
+    let synonyms = dir.path().join("synonyms.txt");
+    fs::remove_file(&synonyms).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("gone.txt"), &synonyms).unwrap();
+    let errors = load_errors(&dir);
+    let problem = error_about(&errors, &synonyms);
+    assert!(
+        problem.message.contains("which does not exist"),
+        "{problem}"
+    );
+}
+
+/// Titles are one title whatever their case, in any script, and however many spaces or
+/// bold marks they are written with: members pick topics by title.
+#[test]
+fn titles_differing_only_in_case_spacing_or_bold_are_one_title() {
+    let dir = content_folder();
+    fs::write(
+        article_path(&dir, "a.md"),
+        format!("{FRONT_MATTER}\n## Früh erkannt\n\nOne.\n"),
+    )
+    .unwrap();
+    let second = article_path(&dir, "b.md");
+    fs::write(
+        &second,
+        format!("{FRONT_MATTER}\n## **FRÜH  erkannt**\n\nTwo.\n"),
+    )
+    .unwrap();
+    let errors = load_errors(&dir);
+    let problem = error_about(&errors, &second);
+    assert!(problem.message.contains("already exists"), "{problem}");
+
+    fs::remove_file(&second).unwrap();
+    let library = load(&dir);
+    let found = library.topic("FRÜH ERKANNT").expect("found ignoring case");
+    assert_eq!(found.topic.title, "Früh erkannt");
 }
 
 /// A binary `synonyms.txt` is named as the broken file too, not only articles.

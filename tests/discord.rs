@@ -10,7 +10,7 @@ use std::fs;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::bot::{Bot, BotOptions, PATIENCE, callback_for, reply_text};
+use support::bot::{Bot, BotOptions, PATIENCE, callback_for, edited_response, reply_text};
 use support::fake_discord::{self as fake, FakeDiscord, Member, User};
 
 use common::{bundled_content, bundled_safety, content_copy};
@@ -41,22 +41,6 @@ fn message_data(callback: &fake::Recorded) -> &Value {
         "every message pings no one: {body}"
     );
     data
-}
-
-/// The text of the deferred response's edit (how /reload answers).
-async fn edited_response(discord: &FakeDiscord, interaction: &Value, bot: &Bot) -> String {
-    let path = format!(
-        "/webhooks/{}/{}/messages/@original",
-        FakeDiscord::APPLICATION_ID,
-        interaction["token"].as_str().unwrap()
-    );
-    let edit = discord
-        .wait_for_request(|r| r.method == "PATCH" && r.path == path, PATIENCE)
-        .await
-        .unwrap_or_else(|e| panic!("no edit of the deferred response: {e}\n{}", bot.log()));
-    let body = edit.body.expect("a JSON body");
-    assert_eq!(body["allowed_mentions"], json!({ "parse": [] }));
-    body["content"].as_str().unwrap().to_string()
 }
 
 fn assert_schema_valid(discord: &FakeDiscord) {
@@ -535,6 +519,35 @@ async fn about_says_what_is_kept() {
             "names its source: {content}"
         );
     }
+    assert_schema_valid(&discord);
+}
+
+/// With many articles the source list is what gets shortened: the disclaimer and the
+/// doctor advice always show.
+#[tokio::test(flavor = "multi_thread")]
+async fn about_keeps_the_disclaimer_however_many_articles_there_are() {
+    let content = content_copy();
+    for i in 0..8 {
+        let source = format!(
+            "Community summary number {i} of patient leaflets {}",
+            "x".repeat(90)
+        );
+        fs::write(
+            content.path().join(format!("articles/extra-{i}.md")),
+            format!("---\ntitle: Extra article {i}\nsource: {source}\nlast_reviewed: 2026-11-01\n---\n\n## Extra topic {i}\n\nPassage {i}.\n"),
+        )
+        .unwrap();
+    }
+    let (discord, bot) = start_with(content.path(), vec![]).await;
+    let safety = bundled_safety();
+    let interaction = fake::slash_command("about", json!([]), &Member::regular(1012));
+    let content = reply_text(&discord, &bot, &interaction).await;
+    assert!(
+        content.contains("more line(s)"),
+        "the list was shortened: {content}"
+    );
+    assert!(content.contains(&safety.disclaimer), "{content}");
+    assert!(content.contains(&safety.doctor_advice), "{content}");
     assert_schema_valid(&discord);
 }
 

@@ -159,6 +159,14 @@ async fn an_article_saved_in_the_wrong_place_is_named_to_the_moderators() {
         report.contains("articles/"),
         "says where it belongs: {report}"
     );
+    // Inside articles/ but not named .md (an editor's "Save as text"): named too.
+    fs::write(
+        content.path().join("articles/cramps.md.txt"),
+        "---\ntitle: Cramps\nsource: Moderators' notes\nlast_reviewed: 2026-11-20\n---\n\n## Cramps after a loss\n\nCramps can last a few days.\n",
+    )
+    .unwrap();
+    let report = mod_log_post(&discord, &bot, "cramps.md.txt").await;
+    assert!(report.contains("Not read"), "{report}");
     assert!(
         discord.schema_violations().is_empty(),
         "{:#?}",

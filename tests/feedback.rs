@@ -11,8 +11,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::bot::{Bot, BotOptions, PATIENCE, callback_for};
-use support::fake_discord::{self as fake, FakeDiscord, Member, Recorded};
+use support::bot::{Bot, BotOptions, PATIENCE, callback_for, edited_response};
+use support::fake_discord::{self as fake, FakeDiscord, Fault, Member, Recorded, RouteMatch};
 
 use common::{Lantern, bundled_content, vector_cache};
 
@@ -83,6 +83,18 @@ async fn send(discord: &FakeDiscord, bot: &Bot, interaction: &Value) -> Value {
         "{body}"
     );
     body
+}
+
+/// `/gaps` as `who` runs it: acknowledged privately at once (reading the counts can wait
+/// on the database), then the first page as the edit.
+async fn gaps(discord: &FakeDiscord, bot: &Bot, who: &Member) -> String {
+    let interaction = fake::slash_command("gaps", json!([]), who);
+    discord.send_interaction(interaction.clone()).await;
+    let deferral = callback_for(discord, &interaction, bot).await;
+    let deferral = deferral.body.expect("a JSON body");
+    assert_eq!(deferral["type"], 5, "{deferral}");
+    assert_eq!(deferral["data"]["flags"], EPHEMERAL);
+    edited_response(discord, &interaction, bot).await
 }
 
 /// The custom ids of a message's buttons, by label.
@@ -266,14 +278,7 @@ async fn a_rating_counts_once_is_thanked_privately_and_survives_a_restart() {
             .contains("for moderators")
     );
     let moderator = Member::moderator(3103);
-    let gaps = send(
-        &discord,
-        &bot,
-        &fake::slash_command("gaps", json!([]), &moderator),
-    )
-    .await;
-    assert_eq!(gaps["data"]["flags"], EPHEMERAL);
-    let gaps = gaps["data"]["content"].as_str().unwrap().to_string();
+    let gaps = gaps(&discord, &bot, &moderator).await;
     assert!(gaps.contains("last 4 weeks"), "{gaps}");
     let first_row = topic.split("  ").next().unwrap();
     assert!(row(&gaps, first_row).contains("100%"), "{gaps}");
@@ -353,14 +358,10 @@ async fn an_unanswered_question_reaches_the_moderators_only_when_the_member_send
     );
 
     let send_button = button(preview, "Send to the moderators");
-    let (_, sent) = click(&discord, &bot, preview, &send_button, &member).await;
-    assert_eq!(sent["type"], 7);
-    assert!(
-        sent["data"]["content"]
-            .as_str()
-            .unwrap()
-            .contains("Sent to the moderators")
-    );
+    let (clicked, sending) = click(&discord, &bot, preview, &send_button, &member).await;
+    assert_eq!(sending["type"], 7, "the click is answered in place at once");
+    let sent = edited_response(&discord, &clicked, &bot).await;
+    assert!(sent.contains("Sent to the moderators"), "{sent}");
     let posts = posts_to_moderators(&discord);
     assert_eq!(posts.len(), 1);
     let post = posts[0].body.as_ref().unwrap();
@@ -404,6 +405,60 @@ async fn an_unanswered_question_reaches_the_moderators_only_when_the_member_send
     );
     assert_eq!(posts_to_moderators(&discord).len(), 1);
     stats_until(data.path(), &["Not helpful"]);
+    assert_schema_valid(&discord);
+}
+
+/// Posting to the moderators' channel can wait on rate limits far longer than the 3
+/// seconds a click has: the click is answered first, and the message says "sent" after.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_moderators_channel_does_not_fail_the_send_click() {
+    let data = data_dir();
+    let (discord, bot) = start(data.path(), with_gaps_channel()).await;
+    discord.set_callback_deadline(Some(Duration::from_secs(3)));
+    let member = Member::regular(3251);
+    let refusal = send(&discord, &bot, &ask(OFF_TOPIC, &member)).await;
+    let offer = button(&refusal["data"], "Ask the moderators");
+    let (_, preview) = click(&discord, &bot, &refusal["data"], &offer, &member).await;
+    let preview = &preview["data"];
+
+    let channel = format!("/channels/{}/messages", FakeDiscord::MOD_LOG_CHANNEL_ID);
+    discord.fail_next(
+        RouteMatch::Path(channel),
+        Fault::Delay(Duration::from_secs(5)),
+        1,
+    );
+    let send_button = button(preview, "Send to the moderators");
+    let (clicked, _) = click(&discord, &bot, preview, &send_button, &member).await;
+    let sent = edited_response(&discord, &clicked, &bot).await;
+    assert!(sent.contains("Sent to the moderators"), "{sent}");
+    assert_eq!(
+        discord.callback_type(&clicked),
+        Some(7),
+        "the click was answered within its window"
+    );
+    assert_eq!(posts_to_moderators(&discord).len(), 1);
+    assert_schema_valid(&discord);
+}
+
+/// When the post cannot be made (here the bot lacks permission in the channel), the
+/// member is told it was not sent, and the buttons are gone.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_that_fails_is_said_to_have_failed() {
+    let data = data_dir();
+    let (discord, bot) = start(data.path(), with_gaps_channel()).await;
+    let member = Member::regular(3261);
+    let refusal = send(&discord, &bot, &ask(OFF_TOPIC, &member)).await;
+    let offer = button(&refusal["data"], "Ask the moderators");
+    let (_, preview) = click(&discord, &bot, &refusal["data"], &offer, &member).await;
+    let preview = &preview["data"];
+
+    let channel = format!("/channels/{}/messages", FakeDiscord::MOD_LOG_CHANNEL_ID);
+    discord.fail_next(RouteMatch::Path(channel), Fault::Status(403), 1);
+    let send_button = button(preview, "Send to the moderators");
+    let (clicked, sending) = click(&discord, &bot, preview, &send_button, &member).await;
+    assert_eq!(sending["data"]["components"], json!([]), "{sending}");
+    let said = edited_response(&discord, &clicked, &bot).await;
+    assert!(said.contains("was not sent"), "{said}");
     assert_schema_valid(&discord);
 }
 
@@ -473,13 +528,8 @@ async fn an_unwritable_data_folder_does_not_stop_answering() {
     // Counted in memory: /gaps shows it (polled, since counting is off the reply path).
     let deadline = Instant::now() + PATIENCE;
     loop {
-        let gaps = send(
-            &discord,
-            &bot,
-            &fake::slash_command("gaps", json!([]), &moderator),
-        )
-        .await;
-        if gaps["data"]["content"].as_str().unwrap().contains("100%") {
+        let gaps = gaps(&discord, &bot, &moderator).await;
+        if gaps.contains("100%") {
             break;
         }
         assert!(Instant::now() < deadline, "{gaps}");
@@ -542,12 +592,7 @@ async fn the_database_holds_no_question_text_and_no_member_id() {
         .unwrap_or_else(|e| panic!("no reply to the mention: {e}\n{}", bot.log()));
     let moderator = Member::moderator(first_id + 98);
     ids.push(first_id + 98);
-    send(
-        &discord,
-        &bot,
-        &fake::slash_command("gaps", json!([]), &moderator),
-    )
-    .await;
+    gaps(&discord, &bot, &moderator).await;
     // A rating landed (the first answer's, as 0% helpful): the file has been written.
     stats_until(data.path(), &["0%"]);
     bot.terminate();

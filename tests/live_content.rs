@@ -234,7 +234,7 @@ const BREAKAGES: &[Breakage] = &[
             fs::remove_file(article(dir)).unwrap();
             std::os::unix::fs::symlink(dir.join("nowhere.md"), article(dir)).unwrap();
         },
-        message: "the file is missing",
+        message: "which does not exist",
     },
     Breakage {
         name: "file saved in another encoding",

@@ -59,7 +59,7 @@ impl Changes {
         };
         for topic in new.topics() {
             let title = &topic.topic.title;
-            let key = title.to_ascii_lowercase();
+            let key = super::title_key(title);
             match before.get(&key) {
                 None => changes.topics_added.push(title.clone()),
                 Some(version) if Some(version) != after.get(&key) => {
@@ -69,7 +69,7 @@ impl Changes {
             }
         }
         for topic in old.topics() {
-            if !after.contains_key(&topic.topic.title.to_ascii_lowercase()) {
+            if !after.contains_key(&super::title_key(&topic.topic.title)) {
                 changes.topics_removed.push(topic.topic.title.clone());
             }
         }
@@ -134,7 +134,7 @@ fn by_title(library: &Library) -> HashMap<String, TopicVersion<'_>> {
                 t.article.source.as_str(),
                 t.article.last_reviewed,
             );
-            (t.topic.title.to_ascii_lowercase(), version)
+            (super::title_key(&t.topic.title), version)
         })
         .collect()
 }

@@ -71,6 +71,8 @@ pub struct Block {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockLine {
     pub line: usize,
+    /// The last line of the file it takes in: later than `line` when wrapped.
+    pub last_line: usize,
     pub text: String,
     pub list_item: bool,
 }
@@ -111,8 +113,12 @@ pub fn parse(path: &Path, text: &str, headings: Headings, problems: &mut Vec<Pro
     let lines: Vec<&str> = text.lines().collect();
     let mut front_matter = None;
     let mut first_body_line = 0;
-    if lines.first().map(|l| l.trim_end()) == Some("---") {
-        let (fields, next) = parse_front_matter(path, &lines, problems);
+    // Blank lines above the opening `---` are a slip, not a reason to miss it.
+    let opening = lines.iter().position(|l| !l.trim().is_empty());
+    if let Some(opening) = opening
+        && lines[opening].trim_end() == "---"
+    {
+        let (fields, next) = parse_front_matter(path, &lines, opening, problems);
         front_matter = Some(fields);
         first_body_line = next;
     }
@@ -148,8 +154,8 @@ struct Reader<'a> {
     title_line: bool,
     /// Some text has been read: a `# ` line after it is a heading, not the title.
     seen_text: bool,
-    /// Inside an `<!-- … -->` comment that spans lines.
-    in_comment: bool,
+    /// The line of the `<!--` whose comment is still open (comments may span lines).
+    comment: Option<usize>,
     /// The fence (```` ``` ```` or `~~~`) and opening line of the code block the line is
     /// in: its lines are text, whatever they start with.
     fence: Option<(&'static str, usize)>,
@@ -179,7 +185,7 @@ impl<'a> Reader<'a> {
             open: Vec::new(),
             title_line: false,
             seen_text: false,
-            in_comment: false,
+            comment: None,
             fence: None,
             after_break: true,
             skipping_stray: false,
@@ -194,11 +200,13 @@ impl<'a> Reader<'a> {
         if std::mem::take(&mut self.underline) {
             return;
         }
-        if self.fence.is_some() || (!self.in_comment && code_fence(raw.trim_start()).is_some()) {
+        if self.fence.is_some()
+            || (self.comment.is_none() && code_fence(raw.trim_start()).is_some())
+        {
             return self.fenced_line(line_no, raw);
         }
-        let had_comment = self.in_comment || raw.contains("<!--");
-        let visible = self.without_comments(raw);
+        let had_comment = self.comment.is_some() || raw.contains("<!--");
+        let visible = self.without_comments(line_no, raw);
         let raw = visible.trim_end();
         if raw.trim().is_empty() {
             // A line that was only a comment neither ends nor continues a paragraph.
@@ -214,6 +222,16 @@ impl<'a> Reader<'a> {
         }
         if let Some((level, title)) = heading(raw) {
             return self.heading(line_no, level, title);
+        }
+        if let Some(hashes) = looks_like_a_heading(raw) {
+            self.problems.push(Problem::warning(
+                self.path,
+                Some(line_no),
+                format!(
+                    "this line starts with `{hashes}` but no plain space follows, so it is read as text: \
+                     write `{hashes} Title` to make it a heading"
+                ),
+            ));
         }
         if let Some(level) = self.setext_level(raw, next) {
             self.underline = true;
@@ -236,14 +254,14 @@ impl<'a> Reader<'a> {
     /// article written that way does not change its topics (or fail to load).
     /// `safety.md` keeps to `## key`.
     fn setext_level(&self, raw: &str, next: Option<&str>) -> Option<usize> {
-        let starts_paragraph = self.after_break && !self.in_comment;
+        let starts_paragraph = self.after_break && self.comment.is_none();
         if self.headings != Headings::Topics || !starts_paragraph {
             return None;
         }
         let level = setext_underline(next?)?;
         let title = raw.trim();
         let reads_as_title = list_item_text(raw).is_none()
-            && strip_prefix_ignore_case(title, ALSO_ASKED).is_none()
+            && after_also_asked(title).is_none()
             && unindented(raw).is_some()
             && !title.ends_with(['.', ':', ',', ';'])
             && char_len(title) <= limits::CHOICE_NAME;
@@ -276,22 +294,24 @@ impl<'a> Reader<'a> {
         above.blocks.push(Block {
             lines: vec![BlockLine {
                 line,
+                last_line: line,
                 text,
                 list_item: false,
             }],
         });
     }
 
-    /// `raw` without its `<!-- … -->` comments, which may open or close on other lines.
-    fn without_comments(&mut self, raw: &str) -> String {
+    /// `raw` (line `line_no`) without its `<!-- … -->` comments, which may open or close
+    /// on other lines.
+    fn without_comments(&mut self, line_no: usize, raw: &str) -> String {
         let mut visible = String::new();
         let mut rest = raw;
         loop {
-            if self.in_comment {
+            if self.comment.is_some() {
                 match rest.find("-->") {
                     Some(end) => {
                         rest = &rest[end + 3..];
-                        self.in_comment = false;
+                        self.comment = None;
                         // "Keep <!-- note --> this" quotes as "Keep this", not with two
                         // spaces, and "a <!-- note -->, b" as "a, b".
                         if visible.ends_with([' ', '\t']) {
@@ -308,7 +328,7 @@ impl<'a> Reader<'a> {
                     Some(start) => {
                         visible.push_str(&rest[..start]);
                         rest = &rest[start + 4..];
-                        self.in_comment = true;
+                        self.comment = Some(line_no);
                     }
                     None => {
                         visible.push_str(rest);
@@ -326,6 +346,7 @@ impl<'a> Reader<'a> {
             return self.key_heading(line_no, level, title);
         }
         self.restore_empty_underlined(Some(level));
+        let title = &plain_title(title);
         let at_top = self.sections.is_empty() && !self.seen_text && !self.title_line;
         if level == 1 && at_top && !title.is_empty() {
             self.title = Some(title.to_string());
@@ -377,7 +398,7 @@ impl<'a> Reader<'a> {
             return;
         }
         let also_asked = match self.headings {
-            Headings::Topics => strip_prefix_ignore_case(raw.trim_start(), ALSO_ASKED),
+            Headings::Topics => after_also_asked(raw),
             Headings::Keys => None,
         };
         let after_break = self.after_break;
@@ -411,7 +432,7 @@ impl<'a> Reader<'a> {
                 && let Some(title) = &self.title
             {
                 self.sections
-                    .push(Section::new(title.clone(), INTRODUCTION, line_no));
+                    .push(Section::new(plain_title(title), INTRODUCTION, line_no));
             }
         }
         if self.sections.is_empty() {
@@ -454,6 +475,7 @@ impl<'a> Reader<'a> {
         let section = self.sections.last_mut().expect("ensured above");
         let line = BlockLine {
             line: line_no,
+            last_line: line_no,
             text: raw.to_string(),
             list_item: false,
         };
@@ -466,6 +488,15 @@ impl<'a> Reader<'a> {
     /// Reports what the end of the file left open.
     fn finish(&mut self) {
         self.restore_empty_underlined(None);
+        // Everything after an unclosed comment is hidden: topics, or safety patterns,
+        // would vanish without a word.
+        if let Some(line) = self.comment {
+            self.error(
+                line,
+                "the comment opened here with `<!--` is never closed, so everything after it is hidden: \
+                 add `-->` where the comment ends",
+            );
+        }
         if let Some((fence, line)) = self.fence {
             self.error(
                 line,
@@ -546,6 +577,7 @@ fn add_body_line(section: &mut Section, raw: &str, line_no: usize, after_break: 
     let indented = raw.starts_with("  ") || raw.starts_with('\t');
     let new_line = |list_item| BlockLine {
         line: line_no,
+        last_line: line_no,
         text: trimmed.to_string(),
         list_item,
     };
@@ -567,6 +599,7 @@ fn add_body_line(section: &mut Section, raw: &str, line_no: usize, after_break: 
             let last = block.lines.last_mut().expect("checked in the guard");
             last.text.push(' ');
             last.text.push_str(trimmed);
+            last.last_line = line_no;
         }
         (None, _) => section.blocks.push(Block {
             lines: vec![new_line(false)],
@@ -574,13 +607,16 @@ fn add_body_line(section: &mut Section, raw: &str, line_no: usize, after_break: 
     }
 }
 
+/// The `key: value` fields between the `---` at index `opening` of `lines` and the next
+/// `---`, and the index of the line after it.
 fn parse_front_matter(
     path: &Path,
     lines: &[&str],
+    opening: usize,
     problems: &mut Vec<Problem>,
 ) -> (Vec<Field>, usize) {
     let mut fields: Vec<Field> = Vec::new();
-    for (offset, raw) in lines.iter().enumerate().skip(1) {
+    for (offset, raw) in lines.iter().enumerate().skip(opening + 1) {
         let line_no = offset + 1;
         let line = raw.trim();
         if line == "---" {
@@ -631,8 +667,11 @@ fn parse_front_matter(
     }
     problems.push(Problem::error(
         path,
-        Some(1),
-        "the front matter opened on line 1 is never closed: add a line `---` after the last `key: value` line",
+        Some(opening + 1),
+        format!(
+            "the front matter opened on line {} is never closed: add a line `---` after the last `key: value` line",
+            opening + 1
+        ),
     ));
     (fields, lines.len())
 }
@@ -644,8 +683,51 @@ fn strip_prefix_ignore_case<'a>(line: &'a str, prefix: &str) -> Option<&'a str> 
         .then(|| &line[prefix.len()..])
 }
 
+/// A heading's title as members should see it: a title all in bold or italics
+/// (`## **Signs**`, which Lantern would show in bold twice over) loses the marks, and runs
+/// of spaces are one, so two spellings of one title are one topic.
+fn plain_title(title: &str) -> String {
+    let spaced = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    for mark in ["**", "__", "*", "_"] {
+        if let Some(inner) = spaced
+            .strip_prefix(mark)
+            .and_then(|t| t.strip_suffix(mark))
+            .filter(|inner| !inner.is_empty() && !inner.contains(mark))
+        {
+            return inner.trim().to_string();
+        }
+    }
+    spaced
+}
+
+/// The run of hashes starting `raw` when it was meant as a heading but is not one:
+/// `##Title`, or hashes followed by a no-break space (as pasted from a word processor).
+/// One `#` before a word is a hashtag or "#1", and is left alone.
+fn looks_like_a_heading(raw: &str) -> Option<&str> {
+    let trimmed = unindented(raw)?;
+    let level = trimmed.chars().take_while(|&c| c == '#').count();
+    let after = trimmed[level..].chars().next();
+    let meant = (1..=6).contains(&level)
+        && (after == Some('\u{a0}') || (level >= 2 && after.is_some_and(char::is_alphabetic)));
+    meant.then(|| &trimmed[..level])
+}
+
+/// What follows the `Also asked:` label starting `line`, written in any of the ways a
+/// preview shows alike: any case, in bold or italics (`**Also asked:**`, `_Also
+/// asked_:`), or with a space before the colon. Read otherwise, the label would be quoted
+/// to members as the topic's answer.
+fn after_also_asked(line: &str) -> Option<&str> {
+    let emphasis = ['*', '_'];
+    let label = ALSO_ASKED.trim_end_matches(':');
+    let rest = strip_prefix_ignore_case(line.trim_start().trim_start_matches(emphasis), label)?;
+    let colon = rest
+        .trim_start_matches(emphasis)
+        .trim_start_matches([' ', '\t']);
+    Some(colon.strip_prefix(':')?.trim_start_matches(emphasis))
+}
+
 /// The text after a list marker (`1.`, `2)`, `-`, `*`, `+`), if `line` is a list item.
-fn list_item_text(line: &str) -> Option<&str> {
+pub(crate) fn list_item_text(line: &str) -> Option<&str> {
     let trimmed = line.trim_start();
     if line.len() - trimmed.len() > 3 {
         return None;
@@ -669,13 +751,56 @@ fn unquote(value: &str) -> String {
     };
     if let Some(single) = inside('\'').filter(|v| !v.replace("''", "").contains('\'')) {
         single.replace("''", "'")
-    } else if let Some(double) =
-        inside('"').filter(|v| !v.replace("\\\\", "").replace("\\\"", "").contains('"'))
-    {
-        double.replace("\\\"", "\"").replace("\\\\", "\\")
+    } else if let Some(unescaped) = inside('"').and_then(unescape_double_quoted) {
+        unescaped
     } else {
         value.to_string()
     }
+}
+
+/// The text of a double-quoted YAML scalar, or `None` when a bare `"` inside shows the
+/// quotes were not around the whole value. Read in one pass, so `\\"` is a backslash
+/// then a quote. Front matter values are one-line labels, so `\n` and `\t` read as a
+/// space rather than breaking the line they are shown on. Only the escapes people type
+/// by hand are read (`\"`, `\\`, `\/`, `\n`, `\t`, `\r`, `\uXXXX`); any other stays as
+/// typed.
+fn unescape_double_quoted(inside: &str) -> Option<String> {
+    let mut text = String::with_capacity(inside.len());
+    let mut chars = inside.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => match chars.next() {
+                Some(escaped @ ('"' | '\\' | '/')) => text.push(escaped),
+                Some('n' | 't' | 'r') => text.push(' '),
+                Some('u') => match unicode_escape(&mut chars) {
+                    Some(decoded) => text.push(decoded),
+                    None => text.push_str("\\u"),
+                },
+                Some(other) => {
+                    text.push('\\');
+                    text.push(other);
+                }
+                None => text.push('\\'),
+            },
+            _ => text.push(c),
+        }
+    }
+    Some(text)
+}
+
+/// The character of a `\uXXXX` escape whose `\u` has been read; `chars` is left where it
+/// was when the four hex digits are not there or name no character.
+fn unicode_escape(chars: &mut std::str::Chars) -> Option<char> {
+    let digits = chars
+        .as_str()
+        .get(..4)
+        .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))?;
+    let decoded = u32::from_str_radix(digits, 16)
+        .ok()
+        .and_then(char::from_u32)?;
+    *chars = chars.as_str()[4..].chars();
+    Some(decoded)
 }
 
 /// A line cut for quoting inside an error message: 60 characters, then "…".
@@ -724,6 +849,13 @@ mod tests {
     }
 
     #[test]
+    fn blank_lines_above_the_front_matter_are_skipped() {
+        let document = parse_ok("\n  \n---\ntitle: A\n---\n## T\ntext\n");
+        assert_eq!(document.front_matter.unwrap()[0].line, 4);
+        assert_eq!(document.sections[0].heading, "T");
+    }
+
+    #[test]
     fn front_matter_and_comments() {
         let document = parse_ok(
             "---\ntitle: \"A\"\nsource: b: c\n---\n<!-- note\nstill note -->\n## T\ntext\n",
@@ -736,12 +868,19 @@ mod tests {
 
     #[test]
     fn also_asked_lines_sit_under_the_heading() {
-        let document =
-            parse_ok("## T\nAlso asked: is it safe; when\nalso ASKED: more\nThe passage.\n");
+        let document = parse_ok(
+            "## T\nAlso asked: is it safe; when\nalso ASKED: more\n**Also asked:** bold\nAlso asked : spaced\n_Also asked_: italic\nThe passage.\n",
+        );
         let section = &document.sections[0];
         assert_eq!(
             section.also_asked,
-            [(2, "is it safe; when".to_string()), (3, "more".to_string())]
+            [
+                (2, "is it safe; when".to_string()),
+                (3, "more".to_string()),
+                (4, "bold".to_string()),
+                (5, "spaced".to_string()),
+                (6, "italic".to_string())
+            ]
         );
         assert_eq!(section.blocks.len(), 1);
         assert_eq!(section.blocks[0].text(), "The passage.");
@@ -844,6 +983,44 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_without_its_space_is_text_with_a_warning() {
+        let (document, problems) = parse_all(
+            "## A\nText.\n\n##Cramps\nMore.\n\n#\u{a0}Pasted\n\n#hashtag and #1 tip\n",
+            Headings::Topics,
+        );
+        assert_eq!(document.sections.len(), 1);
+        let lines: Vec<_> = problems.iter().map(|p| (p.line, p.is_error())).collect();
+        assert_eq!(lines, [(Some(4), false), (Some(7), false)], "{problems:?}");
+        assert!(problems[0].message.contains("write `## Title`"));
+        assert!(problems[1].message.contains("write `# Title`"));
+    }
+
+    #[test]
+    fn a_title_in_bold_or_with_doubled_spaces_reads_plain() {
+        let document =
+            parse_ok("## **Signs of a miscarriage**\nA.\n## _When_  to worry\nB.\n## *Why*\nC.\n");
+        let titles: Vec<_> = document
+            .sections
+            .iter()
+            .map(|s| s.heading.as_str())
+            .collect();
+        assert_eq!(titles, ["Signs of a miscarriage", "_When_ to worry", "Why"]);
+    }
+
+    #[test]
+    fn a_comment_never_closed_is_an_error_at_its_line() {
+        let (document, problems) = parse_all(
+            "## A\nKept.\n\n<!-- TODO\n## B\nHidden.\n",
+            Headings::Topics,
+        );
+        assert_eq!(document.sections.len(), 1);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(4));
+        assert!(problems[0].is_error());
+        assert!(problems[0].to_string().contains("never closed"));
+    }
+
+    #[test]
     fn underlined_lines_are_headings_as_markdown_previews_show_them() {
         let document = parse_ok(
             "Iron in pregnancy\n=================\nWhy it matters.\n\nSigns of low iron\n---\nTiredness and\nmore\n---\nLast.\n",
@@ -894,7 +1071,8 @@ mod tests {
     #[test]
     fn front_matter_values_lose_either_kind_of_quotes() {
         let document = parse_ok(
-            "---\ntitle: 'It''s not your fault'\nsource: \"The \\\"Tommy's\\\" guide\"\nx: '\ny: 'a' and 'b'\n---\n## T\nx\n",
+            "---\ntitle: 'It''s not your fault'\nsource: \"The \\\"Tommy's\\\" guide\"\nx: '\ny: 'a' and 'b'\n\
+             z: \"one\\ntwo \\u00e9 \\\\\\\" \\q \\u+0e9 \\u12\"\nw: \"a\" and \"b\"\n---\n## T\nx\n",
         );
         let values: Vec<_> = document
             .front_matter
@@ -908,7 +1086,9 @@ mod tests {
                 "It's not your fault",
                 "The \"Tommy's\" guide",
                 "'",
-                "'a' and 'b'"
+                "'a' and 'b'",
+                "one two é \\\" \\q \\u+0e9 \\u12",
+                "\"a\" and \"b\""
             ]
         );
     }

@@ -20,6 +20,7 @@ mod promo;
 mod safety_texts;
 mod synonyms;
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -65,8 +66,9 @@ pub struct Library {
     pub synonyms: Vec<SynonymGroup>,
     /// Problems that do not stop serving, such as a review date that has passed.
     pub warnings: Vec<Problem>,
-    /// Files in the content folder Lantern does not read (also among `warnings`), named
-    /// in every reload report so a misplaced article is never invisible.
+    /// Files in the content folder or among the articles that Lantern does not read (also
+    /// among `warnings`), named in every reload report so a misplaced article is never
+    /// invisible.
     pub unread: Vec<PathBuf>,
 }
 
@@ -104,12 +106,16 @@ impl Library {
             return Err(ContentError { problems });
         }
 
-        let articles = load_articles(dir, matchable, &mut problems);
+        // Files Lantern does not read, in the folder or among the articles, are named in
+        // every reload report while they stay, so a misplaced article is never invisible.
+        let mut unread = Vec::new();
+        let articles = load_articles(dir, matchable, &mut unread, &mut problems);
         let safety_path = dir.join(SAFETY_FILE);
         let safety = read_text(&safety_path, &mut problems)
             .and_then(|text| safety_texts::parse(&safety_path, &text, &mut problems));
         let synonyms_path = dir.join(SYNONYMS_FILE);
-        let synonyms = if synonyms_path.exists() {
+        // A link to nothing is there, and read_text says so; only no file at all is none.
+        let synonyms = if fs::symlink_metadata(&synonyms_path).is_ok() {
             read_text(&synonyms_path, &mut problems)
                 .map(|text| synonyms::parse(&synonyms_path, &text, matchable, &mut problems))
                 .unwrap_or_default()
@@ -122,7 +128,8 @@ impl Library {
             Vec::new()
         };
 
-        let unread = check_unread_files(dir, &mut problems);
+        unread.extend(check_unread_files(dir, &mut problems));
+        unread.sort();
         check_duplicate_topics(dir, &articles, &mut problems);
         check_also_asked(dir, &articles, &mut problems);
         check_review_dates(dir, &articles, today, &mut problems);
@@ -152,9 +159,8 @@ impl Library {
 
     /// The topic whose title is `title`, ignoring case.
     pub fn topic(&self, title: &str) -> Option<TopicRef<'_>> {
-        let wanted = title.trim();
-        self.topics()
-            .find(|t| t.topic.title.eq_ignore_ascii_case(wanted))
+        let wanted = title_key(title.trim());
+        self.topics().find(|t| title_key(&t.topic.title) == wanted)
     }
 
     /// How many passages Lantern can quote.
@@ -200,9 +206,11 @@ fn is_editor_leftover(name: &str) -> bool {
     name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
 }
 
+/// The articles under `dir`; files there that are not articles go to `ignored`.
 fn load_articles(
     dir: &Path,
     matchable: Matchable<'_>,
+    ignored: &mut Vec<PathBuf>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Article> {
     let articles_dir = dir.join(ARTICLES_DIR);
@@ -216,7 +224,7 @@ fn load_articles(
         ));
         return Vec::new();
     }
-    let files = article_files(&articles_dir, problems);
+    let files = article_files(&articles_dir, ignored, problems);
 
     let mut articles = Vec::new();
     for path in files {
@@ -242,7 +250,11 @@ fn load_articles(
 /// articles by subject), in a stable order. Anything else there is named as ignored, and
 /// drafts (a `drafts` folder, a file or folder starting with `_`) as not published. A
 /// folder that cannot be read is an error: its articles would silently go missing.
-fn article_files(articles_dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
+fn article_files(
+    articles_dir: &Path,
+    ignored: &mut Vec<PathBuf>,
+    problems: &mut Vec<Problem>,
+) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut drafts = Vec::new();
     let walk = walkdir::WalkDir::new(articles_dir)
@@ -262,11 +274,14 @@ fn article_files(articles_dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBu
         match entry {
             Ok(entry) if entry.file_type().is_dir() => {}
             Ok(entry) if is_markdown(entry.path()) => files.push(entry.into_path()),
-            Ok(entry) => problems.push(Problem::warning(
-                entry.path(),
-                None,
-                "ignored: articles are Markdown files ending in .md (or .markdown)",
-            )),
+            Ok(entry) => {
+                problems.push(Problem::warning(
+                    entry.path(),
+                    None,
+                    "ignored: articles are Markdown files ending in .md (or .markdown)",
+                ));
+                ignored.push(entry.into_path());
+            }
             Err(error) => problems.extend(walk_problem(articles_dir, &error, &mut files)),
         }
     }
@@ -321,9 +336,40 @@ fn is_markdown(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
+/// What is wrong with `path` when it exists but is not a file Lantern can read: a
+/// folder, a link to nothing, or a pipe or device, which would never finish reading
+/// (and hold every later reload with it).
+fn not_a_file(path: &Path) -> Option<String> {
+    let Ok(link) = fs::symlink_metadata(path) else {
+        return None;
+    };
+    match fs::metadata(path) {
+        Err(_) if link.file_type().is_symlink() => Some(format!(
+            "this is a link to {}, which does not exist: point it at an existing file, or put the file here",
+            fs::read_link(path).map_or_else(
+                |_| "a missing file".to_string(),
+                |t| t.display().to_string()
+            )
+        )),
+        Ok(metadata) if metadata.is_dir() => Some(
+            "this is a folder, not a file: move what is in it elsewhere and put the file here"
+                .to_string(),
+        ),
+        Ok(metadata) if !metadata.is_file() => Some(
+            "this is not an ordinary file (a pipe, socket or device): replace it with a text file"
+                .to_string(),
+        ),
+        _ => None,
+    }
+}
+
 /// Reads a content file as UTF-8, reporting unreadable, oversized, binary, non-UTF-8 and
 /// empty files.
 fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
+    if let Some(wrong_kind) = not_a_file(path) {
+        problems.push(Problem::error(path, None, wrong_kind));
+        return None;
+    }
     if let Ok(metadata) = fs::metadata(path)
         && metadata.len() > MAX_FILE_BYTES
     {
@@ -350,6 +396,14 @@ fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
             return None;
         }
     };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        problems.push(Problem::error(
+            path,
+            None,
+            "the file is saved as UTF-16 (\"Unicode\" in Notepad): save it again as UTF-8",
+        ));
+        return None;
+    }
     if let Some(position) = bytes.iter().position(|&b| b == 0) {
         let line = bytes[..position].iter().filter(|&&b| b == b'\n').count() + 1;
         problems.push(Problem::error(
@@ -360,7 +414,7 @@ fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
         return None;
     }
     match String::from_utf8(bytes) {
-        Ok(text) if text.trim().is_empty() => {
+        Ok(text) if text.trim_start_matches('\u{feff}').trim().is_empty() => {
             problems.push(Problem::error(
                 path,
                 None,
@@ -390,14 +444,17 @@ fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
     }
 }
 
+/// Titles are matched ignoring case, in any script ("Früh" and "FRÜH" are one title), as
+/// `/topic` finds them and reloads compare them.
+pub fn title_key(title: &str) -> String {
+    title.to_lowercase()
+}
+
 fn check_duplicate_topics(dir: &Path, articles: &[Article], problems: &mut Vec<Problem>) {
-    let mut seen: Vec<(&str, &Article, usize)> = Vec::new();
+    let mut seen: HashMap<String, (&Article, usize)> = HashMap::new();
     for article in articles {
         for topic in &article.topics {
-            if let Some((_, first_article, first_line)) = seen
-                .iter()
-                .find(|(title, _, _)| title.eq_ignore_ascii_case(&topic.title))
-            {
+            if let Some((first_article, first_line)) = seen.get(&title_key(&topic.title)) {
                 let fix = if topic.introduction {
                     "the text here, before the first heading, takes its title from the file's `# ` line (or its front matter title without one): put a `## Topic title` heading above it"
                 } else {
@@ -413,7 +470,7 @@ fn check_duplicate_topics(dir: &Path, articles: &[Article], problems: &mut Vec<P
                     ),
                 ));
             } else {
-                seen.push((&topic.title, article, topic.line));
+                seen.insert(title_key(&topic.title), (article, topic.line));
             }
         }
     }

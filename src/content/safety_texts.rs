@@ -242,6 +242,9 @@ impl<'a> Sections<'a> {
 
 /// The `- ` lines of `section` with their line numbers, the marker removed; any other
 /// line is an error naming what the section holds (`what`: "patterns", "examples").
+/// So is a line that Markdown would join to a pattern above it: read as `suicid* hang
+/// myself` it matches neither, and the notice would be silently lost. An example wrapped
+/// over lines is one sentence, read whole, as its writer meant.
 fn list_items<'a>(
     path: &Path,
     section: &'a Section,
@@ -251,11 +254,17 @@ fn list_items<'a>(
 ) -> Vec<(usize, &'a str)> {
     let mut items = Vec::new();
     for line in section.blocks.iter().flat_map(|b| &b.lines) {
-        if line.list_item {
-            items.push((
-                line.line,
-                line.text.trim_start_matches(['-', '*', '+']).trim(),
+        if line.list_item && line.last_line > line.line && what == "patterns" {
+            problems.push(Problem::error(
+                path,
+                Some(line.last_line),
+                format!(
+                    "this line continues the one above it: {what} are one per line, each starting with `- ` (in `{key}`)"
+                ),
             ));
+        } else if line.list_item {
+            let text = markdown::list_item_text(&line.text).unwrap_or(&line.text);
+            items.push((line.line, text.trim()));
         } else {
             problems.push(Problem::error(
                 path,
@@ -311,5 +320,35 @@ mod tests {
                 .iter()
                 .any(|m| m.starts_with("safety.md:16:") && m.contains("cannot be used"))
         );
+    }
+
+    /// Each pattern is one list item: a numbered one is read without its number, and a
+    /// line without a marker under a pattern (which Markdown joins to it) is an error at
+    /// that line, not a longer pattern that matches nothing; an example may wrap.
+    #[test]
+    fn patterns_are_one_list_item_each() {
+        let numbered = MINIMAL.replace("- kill* myself", "1. kill* myself\n2) suicid*");
+        let mut problems = Vec::new();
+        let texts = parse(Path::new("safety.md"), &numbered, &mut problems).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        let patterns: Vec<&str> = texts.crisis_patterns.iter().map(|p| p.as_str()).collect();
+        assert_eq!(patterns, ["kill* myself", "suicid*"]);
+
+        let wrapped = MINIMAL.replace("- I want to die", "- I want to die\nand I mean it");
+        let mut problems = Vec::new();
+        let texts = parse(Path::new("safety.md"), &wrapped, &mut problems).unwrap();
+        assert_eq!(texts.crisis_examples, ["I want to die and I mean it"]);
+
+        for joined in ["hang myself", "    hang myself"] {
+            let text = MINIMAL.replace("- kill* myself", &format!("- kill* myself\n{joined}"));
+            let mut problems = Vec::new();
+            assert!(parse(Path::new("safety.md"), &text, &mut problems).is_none());
+            let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+            assert_eq!(messages.len(), 1, "{messages:?}");
+            assert!(
+                messages[0].starts_with("safety.md:17:") && messages[0].contains("continues"),
+                "{messages:?}"
+            );
+        }
     }
 }

@@ -52,6 +52,21 @@ pub fn parse(
             ));
             continue;
         };
+        // Either would make one long phrase that no member's question contains.
+        let wrong = if member_side.contains('=') {
+            Some('=')
+        } else {
+            line.contains(';').then_some(';')
+        };
+        if let Some(wrong) = wrong {
+            let message = if wrong == '=' {
+                "a line holds one `=`: write one group per line"
+            } else {
+                "phrases are separated by commas, not `;`"
+            };
+            problems.push(Problem::error(path, Some(line_no), message));
+            continue;
+        }
         let mut phrases = vec![article_side.trim().to_string()];
         phrases.extend(member_side.split(',').map(|p| p.trim().to_string()));
         if phrases.iter().any(|p| words(p).is_empty()) {
@@ -128,12 +143,15 @@ mod tests {
         let mut problems = Vec::new();
         parse(
             Path::new("s.txt"),
-            "heparin blood thinner\na = b,, c\nx = Blood  Thinner\nheparin = blood thinner\n",
+            "heparin blood thinner\na = b,, c\nx = Blood  Thinner\nheparin = blood thinner\n\
+             nutrients = vitamins; minerals\nd = e = f\ng; h = i\n",
             &has_words,
             &mut problems,
         );
         let lines: Vec<_> = problems.iter().map(|p| p.line.unwrap()).collect();
-        assert_eq!(lines, [1, 2, 4]);
+        assert_eq!(lines, [1, 2, 4, 5, 6, 7]);
         assert!(problems[2].message.contains("line 3"));
+        assert!(problems[3].message.contains("commas"));
+        assert!(problems[4].message.contains("one `=`"));
     }
 }

@@ -6,14 +6,14 @@ use std::sync::atomic::Ordering;
 use super::rest::MessageBody;
 use super::{Data, Error};
 
-const SORRY: &str = "Sorry, something went wrong on my side and I couldn't answer. Please try again in a moment. \
+/// What a member is told when Lantern could not answer them.
+pub(super) const SORRY: &str = "Sorry, something went wrong on my side and I couldn't answer. Please try again in a moment. \
      If you are worried about your health right now, please contact your doctor, midwife or local emergency number.";
 
 pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
-            // A worker task's panic message can quote the question it was handling.
-            if error.downcast_ref::<tokio::task::JoinError>().is_some() {
+            if is_worker_failure(&error) {
                 tracing::error!(command = %ctx.command().name, "command's worker task failed");
             } else {
                 tracing::error!(command = %ctx.command().name, %error, "command failed");
@@ -35,7 +35,11 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             }
         }
         poise::FrameworkError::EventHandler { error, event, .. } => {
-            tracing::error!(event = %event.snake_case_name(), %error, "handling an event failed");
+            if is_worker_failure(&error) {
+                tracing::error!(event = %event.snake_case_name(), "event's worker task failed");
+            } else {
+                tracing::error!(event = %event.snake_case_name(), %error, "handling an event failed");
+            }
         }
         poise::FrameworkError::Setup { error, .. } => {
             tracing::error!(%error, "setting up after connecting failed");
@@ -59,6 +63,12 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             }
         }
     }
+}
+
+/// Whether `error` is a worker task's failure, whose panic message can quote the
+/// question it was handling and so is never logged.
+fn is_worker_failure(error: &Error) -> bool {
+    error.downcast_ref::<tokio::task::JoinError>().is_some()
 }
 
 /// Tells the member something went wrong, as the first response or as a follow-up.

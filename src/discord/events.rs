@@ -4,8 +4,9 @@
 use serenity::all::{FullEvent, Interaction, Message, UserId};
 
 use super::commands::{Asked, answer_for, handle_read_topic, handle_topics_page};
-use super::feedback;
+use super::rest::MessageBody;
 use super::{Data, Error};
+use super::{errors, feedback};
 
 pub async fn handle(
     framework: poise::FrameworkContext<'_, Data, Error>,
@@ -57,13 +58,24 @@ async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<()
         question_id: message.id.get(),
         asker: message.author.id.get(),
     };
-    let reply = answer_for(data, asked, question).await?;
+    let (channel, replied_to) = (message.channel_id.get(), message.id.get());
+    let reply = match answer_for(data, asked, question).await {
+        Ok(reply) => reply.into_message(false),
+        Err(error) => {
+            // Silence is the worst reply to a question that may be urgent.
+            let apology = MessageBody::text(errors::SORRY, false);
+            if let Err(sent) = data
+                .rest
+                .reply_in_channel(channel, replied_to, &apology)
+                .await
+            {
+                tracing::error!(error = %sent, "could not tell the member about the error");
+            }
+            return Err(error);
+        }
+    };
     data.rest
-        .reply_in_channel(
-            message.channel_id.get(),
-            message.id.get(),
-            &reply.into_message(false),
-        )
+        .reply_in_channel(channel, replied_to, &reply)
         .await?;
     Ok(())
 }

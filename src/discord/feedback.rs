@@ -278,6 +278,10 @@ const THANKS_NOT_HELPFUL: &str =
     "Thank you. The moderators will see that this answer did not help, so they can improve it.";
 const ALREADY_RATED: &str = "You have already rated this answer. Thank you.";
 const SENT: &str = "Sent to the moderators, without your name. Thank you: questions like yours are how the articles get better.";
+/// Shown at once when Send is clicked, until the post is made.
+const SENDING: &str = "Sending your question to the moderators…";
+/// The held question is forgotten either way, as `/about` promises.
+const NOT_REACHED: &str = "I couldn't post your question to the moderators' channel, so it was not sent, and I have forgotten it. Please ask again later, or tell a moderator if this keeps happening.";
 const NOT_SENT: &str = "Not sent. Your question has been forgotten.";
 
 /// Handles a click on a feedback button. Returns false when the click is not one.
@@ -364,6 +368,9 @@ async fn rate(
 }
 
 /// Posts the held question to the moderators' channel and says so in place of the preview.
+/// The click is answered first: the post can wait on Discord's rate limits well past the
+/// 3 seconds a click has, and a click that times out reads as failed to a member whose
+/// question was in fact sent.
 async fn send(data: &Data, click: &ComponentInteraction, question: u64) -> Result<(), Error> {
     let (Some(channel), Some(post)) = (data.config.forward_channel_id(), data.held.take(question))
     else {
@@ -373,16 +380,43 @@ async fn send(data: &Data, click: &ComponentInteraction, question: u64) -> Resul
             .await?;
         return Ok(());
     };
+    // Without buttons, so "Don't send" cannot be clicked while the post is made; and
+    // the post is made even if this answer to the click failed: the member pressed Send.
+    let sending = without_buttons(SENDING);
+    if let Err(error) = data
+        .rest
+        .update_message(click.id.get(), &click.token, &sending)
+        .await
+    {
+        tracing::warn!(%error, "could not answer a Send click before posting");
+    }
     // The question's id is unique, so a retried post cannot appear twice.
+    let outcome = match data.rest.post(channel, &post, &question.to_string()).await {
+        Ok(()) => {
+            tracing::info!("a member sent an unanswered question to the moderators");
+            SENT
+        }
+        Err(error) => {
+            tracing::warn!(%error, "could not post a member's question to the moderators");
+            NOT_REACHED
+        }
+    };
     data.rest
-        .post(channel, &post, &question.to_string())
-        .await?;
-    tracing::info!("a member sent an unanswered question to the moderators");
-    let done = MessageBody::text(SENT, true);
-    data.rest
-        .update_message(click.id.get(), &click.token, &done)
+        .edit_original(
+            click.application_id.get(),
+            &click.token,
+            &without_buttons(outcome),
+        )
         .await?;
     Ok(())
+}
+
+/// A private message that also takes away the buttons of the message it replaces.
+fn without_buttons(text: &str) -> MessageBody {
+    MessageBody {
+        components: Some(Vec::new()),
+        ..MessageBody::text(text, true)
+    }
 }
 
 /// Exactly what would be sent, with the member's two choices.

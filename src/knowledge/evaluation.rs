@@ -29,6 +29,10 @@ pub struct Case {
     /// call it `class`).
     #[serde(default, alias = "class")]
     pub kind: Option<String>,
+    /// Keys of the line that are none of the above, kept to be named: with `expect`
+    /// misspelt, the question's answer would silently go unscored.
+    #[serde(flatten)]
+    pub other_keys: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The kinds by which sets name thoughts of suicide or self-harm.
@@ -49,6 +53,28 @@ impl Case {
         let kind = self.kind.as_deref()?.to_lowercase();
         Some(CRISIS_KINDS.contains(&kind.as_str()))
     }
+}
+
+/// One warning per key that some cases have and Lantern does not read, with how many
+/// lines have it and the first.
+pub fn unread_keys_warnings(cases: &[Case]) -> Vec<String> {
+    let mut lines_by_key: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for case in cases {
+        for key in case.other_keys.keys() {
+            lines_by_key.entry(key).or_default().push(case.line);
+        }
+    }
+    lines_by_key
+        .into_iter()
+        .map(|(key, lines)| {
+            format!(
+                "`{key}` (on {} line(s), the first line {}) is not read: a line holds \"q\", \"expect\", \"urgent\" \
+                 and \"kind\", and without \"expect\" only the question's urgency is scored",
+                lines.len(),
+                lines[0]
+            )
+        })
+        .collect()
 }
 
 /// A line of the set that is not a case; names the line and what a case looks like.
@@ -256,7 +282,23 @@ mod tests {
             expect: None,
             urgent: true,
             kind: kind.map(str::to_string),
+            other_keys: serde_json::Map::new(),
         }
+    }
+
+    #[test]
+    fn keys_that_are_not_read_are_named() {
+        let cases = parse_cases(
+            "{\"q\": \"a\", \"expected\": [\"x\"]}\n{\"q\": \"b\", \"class\": \"bleeding\", \"urgent\": true}\n",
+        )
+        .unwrap();
+        let warnings = unread_keys_warnings(&cases);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("`expected` (on 1 line(s), the first line 1)"),
+            "{warnings:?}"
+        );
+        assert_eq!(cases[1].kind.as_deref(), Some("bleeding"));
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub const PASSAGE_MIN: usize = 300;
 /// What the safety notices, helplines, disclaimer and doctor advice may use together:
 /// the rest of a message after the passage, the topic heading and the source line.
 pub const SAFETY_TEXTS: usize = MESSAGE_CONTENT - PASSAGE_MIN - (CHOICE_NAME + 8) - (SOURCE + 40);
+/// What the disclaimer and doctor advice may use together: they close every reply, and
+/// `/about`, whose own text takes most of a message.
+pub const FOOTER: usize = 500;
 /// The longest question Lantern reads. Longer ones are refused politely: a passage
 /// answers one question, and the limit bounds the work one message can cause.
 pub const QUESTION: usize = 1000;

@@ -208,6 +208,23 @@ pub async fn callback_for(fake: &FakeDiscord, interaction: &Value, bot: &Bot) ->
     }
 }
 
+/// The text of the bot's edit of its first response to `interaction` (how a deferred
+/// reply, or a clicked message, gets its final words), checking that it pings no one.
+pub async fn edited_response(fake: &FakeDiscord, interaction: &Value, bot: &Bot) -> String {
+    let path = format!(
+        "/webhooks/{}/{}/messages/@original",
+        FakeDiscord::APPLICATION_ID,
+        interaction["token"].as_str().unwrap()
+    );
+    let edit = fake
+        .wait_for_request(|r| r.method == "PATCH" && r.path == path, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("no edit of the first response: {e}\n{}", bot.log()));
+    let body = edit.body.expect("a JSON body");
+    assert_eq!(body["allowed_mentions"], serde_json::json!({ "parse": [] }));
+    body["content"].as_str().unwrap().to_string()
+}
+
 /// Sends `interaction`, waits for the bot's callback, checks that it pings no one, and
 /// returns the message text.
 pub async fn reply_text(fake: &FakeDiscord, bot: &Bot, interaction: &Value) -> String {

@@ -57,6 +57,39 @@ async fn respond_pages(ctx: Context<'_>, pages: Vec<String>, ephemeral: bool) ->
     send_pages(ctx.data(), interaction, pages, ephemeral, Some(responded)).await
 }
 
+/// Acknowledges the command at once, privately ("thinking…"), for work that can outlast
+/// Discord's three seconds; the answer then comes by [`edit_pages`].
+async fn defer(ctx: Context<'_>) -> Result<(), Error> {
+    let interaction = ctx.interaction;
+    ctx.data()
+        .rest
+        .defer(interaction.id.get(), &interaction.token, true)
+        .await?;
+    ctx.has_sent_initial_response.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+/// Answers a deferred command with `pages`: the first replaces "thinking…", the rest
+/// follow, in order.
+async fn edit_pages(ctx: Context<'_>, pages: Vec<String>) -> Result<(), Error> {
+    let (data, interaction) = (ctx.data(), ctx.interaction);
+    let mut pages = pages.into_iter();
+    let first = MessageBody::text(pages.next().unwrap_or_default(), true);
+    data.rest
+        .edit_original(interaction.application_id.get(), &interaction.token, &first)
+        .await?;
+    for page in pages {
+        data.rest
+            .follow_up(
+                interaction.application_id.get(),
+                &interaction.token,
+                &MessageBody::text(page, true),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 /// What answering an interaction (a command or a button click) needs.
 #[derive(Debug, Clone, Copy)]
 struct Interaction<'a> {

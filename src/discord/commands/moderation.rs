@@ -2,9 +2,7 @@
 //! permissions, and checked again here, since a server's settings can override what
 //! Discord shows.
 
-use std::sync::atomic::Ordering;
-
-use super::{Context, Error, is_moderator, respond, respond_pages};
+use super::{Context, Error, defer, edit_pages, is_moderator, respond};
 use crate::content::ReloadEvent;
 use crate::discord::modlog::Trigger;
 use crate::discord::rest::MessageBody;
@@ -32,11 +30,7 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
         return Ok(());
     }
     // Reloading large content can outlast Discord's three seconds: acknowledge first.
-    let interaction = ctx.interaction;
-    data.rest
-        .defer(interaction.id.get(), &interaction.token, true)
-        .await?;
-    ctx.has_sent_initial_response.store(true, Ordering::SeqCst);
+    defer(ctx).await?;
 
     let store = data.store.clone();
     let event = match tokio::task::spawn_blocking(move || store.reload()).await? {
@@ -50,15 +44,7 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
         }
     };
     data.modlog.report(&event, Trigger::Command).await;
-    let report = render::render_reload_event(&event, false);
-    data.rest
-        .edit_original(
-            interaction.application_id.get(),
-            &interaction.token,
-            &MessageBody::text(report, true),
-        )
-        .await?;
-    Ok(())
+    edit_pages(ctx, vec![render::render_reload_event(&event, false)]).await
 }
 
 /// List articles whose review date has passed.
@@ -83,6 +69,9 @@ pub async fn gaps(ctx: Context<'_>) -> Result<(), Error> {
     if refused_to_a_member(ctx).await? {
         return Ok(());
     }
+    // Reading the counts can wait on the database file while another shard writes to
+    // it: acknowledge first.
+    defer(ctx).await?;
     let counts = data.counts.clone();
     let recent =
         tokio::task::spawn_blocking(move || counts.recent(chrono::Utc::now(), GAPS_WEEKS)).await?;
@@ -93,5 +82,5 @@ pub async fn gaps(ctx: Context<'_>) -> Result<(), Error> {
             vec![format!("I cannot read the counts right now: {error}")]
         }
     };
-    respond_pages(ctx, pages, true).await
+    edit_pages(ctx, pages).await
 }

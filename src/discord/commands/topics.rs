@@ -39,7 +39,6 @@ fn topics_page(data: &Data, page: usize, ephemeral: bool) -> MessageBody {
     let page = page.min(pages.len().saturating_sub(1));
     let mut body = MessageBody::text(pages[page].clone(), ephemeral);
     if pages.len() > 1 {
-        body.content = format!("{}\n*Page {} of {}*", body.content, page + 1, pages.len());
         body.components = Some(page_buttons(page, pages.len()));
     }
     body
