@@ -351,6 +351,9 @@ fn eval(config: &Config, file: &std::path::Path, json: bool) -> anyhow::Result<E
         Ok(knowledge) => knowledge,
         Err(code) => return Ok(code),
     };
+    for warning in evaluation::expectation_warnings(&knowledge, &cases) {
+        eprintln!("warning: {}: {warning}", file.display());
+    }
     let report = evaluation::evaluate(&knowledge, &cases);
     let mut out = io::stdout().lock();
     if json {

@@ -124,16 +124,20 @@ const ID_HINT: &str = "Use the numeric id: enable Developer Mode in Discord (Set
 /// Loads `.env` from the working directory (or a parent) into the process environment.
 /// Variables already set win over the file. A missing file is fine.
 pub fn load_dotenv() -> Result<Option<PathBuf>, ConfigError> {
-    match dotenvy::dotenv() {
-        Ok(path) => Ok(Some(path)),
+    // Only the working directory's: a `.env` found in a folder above would be a
+    // surprise, and an error in it would name a file nobody meant to use.
+    let path = Path::new(".env");
+    match dotenvy::from_path(path) {
+        Ok(()) => Ok(Some(path.to_path_buf())),
         Err(error) if error.not_found() => Ok(None),
-        Err(dotenvy::Error::LineParse(line, index)) => {
-            // The line may hold the token: say where it is, never what it says.
-            let line_number = find_line(Path::new(".env"), &line)
-                .map(|n| format!("line {n}"))
-                .unwrap_or_else(|| "a line".to_string());
+        Err(dotenvy::Error::LineParse(text, _)) => {
+            // The line may hold the token: say where it is and its key, never its value.
+            let place = find_line(path, &text).map_or_else(
+                || "a line".to_string(),
+                |(number, key)| format!("line {number} (`{key}`)"),
+            );
             Err(ConfigError::DotEnv(format!(
-                "{line_number} is malformed near character {index}; every line must be KEY=value (quote values with spaces)"
+                "{place} is malformed; every line must be KEY=value, with a value that holds spaces or # in quotes"
             )))
         }
         Err(dotenvy::Error::Io(error)) => {
@@ -145,11 +149,19 @@ pub fn load_dotenv() -> Result<Option<PathBuf>, ConfigError> {
     }
 }
 
-fn find_line(path: &Path, content: &str) -> Option<usize> {
-    let text = std::fs::read_to_string(path).ok()?;
-    text.lines()
-        .position(|l| l.trim_end() == content.trim_end())
-        .map(|i| i + 1)
+/// The number and key of the line of `path` holding `text` (the parser quotes the whole
+/// line, or only the value after `=`).
+fn find_line(path: &Path, text: &str) -> Option<(usize, String)> {
+    let wanted = text.trim();
+    let file = std::fs::read_to_string(path).ok()?;
+    file.lines()
+        .enumerate()
+        .find(|(_, line)| !wanted.is_empty() && line.contains(wanted))
+        .map(|(index, line)| {
+            let key = line.split_once('=').map_or("", |(key, _)| key.trim());
+            let key = key.strip_prefix("export ").unwrap_or(key).trim();
+            (index + 1, key.chars().take(40).collect())
+        })
 }
 
 /// Reads from the process environment.

@@ -786,6 +786,39 @@ fn a_malformed_env_file_is_named_without_echoing_its_values() {
         "{}",
         run.stderr
     );
+
+    // A value with spaces: the line and its key are named, the value is not.
+    fs::write(
+        lantern.workdir().join(".env"),
+        "# settings\nLANTERN_CONTENT_DIR=content\nDISCORD_TOKEN=secret with spaces\n",
+    )
+    .unwrap();
+    let run = lantern.run(&["topics"]);
+    assert_eq!(run.code, Some(2));
+    assert!(
+        run.stderr.contains("line 3 (`DISCORD_TOKEN`) is malformed"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("secret with"), "{}", run.stderr);
+}
+
+/// Only the working directory's `.env` is read, as README says: one in a folder above
+/// is neither used nor a reason to fail.
+#[test]
+fn a_env_file_in_a_folder_above_is_not_read() {
+    let lantern = Lantern::new();
+    let below = lantern.workdir().join("below");
+    fs::create_dir(&below).unwrap();
+    fs::write(lantern.workdir().join(".env"), "NOT VALID AT ALL\n").unwrap();
+    let run = lantern
+        .command()
+        .current_dir(&below)
+        .args(["topics", "--content", &content_arg()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
 }
 
 #[test]
@@ -1645,4 +1678,40 @@ fn stats_cut_short_by_its_reader_is_not_an_error() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
+
+/// A set's mistakes that would make its figures wrong without a word are named: a key
+/// Lantern does not read (a misspelt `expect`), expected phrases in no passage, and an
+/// empty phrase, which every passage contains.
+#[test]
+fn eval_warns_about_lines_whose_figures_would_mislead() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("slips.jsonl");
+    fs::write(
+        &set,
+        "{\"q\": \"why would I need heparin?\", \"expected\": [\"injectable\"]}\n\
+         {\"q\": \"why would I need heparin?\", \"expect\": [\"a phrase no article has\"]}\n\
+         {\"q\": \"why would I need heparin?\", \"expect\": [\"\"]}\n",
+    )
+    .unwrap();
+    let set = set.display().to_string();
+    let run = Lantern::new().run(&["eval", &set, "--content", &content_arg()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("`expected` (on 1 line(s), the first line 1) is not read"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("no passage of the content contains the expected phrases of line(s) 2:"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("line(s) 3 expect an empty phrase"),
+        "{}",
+        run.stderr
+    );
 }

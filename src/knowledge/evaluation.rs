@@ -249,6 +249,46 @@ pub fn evaluate(knowledge: &Knowledge, cases: &[Case]) -> Report {
     report
 }
 
+/// Warnings about cases no answer can satisfy, or every answer can: expected phrases
+/// that are in no passage of the content (a typo, or a passage since edited), and an
+/// empty phrase, which every passage contains. Either makes the set's figures wrong
+/// without a word.
+pub fn expectation_warnings(knowledge: &Knowledge, cases: &[Case]) -> Vec<String> {
+    let mut in_no_passage = Vec::new();
+    let mut empty = Vec::new();
+    for case in cases {
+        let Some(expected) = case.expect.as_deref().filter(|e| !e.is_empty()) else {
+            continue;
+        };
+        if expected.iter().any(|phrase| phrase.trim().is_empty()) {
+            empty.push(case.line);
+        } else if answer_topics(knowledge, expected).is_empty() {
+            in_no_passage.push(case.line);
+        }
+    }
+    let lines = |lines: &[usize]| {
+        lines
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut warnings = Vec::new();
+    if !in_no_passage.is_empty() {
+        warnings.push(format!(
+            "no passage of the content contains the expected phrases of line(s) {}: copy the phrases from the passage word for word",
+            lines(&in_no_passage)
+        ));
+    }
+    if !empty.is_empty() {
+        warnings.push(format!(
+            "line(s) {} expect an empty phrase, which every passage contains: remove it",
+            lines(&empty)
+        ));
+    }
+    warnings
+}
+
 /// The titles of the topics with a passage that contains one of `expected`.
 fn answer_topics(knowledge: &Knowledge, expected: &[String]) -> Vec<String> {
     knowledge

@@ -89,7 +89,17 @@ pub fn watch(
         }
     };
     watcher.watch(&parent, RecursiveMode::NonRecursive)?;
-    let mut watching = watcher.watch(&dir, RecursiveMode::Recursive).is_ok();
+    let mut watching = match watcher.watch(&dir, RecursiveMode::Recursive) {
+        Ok(()) => true,
+        Err(error) => {
+            // A folder that is missing is waited for quietly; one that is there but cannot
+            // be watched (the system's limit on watches, say) would leave edits unseen.
+            if dir.is_dir() {
+                tracing::warn!(%error, "cannot watch inside the content folder: edits take effect on /reload only (raise fs.inotify.max_user_watches to fix)");
+            }
+            false
+        }
+    };
 
     let task = tokio::spawn(async move {
         while let Some(first) = received.recv().await {
