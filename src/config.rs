@@ -121,7 +121,7 @@ const TOKEN_HINT: &str = "Create a bot in the Discord Developer Portal (Applicat
      then put DISCORD_TOKEN=<the token> in .env (see .env.example). The command line (`lantern ask`) needs no token";
 const ID_HINT: &str = "Use the numeric id: enable Developer Mode in Discord (Settings → Advanced), right-click, Copy ID";
 
-/// Loads `.env` from the working directory (or a parent) into the process environment.
+/// Loads `.env` from the working directory only into the process environment.
 /// Variables already set win over the file. A missing file is fine.
 pub fn load_dotenv() -> Result<Option<PathBuf>, ConfigError> {
     // Only the working directory's: a `.env` found in a folder above would be a

@@ -408,6 +408,25 @@ async fn an_unanswered_question_reaches_the_moderators_only_when_the_member_send
     assert_schema_valid(&discord);
 }
 
+/// Asks a question Lantern cannot answer as `member`, opens the offer to ask the
+/// moderators and clicks Send, with the moderators' channel meeting the post with
+/// `fault`: the click, and the bot's immediate answer to it.
+async fn send_to_moderators_meeting(
+    discord: &FakeDiscord,
+    bot: &Bot,
+    member: &Member,
+    fault: Fault,
+) -> (Value, Value) {
+    let refusal = send(discord, bot, &ask(OFF_TOPIC, member)).await;
+    let offer = button(&refusal["data"], "Ask the moderators");
+    let (_, preview) = click(discord, bot, &refusal["data"], &offer, member).await;
+    let preview = &preview["data"];
+    let channel = format!("/channels/{}/messages", FakeDiscord::MOD_LOG_CHANNEL_ID);
+    discord.fail_next(RouteMatch::Path(channel), fault, 1);
+    let send_button = button(preview, "Send to the moderators");
+    click(discord, bot, preview, &send_button, member).await
+}
+
 /// Posting to the moderators' channel can wait on rate limits far longer than the 3
 /// seconds a click has: the click is answered first, and the message says "sent" after.
 #[tokio::test(flavor = "multi_thread")]
@@ -416,19 +435,8 @@ async fn a_slow_moderators_channel_does_not_fail_the_send_click() {
     let (discord, bot) = start(data.path(), with_gaps_channel()).await;
     discord.set_callback_deadline(Some(Duration::from_secs(3)));
     let member = Member::regular(3251);
-    let refusal = send(&discord, &bot, &ask(OFF_TOPIC, &member)).await;
-    let offer = button(&refusal["data"], "Ask the moderators");
-    let (_, preview) = click(&discord, &bot, &refusal["data"], &offer, &member).await;
-    let preview = &preview["data"];
-
-    let channel = format!("/channels/{}/messages", FakeDiscord::MOD_LOG_CHANNEL_ID);
-    discord.fail_next(
-        RouteMatch::Path(channel),
-        Fault::Delay(Duration::from_secs(5)),
-        1,
-    );
-    let send_button = button(preview, "Send to the moderators");
-    let (clicked, _) = click(&discord, &bot, preview, &send_button, &member).await;
+    let slow = Fault::Delay(Duration::from_secs(5));
+    let (clicked, _) = send_to_moderators_meeting(&discord, &bot, &member, slow).await;
     let sent = edited_response(&discord, &clicked, &bot).await;
     assert!(sent.contains("Sent to the moderators"), "{sent}");
     assert_eq!(
@@ -447,15 +455,8 @@ async fn a_post_that_fails_is_said_to_have_failed() {
     let data = data_dir();
     let (discord, bot) = start(data.path(), with_gaps_channel()).await;
     let member = Member::regular(3261);
-    let refusal = send(&discord, &bot, &ask(OFF_TOPIC, &member)).await;
-    let offer = button(&refusal["data"], "Ask the moderators");
-    let (_, preview) = click(&discord, &bot, &refusal["data"], &offer, &member).await;
-    let preview = &preview["data"];
-
-    let channel = format!("/channels/{}/messages", FakeDiscord::MOD_LOG_CHANNEL_ID);
-    discord.fail_next(RouteMatch::Path(channel), Fault::Status(403), 1);
-    let send_button = button(preview, "Send to the moderators");
-    let (clicked, sending) = click(&discord, &bot, preview, &send_button, &member).await;
+    let forbidden = Fault::Status(403);
+    let (clicked, sending) = send_to_moderators_meeting(&discord, &bot, &member, forbidden).await;
     assert_eq!(sending["data"]["components"], json!([]), "{sending}");
     let said = edited_response(&discord, &clicked, &bot).await;
     assert!(said.contains("was not sent"), "{said}");
