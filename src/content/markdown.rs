@@ -517,12 +517,11 @@ impl<'a> Reader<'a> {
 /// of indent (four make code), one to six `#`, then a space or the end of the line
 /// ("#1 tip" and "#hashtag" are text).
 fn heading(raw: &str) -> Option<(usize, &str)> {
-    let trimmed = unindented(raw)?;
-    let level = trimmed.chars().take_while(|&c| c == '#').count();
-    let rest = &trimmed[level..];
-    if !(1..=6).contains(&level) || !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+    let (hashes, rest) = heading_marks(raw)?;
+    if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
         return None;
     }
+    let level = hashes.len();
     let rest = rest.trim();
     // A closing run of hashes after a space ("## Title ##") is decoration; "C#" is not.
     let without_closing = rest.trim_end_matches('#');
@@ -532,6 +531,14 @@ fn heading(raw: &str) -> Option<(usize, &str)> {
         rest
     };
     Some((level, title))
+}
+
+/// The one to six `#` opening `raw` (at most three spaces in), and the rest of the line:
+/// what a heading starts with, or a line meant as one.
+fn heading_marks(raw: &str) -> Option<(&str, &str)> {
+    let trimmed = unindented(raw)?;
+    let level = trimmed.chars().take_while(|&c| c == '#').count();
+    (1..=6).contains(&level).then(|| trimmed.split_at(level))
 }
 
 /// `raw` without its indent, if it has at most three spaces of it: in Markdown four
@@ -704,12 +711,11 @@ fn plain_title(title: &str) -> String {
 /// `##Title`, or hashes followed by a no-break space (as pasted from a word processor).
 /// One `#` before a word is a hashtag or "#1", and is left alone.
 fn looks_like_a_heading(raw: &str) -> Option<&str> {
-    let trimmed = unindented(raw)?;
-    let level = trimmed.chars().take_while(|&c| c == '#').count();
-    let after = trimmed[level..].chars().next();
-    let meant = (1..=6).contains(&level)
-        && (after == Some('\u{a0}') || (level >= 2 && after.is_some_and(char::is_alphabetic)));
-    meant.then(|| &trimmed[..level])
+    let (hashes, rest) = heading_marks(raw)?;
+    let after = rest.chars().next();
+    let meant =
+        after == Some('\u{a0}') || (hashes.len() >= 2 && after.is_some_and(char::is_alphabetic));
+    meant.then_some(hashes)
 }
 
 /// What follows the `Also asked:` label starting `line`, written in any of the ways a

@@ -336,52 +336,51 @@ fn is_markdown(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
-/// What is wrong with `path` when it exists but is not a file Lantern can read: a
-/// folder, a link to nothing, or a pipe or device, which would never finish reading
-/// (and hold every later reload with it).
-fn not_a_file(path: &Path) -> Option<String> {
-    let Ok(link) = fs::symlink_metadata(path) else {
-        return None;
+/// What keeps the file at `path` from being read, when it is there: a link to nothing, a
+/// folder, a pipe or device (which would never finish reading, and hold every later
+/// reload with it), or a size past the cap. A missing file is left to the read.
+fn unreadable(path: &Path) -> Option<String> {
+    let metadata = match fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(_) => {
+            let link = fs::symlink_metadata(path).ok()?;
+            return link.file_type().is_symlink().then(|| {
+                format!(
+                    "this is a link to {}, which does not exist: point it at an existing file, or put the file here",
+                    fs::read_link(path).map_or_else(
+                        |_| "a missing file".to_string(),
+                        |t| t.display().to_string()
+                    )
+                )
+            });
+        }
     };
-    match fs::metadata(path) {
-        Err(_) if link.file_type().is_symlink() => Some(format!(
-            "this is a link to {}, which does not exist: point it at an existing file, or put the file here",
-            fs::read_link(path).map_or_else(
-                |_| "a missing file".to_string(),
-                |t| t.display().to_string()
-            )
-        )),
-        Ok(metadata) if metadata.is_dir() => Some(
+    if metadata.is_dir() {
+        Some(
             "this is a folder, not a file: move what is in it elsewhere and put the file here"
                 .to_string(),
-        ),
-        Ok(metadata) if !metadata.is_file() => Some(
+        )
+    } else if !metadata.is_file() {
+        Some(
             "this is not an ordinary file (a pipe, socket or device): replace it with a text file"
                 .to_string(),
-        ),
-        _ => None,
+        )
+    } else if metadata.len() > MAX_FILE_BYTES {
+        Some(format!(
+            "the file is {:.1} MB; content files must be under {} MB: split it into several articles",
+            metadata.len() as f64 / 1_048_576.0,
+            MAX_FILE_BYTES / 1_048_576
+        ))
+    } else {
+        None
     }
 }
 
 /// Reads a content file as UTF-8, reporting unreadable, oversized, binary, non-UTF-8 and
 /// empty files.
 fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
-    if let Some(wrong_kind) = not_a_file(path) {
-        problems.push(Problem::error(path, None, wrong_kind));
-        return None;
-    }
-    if let Ok(metadata) = fs::metadata(path)
-        && metadata.len() > MAX_FILE_BYTES
-    {
-        problems.push(Problem::error(
-            path,
-            None,
-            format!(
-                "the file is {:.1} MB; content files must be under {} MB: split it into several articles",
-                metadata.len() as f64 / 1_048_576.0,
-                MAX_FILE_BYTES / 1_048_576
-            ),
-        ));
+    if let Some(problem) = unreadable(path) {
+        problems.push(Problem::error(path, None, problem));
         return None;
     }
     let bytes = match fs::read(path) {

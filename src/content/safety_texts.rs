@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::markdown::{self, Section};
+use super::markdown::{self, BlockLine, Section};
 use super::problem::{Problem, error_count};
 use super::promo::promotional_reason;
 use crate::text::WordPattern;
@@ -174,13 +174,26 @@ impl<'a> Sections<'a> {
             return Vec::new();
         };
         let mut patterns = Vec::new();
-        for (line, pattern_text) in list_items(self.path, section, key, "patterns", problems) {
+        for (item, pattern_text) in list_items(self.path, section, key, "patterns", problems) {
+            // Markdown joins an unmarked line to the item above it; read as `suicid* hang
+            // myself`, a pattern matches neither, and the notice would be silently lost.
+            // (An example wrapped over lines is one sentence, read whole.)
+            if item.last_line > item.line {
+                problems.push(Problem::error(
+                    self.path,
+                    Some(item.last_line),
+                    format!(
+                        "this line continues the one above it: patterns are one per line, each starting with `- ` (in `{key}`)"
+                    ),
+                ));
+                continue;
+            }
             match WordPattern::parse(pattern_text) {
                 // Members in distress misspell the very words these look for.
                 Ok(pattern) => patterns.push(pattern.forgiving()),
                 Err(error) => problems.push(Problem::error(
                     self.path,
-                    Some(line),
+                    Some(item.line),
                     format!("pattern `{pattern_text}` cannot be used: {error}"),
                 )),
             }
@@ -240,31 +253,20 @@ impl<'a> Sections<'a> {
     }
 }
 
-/// The `- ` lines of `section` with their line numbers, the marker removed; any other
-/// line is an error naming what the section holds (`what`: "patterns", "examples").
-/// So is a line that Markdown would join to a pattern above it: read as `suicid* hang
-/// myself` it matches neither, and the notice would be silently lost. An example wrapped
-/// over lines is one sentence, read whole, as its writer meant.
+/// The list items of `section` with their text, the marker removed; any other line is an
+/// error naming what the section holds (`what`: "patterns", "examples").
 fn list_items<'a>(
     path: &Path,
     section: &'a Section,
     key: &str,
     what: &str,
     problems: &mut Vec<Problem>,
-) -> Vec<(usize, &'a str)> {
+) -> Vec<(&'a BlockLine, &'a str)> {
     let mut items = Vec::new();
     for line in section.blocks.iter().flat_map(|b| &b.lines) {
-        if line.list_item && line.last_line > line.line && what == "patterns" {
-            problems.push(Problem::error(
-                path,
-                Some(line.last_line),
-                format!(
-                    "this line continues the one above it: {what} are one per line, each starting with `- ` (in `{key}`)"
-                ),
-            ));
-        } else if line.list_item {
+        if line.list_item {
             let text = markdown::list_item_text(&line.text).unwrap_or(&line.text);
-            items.push((line.line, text.trim()));
+            items.push((line, text.trim()));
         } else {
             problems.push(Problem::error(
                 path,

@@ -53,18 +53,14 @@ pub fn parse(
             continue;
         };
         // Either would make one long phrase that no member's question contains.
-        let wrong = if member_side.contains('=') {
-            Some('=')
+        let mistake = if member_side.contains('=') {
+            Some("a line holds one `=`: write one group per line")
         } else {
-            line.contains(';').then_some(';')
+            line.contains(';')
+                .then_some("phrases are separated by commas, not `;`")
         };
-        if let Some(wrong) = wrong {
-            let message = if wrong == '=' {
-                "a line holds one `=`: write one group per line"
-            } else {
-                "phrases are separated by commas, not `;`"
-            };
-            problems.push(Problem::error(path, Some(line_no), message));
+        if let Some(mistake) = mistake {
+            problems.push(Problem::error(path, Some(line_no), mistake));
             continue;
         }
         let mut phrases = vec![article_side.trim().to_string()];

@@ -48,13 +48,15 @@ async fn respond(ctx: Context<'_>, message: MessageBody) -> Result<(), Error> {
 /// Answers the command with `pages` (a text too long for one message): the first as the
 /// response, the rest as follow-ups, in order.
 async fn respond_pages(ctx: Context<'_>, pages: Vec<String>, ephemeral: bool) -> Result<(), Error> {
-    let interaction = Interaction {
-        id: ctx.interaction.id.get(),
-        application_id: ctx.interaction.application_id.get(),
-        token: &ctx.interaction.token,
-    };
     let responded = &ctx.has_sent_initial_response;
-    send_pages(ctx.data(), interaction, pages, ephemeral, Some(responded)).await
+    send_pages(
+        ctx.data(),
+        Interaction::of(ctx),
+        pages,
+        ephemeral,
+        Some(responded),
+    )
+    .await
 }
 
 /// Acknowledges the command at once, privately ("thinking…"), for work that can outlast
@@ -72,22 +74,13 @@ async fn defer(ctx: Context<'_>) -> Result<(), Error> {
 /// Answers a deferred command with `pages`: the first replaces "thinking…", the rest
 /// follow, in order.
 async fn edit_pages(ctx: Context<'_>, pages: Vec<String>) -> Result<(), Error> {
-    let (data, interaction) = (ctx.data(), ctx.interaction);
+    let (data, interaction) = (ctx.data(), Interaction::of(ctx));
     let mut pages = pages.into_iter();
     let first = MessageBody::text(pages.next().unwrap_or_default(), true);
     data.rest
-        .edit_original(interaction.application_id.get(), &interaction.token, &first)
+        .edit_original(interaction.application_id, interaction.token, &first)
         .await?;
-    for page in pages {
-        data.rest
-            .follow_up(
-                interaction.application_id.get(),
-                &interaction.token,
-                &MessageBody::text(page, true),
-            )
-            .await?;
-    }
-    Ok(())
+    follow_up_pages(data, interaction, pages, true).await
 }
 
 /// What answering an interaction (a command or a button click) needs.
@@ -96,6 +89,16 @@ struct Interaction<'a> {
     id: u64,
     application_id: u64,
     token: &'a str,
+}
+
+impl<'a> Interaction<'a> {
+    fn of(ctx: Context<'a>) -> Interaction<'a> {
+        Interaction {
+            id: ctx.interaction.id.get(),
+            application_id: ctx.interaction.application_id.get(),
+            token: &ctx.interaction.token,
+        }
+    }
 }
 
 /// Answers `interaction` with `pages`: the first as the response, the rest as
@@ -116,6 +119,16 @@ async fn send_pages(
     if let Some(responded) = responded {
         responded.store(true, Ordering::SeqCst);
     }
+    follow_up_pages(data, interaction, pages, ephemeral).await
+}
+
+/// Sends `pages` after the first response to `interaction`, in order.
+async fn follow_up_pages(
+    data: &Data,
+    interaction: Interaction<'_>,
+    pages: impl Iterator<Item = String>,
+    ephemeral: bool,
+) -> Result<(), Error> {
     for page in pages {
         let message = MessageBody::text(page, ephemeral);
         data.rest
