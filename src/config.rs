@@ -8,6 +8,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::knowledge::DEFAULT_MIN_CONFIDENCE;
+use crate::live::watch::WatchMode;
 
 /// Where settings come from: the process environment in production, a map in tests.
 pub type Source<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -41,8 +42,9 @@ pub struct BotConfig {
     pub api_url: String,
     /// `LANTERN_COOLDOWN_SECONDS`, default 5: per-member pause between questions.
     pub cooldown_seconds: u64,
-    /// `LANTERN_WATCH_CONTENT`, default true: reload when files in the content folder change.
-    pub watch_content: bool,
+    /// `LANTERN_WATCH_CONTENT`, default true: reload when files in the content folder
+    /// change, by file events (`true`) or by polling (`poll`); `None` when `false`.
+    pub watch_content: Option<WatchMode>,
     /// `LANTERN_SHARDS`: which gateway shards this process runs.
     pub shards: Shards,
     /// `LANTERN_LOG_QUESTIONS`, default false: see [`log_questions`].
@@ -225,7 +227,7 @@ impl BotConfig {
             mod_role_id: snowflake(source, "LANTERN_MOD_ROLE_ID")?,
             mod_log_channel_id: snowflake(source, "LANTERN_MOD_LOG_CHANNEL_ID")?,
             ephemeral_default: boolean(source, "LANTERN_EPHEMERAL_DEFAULT", true)?,
-            watch_content: boolean(source, "LANTERN_WATCH_CONTENT", true)?,
+            watch_content: watch_mode(source)?,
             shards: shards(source)?,
             log_questions: log_questions(source)?,
             gaps_channel_id: snowflake(source, "LANTERN_GAPS_CHANNEL_ID")?,
@@ -417,6 +419,22 @@ fn snowflake(source: Source<'_>, key: &'static str) -> Result<Option<u64>, Confi
     }
 }
 
+/// `LANTERN_WATCH_CONTENT`: a boolean, or `poll` for a folder whose changes raise no file
+/// events (a network share, some container volumes).
+fn watch_mode(source: Source<'_>) -> Result<Option<WatchMode>, ConfigError> {
+    const KEY: &str = "LANTERN_WATCH_CONTENT";
+    let value = get(source, KEY).unwrap_or_default();
+    if value.eq_ignore_ascii_case("poll") {
+        return Ok(Some(WatchMode::Poll));
+    }
+    let watch = boolean(source, KEY, true).map_err(|_| ConfigError::Invalid {
+        key: KEY,
+        problem: format!("`{value}` is not true, false or poll"),
+        hint: "Write true (follow file events), false (changes need /reload) or poll (look for changes twice a second: for a folder on a network share or a container volume)",
+    })?;
+    Ok(watch.then_some(WatchMode::Events))
+}
+
 fn boolean(source: Source<'_>, key: &'static str, default: bool) -> Result<bool, ConfigError> {
     match get(source, key).map(|v| v.to_ascii_lowercase()) {
         None => Ok(default),
@@ -489,6 +507,22 @@ mod tests {
             bot(&[("DISCORD_TOKEN", TOKEN), ("DISCORD_API_URL", "discord.com")]).unwrap_err();
         assert!(error.to_string().contains("DISCORD_API_URL"));
         assert!(!format!("{:?}", bot(&[("DISCORD_TOKEN", TOKEN)]).unwrap()).contains(TOKEN));
+    }
+
+    #[test]
+    fn content_is_watched_by_events_by_polling_or_not_at_all() {
+        let watch = |v: &str| {
+            bot(&[("DISCORD_TOKEN", TOKEN), ("LANTERN_WATCH_CONTENT", v)]).map(|c| c.watch_content)
+        };
+        assert_eq!(watch("").unwrap(), Some(WatchMode::Events));
+        assert_eq!(watch("yes").unwrap(), Some(WatchMode::Events));
+        assert_eq!(watch("Poll").unwrap(), Some(WatchMode::Poll));
+        assert_eq!(watch("off").unwrap(), None);
+        let error = watch("polling").unwrap_err().to_string();
+        assert!(
+            error.contains("LANTERN_WATCH_CONTENT") && error.contains("true, false or poll"),
+            "{error}"
+        );
     }
 
     /// The token goes to whatever DISCORD_API_URL names, so plain http is allowed only

@@ -336,6 +336,46 @@ async fn a_rejected_token_stops_the_bot_with_a_clear_message_and_no_reconnect_lo
     assert_eq!(discord.identifies().len(), 1, "no reconnect loop");
 }
 
+/// An address that answers, but not as Discord's API would, is a setting to fix: the bot
+/// stops at once and says what is wrong, instead of retrying forever with a warning.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_api_path_or_a_rejected_token_stops_the_bot_with_the_fix() {
+    let discord = FakeDiscord::start().await;
+    let wrong_path = vec![(
+        "DISCORD_API_URL",
+        format!("{}/discord-proxy", discord.api_url()),
+    )];
+    // Well formed, but not the token the fake accepts.
+    let other_token = "MTAxMjM0NTY3ODkw.GhIjKl.abcdefghijklmnopqrstuvwxyz_-0123";
+    let wrong_token = vec![("DISCORD_TOKEN", other_token.to_string())];
+    for (env, expected) in [
+        (
+            wrong_path,
+            "DISCORD_API_URL has no /api/v10/gateway (HTTP 404)",
+        ),
+        (
+            wrong_token,
+            "HTTP 401 to GET /api/v10/gateway: the token was rejected",
+        ),
+    ] {
+        let content = bundled_content();
+        let mut bot = Bot::spawn(
+            &discord,
+            BotOptions {
+                content: &content,
+                env,
+            },
+        );
+        assert_eq!(bot.wait_exit(PATIENCE), Some(1));
+        bot.wait_log(expected, 1);
+        assert!(
+            !bot.log().contains(other_token),
+            "the token is never printed"
+        );
+    }
+    assert!(discord.identifies().is_empty(), "no shard connected");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_interaction_is_answered_once_even_when_delivered_again_after_a_resume() {
     let discord = FakeDiscord::start().await;

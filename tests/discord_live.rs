@@ -18,11 +18,18 @@ use common::{article_path, content_copy};
 const HEPARIN: &str = "is heparin a blood thinner";
 
 async fn start(content: &std::path::Path) -> (FakeDiscord, Bot) {
+    start_with(content, vec![]).await
+}
+
+async fn start_with(
+    content: &std::path::Path,
+    mut env: Vec<(&'static str, String)>,
+) -> (FakeDiscord, Bot) {
     let discord = FakeDiscord::start().await;
-    let env = vec![(
+    env.push((
         "LANTERN_MOD_LOG_CHANNEL_ID",
         FakeDiscord::MOD_LOG_CHANNEL_ID.to_string(),
-    )];
+    ));
     let bot = Bot::start(&discord, BotOptions { content, env }).await;
     (discord, bot)
 }
@@ -246,6 +253,42 @@ async fn the_content_folder_deleted_and_restored() {
         "{:#?}",
         discord.schema_violations()
     );
+}
+
+/// Content on a network share raises no file events; with `LANTERN_WATCH_CONTENT=poll`
+/// the bot looks for changes itself, and members still see an edit without a restart.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_polled_content_folder_serves_saved_edits() {
+    let content = content_copy();
+    let env = vec![("LANTERN_WATCH_CONTENT", "poll".to_string())];
+    let (discord, bot) = start_with(content.path(), env).await;
+    let log = bot.log();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("watching the content folder") && l.contains("Poll")),
+        "{log}"
+    );
+    assert!(
+        ask(&discord, &bot, HEPARIN)
+            .await
+            .contains("Heparin is an injectable blood thinner.")
+    );
+    edit(
+        &article_path(content.path()),
+        "Heparin is an injectable blood thinner.",
+        "Heparin is an injectable blood thinner, checked by polling.",
+    );
+    ask_until(&discord, &bot, HEPARIN, |r| {
+        r.contains("checked by polling")
+    })
+    .await;
+    let report = mod_log_post(
+        &discord,
+        &bot,
+        "Topics edited: Heparin, an injectable blood thinner",
+    )
+    .await;
+    assert!(report.contains("Files changed"), "{report}");
 }
 
 /// Every reply during reloads comes from one whole version of the content: the passage

@@ -27,6 +27,10 @@ struct Watched {
 
 impl Watched {
     fn start() -> Watched {
+        Watched::start_with(watch::WatchMode::Events)
+    }
+
+    fn start_with(mode: watch::WatchMode) -> Watched {
         let content = content_copy();
         let store = Arc::new(
             KnowledgeStore::open(content.path(), DEFAULT_MIN_CONFIDENCE, common::embedder())
@@ -34,8 +38,10 @@ impl Watched {
         );
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();
-        let watcher =
-            watch::watch(store.clone(), move |event| sink.lock().unwrap().push(event)).unwrap();
+        let watcher = watch::watch(store.clone(), mode, move |event| {
+            sink.lock().unwrap().push(event)
+        })
+        .unwrap();
         Watched {
             content,
             store,
@@ -93,7 +99,17 @@ fn edit(path: &Path, from: &str, to: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_saved_edit_is_served_after_one_reload() {
-    let watched = Watched::start();
+    a_saved_edit_is_served(watch::WatchMode::Events).await;
+}
+
+/// A folder whose changes raise no file events (a network share) is polled instead.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_edit_is_served_when_the_folder_is_polled() {
+    a_saved_edit_is_served(watch::WatchMode::Poll).await;
+}
+
+async fn a_saved_edit_is_served(mode: watch::WatchMode) {
+    let watched = Watched::start_with(mode);
     // The watch is set up before the edit, so the edit cannot be missed.
     edit(
         &article_path(watched.dir()),
@@ -294,7 +310,16 @@ async fn each_kind_of_bad_change_is_rejected_reported_and_harmless() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_folder_removed_and_restored() {
-    let watched = Watched::start();
+    the_folder_removed_and_restored_in(watch::WatchMode::Events).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_folder_removed_and_restored_while_polled() {
+    the_folder_removed_and_restored_in(watch::WatchMode::Poll).await;
+}
+
+async fn the_folder_removed_and_restored_in(mode: watch::WatchMode) {
+    let watched = Watched::start_with(mode);
     let backup = tempfile::tempdir().unwrap();
     common::copy_dir(watched.dir(), backup.path());
 

@@ -27,7 +27,7 @@ use serenity::all::{ClientBuilder, Command, GatewayIntents, GuildId, HttpBuilder
 use crate::config::{BotConfig, DISCORD_API_DEFAULT, Shards};
 use crate::feedback::FeedbackCounts;
 use crate::live::KnowledgeStore;
-use crate::live::watch::{self, ContentWatcher};
+use crate::live::watch::{self, ContentWatcher, WatchMode};
 use cooldown::Cooldowns;
 use feedback::HeldQuestions;
 use modlog::{ModLog, Trigger};
@@ -94,7 +94,7 @@ pub async fn run(
     let gateway_url = if config.api_url == DISCORD_API_DEFAULT {
         None
     } else {
-        match gateway::wait_for_gateway(&rest, &mut signals).await {
+        match gateway::wait_for_gateway(&rest, &mut signals).await? {
             Some(url) => Some(url),
             None => {
                 tracing::info!("stopped before connecting to Discord");
@@ -106,11 +106,9 @@ pub async fn run(
     let registers_commands = config.shards.includes_first();
     let shards = config.shards;
     let modlog = Arc::new(ModLog::new(rest.clone(), config.mod_log_channel_id));
-    let watcher = if config.watch_content {
-        start_watching(&store, &modlog)
-    } else {
-        None
-    };
+    let watcher = config
+        .watch_content
+        .and_then(|mode| start_watching(&store, mode, &modlog));
     let stats = Arc::new(Stats::default());
     let data = Data {
         store,
@@ -244,15 +242,19 @@ async fn register_commands(
 
 /// Reloads on file changes, reporting each reload to the moderators. Without a watcher
 /// the bot still runs, and `/reload` still works.
-fn start_watching(store: &Arc<KnowledgeStore>, modlog: &Arc<ModLog>) -> Option<ContentWatcher> {
+fn start_watching(
+    store: &Arc<KnowledgeStore>,
+    mode: WatchMode,
+    modlog: &Arc<ModLog>,
+) -> Option<ContentWatcher> {
     let modlog = modlog.clone();
     let report = move |event| {
         let modlog = modlog.clone();
         tokio::spawn(async move { modlog.report(&event, Trigger::Watcher).await });
     };
-    match watch::watch(store.clone(), report) {
+    match watch::watch(store.clone(), mode, report) {
         Ok(watcher) => {
-            tracing::info!(folder = %watch::watched_folder(store).display(), "watching the content folder");
+            tracing::info!(folder = %watch::watched_folder(store).display(), ?mode, "watching the content folder");
             Some(watcher)
         }
         Err(error) => {

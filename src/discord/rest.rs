@@ -233,8 +233,14 @@ impl MessageBody {
 
 /// `GET /gateway` failed: why, without the URL.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct GatewayUnreachable(String);
+pub enum GatewayError {
+    /// Worth trying again: no answer, a server error, a rate limit, a body cut short.
+    #[error("{0}")]
+    Unreachable(String),
+    /// An answer that asking again will not change: a wrong path or a rejected token.
+    #[error("HTTP {status}")]
+    Refused { status: u16 },
+}
 
 impl DiscordRest {
     /// `base_url` is Discord's (or a proxy's) origin, e.g. `https://discord.com`.
@@ -255,23 +261,31 @@ impl DiscordRest {
     }
 
     /// The gateway's address, from `GET /gateway`: where the shards connect.
-    pub async fn gateway_url(&self) -> Result<String, GatewayUnreachable> {
+    pub async fn gateway_url(&self) -> Result<String, GatewayError> {
         #[derive(serde::Deserialize)]
         struct Gateway {
             url: String,
         }
+        let unreachable = |error: reqwest::Error| GatewayError::Unreachable(without_url(&error));
         let response = self
             .client
             .get(format!("{}/gateway", self.api))
             .header("Authorization", &self.authorization)
             .send()
             .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|error| GatewayUnreachable(without_url(&error)))?;
-        let gateway: Gateway = response
-            .json()
-            .await
-            .map_err(|error| GatewayUnreachable(without_url(&error)))?;
+            .map_err(unreachable)?;
+        let status = response.status();
+        let passing = matches!(
+            status,
+            reqwest::StatusCode::TOO_MANY_REQUESTS | reqwest::StatusCode::REQUEST_TIMEOUT
+        );
+        if status.is_client_error() && !passing {
+            return Err(GatewayError::Refused {
+                status: status.as_u16(),
+            });
+        }
+        let response = response.error_for_status().map_err(unreachable)?;
+        let gateway: Gateway = response.json().await.map_err(unreachable)?;
         Ok(gateway.url)
     }
 
