@@ -181,12 +181,9 @@ pub fn render_about(library: &Library, answered: u64, not_found: u64) -> String 
          **Content** ({} topics)",
         library.topics().count(),
     );
-    // The disclaimer and doctor advice always show; a long library's source list is
-    // what gets shortened.
-    let footer = format!(
-        "{}\n**{}**",
-        library.safety.disclaimer, library.safety.doctor_advice
-    );
+    // The disclaimer and doctor advice always show, as under every answer; a long
+    // library's source list is what gets shortened.
+    let footer = footer(&library.safety);
     let room = limits::MESSAGE_CONTENT.saturating_sub(char_len(&text) + char_len(&footer) + 3);
     let sources = fit_lines(&sources.join("\n"), room);
     let sources = sources.trim_start_matches('\n');
@@ -499,25 +496,37 @@ pub fn fit_message(text: &str) -> String {
 }
 
 /// `text` cut to at most `max` characters at a line end, saying how many lines were left
-/// out.
+/// out. The line that does not fit is shown shortened when a useful part of it fits, so
+/// one long line (a report's list of topics) never vanishes behind the note.
 fn fit_lines(text: &str, max: usize) -> String {
     if char_len(text) <= max {
         return text.to_string();
     }
     let lines: Vec<&str> = text.lines().collect();
+    let left_out = |count: usize| match count {
+        0 => String::new(),
+        _ => format!("\n… and {count} more line(s)."),
+    };
     let mut kept = String::new();
     for (index, line) in lines.iter().enumerate() {
-        let note = format!("\n… and {} more line(s).", lines.len() - index);
-        if char_len(&kept) + char_len(line) + 1 + char_len(&note) > max {
-            return ellipsize(&format!("{kept}{note}"), max);
+        let separator = if kept.is_empty() { "" } else { "\n" };
+        let note = left_out(lines.len() - index);
+        if char_len(&kept) + 1 + char_len(line) + char_len(&note) > max {
+            let note = left_out(lines.len() - index - 1);
+            let room = max.saturating_sub(char_len(&kept) + separator.len() + char_len(&note));
+            if room >= MIN_SHORTENED_LINE {
+                return format!("{kept}{separator}{}{note}", ellipsize(line, room));
+            }
+            return ellipsize(&format!("{kept}{}", left_out(lines.len() - index)), max);
         }
-        if !kept.is_empty() {
-            kept.push('\n');
-        }
+        kept.push_str(separator);
         kept.push_str(line);
     }
     kept
 }
+
+/// The fewest characters of a shortened line worth showing.
+const MIN_SHORTENED_LINE: usize = 20;
 
 fn notices(urgency: Urgency, texts: &SafetyTexts) -> String {
     let mut parts: Vec<String> = Vec::new();
@@ -684,6 +693,24 @@ mod tests {
         assert!(char_len(&fitted) <= limits::MESSAGE_CONTENT);
         assert!(fitted.ends_with("more line(s)."), "{fitted}");
         assert!(fitted.starts_with("line number 0\nline number 1\n"));
+    }
+
+    #[test]
+    fn a_line_longer_than_the_message_is_shortened_not_dropped() {
+        let text = format!("{}\nshort line", "word ".repeat(600));
+        let fitted = fit_message(&text);
+        assert!(char_len(&fitted) <= limits::MESSAGE_CONTENT);
+        assert!(fitted.starts_with("word word"), "{fitted}");
+        assert!(fitted.ends_with("…\n… and 1 more line(s)."), "{fitted}");
+
+        let report = format!("Reloaded.\nTopics added: {}", "a topic, ".repeat(300));
+        let fitted = fit_message(&report);
+        assert!(
+            fitted.starts_with("Reloaded.\nTopics added: a topic, "),
+            "{fitted}"
+        );
+        assert!(fitted.ends_with('…'), "{fitted}");
+        assert!(char_len(&fitted) <= limits::MESSAGE_CONTENT);
     }
 
     #[test]

@@ -548,6 +548,16 @@ async fn about_keeps_the_disclaimer_however_many_articles_there_are() {
     );
     assert!(content.contains(&safety.disclaimer), "{content}");
     assert!(content.contains(&safety.doctor_advice), "{content}");
+    // The same closing lines, in the same style, as under every answer.
+    let ask = fake::slash_command(
+        "ask",
+        json!([{ "name": "question", "type": 3, "value": "is heparin a blood thinner" }]),
+        &Member::regular(1013),
+    );
+    let answer = reply_text(&discord, &bot, &ask).await;
+    let closing: Vec<&str> = answer.lines().rev().take(2).collect();
+    let about_closing: Vec<&str> = content.lines().rev().take(2).collect();
+    assert_eq!(about_closing, closing, "{content}\n---\n{answer}");
     assert_schema_valid(&discord);
 }
 

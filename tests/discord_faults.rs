@@ -355,7 +355,7 @@ async fn a_wrong_api_path_or_a_rejected_token_stops_the_bot_with_the_fix() {
         ),
         (
             wrong_token,
-            "HTTP 401 to GET /api/v10/gateway: the token was rejected",
+            "HTTP 401 to GET /api/v10/gateway: the token, or the proxy's",
         ),
     ] {
         let content = bundled_content();

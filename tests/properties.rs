@@ -1343,36 +1343,47 @@ proptest! {
     #![proptest_config(config(200))]
 
     /// `fit_message` of any text is one message: the text itself when it fits, otherwise
-    /// its first lines and a note of how many were left out (or all its lines, when only
-    /// `\r\n` line ends made it too long).
+    /// its first lines, the last of them possibly shortened (ending in "…"), and a note of
+    /// how many lines were left out (no note when none was: only `\r\n` line ends made
+    /// the text too long, or only its last line was shortened).
     #[test]
     fn fit_message_is_always_within_the_limit(text in long_text()) {
         let fitted = fit_message(&text);
         prop_assert!(chars(&fitted) <= MESSAGE_CONTENT, "{} characters", chars(&fitted));
         if chars(&text) <= MESSAGE_CONTENT {
             prop_assert_eq!(&fitted, &text);
-        } else {
-            let lines: Vec<&str> = text.lines().collect();
-            let Some(at) = fitted.rfind("\n… and ") else {
-                // Every line fits once `\r\n` is read as one line end (leading blank
-                // lines may be dropped).
-                let all = lines.join("\n");
-                prop_assert!(fitted == all || fitted == all.trim_start_matches('\n'), "{fitted:?}");
-                return Ok(());
-            };
-            let (kept, note) = (&fitted[..at], &fitted[at + 1..]);
-            let left_out: Option<usize> = note
-                .strip_prefix("… and ")
-                .and_then(|n| n.strip_suffix(" more line(s)."))
-                .and_then(|n| n.parse().ok());
-            prop_assert!(left_out.is_some_and(|n| (1..=lines.len()).contains(&n)), "{note:?}");
-            let expected = lines[..lines.len() - left_out.unwrap()].join("\n");
-            // Leading blank lines may be dropped; nothing else may change.
-            prop_assert!(
-                kept == expected || kept == expected.trim_start_matches('\n'),
-                "kept {kept:?}, expected the first lines {expected:?}"
-            );
+            return Ok(());
         }
+        let lines: Vec<&str> = text.lines().collect();
+        let (kept, left_out) = match fitted.rfind("\n… and ") {
+            None => (fitted.as_str(), 0),
+            Some(at) => {
+                let note = &fitted[at + 1..];
+                let left_out: Option<usize> = note
+                    .strip_prefix("… and ")
+                    .and_then(|n| n.strip_suffix(" more line(s)."))
+                    .and_then(|n| n.parse().ok());
+                prop_assert!(left_out.is_some_and(|n| (1..=lines.len()).contains(&n)), "{note:?}");
+                (&fitted[..at], left_out.unwrap())
+            }
+        };
+        let shown = lines.len() - left_out;
+        // Leading blank lines may be dropped; nothing else may change, except that the
+        // last line shown may be cut short.
+        let whole = lines[..shown].join("\n");
+        let whole_trimmed = whole.trim_start_matches('\n');
+        let untouched = kept == whole || kept == whole_trimmed;
+        let shortened = shown > 0
+            && kept.strip_suffix('…').is_some_and(|prefix| {
+                let before = lines[..shown - 1].join("\n");
+                [(whole.as_str(), before.as_str()), (whole_trimmed, before.trim_start_matches('\n'))]
+                    .iter()
+                    .any(|(whole, before)| whole.starts_with(prefix) && prefix.len() >= before.len())
+            });
+        prop_assert!(
+            untouched || shortened,
+            "kept {kept:?}, expected the first {shown} lines {whole:?}"
+        );
     }
 
     /// Problem lists for moderators fit one message, whatever the files and messages.

@@ -45,8 +45,9 @@ pub async fn wait_for_gateway(
 fn explain_refusal(status: u16) -> anyhow::Error {
     match status {
         401 | 403 => anyhow::anyhow!(
-            "DISCORD_API_URL answered HTTP {status} to GET /api/v10/gateway: the token was rejected. \
-             Copy a new one from the Developer Portal (your app, Bot, Reset Token) into .env as DISCORD_TOKEN"
+            "DISCORD_API_URL answered HTTP {status} to GET /api/v10/gateway: the token, or the proxy's own \
+             access rules, refused the bot. Check the proxy's settings; if they allow the bot, copy a new token \
+             from the Developer Portal (your app, Bot, Reset Token) into .env as DISCORD_TOKEN"
         ),
         404 => anyhow::anyhow!(
             "DISCORD_API_URL has no /api/v10/gateway (HTTP 404): it must be the base URL Discord's API \

@@ -90,6 +90,12 @@ pub async fn run(
     }
     let rest =
         DiscordRest::new(&config.api_url, &config.token).context("setting up the HTTP client")?;
+    // Watching from the start: an edit saved while Discord is still out of reach must not
+    // be missed.
+    let modlog = Arc::new(ModLog::new(rest.clone(), config.mod_log_channel_id));
+    let watcher = config
+        .watch_content
+        .and_then(|mode| start_watching(&store, mode, &modlog));
     // Through a proxy or a test server, never past it to Discord's own gateway.
     let gateway_url = if config.api_url == DISCORD_API_DEFAULT {
         None
@@ -105,10 +111,6 @@ pub async fn run(
     let guild_id = config.guild_id;
     let registers_commands = config.shards.includes_first();
     let shards = config.shards;
-    let modlog = Arc::new(ModLog::new(rest.clone(), config.mod_log_channel_id));
-    let watcher = config
-        .watch_content
-        .and_then(|mode| start_watching(&store, mode, &modlog));
     let stats = Arc::new(Stats::default());
     let data = Data {
         store,

@@ -4,6 +4,7 @@
 //! The bot and `lantern chat` both reload through [`KnowledgeStore::reload`], so what a
 //! moderator tries on the command line goes through the same checks as the bot.
 
+mod poll;
 mod store;
 pub mod watch;
 

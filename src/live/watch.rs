@@ -13,8 +13,8 @@
 //! The system's file events do not arrive from every filesystem (a network share, some
 //! container volumes), and a folder with many subfolders can exceed the system's limit on
 //! watches. So the folder can be polled instead ([`WatchMode::Poll`]), and the watcher
-//! switches to polling by itself when file events cannot follow the folder: a change a
-//! moderator saved must never silently wait for a restart.
+//! switches to polling by itself whenever file events cannot follow the folder: a change
+//! a moderator saved must never silently wait for a restart.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -25,6 +25,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::KnowledgeStore;
+use super::poll::{self, Poller};
 use crate::content::ReloadEvent;
 
 /// How long the folder must be quiet before a reload.
@@ -33,7 +34,8 @@ pub const SETTLE: Duration = Duration::from_millis(200);
 /// The longest a stream of changes may postpone a reload.
 pub const MAX_DELAY: Duration = Duration::from_secs(2);
 
-/// How often the folder is polled when file events are not used.
+/// How often the folder is looked at when file events are not used. Polled changes
+/// arrive this far apart, so polling settles for this much longer than [`SETTLE`].
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// How the folder is followed.
@@ -42,8 +44,8 @@ pub enum WatchMode {
     /// The system's file events (inotify, FSEvents, ...), falling back to polling when
     /// they are unavailable.
     Events,
-    /// Looking at every file every [`POLL_INTERVAL`]: for folders whose changes raise no
-    /// file events.
+    /// Looking at every file's length and modification time every [`POLL_INTERVAL`]:
+    /// for folders whose changes raise no file events.
     Poll,
 }
 
@@ -52,8 +54,12 @@ pub enum WatchMode {
 enum Change {
     /// Something inside it changed.
     Inside,
-    /// The folder itself appeared, disappeared or moved: the watch must be set up again.
+    /// The folder itself appeared, disappeared or moved, or events were lost: the watch
+    /// must be set up again.
     Folder,
+    /// File events cannot follow part of the folder (a subfolder beyond the system's
+    /// limit on watches): only polling can.
+    OutOfWatches,
 }
 
 /// Watches the content folder until dropped.
@@ -73,29 +79,34 @@ pub fn watch(
     store: Arc<KnowledgeStore>,
     mode: WatchMode,
     on_reload: impl Fn(ReloadEvent) + Send + 'static,
-) -> Result<ContentWatcher, notify::Error> {
+) -> std::io::Result<ContentWatcher> {
     let dir = std::path::absolute(store.dir())?;
     let (changes, mut received) = mpsc::unbounded_channel();
-    let mut follower = Follower::start(dir.clone(), mode, event_handler(dir, changes))?;
+    let mut follower = Follower::start(dir, mode, changes);
     let mut watching = follower.follow_folder();
 
     let task = tokio::spawn(async move {
         while let Some(first) = received.recv().await {
-            let mut folder_changed = first == Change::Folder;
+            let mut seen = vec![first];
             let started = Instant::now();
             loop {
                 let left = MAX_DELAY.saturating_sub(started.elapsed());
                 if left.is_zero() {
                     break;
                 }
-                match tokio::time::timeout(SETTLE.min(left), received.recv()).await {
-                    Ok(Some(change)) => folder_changed |= change == Change::Folder,
+                match tokio::time::timeout(follower.settle().min(left), received.recv()).await {
+                    Ok(Some(change)) => seen.push(change),
                     Ok(None) => return,
                     Err(_quiet) => break,
                 }
             }
 
-            if folder_changed || !watching {
+            if seen.contains(&Change::OutOfWatches) {
+                follower.switch_to_polling(
+                    "file events cannot follow a new subfolder of the content folder",
+                );
+            }
+            if seen.contains(&Change::Folder) || !watching {
                 // The old watch followed a folder that is gone; follow the one there now.
                 follower.unfollow_folder();
                 watching = follower.follow_folder();
@@ -121,93 +132,110 @@ pub fn watch(
     Ok(ContentWatcher { task })
 }
 
-/// The notify watcher and what it needs to be set up again, by events or by polling.
-struct Follower<H> {
-    dir: PathBuf,
-    parent: PathBuf,
-    handler: H,
-    watcher: Box<dyn Watcher + Send>,
-    polling: bool,
+/// How the folder is being followed right now.
+enum Following {
+    /// The system's file events, watching the folder's parent (which tells when the
+    /// folder itself comes and goes) and, while it exists, the folder.
+    Events(Box<dyn Watcher + Send>),
+    /// Looking at the folder; the poller stops when dropped.
+    Polling { _poller: Poller },
 }
 
-impl<H: notify::EventHandler + Clone> Follower<H> {
-    /// Watches the folder's parent, which tells when the folder itself comes and goes.
-    fn start(dir: PathBuf, mode: WatchMode, handler: H) -> Result<Self, notify::Error> {
-        let parent = dir
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| dir.clone());
-        let (watcher, polling) = match mode {
-            WatchMode::Poll => (poll_watcher(handler.clone())?, true),
-            WatchMode::Events => match notify::recommended_watcher(handler.clone()) {
-                Ok(watcher) => (Box::new(watcher) as Box<dyn Watcher + Send>, false),
+/// What follows the folder, and what it needs to set itself up again.
+struct Follower {
+    dir: PathBuf,
+    changes: mpsc::UnboundedSender<Change>,
+    following: Following,
+}
+
+impl Follower {
+    /// Never fails: when file events are unavailable, the folder is polled.
+    fn start(dir: PathBuf, mode: WatchMode, changes: mpsc::UnboundedSender<Change>) -> Follower {
+        let mut follower = Follower {
+            following: Following::Polling {
+                _poller: poll_for(&dir, &changes),
+            },
+            dir,
+            changes,
+        };
+        if mode == WatchMode::Events {
+            match follower.events_watcher() {
+                Ok(watcher) => follower.following = Following::Events(watcher),
                 Err(error) => {
                     tracing::warn!(%error, "file events are unavailable; polling the content folder instead");
-                    (poll_watcher(handler.clone())?, true)
                 }
-            },
-        };
-        let mut follower = Follower {
-            dir,
-            parent,
-            handler,
-            watcher,
-            polling,
-        };
+            }
+        }
         follower
-            .watcher
-            .watch(&follower.parent, RecursiveMode::NonRecursive)?;
-        Ok(follower)
+    }
+
+    /// A watcher of the system's file events on the folder's parent.
+    fn events_watcher(&self) -> Result<Box<dyn Watcher + Send>, notify::Error> {
+        let parent = self
+            .dir
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.dir.clone());
+        let handler = event_handler(self.dir.clone(), self.changes.clone());
+        let mut watcher = notify::recommended_watcher(handler)?;
+        watcher.watch(&parent, RecursiveMode::NonRecursive)?;
+        Ok(Box::new(watcher))
     }
 
     /// Follows everything inside the folder; false while there is no folder to follow.
-    /// When file events cannot follow it (the system's limit on watches, say), switches
-    /// to polling rather than leave edits unseen.
     fn follow_folder(&mut self) -> bool {
+        let Following::Events(watcher) = &mut self.following else {
+            return true;
+        };
         if !self.dir.is_dir() {
             return false;
         }
-        let error = match self.watcher.watch(&self.dir, RecursiveMode::Recursive) {
-            Ok(()) => return true,
-            Err(error) => error,
-        };
-        if self.polling {
-            tracing::warn!(%error, "cannot poll the content folder: edits take effect on /reload only");
-            return false;
-        }
-        tracing::warn!(%error, "file events cannot follow the content folder; polling it instead (raising fs.inotify.max_user_watches restores events)");
-        match self.switch_to_polling() {
+        match watcher.watch(&self.dir, RecursiveMode::Recursive) {
             Ok(()) => true,
             Err(error) => {
-                tracing::warn!(%error, "cannot poll the content folder either: edits take effect on /reload only");
-                false
+                self.switch_to_polling(&format!(
+                    "file events cannot follow the content folder ({error})"
+                ));
+                true
             }
         }
     }
 
     fn unfollow_folder(&mut self) {
-        let _ = self.watcher.unwatch(&self.dir);
+        if let Following::Events(watcher) = &mut self.following {
+            let _ = watcher.unwatch(&self.dir);
+        }
     }
 
-    fn switch_to_polling(&mut self) -> Result<(), notify::Error> {
-        let mut watcher = poll_watcher(self.handler.clone())?;
-        watcher.watch(&self.parent, RecursiveMode::NonRecursive)?;
-        watcher.watch(&self.dir, RecursiveMode::Recursive)?;
-        self.watcher = watcher;
-        self.polling = true;
-        Ok(())
+    /// Polls from now on, rather than leave edits unseen. File events come back only with
+    /// a restart, once their cause is fixed.
+    fn switch_to_polling(&mut self, why: &str) {
+        if matches!(self.following, Following::Polling { .. }) {
+            return;
+        }
+        tracing::warn!(
+            "{why}; polling it instead until the next start (on Linux the usual cause is the \
+             limit fs.inotify.max_user_watches)"
+        );
+        self.following = Following::Polling {
+            _poller: poll_for(&self.dir, &self.changes),
+        };
+    }
+
+    /// How long changes must stop before a reload.
+    fn settle(&self) -> Duration {
+        match self.following {
+            Following::Events(_) => SETTLE,
+            Following::Polling { .. } => POLL_INTERVAL + SETTLE,
+        }
     }
 }
 
-fn poll_watcher(
-    handler: impl notify::EventHandler,
-) -> Result<Box<dyn Watcher + Send>, notify::Error> {
-    // Modification times are compared in whole seconds, so an edit saved within the
-    // second the folder was last looked at would go unseen; file contents are compared too.
-    let config = notify::Config::default()
-        .with_poll_interval(POLL_INTERVAL)
-        .with_compare_contents(true);
-    Ok(Box::new(notify::PollWatcher::new(handler, config)?))
+fn poll_for(dir: &Path, changes: &mpsc::UnboundedSender<Change>) -> Poller {
+    let changes = changes.clone();
+    poll::start(dir.to_path_buf(), POLL_INTERVAL, move || {
+        let _ = changes.send(Change::Inside);
+    })
 }
 
 /// Turns file events into [`Change`]s for the folder `dir`, ignoring reads and
@@ -215,13 +243,22 @@ fn poll_watcher(
 fn event_handler(
     dir: PathBuf,
     changes: mpsc::UnboundedSender<Change>,
-) -> impl notify::EventHandler + Clone {
+) -> impl notify::EventHandler {
     move |event: notify::Result<Event>| {
-        let Ok(event) = event else { return };
+        let event = match event {
+            Ok(event) => event,
+            Err(error) => {
+                if matches!(error.kind, notify::ErrorKind::MaxFilesWatch) {
+                    let _ = changes.send(Change::OutOfWatches);
+                }
+                return;
+            }
+        };
         if matches!(event.kind, EventKind::Access(_)) {
             return;
         }
-        let change = if event.paths.iter().any(|p| p == &dir) {
+        // The system dropped events (its queue overflowed): look at everything again.
+        let change = if event.need_rescan() || event.paths.iter().any(|p| p == &dir) {
             Change::Folder
         } else if event.paths.iter().any(|p| p.starts_with(&dir)) {
             Change::Inside

@@ -1,0 +1,115 @@
+//! Polling the content folder, for folders whose changes raise no file events (a network
+//! share, some container volumes) or that the system's file events cannot follow.
+//!
+//! notify's own poller compares modification times in whole seconds, so an edit saved
+//! within the second it last looked goes unseen; its remedy reads and hashes every file on
+//! every look, a content repository's `.git` included. A file's length and its
+//! modification time at full precision are enough to see a save, for one `stat` a file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// What one look at the folder saw: each file's length and modification time, by path.
+type Snapshot = BTreeMap<PathBuf, (u64, Option<SystemTime>)>;
+
+/// Looks at the folder until dropped.
+pub(super) struct Poller {
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Poller {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Looks at `dir` every `interval` and calls `on_change` after each look that differs
+/// from the one before (a file saved, added or removed, the folder gone or back).
+/// The first look is taken before this returns, so a save made right after is seen.
+/// Must be called inside a tokio runtime.
+pub(super) fn start(
+    dir: PathBuf,
+    interval: Duration,
+    on_change: impl Fn() + Send + 'static,
+) -> Poller {
+    let mut last = snapshot(&dir);
+    let task = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(interval).await;
+            let now = look(&dir).await;
+            if now != last {
+                on_change();
+                last = now;
+            }
+        }
+    });
+    Poller { task }
+}
+
+/// A snapshot taken off the async workers: a slow share must not hold them up.
+async fn look(dir: &Path) -> Snapshot {
+    let dir = dir.to_path_buf();
+    tokio::task::spawn_blocking(move || snapshot(&dir))
+        .await
+        .unwrap_or_default()
+}
+
+/// Every file under `dir`, except hidden ones (`.git`, editors' swap files), which
+/// Lantern never reads. A missing or unreadable folder is an empty snapshot.
+fn snapshot(dir: &Path) -> Snapshot {
+    let mut files = Snapshot::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let Ok(metadata) = entry.metadata() else {
+                continue;
+            };
+            if metadata.is_dir() {
+                folders.push(entry.path());
+            } else {
+                let seen = (metadata.len(), metadata.modified().ok());
+                files.insert(entry.path(), seen);
+            }
+        }
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_save_an_addition_and_a_removal_each_change_the_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let article = dir.path().join("articles").join("a.md");
+        std::fs::create_dir_all(article.parent().unwrap()).unwrap();
+        std::fs::write(&article, "one").unwrap();
+        let first = snapshot(dir.path());
+        assert_eq!(first.len(), 1);
+
+        // Same length, within the same second: the modification time still differs.
+        std::thread::sleep(Duration::from_millis(30));
+        std::fs::write(&article, "two").unwrap();
+        let saved = snapshot(dir.path());
+        assert_ne!(saved, first);
+
+        std::fs::write(dir.path().join(".article.md.swp"), "x").unwrap();
+        assert_eq!(
+            snapshot(dir.path()),
+            saved,
+            "hidden files are not looked at"
+        );
+
+        std::fs::remove_file(&article).unwrap();
+        assert!(snapshot(dir.path()).is_empty());
+        assert!(snapshot(&dir.path().join("gone")).is_empty());
+    }
+}
