@@ -10,8 +10,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-/// What one look at the folder saw: each file's length and modification time, by path.
-type Snapshot = BTreeMap<PathBuf, (u64, Option<SystemTime>)>;
+/// What one look at the folder saw: each file's length, modification time and file
+/// number (a save that writes a new file and renames it over the old one changes the
+/// number even when the time's tick does not), by path.
+type Snapshot = BTreeMap<PathBuf, (u64, Option<SystemTime>, u64)>;
 
 /// Looks at the folder until dropped.
 pub(super) struct Poller {
@@ -55,12 +57,18 @@ async fn look(dir: &Path) -> Snapshot {
         .unwrap_or_default()
 }
 
-/// Every file under `dir`, except hidden ones (`.git`, editors' swap files), which
-/// Lantern never reads. A missing or unreadable folder is an empty snapshot.
+/// Every file under `dir`, through links as the loader reads them, except hidden ones
+/// (`.git`, editors' swap files), which Lantern never reads. A missing or unreadable
+/// folder is an empty snapshot.
 fn snapshot(dir: &Path) -> Snapshot {
     let mut files = Snapshot::new();
     let mut folders = vec![dir.to_path_buf()];
+    // A link to a folder above would otherwise be walked forever.
+    let mut walked = std::collections::HashSet::new();
     while let Some(folder) = folders.pop() {
+        if !walked.insert(std::fs::canonicalize(&folder).unwrap_or_else(|_| folder.clone())) {
+            continue;
+        }
         let Ok(entries) = std::fs::read_dir(&folder) else {
             continue;
         };
@@ -68,18 +76,33 @@ fn snapshot(dir: &Path) -> Snapshot {
             if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
-            let Ok(metadata) = entry.metadata() else {
+            let path = entry.path();
+            let Ok(metadata) = std::fs::metadata(&path).or_else(|_| entry.metadata()) else {
                 continue;
             };
             if metadata.is_dir() {
-                folders.push(entry.path());
+                folders.push(path);
             } else {
-                let seen = (metadata.len(), metadata.modified().ok());
-                files.insert(entry.path(), seen);
+                let seen = (
+                    metadata.len(),
+                    metadata.modified().ok(),
+                    file_number(&metadata),
+                );
+                files.insert(path, seen);
             }
         }
     }
     files
+}
+
+#[cfg(unix)]
+fn file_number(metadata: &std::fs::Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(metadata)
+}
+
+#[cfg(not(unix))]
+fn file_number(_: &std::fs::Metadata) -> u64 {
+    0
 }
 
 #[cfg(test)]
@@ -107,6 +130,21 @@ mod tests {
             saved,
             "hidden files are not looked at"
         );
+
+        // Articles behind a link are read, so they are looked at; a link to a folder
+        // above is walked once.
+        #[cfg(unix)]
+        {
+            let elsewhere = tempfile::tempdir().unwrap();
+            std::fs::write(elsewhere.path().join("b.md"), "linked").unwrap();
+            let link = dir.path().join("articles").join("shared");
+            std::os::unix::fs::symlink(elsewhere.path(), &link).unwrap();
+            std::os::unix::fs::symlink(dir.path(), dir.path().join("articles/loop")).unwrap();
+            let linked = snapshot(dir.path());
+            assert!(linked.contains_key(&link.join("b.md")), "{linked:?}");
+            std::fs::remove_file(&link).unwrap();
+            std::fs::remove_file(dir.path().join("articles/loop")).unwrap();
+        }
 
         std::fs::remove_file(&article).unwrap();
         assert!(snapshot(dir.path()).is_empty());
