@@ -93,6 +93,37 @@ async fn mod_log_post(discord: &FakeDiscord, bot: &Bot, text: &str) -> String {
     body["content"].as_str().unwrap().to_string()
 }
 
+/// Saves `addition` into the heparin passage of `content`, then waits until a member's
+/// answer quotes it and the moderators' log reports the edit; returns that answer and
+/// how long it took to arrive.
+async fn an_edit_reaches_members(
+    discord: &FakeDiscord,
+    bot: &Bot,
+    content: &std::path::Path,
+    addition: &str,
+) -> (String, Duration) {
+    let passage = "Heparin is an injectable blood thinner";
+    assert!(
+        ask(discord, bot, HEPARIN)
+            .await
+            .contains(&format!("{passage}."))
+    );
+    edit(
+        &article_path(content),
+        &format!("{passage}."),
+        &format!("{passage}{addition}."),
+    );
+    let arrived = ask_until(discord, bot, HEPARIN, |r| r.contains(addition)).await;
+    let report = mod_log_post(
+        discord,
+        bot,
+        "Topics edited: Heparin, an injectable blood thinner",
+    )
+    .await;
+    assert!(report.contains("Files changed"), "{report}");
+    arrived
+}
+
 fn edit(path: &std::path::Path, from: &str, to: &str) {
     let text = fs::read_to_string(path).unwrap();
     assert!(text.contains(from), "{from}");
@@ -103,29 +134,9 @@ fn edit(path: &std::path::Path, from: &str, to: &str) {
 async fn saved_edits_and_new_articles_reach_members_without_a_restart() {
     let content = content_copy();
     let (discord, bot) = start(content.path()).await;
-    assert!(
-        ask(&discord, &bot, HEPARIN)
-            .await
-            .contains("Heparin is an injectable blood thinner.")
-    );
-
-    edit(
-        &article_path(content.path()),
-        "Heparin is an injectable blood thinner.",
-        "Heparin is an injectable blood thinner, given by injection.",
-    );
-    let (reply, took) = ask_until(&discord, &bot, HEPARIN, |r| {
-        r.contains("given by injection")
-    })
-    .await;
+    let (reply, took) =
+        an_edit_reaches_members(&discord, &bot, content.path(), ", given by injection").await;
     assert!(reply.contains(&common::bundled_safety().doctor_advice));
-    let report = mod_log_post(
-        &discord,
-        &bot,
-        "Topics edited: Heparin, an injectable blood thinner",
-    )
-    .await;
-    assert!(report.contains("Files changed"), "{report}");
     println!("edit to answer: {took:?}");
 
     fs::write(
@@ -268,27 +279,7 @@ async fn a_polled_content_folder_serves_saved_edits() {
             .any(|l| l.contains("watching the content folder") && l.contains("Poll")),
         "{log}"
     );
-    assert!(
-        ask(&discord, &bot, HEPARIN)
-            .await
-            .contains("Heparin is an injectable blood thinner.")
-    );
-    edit(
-        &article_path(content.path()),
-        "Heparin is an injectable blood thinner.",
-        "Heparin is an injectable blood thinner, checked by polling.",
-    );
-    ask_until(&discord, &bot, HEPARIN, |r| {
-        r.contains("checked by polling")
-    })
-    .await;
-    let report = mod_log_post(
-        &discord,
-        &bot,
-        "Topics edited: Heparin, an injectable blood thinner",
-    )
-    .await;
-    assert!(report.contains("Files changed"), "{report}");
+    an_edit_reaches_members(&discord, &bot, content.path(), ", checked by polling").await;
 }
 
 /// Every reply during reloads comes from one whole version of the content: the passage

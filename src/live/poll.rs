@@ -10,21 +10,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
+use tokio_util::task::AbortOnDropHandle;
+
 /// What one look at the folder saw: each file's length, modification time and file
 /// number (a save that writes a new file and renames it over the old one changes the
 /// number even when the time's tick does not), by path.
 type Snapshot = BTreeMap<PathBuf, (u64, Option<SystemTime>, u64)>;
 
 /// Looks at the folder until dropped.
-pub(super) struct Poller {
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Poller {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
+pub(super) type Poller = AbortOnDropHandle<()>;
 
 /// Looks at `dir` every `interval` and calls `on_change` after each look that differs
 /// from the one before (a file saved, added or removed, the folder gone or back).
@@ -36,7 +30,7 @@ pub(super) fn start(
     on_change: impl Fn() + Send + 'static,
 ) -> Poller {
     let mut last = snapshot(&dir);
-    let task = tokio::spawn(async move {
+    AbortOnDropHandle::new(tokio::spawn(async move {
         loop {
             tokio::time::sleep(interval).await;
             let now = look(&dir).await;
@@ -45,8 +39,7 @@ pub(super) fn start(
                 last = now;
             }
         }
-    });
-    Poller { task }
+    }))
 }
 
 /// A snapshot taken off the async workers: a slow share must not hold them up.
@@ -57,42 +50,27 @@ async fn look(dir: &Path) -> Snapshot {
         .unwrap_or_default()
 }
 
-/// Every file under `dir`, through links as the loader reads them, except hidden ones
-/// (`.git`, editors' swap files), which Lantern never reads. A missing or unreadable
-/// folder is an empty snapshot.
+/// Every file under `dir`, through links as the loader reads them (a folder reached
+/// again through a link is not walked twice), except hidden ones (`.git`, editors' swap
+/// files), which Lantern never reads. A missing or unreadable folder is an empty snapshot.
 fn snapshot(dir: &Path) -> Snapshot {
-    let mut files = Snapshot::new();
-    let mut folders = vec![dir.to_path_buf()];
-    // A link to a folder above would otherwise be walked forever.
-    let mut walked = std::collections::HashSet::new();
-    while let Some(folder) = folders.pop() {
-        if !walked.insert(std::fs::canonicalize(&folder).unwrap_or_else(|_| folder.clone())) {
-            continue;
-        }
-        let Ok(entries) = std::fs::read_dir(&folder) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            let path = entry.path();
-            let Ok(metadata) = std::fs::metadata(&path).or_else(|_| entry.metadata()) else {
-                continue;
-            };
-            if metadata.is_dir() {
-                folders.push(path);
-            } else {
-                let seen = (
-                    metadata.len(),
-                    metadata.modified().ok(),
-                    file_number(&metadata),
-                );
-                files.insert(path, seen);
-            }
-        }
-    }
-    files
+    walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|entry| {
+            entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
+        })
+        .flatten()
+        .filter_map(|entry| {
+            let metadata = entry.metadata().ok().filter(|m| !m.is_dir())?;
+            let seen = (
+                metadata.len(),
+                metadata.modified().ok(),
+                file_number(&metadata),
+            );
+            Some((entry.into_path(), seen))
+        })
+        .collect()
 }
 
 #[cfg(unix)]

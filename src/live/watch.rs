@@ -23,6 +23,7 @@ use std::time::Duration;
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
+use tokio_util::task::AbortOnDropHandle;
 
 use super::KnowledgeStore;
 use super::poll::{self, Poller};
@@ -64,13 +65,7 @@ enum Change {
 
 /// Watches the content folder until dropped.
 pub struct ContentWatcher {
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for ContentWatcher {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
+    _task: AbortOnDropHandle<()>,
 }
 
 /// Starts watching `store`'s folder; `on_reload` hears about every reload it makes.
@@ -129,7 +124,9 @@ pub fn watch(
             on_reload(event);
         }
     });
-    Ok(ContentWatcher { task })
+    Ok(ContentWatcher {
+        _task: AbortOnDropHandle::new(task),
+    })
 }
 
 /// How the folder is being followed right now.
@@ -139,6 +136,17 @@ enum Following {
     Events(Box<dyn Watcher + Send>),
     /// Looking at the folder; the poller stops when dropped.
     Polling { _poller: Poller },
+}
+
+impl Following {
+    /// Polls `dir`, telling each change found to `changes`.
+    fn polling(dir: &Path, changes: &mpsc::UnboundedSender<Change>) -> Following {
+        let changes = changes.clone();
+        let poller = poll::start(dir.to_path_buf(), POLL_INTERVAL, move || {
+            let _ = changes.send(Change::Inside);
+        });
+        Following::Polling { _poller: poller }
+    }
 }
 
 /// What follows the folder, and what it needs to set itself up again.
@@ -151,35 +159,23 @@ struct Follower {
 impl Follower {
     /// Never fails: when file events are unavailable, the folder is polled.
     fn start(dir: PathBuf, mode: WatchMode, changes: mpsc::UnboundedSender<Change>) -> Follower {
-        let mut follower = Follower {
-            following: Following::Polling {
-                _poller: poll_for(&dir, &changes),
-            },
+        let events = match mode {
+            WatchMode::Events => events_watcher(&dir, &changes)
+                .inspect_err(|error| {
+                    tracing::warn!(%error, "file events are unavailable; polling the content folder instead");
+                })
+                .ok(),
+            WatchMode::Poll => None,
+        };
+        let following = match events {
+            Some(watcher) => Following::Events(watcher),
+            None => Following::polling(&dir, &changes),
+        };
+        Follower {
             dir,
             changes,
-        };
-        if mode == WatchMode::Events {
-            match follower.events_watcher() {
-                Ok(watcher) => follower.following = Following::Events(watcher),
-                Err(error) => {
-                    tracing::warn!(%error, "file events are unavailable; polling the content folder instead");
-                }
-            }
+            following,
         }
-        follower
-    }
-
-    /// A watcher of the system's file events on the folder's parent.
-    fn events_watcher(&self) -> Result<Box<dyn Watcher + Send>, notify::Error> {
-        let parent = self
-            .dir
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| self.dir.clone());
-        let handler = event_handler(self.dir.clone(), self.changes.clone());
-        let mut watcher = notify::recommended_watcher(handler)?;
-        watcher.watch(&parent, RecursiveMode::NonRecursive)?;
-        Ok(Box::new(watcher))
     }
 
     /// Follows everything inside the folder; false while there is no folder to follow.
@@ -217,9 +213,7 @@ impl Follower {
             "{why}; polling it instead until the next start (on Linux the usual cause is the \
              limit fs.inotify.max_user_watches)"
         );
-        self.following = Following::Polling {
-            _poller: poll_for(&self.dir, &self.changes),
-        };
+        self.following = Following::polling(&self.dir, &self.changes);
     }
 
     /// How long changes must stop before a reload.
@@ -231,11 +225,17 @@ impl Follower {
     }
 }
 
-fn poll_for(dir: &Path, changes: &mpsc::UnboundedSender<Change>) -> Poller {
-    let changes = changes.clone();
-    poll::start(dir.to_path_buf(), POLL_INTERVAL, move || {
-        let _ = changes.send(Change::Inside);
-    })
+/// A watcher of the system's file events on the folder's parent, which tells when the
+/// folder itself comes and goes.
+fn events_watcher(
+    dir: &Path,
+    changes: &mpsc::UnboundedSender<Change>,
+) -> Result<Box<dyn Watcher + Send>, notify::Error> {
+    let parent = dir.parent().unwrap_or(dir);
+    let handler = event_handler(dir.to_path_buf(), changes.clone());
+    let mut watcher = notify::recommended_watcher(handler)?;
+    watcher.watch(parent, RecursiveMode::NonRecursive)?;
+    Ok(Box::new(watcher))
 }
 
 /// Turns file events into [`Change`]s for the folder `dir`, ignoring reads and
