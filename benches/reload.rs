@@ -84,8 +84,9 @@ fn time_reloads(store: &KnowledgeStore) -> Vec<Duration> {
 
 /// Edits the first passage of the first article and waits until the served content has it.
 async fn time_saves(store: Arc<KnowledgeStore>, dir: &Path) -> Vec<Duration> {
-    let _watcher =
-        watch::watch(store.clone(), watch::WatchMode::Events, |_| {}).expect("watching the folder");
+    let _watcher = watch::watch(store.clone(), watch::WatchMode::Events, |_| {})
+        .await
+        .expect("watching the folder");
     let article = first_article(dir);
     let original = std::fs::read_to_string(&article).expect("the article");
     let (_topic, passage) = first_passage(&original);

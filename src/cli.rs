@@ -89,10 +89,7 @@ impl Cli {
 }
 
 /// Runs the parsed command line. Errors are printed here; the exit code says what kind.
-pub fn run(cli: Cli, mut config: Config) -> ExitCode {
-    if let Some(dir) = cli.content {
-        config.content_dir = dir;
-    }
+pub fn run(cli: Cli, config: Config) -> ExitCode {
     // The bot's errors can hold a socket's broken pipe too; only a command's output has
     // a reader that may stop early.
     let prints_for_a_reader = !matches!(cli.command, Some(Command::Run) | None);

@@ -198,12 +198,43 @@ impl Config {
         let data_dir = get(source, "LANTERN_DATA_DIR")
             .filter(|dir| !dir.trim().is_empty())
             .map_or_else(|| PathBuf::from("data"), PathBuf::from);
+        if is_within(&data_dir, &content_dir) {
+            return Err(ConfigError::Invalid {
+                key: "LANTERN_DATA_DIR",
+                problem: format!(
+                    "`{}` is inside the content folder `{}`, where every vector cache or feedback count \
+                     Lantern writes would look like a moderator's edit and reload the content",
+                    data_dir.display(),
+                    content_dir.display()
+                ),
+                hint: "Set LANTERN_DATA_DIR to a folder outside the content folder (the default, `data`, \
+                       sits beside `content`)",
+            });
+        }
         Ok(Config {
             content_dir,
             min_confidence,
             data_dir,
         })
     }
+}
+
+/// Whether `inner` is `outer` or inside it, through links and `..` alike.
+fn is_within(inner: &Path, outer: &Path) -> bool {
+    resolved(inner).starts_with(resolved(outer))
+}
+
+/// `path` made absolute, with its longest part that exists resolved (links, `..`): the
+/// folders need not exist yet.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    absolute
+        .ancestors()
+        .find_map(|existing| {
+            let rest = absolute.strip_prefix(existing).ok()?;
+            Some(existing.canonicalize().ok()?.join(rest))
+        })
+        .unwrap_or(absolute)
 }
 
 impl BotConfig {
@@ -611,6 +642,38 @@ mod tests {
         for bad in ["0", "3-1/8", "0-8/8", "x", "1-2", "4294967295", "0-1/1025"] {
             let error = shards(bad).unwrap_err().to_string();
             assert!(error.contains("LANTERN_SHARDS"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn the_data_folder_must_be_outside_the_content_folder() {
+        let root = tempfile::tempdir().unwrap();
+        let content = root.path().join("kb");
+        std::fs::create_dir(&content).unwrap();
+        let load = |content: &Path, data: &Path| {
+            let map = env(&[
+                ("LANTERN_CONTENT_DIR", &content.display().to_string()),
+                ("LANTERN_DATA_DIR", &data.display().to_string()),
+            ]);
+            Config::load(&|k| map.get(k).cloned())
+        };
+        for inside in [content.clone(), content.join("data"), content.join("a/b")] {
+            let error = load(&content, &inside).unwrap_err().to_string();
+            assert!(
+                error.contains("LANTERN_DATA_DIR") && error.contains("outside the content folder"),
+                "{error}"
+            );
+        }
+        // Beside it, also when written through the content folder and back out.
+        assert!(load(&content, &root.path().join("data")).is_ok());
+        assert!(load(&content, &content.join("../data")).is_ok());
+        assert!(load(&content, &root.path().join("kb-data")).is_ok());
+        // Through a link into the content folder.
+        #[cfg(unix)]
+        {
+            let link = root.path().join("link");
+            std::os::unix::fs::symlink(&content, &link).unwrap();
+            assert!(load(&content, &link.join("data")).is_err());
         }
     }
 

@@ -1703,3 +1703,35 @@ fn eval_warns_about_lines_whose_figures_would_mislead() {
         run.stderr
     );
 }
+
+/// Lantern writes its caches in the data folder; inside the content folder, each write
+/// would look like a moderator's edit to the bot's watcher. Said at start, with the fix,
+/// whether the content folder comes from `--content` or the environment.
+#[test]
+fn a_data_folder_inside_the_content_folder_is_refused_with_the_fix() {
+    let content = common::content_copy();
+    let inside = content.path().join("data").display().to_string();
+    let folder = content.path().display().to_string();
+    let from_flag =
+        Lantern::new()
+            .env("LANTERN_DATA_DIR", &inside)
+            .run(&["check", "--content", &folder]);
+    let from_env = Lantern::new()
+        .env("LANTERN_DATA_DIR", &inside)
+        .env("LANTERN_CONTENT_DIR", &folder)
+        .run(&["ask", "why would I need heparin?"]);
+    for run in [from_flag, from_env] {
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("LANTERN_DATA_DIR")
+                && run.stderr.contains("outside the content folder"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    }
+    assert!(
+        !content.path().join("data").exists(),
+        "nothing was written inside the content folder"
+    );
+}

@@ -19,31 +19,43 @@ const PATIENCE: Duration = Duration::from_secs(15);
 
 /// A store on a copy of the bundled content, watched, with every reload event recorded.
 struct Watched {
-    content: tempfile::TempDir,
+    _root: tempfile::TempDir,
+    dir: std::path::PathBuf,
     store: Arc<KnowledgeStore>,
     events: Arc<Mutex<Vec<ReloadEvent>>>,
     _watcher: watch::ContentWatcher,
 }
 
 impl Watched {
-    fn start() -> Watched {
-        Watched::start_with(watch::WatchMode::Events)
+    async fn start() -> Watched {
+        Watched::start_with(watch::WatchMode::Events).await
     }
 
-    fn start_with(mode: watch::WatchMode) -> Watched {
+    async fn start_with(mode: watch::WatchMode) -> Watched {
         let content = content_copy();
-        let store = Arc::new(
-            KnowledgeStore::open(content.path(), DEFAULT_MIN_CONFIDENCE, common::embedder())
-                .unwrap(),
-        );
+        let dir = content.path().to_path_buf();
+        let store = open(&dir);
+        Watched::watch(content, dir, store, mode).await
+    }
+
+    /// Watches `store`, loaded from `dir` (inside `root`).
+    async fn watch(
+        root: tempfile::TempDir,
+        dir: std::path::PathBuf,
+        store: KnowledgeStore,
+        mode: watch::WatchMode,
+    ) -> Watched {
+        let store = Arc::new(store);
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();
         let watcher = watch::watch(store.clone(), mode, move |event| {
             sink.lock().unwrap().push(event)
         })
+        .await
         .unwrap();
         Watched {
-            content,
+            _root: root,
+            dir,
             store,
             events,
             _watcher: watcher,
@@ -51,7 +63,7 @@ impl Watched {
     }
 
     fn dir(&self) -> &Path {
-        self.content.path()
+        &self.dir
     }
 
     fn event_count(&self) -> usize {
@@ -91,6 +103,11 @@ impl Watched {
     }
 }
 
+/// The content in `dir`, loaded as the bot loads it at start.
+fn open(dir: &Path) -> KnowledgeStore {
+    KnowledgeStore::open(dir, DEFAULT_MIN_CONFIDENCE, common::embedder()).unwrap()
+}
+
 fn edit(path: &Path, from: &str, to: &str) {
     let text = fs::read_to_string(path).unwrap();
     assert!(text.contains(from));
@@ -109,7 +126,7 @@ async fn a_saved_edit_is_served_when_the_folder_is_polled() {
 }
 
 async fn a_saved_edit_is_served(mode: watch::WatchMode) {
-    let watched = Watched::start_with(mode);
+    let watched = Watched::start_with(mode).await;
     // The watch is set up before the edit, so the edit cannot be missed.
     edit(
         &article_path(watched.dir()),
@@ -129,16 +146,78 @@ async fn a_saved_edit_is_served(mode: watch::WatchMode) {
     assert!(passage.contains("(edited)"), "{passage}");
 }
 
+/// The content is loaded before the watch begins: a save made in between (the first load
+/// of a large folder takes a while) is served all the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_saved_during_the_first_load_is_served() {
+    let content = content_copy();
+    let dir = content.path().to_path_buf();
+    let store = open(&dir);
+    edit(
+        &article_path(&dir),
+        "Heparin is an injectable blood thinner.",
+        "Heparin is an injectable blood thinner (saved while loading).",
+    );
+    let watched = Watched::watch(content, dir, store, watch::WatchMode::Events).await;
+    let changes = watched.next_reload(0).await;
+    assert_eq!(
+        changes.topics_edited,
+        ["Heparin, an injectable blood thinner"]
+    );
+    let passage = watched.answer("is heparin a blood thinner").unwrap();
+    assert!(passage.contains("(saved while loading)"), "{passage}");
+}
+
+/// A content repository moved aside and cloned afresh: the folder at the content path is
+/// a new one, inside a new parent, and it is the one followed from then on.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_content_repository_cloned_afresh_is_followed() {
+    let root = tempfile::tempdir().unwrap();
+    let repository = root.path().join("kb");
+    let dir = repository.join("content");
+    common::copy_dir(&common::bundled_content(), &dir);
+    let store = open(&dir);
+    let watched = Watched::watch(root, dir.clone(), store, watch::WatchMode::Events).await;
+
+    let old_repository = repository.with_file_name("kb-old");
+    fs::rename(&repository, &old_repository).unwrap();
+    common::copy_dir(&old_repository, &repository);
+    edit(
+        &article_path(&dir),
+        "injectable blood thinner.",
+        "injectable blood thinner (cloned).",
+    );
+    wait_for_answer(&watched, "(cloned)").await;
+
+    // The new folder is followed: a later edit arrives too.
+    edit(&article_path(&dir), "(cloned).", "(cloned, then edited).");
+    wait_for_answer(&watched, "(cloned, then edited)").await;
+}
+
+/// Waits until the heparin question is answered with a passage holding `marker`.
+async fn wait_for_answer(watched: &Watched, marker: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let passage = watched.answer("is heparin a blood thinner").unwrap();
+        if passage.contains(marker) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no passage with {marker:?} within {PATIENCE:?}: {passage}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Moderators group articles in subfolders: one created while the bot runs is watched
 /// like the rest, and an article saved into it is served.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_article_saved_in_a_new_subfolder_is_served() {
-    let watched = Watched::start();
+    let watched = Watched::start().await;
     let folder = watched.dir().join("articles").join("diet");
     fs::create_dir(&folder).unwrap();
-    // The new folder's own reload first: the article must then be seen inside it.
-    watched.next_reload(0).await;
-    let mut seen = watched.event_count();
+    let mut seen = 0;
     fs::write(
         folder.join("iron.md"),
         "---\ntitle: Iron\nsource: Lantern tests\nlast_reviewed: 2026-11-30\n---\n\n\
@@ -179,7 +258,7 @@ async fn an_article_saved_in_a_new_subfolder_is_served() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_burst_of_fifty_saves_reloads_once_or_twice() {
-    let watched = Watched::start();
+    let watched = Watched::start().await;
     let article = article_path(watched.dir());
     let original = fs::read_to_string(&article).unwrap();
     for i in 0..50 {
@@ -271,7 +350,7 @@ const BREAKAGES: &[Breakage] = &[
 #[tokio::test(flavor = "multi_thread")]
 async fn each_kind_of_bad_change_is_rejected_reported_and_harmless() {
     for breakage in BREAKAGES {
-        let watched = Watched::start();
+        let watched = Watched::start().await;
         let good = fs::read_to_string(article(watched.dir())).unwrap();
         let good_safety = fs::read_to_string(watched.dir().join("safety.md")).unwrap();
         let before = watched.answer("is heparin a blood thinner").unwrap();
@@ -319,7 +398,7 @@ async fn the_folder_removed_and_restored_while_polled() {
 }
 
 async fn the_folder_removed_and_restored_in(mode: watch::WatchMode) {
-    let watched = Watched::start_with(mode);
+    let watched = Watched::start_with(mode).await;
     let backup = tempfile::tempdir().unwrap();
     common::copy_dir(watched.dir(), backup.path());
 
@@ -347,16 +426,5 @@ async fn the_folder_removed_and_restored_in(mode: watch::WatchMode) {
         "injectable blood thinner.",
         "injectable blood thinner (restored).",
     );
-    let deadline = Instant::now() + PATIENCE;
-    while !watched
-        .answer("is heparin a blood thinner")
-        .unwrap()
-        .contains("(restored)")
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the edit in the restored folder never arrived"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_answer(&watched, "(restored)").await;
 }

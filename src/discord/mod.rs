@@ -93,9 +93,10 @@ pub async fn run(
     // Watching from the start: an edit saved while Discord is still out of reach must not
     // be missed.
     let modlog = Arc::new(ModLog::new(rest.clone(), config.mod_log_channel_id));
-    let watcher = config
-        .watch_content
-        .and_then(|mode| start_watching(&store, mode, &modlog));
+    let watcher = match config.watch_content {
+        Some(mode) => start_watching(&store, mode, &modlog).await,
+        None => None,
+    };
     // Through a proxy or a test server, never past it to Discord's own gateway.
     let gateway_url = if config.api_url == DISCORD_API_DEFAULT {
         None
@@ -244,7 +245,7 @@ async fn register_commands(
 
 /// Reloads on file changes, reporting each reload to the moderators. Without a watcher
 /// the bot still runs, and `/reload` still works.
-fn start_watching(
+async fn start_watching(
     store: &Arc<KnowledgeStore>,
     mode: WatchMode,
     modlog: &Arc<ModLog>,
@@ -254,7 +255,7 @@ fn start_watching(
         let modlog = modlog.clone();
         tokio::spawn(async move { modlog.report(&event, Trigger::Watcher).await });
     };
-    match watch::watch(store.clone(), mode, report) {
+    match watch::watch(store.clone(), mode, report).await {
         Ok(watcher) => {
             tracing::info!(folder = %watch::watched_folder(store).display(), ?mode, "watching the content folder");
             Some(watcher)

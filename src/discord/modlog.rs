@@ -61,8 +61,8 @@ impl ModLog {
                 }
             }
         };
-        let unchanged = matches!(event, ReloadEvent::Reloaded(changes) if changes.is_empty());
-        if repeated || (unchanged && trigger == Trigger::Watcher) {
+        // The watcher reports only reloads that changed something; `/reload` always answers.
+        if repeated {
             return;
         }
         let Some(channel_id) = self.channel_id else {

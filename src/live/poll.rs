@@ -29,11 +29,15 @@ pub(super) fn start(
     interval: Duration,
     on_change: impl Fn() + Send + 'static,
 ) -> Poller {
-    let mut last = snapshot(&dir);
+    let mut last = snapshot(&dir).unwrap_or_default();
     AbortOnDropHandle::new(tokio::spawn(async move {
         loop {
             tokio::time::sleep(interval).await;
-            let now = look(&dir).await;
+            // A folder that cannot be read just now (a share reconnecting) has not
+            // changed: taken as empty, it would read as every file deleted.
+            let Some(now) = look(&dir).await else {
+                continue;
+            };
             if now != last {
                 on_change();
                 last = now;
@@ -43,18 +47,25 @@ pub(super) fn start(
 }
 
 /// A snapshot taken off the async workers: a slow share must not hold them up.
-async fn look(dir: &Path) -> Snapshot {
+async fn look(dir: &Path) -> Option<Snapshot> {
     let dir = dir.to_path_buf();
     tokio::task::spawn_blocking(move || snapshot(&dir))
         .await
-        .unwrap_or_default()
+        .ok()
+        .flatten()
 }
 
 /// Every file under `dir`, through links as the loader reads them (a folder reached
 /// again through a link is not walked twice), except hidden ones (`.git`, editors' swap
-/// files), which Lantern never reads. A missing or unreadable folder is an empty snapshot.
-fn snapshot(dir: &Path) -> Snapshot {
-    walkdir::WalkDir::new(dir)
+/// files), which Lantern never reads. A missing folder is an empty snapshot; `None` when
+/// the folder is there but cannot be read.
+fn snapshot(dir: &Path) -> Option<Snapshot> {
+    match std::fs::read_dir(dir) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Some(Snapshot::new()),
+        Err(_) => return None,
+        Ok(_) => {}
+    }
+    let files = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .into_iter()
         .filter_entry(|entry| {
@@ -70,7 +81,8 @@ fn snapshot(dir: &Path) -> Snapshot {
             );
             Some((entry.into_path(), seen))
         })
-        .collect()
+        .collect();
+    Some(files)
 }
 
 #[cfg(unix)]
@@ -93,18 +105,18 @@ mod tests {
         let article = dir.path().join("articles").join("a.md");
         std::fs::create_dir_all(article.parent().unwrap()).unwrap();
         std::fs::write(&article, "one").unwrap();
-        let first = snapshot(dir.path());
+        let first = snapshot(dir.path()).unwrap();
         assert_eq!(first.len(), 1);
 
         // Same length, within the same second: the modification time still differs.
         std::thread::sleep(Duration::from_millis(30));
         std::fs::write(&article, "two").unwrap();
-        let saved = snapshot(dir.path());
+        let saved = snapshot(dir.path()).unwrap();
         assert_ne!(saved, first);
 
         std::fs::write(dir.path().join(".article.md.swp"), "x").unwrap();
         assert_eq!(
-            snapshot(dir.path()),
+            snapshot(dir.path()).unwrap(),
             saved,
             "hidden files are not looked at"
         );
@@ -118,14 +130,14 @@ mod tests {
             let link = dir.path().join("articles").join("shared");
             std::os::unix::fs::symlink(elsewhere.path(), &link).unwrap();
             std::os::unix::fs::symlink(dir.path(), dir.path().join("articles/loop")).unwrap();
-            let linked = snapshot(dir.path());
+            let linked = snapshot(dir.path()).unwrap();
             assert!(linked.contains_key(&link.join("b.md")), "{linked:?}");
             std::fs::remove_file(&link).unwrap();
             std::fs::remove_file(dir.path().join("articles/loop")).unwrap();
         }
 
         std::fs::remove_file(&article).unwrap();
-        assert!(snapshot(dir.path()).is_empty());
-        assert!(snapshot(&dir.path().join("gone")).is_empty());
+        assert!(snapshot(dir.path()).unwrap().is_empty());
+        assert!(snapshot(&dir.path().join("gone")).unwrap().is_empty());
     }
 }

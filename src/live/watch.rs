@@ -7,8 +7,14 @@
 //! folder is reloaded once. A steady stream of changes cannot postpone the reload beyond
 //! [`MAX_DELAY`].
 //!
-//! Besides the folder itself, its parent is watched: that is the only way to see the
-//! folder being deleted, renamed or restored, after which the watch is set up again.
+//! A watch follows the folder it was set up on, not its path: when the folder (or a folder
+//! above it) is moved away and another put in its place, as when a repository is cloned
+//! afresh, the old watch reports nothing. So the path is checked every [`FOLDER_CHECK`]
+//! for a different folder, and the watch is set up again on whatever folder is there.
+//!
+//! The content was loaded before the watch began, so once the watch is set up the content
+//! is reloaded, for any save made in between; like every reload that changes nothing, that
+//! is not reported.
 //!
 //! The system's file events do not arrive from every filesystem (a network share, some
 //! container volumes), and a folder with many subfolders can exceed the system's limit on
@@ -39,6 +45,10 @@ pub const MAX_DELAY: Duration = Duration::from_secs(2);
 /// arrive this far apart, so polling settles for this much longer than [`SETTLE`].
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
+/// How often file events' watch checks that the path still leads to the folder it
+/// follows: one `stat` each time.
+const FOLDER_CHECK: Duration = Duration::from_secs(1);
+
 /// How the folder is followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WatchMode {
@@ -55,8 +65,8 @@ pub enum WatchMode {
 enum Change {
     /// Something inside it changed.
     Inside,
-    /// The folder itself appeared, disappeared or moved, or events were lost: the watch
-    /// must be set up again.
+    /// The folder itself appeared, disappeared, moved or was replaced, or events were
+    /// lost: the watch must be set up again.
     Folder,
     /// File events cannot follow part of the folder (a subfolder beyond the system's
     /// limit on watches): only polling can.
@@ -68,60 +78,59 @@ pub struct ContentWatcher {
     _task: AbortOnDropHandle<()>,
 }
 
-/// Starts watching `store`'s folder; `on_reload` hears about every reload it makes.
-/// Must be called inside a tokio runtime.
-pub fn watch(
+/// Starts watching `store`'s folder; `on_reload` hears about every reload that changed
+/// something or was rejected. Returns once the watch is set up and the content has been
+/// reloaded once, for any save made while it was first loaded.
+pub async fn watch(
     store: Arc<KnowledgeStore>,
     mode: WatchMode,
     on_reload: impl Fn(ReloadEvent) + Send + 'static,
 ) -> std::io::Result<ContentWatcher> {
     let dir = std::path::absolute(store.dir())?;
     let (changes, mut received) = mpsc::unbounded_channel();
-    let mut follower = Follower::start(dir, mode, changes);
-    let mut watching = follower.follow_folder();
+    let mut follower = off_the_workers(move || {
+        let mut follower = Follower::start(dir, mode, changes);
+        follower.follow_folder();
+        follower
+    })
+    .await?;
+    let mut news = News::new(on_reload);
+    news.tell(reload(&store).await);
 
     let task = tokio::spawn(async move {
-        while let Some(first) = received.recv().await {
-            let mut seen = vec![first];
-            let started = Instant::now();
-            loop {
-                let left = MAX_DELAY.saturating_sub(started.elapsed());
-                if left.is_zero() {
-                    break;
-                }
-                match tokio::time::timeout(follower.settle().min(left), received.recv()).await {
-                    Ok(Some(change)) => seen.push(change),
-                    Ok(None) => return,
-                    Err(_quiet) => break,
-                }
-            }
-
-            if seen.contains(&Change::OutOfWatches) {
-                follower.switch_to_polling(
-                    "file events cannot follow a new subfolder of the content folder",
-                );
-            }
-            if seen.contains(&Change::Folder) || !watching {
-                // The old watch followed a folder that is gone; follow the one there now.
-                follower.unfollow_folder();
-                watching = follower.follow_folder();
-            }
-            let reloading = store.clone();
-            let event = match tokio::task::spawn_blocking(move || reloading.reload()).await {
-                Ok(Ok(changes)) => {
-                    tracing::info!(%changes, "content changed on disk and was reloaded");
-                    ReloadEvent::Reloaded(changes)
-                }
-                Ok(Err(error)) => {
-                    tracing::warn!(%error, "content changed on disk but is invalid; the previous content keeps serving");
-                    ReloadEvent::Rejected(error.problems())
-                }
-                Err(error) => {
-                    tracing::error!(%error, "the reload task failed; the previous content keeps serving");
-                    continue;
-                }
+        let mut folder_check = tokio::time::interval(FOLDER_CHECK);
+        folder_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let first = tokio::select! {
+                change = received.recv() => match change {
+                    Some(change) => change,
+                    None => return,
+                },
+                _ = folder_check.tick() => match follower.folder_replaced().await {
+                    true => Change::Folder,
+                    false => continue,
+                },
             };
-            on_reload(event);
+            let Some(seen) = settled(first, &mut received, follower.settle()).await else {
+                return;
+            };
+            let out_of_watches = seen.contains(&Change::OutOfWatches);
+            let moved = seen.contains(&Change::Folder) || !follower.following_folder();
+            if out_of_watches || moved {
+                follower = match off_the_workers(move || {
+                    follower.set_up_again(out_of_watches, moved);
+                    follower
+                })
+                .await
+                {
+                    Ok(follower) => follower,
+                    Err(error) => {
+                        tracing::error!(%error, "the content watcher failed; changes need /reload");
+                        return;
+                    }
+                };
+            }
+            news.tell(reload(&store).await);
         }
     });
     Ok(ContentWatcher {
@@ -129,10 +138,97 @@ pub fn watch(
     })
 }
 
+/// Runs `work` on tokio's blocking threads: setting a watch up walks the whole folder,
+/// which on a slow share must not hold up the async workers (and with them the bot).
+async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(std::io::Error::other)
+}
+
+/// `first` and every change after it until the folder has been quiet for `settle` (or
+/// [`MAX_DELAY`] has passed); `None` when the watch has ended.
+async fn settled(
+    first: Change,
+    received: &mut mpsc::UnboundedReceiver<Change>,
+    settle: Duration,
+) -> Option<Vec<Change>> {
+    let mut seen = vec![first];
+    let started = Instant::now();
+    loop {
+        let left = MAX_DELAY.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            return Some(seen);
+        }
+        match tokio::time::timeout(settle.min(left), received.recv()).await {
+            Ok(Some(change)) => seen.push(change),
+            Ok(None) => return None,
+            Err(_quiet) => return Some(seen),
+        }
+    }
+}
+
+/// Reloads the store off the async workers; `None` when the reload itself failed.
+async fn reload(store: &Arc<KnowledgeStore>) -> Option<ReloadEvent> {
+    let reloading = store.clone();
+    let event = match off_the_workers(move || reloading.reload()).await {
+        Ok(Ok(changes)) => ReloadEvent::Reloaded(changes),
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "content changed on disk but is invalid; the previous content keeps serving");
+            ReloadEvent::Rejected(error.problems())
+        }
+        Err(error) => {
+            tracing::error!(%error, "the reload task failed; the previous content keeps serving");
+            return None;
+        }
+    };
+    Some(event)
+}
+
+/// Which reloads moderators hear of: every rejection, and every reload that changed
+/// something or made the content valid again. A reload that changed nothing (a save that
+/// left the articles as they were, or the first reload finding no save made during the
+/// first load) is no news.
+struct News<F> {
+    on_reload: F,
+    after_rejection: bool,
+}
+
+impl<F: Fn(ReloadEvent)> News<F> {
+    fn new(on_reload: F) -> Self {
+        News {
+            on_reload,
+            after_rejection: false,
+        }
+    }
+
+    fn tell(&mut self, event: Option<ReloadEvent>) {
+        let Some(event) = event else {
+            return;
+        };
+        let news = match &event {
+            ReloadEvent::Reloaded(changes) if changes.is_empty() && !self.after_rejection => {
+                tracing::debug!("content reloaded from disk; nothing changed");
+                false
+            }
+            ReloadEvent::Reloaded(changes) => {
+                tracing::info!(%changes, "content changed on disk and was reloaded");
+                true
+            }
+            ReloadEvent::Rejected(_) => true,
+        };
+        self.after_rejection = matches!(event, ReloadEvent::Rejected(_));
+        if news {
+            (self.on_reload)(event);
+        }
+    }
+}
+
 /// How the folder is being followed right now.
 enum Following {
-    /// The system's file events, watching the folder's parent (which tells when the
-    /// folder itself comes and goes) and, while it exists, the folder.
+    /// The system's file events on the folder, while it exists.
     Events(Box<dyn Watcher + Send>),
     /// Looking at the folder; the poller stops when dropped.
     Polling { _poller: Poller },
@@ -154,6 +250,9 @@ struct Follower {
     dir: PathBuf,
     changes: mpsc::UnboundedSender<Change>,
     following: Following,
+    /// The folder file events follow, as it was when the watch was set up; `None` while
+    /// there was none.
+    followed: Option<FolderId>,
 }
 
 impl Follower {
@@ -175,25 +274,61 @@ impl Follower {
             dir,
             changes,
             following,
+            followed: None,
         }
     }
 
-    /// Follows everything inside the folder; false while there is no folder to follow.
-    fn follow_folder(&mut self) -> bool {
+    /// Follows everything inside the folder, if there is one.
+    fn follow_folder(&mut self) {
         let Following::Events(watcher) = &mut self.following else {
-            return true;
+            return;
         };
-        if !self.dir.is_dir() {
+        // Noted before the watch is set up, so a folder replaced in between is noticed.
+        self.followed = FolderId::of(&self.dir);
+        if self.followed.is_none() {
+            return;
+        }
+        if let Err(error) = watcher.watch(&self.dir, RecursiveMode::Recursive) {
+            self.switch_to_polling(&format!(
+                "file events cannot follow the content folder ({error})"
+            ));
+        }
+    }
+
+    /// Whether the folder is followed (polling always follows whatever is at the path).
+    fn following_folder(&self) -> bool {
+        match self.following {
+            Following::Events(_) => self.followed.is_some(),
+            Following::Polling { .. } => true,
+        }
+    }
+
+    /// Whether file events follow a folder that is no longer the one at the path (or none
+    /// while there is one, or one while there is none). Polling looks at the path itself.
+    /// (`&mut`: the watcher inside is not `Sync`, and this is awaited in a spawned task.)
+    async fn folder_replaced(&mut self) -> bool {
+        if !matches!(self.following, Following::Events(_)) {
             return false;
         }
-        match watcher.watch(&self.dir, RecursiveMode::Recursive) {
-            Ok(()) => true,
-            Err(error) => {
-                self.switch_to_polling(&format!(
-                    "file events cannot follow the content folder ({error})"
-                ));
-                true
-            }
+        let dir = self.dir.clone();
+        let now = off_the_workers(move || FolderId::of(&dir))
+            .await
+            .unwrap_or(None);
+        now != self.followed
+    }
+
+    /// After lost watches (`out_of_watches`) or a folder that moved, was replaced or came
+    /// back (`moved`): polls, or follows whatever folder is at the path now.
+    fn set_up_again(&mut self, out_of_watches: bool, moved: bool) {
+        if out_of_watches {
+            self.switch_to_polling(
+                "file events cannot follow a new subfolder of the content folder",
+            );
+        }
+        if moved {
+            // The old watch followed a folder that is gone; follow the one there now.
+            self.unfollow_folder();
+            self.follow_folder();
         }
     }
 
@@ -225,21 +360,53 @@ impl Follower {
     }
 }
 
-/// A watcher of the system's file events on the folder's parent, which tells when the
-/// folder itself comes and goes.
+/// Which folder a path leads to: its device and file number, which stay the same while
+/// the folder is the same folder, whatever is saved inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FolderId {
+    device: u64,
+    number: u64,
+}
+
+impl FolderId {
+    /// `None` when there is no folder at `path` (or it cannot be read).
+    fn of(path: &Path) -> Option<FolderId> {
+        let metadata = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+        Some(folder_id(&metadata))
+    }
+}
+
+#[cfg(unix)]
+fn folder_id(metadata: &std::fs::Metadata) -> FolderId {
+    use std::os::unix::fs::MetadataExt;
+    FolderId {
+        device: metadata.dev(),
+        number: metadata.ino(),
+    }
+}
+
+/// Elsewhere a folder's identity is not at hand: the check sees only the folder coming
+/// and going.
+#[cfg(not(unix))]
+fn folder_id(_: &std::fs::Metadata) -> FolderId {
+    FolderId {
+        device: 0,
+        number: 0,
+    }
+}
+
+/// A watcher of the system's file events, following nothing yet.
 fn events_watcher(
     dir: &Path,
     changes: &mpsc::UnboundedSender<Change>,
 ) -> Result<Box<dyn Watcher + Send>, notify::Error> {
-    let parent = dir.parent().unwrap_or(dir);
     let handler = event_handler(dir.to_path_buf(), changes.clone());
-    let mut watcher = notify::recommended_watcher(handler)?;
-    watcher.watch(parent, RecursiveMode::NonRecursive)?;
-    Ok(Box::new(watcher))
+    Ok(Box::new(notify::recommended_watcher(handler)?))
 }
 
-/// Turns file events into [`Change`]s for the folder `dir`, ignoring reads and
-/// everything outside it.
+/// Turns file events into [`Change`]s for the folder `dir`, ignoring reads, hidden files
+/// and folders (`.git`, editors' swap files: Lantern never reads them) and everything
+/// outside the folder.
 fn event_handler(
     dir: PathBuf,
     changes: mpsc::UnboundedSender<Change>,
@@ -260,7 +427,7 @@ fn event_handler(
         // The system dropped events (its queue overflowed): look at everything again.
         let change = if event.need_rescan() || event.paths.iter().any(|p| p == &dir) {
             Change::Folder
-        } else if event.paths.iter().any(|p| p.starts_with(&dir)) {
+        } else if event.paths.iter().any(|p| read_by_lantern(&dir, p)) {
             Change::Inside
         } else {
             return;
@@ -269,7 +436,71 @@ fn event_handler(
     }
 }
 
+/// Whether `path` is inside `dir` and none of the names leading to it from there is
+/// hidden.
+fn read_by_lantern(dir: &Path, path: &Path) -> bool {
+    path.strip_prefix(dir).is_ok_and(|inside| {
+        !inside
+            .components()
+            .any(|part| part.as_os_str().to_string_lossy().starts_with('.'))
+    })
+}
+
 /// The folder a store watches, made absolute; for messages.
 pub fn watched_folder(store: &KnowledgeStore) -> PathBuf {
     std::path::absolute(store.dir()).unwrap_or_else(|_| store.dir().to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use notify::EventHandler;
+    use notify::event::{CreateKind, ModifyKind, RemoveKind};
+
+    use super::*;
+
+    /// What the handler makes of one event about each path.
+    fn changes_for(dir: &Path, kind: EventKind, paths: &[&str]) -> Vec<Change> {
+        let (sender, mut received) = mpsc::unbounded_channel();
+        let mut handler = event_handler(dir.to_path_buf(), sender);
+        for path in paths {
+            handler.handle_event(Ok(Event::new(kind).add_path(dir.join(path))));
+        }
+        std::iter::from_fn(|| received.try_recv().ok()).collect()
+    }
+
+    #[test]
+    fn hidden_files_and_places_outside_the_folder_are_not_changes() {
+        let dir = Path::new("/srv/kb/content");
+        let saved = EventKind::Modify(ModifyKind::Any);
+        assert_eq!(
+            changes_for(dir, saved, &["articles/aps.md", "synonyms.txt"]),
+            [Change::Inside, Change::Inside]
+        );
+        assert!(
+            changes_for(
+                dir,
+                saved,
+                &[
+                    ".git/index",
+                    "articles/.aps.md.swp",
+                    ".hidden/a.md",
+                    "../x.md"
+                ]
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            changes_for(dir, EventKind::Remove(RemoveKind::Folder), &[""]),
+            [Change::Folder],
+            "the folder itself removed"
+        );
+        assert!(
+            changes_for(
+                dir,
+                EventKind::Create(CreateKind::File),
+                &["../content-old/a.md"]
+            )
+            .is_empty()
+        );
+    }
 }
