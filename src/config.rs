@@ -115,6 +115,13 @@ pub enum ConfigError {
         problem: String,
         hint: &'static str,
     },
+    /// A well-formed value that cannot work with the others.
+    #[error("{key} cannot be used: {problem}. {hint}")]
+    Unusable {
+        key: &'static str,
+        problem: String,
+        hint: &'static str,
+    },
     #[error("the .env file cannot be used: {0}")]
     DotEnv(String),
 }
@@ -179,9 +186,13 @@ fn get(source: Source<'_>, key: &str) -> Option<String> {
 }
 
 impl Config {
-    pub fn load(source: Source<'_>) -> Result<Config, ConfigError> {
-        let content_dir = get(source, "LANTERN_CONTENT_DIR")
-            .map_or_else(|| PathBuf::from("content"), PathBuf::from);
+    /// `content_dir`: the command line's `--content`, which wins over
+    /// `LANTERN_CONTENT_DIR`.
+    pub fn load(source: Source<'_>, content_dir: Option<PathBuf>) -> Result<Config, ConfigError> {
+        let content_dir = content_dir.unwrap_or_else(|| {
+            get(source, "LANTERN_CONTENT_DIR")
+                .map_or_else(|| PathBuf::from("content"), PathBuf::from)
+        });
         let min_confidence = match get(source, "LANTERN_MIN_CONFIDENCE") {
             None => DEFAULT_MIN_CONFIDENCE,
             Some(value) => match value.parse::<f32>() {
@@ -198,8 +209,8 @@ impl Config {
         let data_dir = get(source, "LANTERN_DATA_DIR")
             .filter(|dir| !dir.trim().is_empty())
             .map_or_else(|| PathBuf::from("data"), PathBuf::from);
-        if is_within(&data_dir, &content_dir) {
-            return Err(ConfigError::Invalid {
+        if read_as_content(&data_dir, &content_dir) {
+            return Err(ConfigError::Unusable {
                 key: "LANTERN_DATA_DIR",
                 problem: format!(
                     "`{}` is inside the content folder `{}`, where every vector cache or feedback count \
@@ -207,8 +218,8 @@ impl Config {
                     data_dir.display(),
                     content_dir.display()
                 ),
-                hint: "Set LANTERN_DATA_DIR to a folder outside the content folder (the default, `data`, \
-                       sits beside `content`)",
+                hint: "Set LANTERN_DATA_DIR to a folder outside the content folder, or to a hidden one inside \
+                       it (such as `.lantern`), which Lantern never reads as content",
             });
         }
         Ok(Config {
@@ -219,22 +230,38 @@ impl Config {
     }
 }
 
-/// Whether `inner` is `outer` or inside it, through links and `..` alike.
-fn is_within(inner: &Path, outer: &Path) -> bool {
-    resolved(inner).starts_with(resolved(outer))
+/// Whether the data folder `data` is the content folder `content` or inside it, through
+/// links and `..` alike, and not in a hidden folder there (which Lantern never reads).
+fn read_as_content(data: &Path, content: &Path) -> bool {
+    resolved(data)
+        .strip_prefix(resolved(content))
+        .is_ok_and(|inside| {
+            !inside
+                .components()
+                .any(|part| crate::content::is_editor_leftover(&part.as_os_str().to_string_lossy()))
+        })
 }
 
-/// `path` made absolute, with its longest part that exists resolved (links, `..`): the
-/// folders need not exist yet.
+/// `path` made absolute, its longest part that exists resolved (links, `..`) and the rest
+/// read as written: the folders need not exist yet.
 fn resolved(path: &Path) -> PathBuf {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    absolute
-        .ancestors()
-        .find_map(|existing| {
-            let rest = absolute.strip_prefix(existing).ok()?;
-            Some(existing.canonicalize().ok()?.join(rest))
-        })
-        .unwrap_or(absolute)
+    let Some((mut resolved, rest)) = absolute.ancestors().find_map(|existing| {
+        let rest = absolute.strip_prefix(existing).ok()?;
+        Some((existing.canonicalize().ok()?, rest))
+    }) else {
+        return absolute;
+    };
+    for part in rest.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                resolved.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => resolved.push(other),
+        }
+    }
+    resolved
 }
 
 impl BotConfig {
@@ -502,7 +529,7 @@ mod tests {
     #[test]
     fn defaults() {
         let map = env(&[]);
-        let config = Config::load(&|k| map.get(k).cloned()).unwrap();
+        let config = Config::load(&|k| map.get(k).cloned(), None).unwrap();
         assert_eq!(config.content_dir, PathBuf::from("content"));
         assert_eq!(config.min_confidence, DEFAULT_MIN_CONFIDENCE);
         let bot = bot(&[("DISCORD_TOKEN", TOKEN), ("LANTERN_GUILD_ID", "")]).unwrap();
@@ -655,7 +682,7 @@ mod tests {
                 ("LANTERN_CONTENT_DIR", &content.display().to_string()),
                 ("LANTERN_DATA_DIR", &data.display().to_string()),
             ]);
-            Config::load(&|k| map.get(k).cloned())
+            Config::load(&|k| map.get(k).cloned(), None)
         };
         for inside in [content.clone(), content.join("data"), content.join("a/b")] {
             let error = load(&content, &inside).unwrap_err().to_string();
@@ -664,10 +691,20 @@ mod tests {
                 "{error}"
             );
         }
-        // Beside it, also when written through the content folder and back out.
+        // Beside it, also when written through the content folder (or a folder not made
+        // yet) and back out; a hidden folder inside it is never read as content.
         assert!(load(&content, &root.path().join("data")).is_ok());
         assert!(load(&content, &content.join("../data")).is_ok());
+        assert!(load(&content, &content.join("new/../../data")).is_ok());
         assert!(load(&content, &root.path().join("kb-data")).is_ok());
+        assert!(load(&content, &content.join(".lantern")).is_ok());
+        // The command line's folder counts, not the environment's.
+        let map = env(&[(
+            "LANTERN_DATA_DIR",
+            &content.join("data").display().to_string(),
+        )]);
+        assert!(Config::load(&|k| map.get(k).cloned(), Some(content.clone())).is_err());
+        assert!(Config::load(&|k| map.get(k).cloned(), Some(root.path().join("other"))).is_ok());
         // Through a link into the content folder.
         #[cfg(unix)]
         {
@@ -680,7 +717,7 @@ mod tests {
     #[test]
     fn threshold_must_be_a_share() {
         let map = env(&[("LANTERN_MIN_CONFIDENCE", "1.5")]);
-        let error = Config::load(&|k| map.get(k).cloned()).unwrap_err();
+        let error = Config::load(&|k| map.get(k).cloned(), None).unwrap_err();
         assert!(error.to_string().contains("LANTERN_MIN_CONFIDENCE"));
     }
 }

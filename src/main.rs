@@ -28,13 +28,7 @@ fn main() -> ExitCode {
         "warn"
     };
     lantern::init_logging(default_filter, log_questions);
-    // `--content` wins over LANTERN_CONTENT_DIR, through the same loader and checks.
-    let content = cli.content.as_ref().map(|dir| dir.display().to_string());
-    let source = |key: &str| match (key, &content) {
-        ("LANTERN_CONTENT_DIR", Some(dir)) => Some(dir.clone()),
-        _ => config::process_env(key),
-    };
-    let config = match Config::load(&source) {
+    let config = match Config::load(&config::process_env, cli.content.clone()) {
         Ok(config) => config,
         Err(error) => {
             eprintln!("error: {error}");

@@ -242,6 +242,12 @@ impl fmt::Display for Changes {
                 names.join(" · ")
             )?;
         }
+        if self.valid_again {
+            write!(
+                f,
+                "\nThe errors are fixed: members get this content from now on."
+            )?;
+        }
         if self.is_empty() {
             return write!(f, "\nNothing changed.");
         }

@@ -220,6 +220,12 @@ async fn a_broken_file_keeps_the_old_answers_and_the_mod_log_hears_of_it() {
     );
     assert!(!reply.contains("broken edit"));
 
+    // Put back as it was: nothing differs from what serves, but the moderators hear that
+    // the content is valid again.
+    fs::write(&article, &good).unwrap();
+    let report = mod_log_post(&discord, &bot, "The errors are fixed").await;
+    assert!(report.contains("Content reloaded"), "{report}");
+
     fs::write(
         &article,
         good.replace(

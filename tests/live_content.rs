@@ -235,6 +235,21 @@ async fn an_article_saved_in_a_new_subfolder_is_served() {
     let passage = watched.answer("which foods are rich in iron?").unwrap();
     assert!(passage.starts_with("Red meat, lentils"), "{passage}");
 
+    // The new folder is watched itself: a later save inside it, which only a watch on
+    // that folder reports, is served too.
+    edit(
+        &folder.join("iron.md"),
+        "Red meat, lentils",
+        "Red meat, chickpeas, lentils",
+    );
+    loop {
+        let changes = watched.next_reload(seen).await;
+        seen = watched.event_count();
+        if changes.topics_edited == ["Foods rich in iron"] {
+            break;
+        }
+    }
+
     // A folder and its article arriving together, as from a `git pull`.
     let seen = watched.event_count();
     let folder = watched.dir().join("articles").join("sleep");
@@ -379,7 +394,12 @@ async fn each_kind_of_bad_change_is_rejected_reported_and_harmless() {
         let _ = fs::remove_file(article(watched.dir()));
         fs::write(article(watched.dir()), &good).unwrap();
         fs::write(watched.dir().join("safety.md"), &good_safety).unwrap();
-        watched.next_reload(1).await;
+        let changes = watched.next_reload(1).await;
+        assert!(
+            changes.valid_again && changes.topics_edited.is_empty(),
+            "{}: the content as before, valid again: {changes:?}",
+            breakage.name
+        );
         assert_eq!(
             watched.answer("is heparin a blood thinner").as_deref(),
             Some(before.as_str())

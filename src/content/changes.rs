@@ -34,6 +34,9 @@ pub struct Changes {
     pub synonym_groups_removed: usize,
     /// Keys of `safety.md` whose text or patterns changed.
     pub safety_changed: Vec<&'static str>,
+    /// The reload before this one was rejected: the content is valid again, which is
+    /// news even when it is as it was before the rejected change.
+    pub valid_again: bool,
     /// Totals after the reload.
     pub articles: usize,
     pub topics: usize,
@@ -109,7 +112,8 @@ impl Changes {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.unread_added.is_empty()
+        !self.valid_again
+            && self.unread_added.is_empty()
             && self.topics_added.is_empty()
             && self.topics_removed.is_empty()
             && self.topics_edited.is_empty()

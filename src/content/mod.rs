@@ -201,8 +201,9 @@ fn check_unread_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
     unread
 }
 
-/// Editors leave swap and backup files beside the one being edited.
-fn is_editor_leftover(name: &str) -> bool {
+/// Editors leave swap and backup files beside the one being edited, and tools keep their
+/// own hidden folders (`.git`): Lantern never reads them, so saving them is no change.
+pub fn is_editor_leftover(name: &str) -> bool {
     name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
 }
 

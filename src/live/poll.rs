@@ -12,10 +12,12 @@ use std::time::{Duration, SystemTime};
 
 use tokio_util::task::AbortOnDropHandle;
 
-/// What one look at the folder saw: each file's length, modification time and file
-/// number (a save that writes a new file and renames it over the old one changes the
-/// number even when the time's tick does not), by path.
-type Snapshot = BTreeMap<PathBuf, (u64, Option<SystemTime>, u64)>;
+use crate::content::is_editor_leftover;
+
+/// What one look at the folder saw: each file's length, modification time and identity
+/// (a save that writes a new file and renames it over the old one changes the identity
+/// even when the time's tick does not), by path.
+type Snapshot = BTreeMap<PathBuf, (u64, Option<SystemTime>, FileId)>;
 
 /// Looks at the folder until dropped.
 pub(super) type Poller = AbortOnDropHandle<()>;
@@ -57,7 +59,7 @@ async fn look(dir: &Path) -> Option<Snapshot> {
 
 /// Every file under `dir`, through links as the loader reads them (a folder reached
 /// again through a link is not walked twice), except hidden ones (`.git`, editors' swap
-/// files), which Lantern never reads. A missing folder is an empty snapshot; `None` when
+/// files, backups), which Lantern never reads. A missing folder is an empty snapshot; `None` when
 /// the folder is there but cannot be read.
 fn snapshot(dir: &Path) -> Option<Snapshot> {
     match std::fs::read_dir(dir) {
@@ -69,7 +71,7 @@ fn snapshot(dir: &Path) -> Option<Snapshot> {
         .follow_links(true)
         .into_iter()
         .filter_entry(|entry| {
-            entry.depth() == 0 || !entry.file_name().to_string_lossy().starts_with('.')
+            entry.depth() == 0 || !is_editor_leftover(&entry.file_name().to_string_lossy())
         })
         .flatten()
         .filter_map(|entry| {
@@ -77,7 +79,7 @@ fn snapshot(dir: &Path) -> Option<Snapshot> {
             let seen = (
                 metadata.len(),
                 metadata.modified().ok(),
-                file_number(&metadata),
+                FileId::of(&metadata),
             );
             Some((entry.into_path(), seen))
         })
@@ -85,14 +87,32 @@ fn snapshot(dir: &Path) -> Option<Snapshot> {
     Some(files)
 }
 
-#[cfg(unix)]
-fn file_number(metadata: &std::fs::Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::ino(metadata)
+/// Which file (or folder) a path leads to: its device and file number, the same while it
+/// is the same file, whatever is written in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct FileId {
+    device: u64,
+    number: u64,
 }
 
-#[cfg(not(unix))]
-fn file_number(_: &std::fs::Metadata) -> u64 {
-    0
+impl FileId {
+    #[cfg(unix)]
+    pub(super) fn of(metadata: &std::fs::Metadata) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        FileId {
+            device: metadata.dev(),
+            number: metadata.ino(),
+        }
+    }
+
+    /// Elsewhere the identity is not at hand: only lengths, times and presence count.
+    #[cfg(not(unix))]
+    pub(super) fn of(_: &std::fs::Metadata) -> FileId {
+        FileId {
+            device: 0,
+            number: 0,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -115,10 +135,11 @@ mod tests {
         assert_ne!(saved, first);
 
         std::fs::write(dir.path().join(".article.md.swp"), "x").unwrap();
+        std::fs::write(dir.path().join("articles/a.md~"), "x").unwrap();
         assert_eq!(
             snapshot(dir.path()).unwrap(),
             saved,
-            "hidden files are not looked at"
+            "hidden and backup files are not looked at"
         );
 
         // Articles behind a link are read, so they are looked at; a link to a folder

@@ -6,6 +6,7 @@
 //! never takes the bot down: the previous content keeps serving.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
@@ -23,6 +24,9 @@ pub struct KnowledgeStore {
     current: ArcSwap<Knowledge>,
     /// One reload at a time, so two never race to swap in different versions.
     reloading: Mutex<()>,
+    /// Whether the last reload, by the watcher or `/reload`, was rejected: the next good
+    /// one says the content is valid again, whichever of them makes it.
+    rejected: AtomicBool,
 }
 
 impl KnowledgeStore {
@@ -39,6 +43,7 @@ impl KnowledgeStore {
             embedder,
             current: ArcSwap::from_pointee(knowledge),
             reloading: Mutex::new(()),
+            rejected: AtomicBool::new(false),
         })
     }
 
@@ -59,8 +64,10 @@ impl KnowledgeStore {
             .reloading
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let fresh = Knowledge::load(&self.dir, self.min_confidence, &self.embedder)?;
-        let changes = Changes::between(self.current().library(), fresh.library());
+        let fresh = Knowledge::load(&self.dir, self.min_confidence, &self.embedder)
+            .inspect_err(|_| self.rejected.store(true, Ordering::SeqCst))?;
+        let mut changes = Changes::between(self.current().library(), fresh.library());
+        changes.valid_again = self.rejected.swap(false, Ordering::SeqCst);
         self.current.store(Arc::new(fresh));
         Ok(changes)
     }

@@ -32,8 +32,8 @@ use tokio::time::Instant;
 use tokio_util::task::AbortOnDropHandle;
 
 use super::KnowledgeStore;
-use super::poll::{self, Poller};
-use crate::content::ReloadEvent;
+use super::poll::{self, FileId, Poller};
+use crate::content::{ReloadEvent, is_editor_leftover};
 
 /// How long the folder must be quiet before a reload.
 pub const SETTLE: Duration = Duration::from_millis(200);
@@ -79,8 +79,9 @@ pub struct ContentWatcher {
 }
 
 /// Starts watching `store`'s folder; `on_reload` hears about every reload that changed
-/// something or was rejected. Returns once the watch is set up and the content has been
-/// reloaded once, for any save made while it was first loaded.
+/// something (a rejected change fixed included) or was rejected. Returns once the watch is
+/// set up and the content has been reloaded once, for any save made while it was first
+/// loaded.
 pub async fn watch(
     store: Arc<KnowledgeStore>,
     mode: WatchMode,
@@ -94,8 +95,13 @@ pub async fn watch(
         follower
     })
     .await?;
-    let mut news = News::new(on_reload);
-    news.tell(reload(&store).await);
+    let tell = move |event: Option<ReloadEvent>| {
+        if let Some(event) = event.filter(is_news) {
+            on_reload(event);
+        }
+    };
+    let event = reload(&store).await;
+    tell(event);
 
     let task = tokio::spawn(async move {
         let mut folder_check = tokio::time::interval(FOLDER_CHECK);
@@ -130,7 +136,8 @@ pub async fn watch(
                     }
                 };
             }
-            news.tell(reload(&store).await);
+            let event = reload(&store).await;
+            tell(event);
         }
     });
     Ok(ContentWatcher {
@@ -187,42 +194,21 @@ async fn reload(store: &Arc<KnowledgeStore>) -> Option<ReloadEvent> {
     Some(event)
 }
 
-/// Which reloads moderators hear of: every rejection, and every reload that changed
-/// something or made the content valid again. A reload that changed nothing (a save that
-/// left the articles as they were, or the first reload finding no save made during the
-/// first load) is no news.
-struct News<F> {
-    on_reload: F,
-    after_rejection: bool,
-}
-
-impl<F: Fn(ReloadEvent)> News<F> {
-    fn new(on_reload: F) -> Self {
-        News {
-            on_reload,
-            after_rejection: false,
+/// Whether moderators should hear of a reload: every rejection, and every reload that
+/// changed something (fixing a rejected change counts). A reload that changed nothing (a
+/// save that left the articles as they were, or the reload after the watch was set up
+/// finding no save made during the first load) is no news.
+fn is_news(event: &ReloadEvent) -> bool {
+    match event {
+        ReloadEvent::Reloaded(changes) if changes.is_empty() => {
+            tracing::debug!("content reloaded from disk; nothing changed");
+            false
         }
-    }
-
-    fn tell(&mut self, event: Option<ReloadEvent>) {
-        let Some(event) = event else {
-            return;
-        };
-        let news = match &event {
-            ReloadEvent::Reloaded(changes) if changes.is_empty() && !self.after_rejection => {
-                tracing::debug!("content reloaded from disk; nothing changed");
-                false
-            }
-            ReloadEvent::Reloaded(changes) => {
-                tracing::info!(%changes, "content changed on disk and was reloaded");
-                true
-            }
-            ReloadEvent::Rejected(_) => true,
-        };
-        self.after_rejection = matches!(event, ReloadEvent::Rejected(_));
-        if news {
-            (self.on_reload)(event);
+        ReloadEvent::Reloaded(changes) => {
+            tracing::info!(%changes, "content changed on disk and was reloaded");
+            true
         }
+        ReloadEvent::Rejected(_) => true,
     }
 }
 
@@ -251,8 +237,8 @@ struct Follower {
     changes: mpsc::UnboundedSender<Change>,
     following: Following,
     /// The folder file events follow, as it was when the watch was set up; `None` while
-    /// there was none.
-    followed: Option<FolderId>,
+    /// none is followed.
+    followed: Option<FileId>,
 }
 
 impl Follower {
@@ -278,20 +264,28 @@ impl Follower {
         }
     }
 
-    /// Follows everything inside the folder, if there is one.
+    /// Follows everything inside the folder, if there is one. When it cannot be followed
+    /// just now, the next folder check tries again.
     fn follow_folder(&mut self) {
         let Following::Events(watcher) = &mut self.following else {
             return;
         };
         // Noted before the watch is set up, so a folder replaced in between is noticed.
-        self.followed = FolderId::of(&self.dir);
+        self.followed = folder_at(&self.dir).ok().flatten();
         if self.followed.is_none() {
             return;
         }
-        if let Err(error) = watcher.watch(&self.dir, RecursiveMode::Recursive) {
-            self.switch_to_polling(&format!(
+        match watcher.watch(&self.dir, RecursiveMode::Recursive) {
+            Ok(()) => {}
+            // A subfolder went while the watch walked the folder (`git gc`, `rsync
+            // --delete`): not a reason to give up file events; the next check retries.
+            Err(error) if matches!(error.kind, notify::ErrorKind::PathNotFound) => {
+                tracing::debug!(%error, "the content folder changed while its watch was set up");
+                self.followed = None;
+            }
+            Err(error) => self.switch_to_polling(&format!(
                 "file events cannot follow the content folder ({error})"
-            ));
+            )),
         }
     }
 
@@ -304,17 +298,18 @@ impl Follower {
     }
 
     /// Whether file events follow a folder that is no longer the one at the path (or none
-    /// while there is one, or one while there is none). Polling looks at the path itself.
+    /// while there is one, or one while there is none); not when the path cannot be looked
+    /// at just now. Polling looks at the path itself.
     /// (`&mut`: the watcher inside is not `Sync`, and this is awaited in a spawned task.)
     async fn folder_replaced(&mut self) -> bool {
         if !matches!(self.following, Following::Events(_)) {
             return false;
         }
         let dir = self.dir.clone();
-        let now = off_the_workers(move || FolderId::of(&dir))
-            .await
-            .unwrap_or(None);
-        now != self.followed
+        match off_the_workers(move || folder_at(&dir)).await {
+            Ok(Ok(now)) => now != self.followed,
+            _ => false,
+        }
     }
 
     /// After lost watches (`out_of_watches`) or a folder that moved, was replaced or came
@@ -360,38 +355,14 @@ impl Follower {
     }
 }
 
-/// Which folder a path leads to: its device and file number, which stay the same while
-/// the folder is the same folder, whatever is saved inside it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct FolderId {
-    device: u64,
-    number: u64,
-}
-
-impl FolderId {
-    /// `None` when there is no folder at `path` (or it cannot be read).
-    fn of(path: &Path) -> Option<FolderId> {
-        let metadata = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
-        Some(folder_id(&metadata))
-    }
-}
-
-#[cfg(unix)]
-fn folder_id(metadata: &std::fs::Metadata) -> FolderId {
-    use std::os::unix::fs::MetadataExt;
-    FolderId {
-        device: metadata.dev(),
-        number: metadata.ino(),
-    }
-}
-
-/// Elsewhere a folder's identity is not at hand: the check sees only the folder coming
-/// and going.
-#[cfg(not(unix))]
-fn folder_id(_: &std::fs::Metadata) -> FolderId {
-    FolderId {
-        device: 0,
-        number: 0,
+/// The folder at `path`: `None` when there is none; an error when it cannot be looked at
+/// just now (a share reconnecting), which says nothing about whether it changed.
+fn folder_at(path: &Path) -> std::io::Result<Option<FileId>> {
+    match std::fs::metadata(path) {
+        Ok(metadata) if metadata.is_dir() => Ok(Some(FileId::of(&metadata))),
+        Ok(_) => Ok(None),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(error),
     }
 }
 
@@ -404,9 +375,9 @@ fn events_watcher(
     Ok(Box::new(notify::recommended_watcher(handler)?))
 }
 
-/// Turns file events into [`Change`]s for the folder `dir`, ignoring reads, hidden files
-/// and folders (`.git`, editors' swap files: Lantern never reads them) and everything
-/// outside the folder.
+/// Turns file events into [`Change`]s for the folder `dir`, ignoring reads, what editors
+/// and tools leave beside the content (`.git`, swap and backup files: Lantern never reads
+/// them) and everything outside the folder.
 fn event_handler(
     dir: PathBuf,
     changes: mpsc::UnboundedSender<Change>,
@@ -436,13 +407,13 @@ fn event_handler(
     }
 }
 
-/// Whether `path` is inside `dir` and none of the names leading to it from there is
-/// hidden.
+/// Whether `path` is inside `dir` and none of the names leading to it from there is an
+/// editor's or tool's leftover.
 fn read_by_lantern(dir: &Path, path: &Path) -> bool {
     path.strip_prefix(dir).is_ok_and(|inside| {
         !inside
             .components()
-            .any(|part| part.as_os_str().to_string_lossy().starts_with('.'))
+            .any(|part| is_editor_leftover(&part.as_os_str().to_string_lossy()))
     })
 }
 
@@ -483,6 +454,7 @@ mod tests {
                 &[
                     ".git/index",
                     "articles/.aps.md.swp",
+                    "articles/aps.md~",
                     ".hidden/a.md",
                     "../x.md"
                 ]
