@@ -329,6 +329,47 @@ async fn a_topic_opened_from_a_reply_that_quoted_nothing_is_counted_for_moderato
     assert_schema_valid(&discord);
 }
 
+/// A question asked by mention, not answered, and sent to the moderators: the post is
+/// made although the bot's reply to that same message was posted moments before with a
+/// nonce. Discord returns the earlier message, creating nothing, when the same author (the
+/// bot) repeats a nonce, in any channel: the member would read "Sent" and the moderators
+/// see nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_question_asked_by_mention_and_sent_reaches_the_moderators() {
+    let data = data_dir();
+    let (discord, bot) = start(data.path(), with_gaps_channel()).await;
+    let author = fake::User::regular(3301);
+    let member = Member::of(&author);
+    discord
+        .send_message(fake::guild_message_mentioning_bot(
+            &format!("<@{}> {OFF_TOPIC}", FakeDiscord::BOT_USER_ID),
+            &author,
+        ))
+        .await;
+    let replies = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
+    let reply = discord
+        .wait_for_request(|r| r.method == "POST" && r.path == replies, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("no reply to the mention: {e}\n{}", bot.log()));
+    let reply = reply.body.expect("a JSON body");
+
+    let offer = button(&reply, "Ask the moderators");
+    let (_, preview) = click(&discord, &bot, &reply, &offer, &member).await;
+    let send_button = button(&preview["data"], "Send to the moderators");
+    let (clicked, _) = click(&discord, &bot, &preview["data"], &send_button, &member).await;
+    let sent = edited_response(&discord, &clicked, &bot).await;
+    assert!(sent.contains("Sent to the moderators"), "{sent}");
+    let posted: Vec<_> = discord
+        .created_messages()
+        .into_iter()
+        .filter(|m| m.channel_id == FakeDiscord::MOD_LOG_CHANNEL_ID)
+        .collect();
+    assert_eq!(posted.len(), 1, "{posted:#?}");
+    let text = posted[0].message["content"].as_str().unwrap();
+    assert!(text.contains(OFF_TOPIC), "{text}");
+    assert_schema_valid(&discord);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unanswered_question_reaches_the_moderators_only_when_the_member_sends_it() {
     let data = data_dir();
@@ -404,6 +445,27 @@ async fn an_unanswered_question_reaches_the_moderators_only_when_the_member_send
             .contains("Not sent")
     );
     assert_eq!(posts_to_moderators(&discord).len(), 1);
+
+    // "Helpful" leaves nothing to send: the question is forgotten at once, so even a
+    // Send click made up for it finds nothing.
+    let answer = send(&discord, &bot, &ask(ANSWERABLE, &member)).await;
+    let answer = &answer["data"];
+    let helpful = button(answer, "Helpful");
+    click(&discord, &bot, answer, &helpful, &member).await;
+    // The rating buttons' ids end with the question's id and the asker's.
+    let ids: Vec<&str> = helpful.rsplitn(3, ':').collect();
+    let (asker, question) = (ids[0], ids[1]);
+    let made_up = format!("lantern:fb:send:{question}:{asker}");
+    let (_, after) = click(&discord, &bot, answer, &made_up, &member).await;
+    assert!(
+        after["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("no longer hold"),
+        "{after}"
+    );
+    assert_eq!(posts_to_moderators(&discord).len(), 1);
+
     stats_until(data.path(), &["Not helpful"]);
     assert_schema_valid(&discord);
 }

@@ -14,7 +14,7 @@ use serenity::all::ComponentInteraction;
 use sha2::{Digest, Sha256};
 
 use super::expiring::Expiring;
-use super::rest::{ActionRow, Button, MessageBody};
+use super::rest::{ActionRow, Button, MessageBody, Nonce};
 use super::{Data, Error};
 use crate::content::{Library, TopicRef};
 use crate::feedback::Count;
@@ -354,6 +354,8 @@ async fn rate(
         .update_message(click.id.get(), &click.token, &rated)
         .await?;
     let thanks = if helpful {
+        // Nothing is left to send: the question is forgotten now, not when its hold ends.
+        data.held.take(question);
         MessageBody::text(THANKS_HELPFUL, true)
     } else {
         match data.held.post(question) {
@@ -391,7 +393,11 @@ async fn send(data: &Data, click: &ComponentInteraction, question: u64) -> Resul
         tracing::warn!(%error, "could not answer a Send click before posting");
     }
     // The question's id is unique, so a retried post cannot appear twice.
-    let outcome = match data.rest.post(channel, &post, &question.to_string()).await {
+    let outcome = match data
+        .rest
+        .post(channel, &post, &Nonce::Forwarded(question))
+        .await
+    {
         Ok(()) => {
             tracing::info!("a member sent an unanswered question to the moderators");
             SENT

@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::rest::DiscordRest;
+use super::rest::{DiscordRest, Nonce};
 use crate::content::{Problem, ReloadEvent};
 use crate::render;
 
@@ -69,12 +69,10 @@ impl ModLog {
             return;
         };
         let text = render::render_reload_event(event, trigger == Trigger::Watcher);
-        // Start time and a count, in hex, stay well under `limits::NONCE`.
-        let nonce = format!(
-            "{:x}{:x}",
-            self.started,
-            self.posts.fetch_add(1, Ordering::Relaxed)
-        );
+        let nonce = Nonce::ModLog {
+            started: self.started,
+            post: self.posts.fetch_add(1, Ordering::Relaxed),
+        };
         if let Err(error) = self.rest.post(channel_id, &text, &nonce).await {
             tracing::error!(%error, "could not post to the moderators' log channel");
         }

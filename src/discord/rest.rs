@@ -60,6 +60,32 @@ pub enum SendError {
     DeadlinePassed,
 }
 
+/// What a posted message is, for its nonce. Discord checks a nonce against the same
+/// author's recent messages in every channel, and returns the earlier message instead of
+/// posting: two kinds of post about the same question (the reply to a mention, and that
+/// question sent on to the moderators) must not share one, or the second is silently lost.
+#[derive(Debug, Clone, Copy)]
+pub enum Nonce {
+    /// The reply to the member's message with this id.
+    ReplyTo(u64),
+    /// The question with this id, sent to the moderators at its asker's choice.
+    Forwarded(u64),
+    /// A mod-log post: the process's start time and the post's number.
+    ModLog { started: u64, post: u64 },
+}
+
+impl Nonce {
+    /// A kind letter and hex numbers: at most 17 characters for an id, within
+    /// [`limits::NONCE`] for a mod-log post for centuries of posts.
+    fn wire(&self) -> String {
+        match self {
+            Nonce::ReplyTo(id) => format!("r{id:x}"),
+            Nonce::Forwarded(id) => format!("f{id:x}"),
+            Nonce::ModLog { started, post } => format!("m{started:x}{post:x}"),
+        }
+    }
+}
+
 /// Sends replies to Discord's REST API.
 #[derive(Clone)]
 pub struct DiscordRest {
@@ -169,13 +195,13 @@ impl WireMessage<'_> {
             },
             ..self
         }
-        // One reply per question, however often the send is retried. The question's id (a
-        // snowflake, at most 20 digits) fits in a nonce and is unique enough.
-        .with_nonce(reply_to.to_string())
+        // One reply per question, however often the send is retried.
+        .with_nonce(&Nonce::ReplyTo(reply_to))
     }
 
     /// Makes retries of the same send post at most one message.
-    fn with_nonce(self, nonce: String) -> Self {
+    fn with_nonce(self, nonce: &Nonce) -> Self {
+        let nonce = nonce.wire();
         debug_assert!(
             nonce.chars().count() <= limits::NONCE,
             "nonce too long: {nonce}"
@@ -400,12 +426,17 @@ impl DiscordRest {
             .await
     }
 
-    /// Posts `message` in a channel (the moderators' log). `nonce` (at most
-    /// [`limits::NONCE`] characters) makes retries of the same post safe.
-    pub async fn post(&self, channel_id: u64, content: &str, nonce: &str) -> Result<(), SendError> {
+    /// Posts `message` in a channel (the moderators' log). `nonce` makes retries of the
+    /// same post safe.
+    pub async fn post(
+        &self,
+        channel_id: u64,
+        content: &str,
+        nonce: &Nonce,
+    ) -> Result<(), SendError> {
         let url = format!("{}/channels/{channel_id}/messages", self.api);
         let message = MessageBody::text(content, false);
-        let body = message.wire().with_nonce(nonce.to_string());
+        let body = message.wire().with_nonce(nonce);
         self.send(reqwest::Method::POST, &url, &body, None, true)
             .await
     }
@@ -542,6 +573,24 @@ fn without_url(error: &reqwest::Error) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn nonces_of_different_posts_about_one_question_differ_and_fit() {
+        let id = u64::MAX;
+        let kinds = [
+            Nonce::ReplyTo(id),
+            Nonce::Forwarded(id),
+            Nonce::ModLog {
+                started: u64::from(u32::MAX),
+                post: id,
+            },
+        ]
+        .map(|nonce| nonce.wire());
+        assert_ne!(kinds[0], kinds[1]);
+        for nonce in &kinds {
+            assert!(nonce.chars().count() <= limits::NONCE, "{nonce}");
+        }
+    }
 
     #[test]
     fn a_button_label_longer_than_discord_allows_is_shortened() {

@@ -733,7 +733,7 @@ fn channel_message(rest: &mut RestState, id: &str, body: &Value) -> Reply {
         rest.nonces.retain(|_, (_, at)| at.elapsed() < NONCE_WINDOW);
         let earlier = rest
             .nonces
-            .get(&(channel_id, nonce.clone()))
+            .get(nonce)
             .and_then(|(earlier, _)| rest.messages.get(earlier));
         if let Some(message) = earlier {
             return Reply::ok(message.clone());
@@ -743,8 +743,7 @@ fn channel_message(rest: &mut RestState, id: &str, body: &Value) -> Reply {
     let message = responses::message_from_body(message_id, channel_id, body, 0, false);
     rest.messages.insert(message_id, message.clone());
     if let (Some(nonce), true) = (nonce, enforce) {
-        rest.nonces
-            .insert((channel_id, nonce), (message_id, Instant::now()));
+        rest.nonces.insert(nonce, (message_id, Instant::now()));
     }
     rest.created.push(CreatedMessage {
         via: MessageVia::Channel,

@@ -165,8 +165,9 @@ pub(crate) struct RestState {
     pub messages: HashMap<u64, Value>,
     /// Interaction token -> the original response's message id.
     pub originals: HashMap<String, u64>,
-    /// (channel, nonce) -> (message id, when) for `enforce_nonce`.
-    pub nonces: HashMap<(u64, String), (u64, Instant)>,
+    /// nonce -> (message id, when) for `enforce_nonce`. Discord checks a nonce against the
+    /// same author's recent messages, in any channel, and the bot is the only author.
+    pub nonces: HashMap<String, (u64, Instant)>,
     pub created: Vec<CreatedMessage>,
     /// Registered commands: `None` for global, `Some(guild)` for a guild's.
     pub commands: HashMap<Option<u64>, Vec<Value>>,
