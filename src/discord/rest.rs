@@ -656,7 +656,7 @@ mod tests {
         let mut old = MessageBody::text("hi", false).to_json();
         old["message_reference"] = json!({ "message_id": "42", "fail_if_not_exists": false });
         old["allowed_mentions"]["replied_user"] = json!(false);
-        old["nonce"] = json!("42");
+        old["nonce"] = json!("r2a"); // the kind of post, and the id in hex
         old["enforce_nonce"] = json!(true);
         let reply = MessageBody::text("hi", false);
         assert_eq!(text(&reply.wire().reply_to(42)), old.to_string());
