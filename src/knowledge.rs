@@ -478,7 +478,10 @@ fn meaning_texts(question: &str) -> Vec<&str> {
         return Vec::new();
     }
     let mut texts = vec![question];
+    // Spans of blank lines and lone punctuation are not sentences, and must not use up
+    // the places of real ones further on.
     let sentences: Vec<_> = crate::text::sentence_spans(question)
+        .filter(|span| !crate::text::words(&question[span.clone()]).is_empty())
         .take(MAX_QUESTION_SENTENCES)
         .collect();
     if sentences.len() > 1 {

@@ -76,7 +76,8 @@ pub fn words(text: &str) -> Vec<Word> {
             }
             continue;
         }
-        if ch.is_alphanumeric() {
+        // Some apostrophes are letters to Unicode (the modifier letters ʼ ʹ ʻ).
+        if ch.is_alphanumeric() && !is_apostrophe(ch) {
             let before = current.len();
             push_folded(&mut current, ch);
             if current.len() == before {
@@ -303,8 +304,13 @@ fn join_spelled_out(words: Vec<Word>, text: &str) -> Vec<Word> {
     out
 }
 
+/// Every character a keyboard or phone puts where an apostrophe goes: the acute accent
+/// of many European layouts ("don´t"), primes, modifier letters, the full-width form.
 fn is_apostrophe(ch: char) -> bool {
-    matches!(ch, '\'' | '’' | 'ʼ' | '‘' | '`')
+    matches!(
+        ch,
+        '\'' | '’' | 'ʼ' | '‘' | '`' | '´' | '′' | 'ʹ' | 'ʻ' | '＇'
+    )
 }
 
 /// Characters that render as nothing: Unicode's whole Default_Ignorable_Code_Point set
@@ -648,6 +654,10 @@ mod tests {
                 .collect()
         };
         assert_eq!(texts("I do not want to"), ["i", "dont", "want", "to"]);
+        // Whatever a keyboard puts for the apostrophe.
+        for typed in ["don't", "don’t", "don´t", "don＇t", "donʼt", "don′t"] {
+            assert_eq!(texts(typed), ["dont"], "{typed}");
+        }
         assert_eq!(
             texts("she cannot, he can not"),
             ["she", "cant", "he", "cant"]

@@ -46,10 +46,10 @@ pub(super) fn not_happening_now(
     sentences: &[Range<usize>],
     position: usize,
 ) -> Option<NotNow> {
-    if negated(reading, position) {
+    if negated(question, reading, position) {
         return Some(NotNow::Negated);
     }
-    if supposed(reading, position) {
+    if supposed(question, reading, position) {
         return Some(NotNow::Imagined);
     }
     // Only the last two readings need the match's sentence and clause.
@@ -67,12 +67,41 @@ pub(super) fn not_happening_now(
 
 /// Whether a match in `clause` of `sentence` is told as long past or over. The sentence
 /// must say so ([`told_as_over`]), and the match's own clause must either carry the
-/// saying or be told in the past and not the present: in "I had a clot years ago, my calf
-/// is swollen and hot" or "diagnosed in 2018, severe chest pain" the sign is now,
+/// saying or be told in the past, not the present, and not set against the rest: in "I
+/// had a clot years ago, my calf is swollen and hot", "diagnosed in 2018, severe chest
+/// pain" or "the bleeding has settled but I fainted in the shower" the sign is now,
 /// whatever the sentence's first clause says.
 fn over_where_told(sentence: &[Word], clause: &[Word]) -> bool {
     told_as_over(sentence)
-        && (says_over(clause) || (told_in_past(clause) && !TOLD_IN_PRESENT.occur_in(clause)))
+        && (says_over(clause)
+            || (told_in_past(clause) && !TOLD_IN_PRESENT.occur_in(clause) && !set_against(clause)))
+}
+
+/// Words that open a clause set against what came before ("it has settled, but I
+/// fainted"): what such a clause tells does not share the rest's being over.
+const CONTRASTS: &[&str] = &["but", "though", "although", "yet", "except", "however"];
+
+/// Whether `clause` opens with a [`CONTRASTS`] word.
+fn set_against(clause: &[Word]) -> bool {
+    clause
+        .first()
+        .is_some_and(|word| CONTRASTS.contains(&word.text.as_str()))
+}
+
+/// Whether `reading` has a clause set against the rest ([`set_against`]) that tells of
+/// something that happened and does not say it is over ("the bleeding has settled but I
+/// fainted in the shower"): the meaning net's counterpart of the clause rule in
+/// [`over_where_told`], on words alone (clauses run to the next "and", "but" or "so").
+fn contrast_tells_of_an_event(reading: &[Word]) -> bool {
+    (0..reading.len())
+        .filter(|&i| CONTRASTS.contains(&reading[i].text.as_str()))
+        .any(|i| {
+            let end = (i + 1..reading.len())
+                .find(|&j| matches!(reading[j].text.as_str(), "and" | "but" | "so"))
+                .unwrap_or(reading.len());
+            let clause = &reading[i..end];
+            told_in_past(clause) && !says_over(clause)
+        })
 }
 
 /// Common verbs in the past tense that do not end in "-ed".
@@ -131,9 +160,20 @@ pub(super) const PLAIN_NEGATIONS: &[&str] = &[
     "wasnt", "werent", "without",
 ];
 
-/// Whether the word just before `position` negates what starts there.
-fn negated(reading: &[Word], position: usize) -> bool {
-    position > 0 && PLAIN_NEGATIONS.contains(&reading[position - 1].text.as_str())
+/// Whether the word just before `position` negates what starts there, with nothing but
+/// spaces between them: in "is this normal or not? haemorrhaging" or "No! Gushing" the
+/// negation answers something else.
+fn negated(question: &str, reading: &[Word], position: usize) -> bool {
+    position > 0
+        && PLAIN_NEGATIONS.contains(&reading[position - 1].text.as_str())
+        && nothing_but_spaces_between(question, &reading[position - 1], &reading[position])
+}
+
+/// Whether only spaces stand between two words of `question`.
+fn nothing_but_spaces_between(question: &str, before: &Word, after: &Word) -> bool {
+    question
+        .get(before.span.end..after.span.start)
+        .is_some_and(|between| between.trim().is_empty())
 }
 
 /// Openers of a sign imagined in the future ("if I ever start bleeding heavily",
@@ -155,12 +195,26 @@ static SUPPOSING: Phrases = Phrases::new(&[
 /// start bleeding heavily" has one, "start").
 const SUPPOSING_REACH: usize = 3;
 
-/// Whether a supposing opener ends within [`SUPPOSING_REACH`] words before `position`.
-fn supposed(reading: &[Word], position: usize) -> bool {
-    let reach = position.saturating_sub(SUPPOSING_REACH)..=position;
+/// Where [`SUPPOSING`] openers stand in `reading`, except after "as": "as if" likens
+/// ("I feel as if I were going to faint") and supposes nothing.
+fn supposing_openers(reading: &[Word]) -> Vec<Range<usize>> {
     SUPPOSING
         .occurrences(reading)
-        .any(|opener| reach.contains(&opener.end))
+        .filter(|opener| !(opener.start > 0 && reading[opener.start - 1].text == "as"))
+        .collect()
+}
+
+/// Whether a supposing opener ends within [`SUPPOSING_REACH`] words before `position`,
+/// in the same clause: in "if I get up, I pass out" or "what happens if I get a fever?
+/// Bleeding heavily since this morning" the sign is not what is supposed.
+fn supposed(question: &str, reading: &[Word], position: usize) -> bool {
+    let reach = position.saturating_sub(SUPPOSING_REACH)..=position;
+    supposing_openers(reading).into_iter().any(|opener| {
+        reach.contains(&opener.end)
+            && question
+                .get(reading[opener.start].span.start..reading[position].span.start)
+                .is_some_and(|between| !between.contains([',', ';', ':', '.', '?', '!', '\n']))
+    })
 }
 
 /// Openers of a question about a sign in general ("what counts as heavy bleeding?",
@@ -356,9 +410,11 @@ fn in_the_present(words: &[Word], apart: &[Range<usize>]) -> bool {
 /// in the text. Negations are not read here: "no fever, but bleeding through a pad an
 /// hour" is one meaning with both.
 pub(super) fn imagined_or_over(reading: &[Word]) -> bool {
-    let openers: Vec<Range<usize>> = SUPPOSING.occurrences(reading).collect();
+    let openers = supposing_openers(reading);
     (!openers.is_empty() && !in_the_present(reading, &openers))
-        || (told_as_over(reading) && !telling_of_self_now(reading))
+        || (told_as_over(reading)
+            && !telling_of_self_now(reading)
+            && !contrast_tells_of_an_event(reading))
         || asks_in_general(reading)
 }
 
@@ -530,6 +586,51 @@ mod tests {
             "i passed out from low iron at a party, all fine now",
             "passed"
         ));
+    }
+
+    #[test]
+    fn a_discount_holds_only_where_it_is_said() {
+        // A sign set against a settled one, told after a supposing opener's clause or
+        // sentence, likened, or after a negation that answers something else, is now.
+        for (question, sign) in [
+            (
+                "The bleeding has settled but I fainted in the shower",
+                "fainted",
+            ),
+            ("If I get up, I pass out", "pass"),
+            (
+                "What happens if I get a fever? Bleeding heavily since this morning",
+                "bleeding",
+            ),
+            ("I feel as if I were going to faint", "faint"),
+            (
+                "Is this normal or not? Haemorrhaging after the tablets",
+                "haemorrhaging",
+            ),
+            ("No! Gushing", "gushing"),
+            ("I don´t know, bleeding heavily", "bleeding"),
+        ] {
+            assert!(happening_now(question, sign), "{question}");
+        }
+        for (question, sign) in [
+            ("if I start bleeding heavily, what do I do", "bleeding"),
+            ("no fever", "fever"),
+            (
+                "I fainted at the funeral but I was fine after some water",
+                "fainted",
+            ),
+        ] {
+            assert!(!happening_now(question, sign), "{question}");
+        }
+        assert!(!imagined_or_over(&words(
+            "the bleeding has settled but i fainted in the shower"
+        )));
+        assert!(!imagined_or_over(&words(
+            "I feel as if I were going to faint"
+        )));
+        assert!(imagined_or_over(&words(
+            "I fainted at the funeral but I was fine after some water"
+        )));
     }
 
     #[test]
