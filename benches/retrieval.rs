@@ -152,11 +152,39 @@ fn main() {
     println!();
     report_target(&results[0], BUNDLED_P99_TARGET);
     report_target(&results[1], GENERATED_P99_TARGET);
+    report_long_messages(&load(&corpus::bundled_content_dir()));
     println!(
         "peak memory (VmHWM) {}",
         peak_memory().unwrap_or_else(|| "unknown".to_string())
     );
     println!("total time {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// Times the safety patterns on the longest message Discord delivers (4,000 characters)
+/// made of one matching phrase again and again: each match once read the whole text again,
+/// and such a message took two seconds.
+fn report_long_messages(knowledge: &Knowledge) {
+    const LONGEST_MESSAGE: usize = 4000;
+    const RUNS: usize = 9;
+    let texts = &knowledge.library().safety;
+    println!();
+    for unit in ["112 ", "no fever ", "if i start bleeding heavily, "] {
+        let message = unit.repeat(LONGEST_MESSAGE / unit.len());
+        let mut times: Vec<Duration> = (0..RUNS)
+            .map(|_| {
+                let started = Instant::now();
+                black_box(lantern::safety::read_patterns(texts, black_box(&message)));
+                started.elapsed()
+            })
+            .collect();
+        times.sort_unstable();
+        println!(
+            "safety patterns on {} characters of {unit:?} repeated: median {:.1} ms, slowest {:.1} ms ({RUNS} runs)",
+            message.len(),
+            ms(times[RUNS / 2]),
+            ms(times[RUNS - 1])
+        );
+    }
 }
 
 /// Every `q` of the evaluation files, in file order.

@@ -252,10 +252,11 @@ pub fn read_patterns(texts: &SafetyTexts, question: &str) -> PatternFindings {
         typed.push(undisguised);
     }
     for as_typed in &typed {
+        let judged = context::Judged::new(question, as_typed, &sentences);
         let contracted = with_contractions(question, as_typed);
-        found.match_reading(texts, question, &sentences, as_typed, as_typed);
+        found.match_reading(texts, as_typed, &judged);
         if contracted != *as_typed {
-            found.match_reading(texts, question, &sentences, &contracted, as_typed);
+            found.match_reading(texts, &contracted, &judged);
         }
     }
     // A line that counted in one reading is not also shown as discounted in another.
@@ -272,17 +273,11 @@ pub fn read_patterns(texts: &SafetyTexts, question: &str) -> PatternFindings {
 }
 
 impl PatternFindings {
-    /// Notes every match of the patterns in `reading`, one reading of `question` made
-    /// from the words `as_typed`, on which whether an emergency is happening now is
-    /// judged.
-    fn match_reading(
-        &mut self,
-        texts: &SafetyTexts,
-        question: &str,
-        sentences: &[Range<usize>],
-        reading: &[Word],
-        as_typed: &[Word],
-    ) {
+    /// Notes every match of the patterns in `reading`, one reading of a question made
+    /// from the words `judged` holds as typed, on which whether an emergency is happening
+    /// now is judged.
+    fn match_reading(&mut self, texts: &SafetyTexts, reading: &[Word], judged: &context::Judged) {
+        let as_typed = judged.words();
         for (patterns, crisis) in [
             (&texts.urgent_patterns, false),
             (&texts.crisis_patterns, true),
@@ -291,12 +286,9 @@ impl PatternFindings {
                 for occurrence in pattern.occurrences(reading) {
                     let first = reading[occurrence[0]].span.start;
                     let at = as_typed
-                        .iter()
-                        .position(|word| word.span.start == first)
+                        .binary_search_by_key(&first, |word| word.span.start)
                         .unwrap_or(occurrence[0]);
-                    let not_now = (!crisis)
-                        .then(|| context::not_happening_now(question, as_typed, sentences, at))
-                        .flatten();
+                    let not_now = (!crisis).then(|| judged.not_now(at)).flatten();
                     let matched = occurrence.iter().map(|&i| reading[i].span.clone());
                     self.record(pattern.to_string(), crisis, not_now, matched);
                 }

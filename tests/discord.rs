@@ -360,6 +360,11 @@ async fn reload_is_for_moderators_only_even_when_discord_shows_it() {
     let member = fake::slash_command("reload", json!([]), &Member::regular(1007));
     let refused = reply_text(&discord, &bot, &member).await;
     assert!(refused.contains("for moderators"), "{refused}");
+    // Managing another server the bot is in makes no one a moderator of this one.
+    let mut elsewhere = fake::slash_command("reload", json!([]), &Member::moderator(1011));
+    elsewhere["guild_id"] = json!((FakeDiscord::GUILD_ID + 1).to_string());
+    let refused = reply_text(&discord, &bot, &elsewhere).await;
+    assert!(refused.contains("for moderators"), "{refused}");
 
     let article = common::article_path(content.path());
     let text = fs::read_to_string(&article)

@@ -37,44 +37,170 @@ impl NotNow {
     }
 }
 
-/// Whether the match starting at word `position` of `reading` (words of `question`,
-/// whose sentences are `sentences`) says the sign is absent, imagined, long over or
-/// asked about in general, and which.
-pub(super) fn not_happening_now(
-    question: &str,
-    reading: &[Word],
-    sentences: &[Range<usize>],
-    position: usize,
-) -> Option<NotNow> {
-    if negated(question, reading, position) {
-        return Some(NotNow::Negated);
+/// One reading of a question (its words as typed), with what each of its sentences and
+/// clauses says, worked out once: a long message can hold a thousand matches, and
+/// reading the whole text again for each one took seconds.
+pub(super) struct Judged<'a> {
+    question: &'a str,
+    words: &'a [Word],
+    /// Where [`SUPPOSING`] openers stand.
+    openers: Vec<Range<usize>>,
+    /// For each word, its clause's index in `clauses`.
+    clause_of_word: Vec<usize>,
+    clauses: Vec<Clause>,
+}
+
+/// What one clause, and the sentence it is in, say about time.
+struct Clause {
+    /// The sentence is told as long past or over ([`told_as_over`]).
+    sentence_over: bool,
+    /// The sentence has a [`PRESENT`] word.
+    sentence_present: bool,
+    /// The clause carries the saying itself, or is told in the past, not the present, and
+    /// not set against the rest ([`set_against`]): in "I had a clot years ago, my calf is
+    /// swollen and hot", "diagnosed in 2018, severe chest pain" or "the bleeding has
+    /// settled but I fainted in the shower" the sign is now, whatever the sentence's
+    /// first clause says.
+    over: bool,
+    /// Where [`ASKING_IN_GENERAL`] openers stand in the clause (as word indices of the
+    /// whole reading).
+    asking: Vec<Range<usize>>,
+    /// Nothing in the clause besides those openers tells of a sign someone has or is told
+    /// in the present ([`tells_of_no_sign`]).
+    tells_of_no_sign: bool,
+}
+
+impl<'a> Judged<'a> {
+    /// Reads `words` (of `question`, whose sentences are the byte ranges `sentences`).
+    /// Clauses end at a comma, semicolon or colon, or before "and", "but" or "so".
+    pub(super) fn new(question: &'a str, words: &'a [Word], sentences: &[Range<usize>]) -> Self {
+        let mut judged = Judged {
+            question,
+            words,
+            openers: supposing_openers(words),
+            clause_of_word: Vec::with_capacity(words.len()),
+            clauses: Vec::new(),
+        };
+        let mut start = 0;
+        while start < words.len() {
+            let end = sentence_end(words, sentences, start);
+            judged.read_sentence(start..end);
+            start = end;
+        }
+        judged
     }
-    if supposed(question, reading, position) {
-        return Some(NotNow::Imagined);
+
+    /// The words as typed, which word positions refer to.
+    pub(super) fn words(&self) -> &'a [Word] {
+        self.words
     }
-    // Only the last two readings need the match's sentence and clause.
-    let sentence = sentence_of(reading, sentences, position);
-    let at = reading[position].span.start;
-    let clause = clause_of(question, sentence, at);
-    if over_where_told(sentence, clause) {
-        Some(NotNow::Over)
-    } else if asked_in_general(sentence, clause, at) {
-        Some(NotNow::Asked)
-    } else {
-        None
+
+    /// Notes the clauses of the sentence made of `words[range]`.
+    fn read_sentence(&mut self, range: Range<usize>) {
+        let sentence = &self.words[range.clone()];
+        let sentence_over = told_as_over(sentence);
+        let sentence_present = PRESENT.occur_in(sentence);
+        let mut clause_start = range.start;
+        for end in range.start + 1..=range.end {
+            if end < range.end && !self.turns_before(end) {
+                continue;
+            }
+            let clause = &self.words[clause_start..end];
+            let asking: Vec<Range<usize>> = ASKING_IN_GENERAL.occurrences(clause).collect();
+            self.clause_of_word
+                .extend(std::iter::repeat_n(self.clauses.len(), end - clause_start));
+            self.clauses.push(Clause {
+                sentence_over,
+                sentence_present,
+                over: says_over(clause)
+                    || (told_in_past(clause)
+                        && !TOLD_IN_PRESENT.occur_in(clause)
+                        && !set_against(clause)),
+                tells_of_no_sign: tells_of_no_sign(clause, &asking),
+                asking: asking
+                    .into_iter()
+                    .map(|opener| opener.start + clause_start..opener.end + clause_start)
+                    .collect(),
+            });
+            clause_start = end;
+        }
+    }
+
+    /// Whether a new clause starts at word `i`.
+    fn turns_before(&self, i: usize) -> bool {
+        let between = self
+            .question
+            .get(self.words[i - 1].span.end..self.words[i].span.start)
+            .unwrap_or("");
+        between.contains([',', ';', ':'])
+            || matches!(self.words[i].text.as_str(), "and" | "but" | "so")
+    }
+
+    /// Whether the match starting at word `position` says the sign is absent, imagined,
+    /// long over or asked about in general, and which.
+    pub(super) fn not_now(&self, position: usize) -> Option<NotNow> {
+        if negated(self.question, self.words, position) {
+            return Some(NotNow::Negated);
+        }
+        if self.supposed(position) {
+            return Some(NotNow::Imagined);
+        }
+        let clause = &self.clauses[self.clause_of_word[position]];
+        if clause.sentence_over && clause.over {
+            Some(NotNow::Over)
+        } else if self.asked_in_general(clause, position) {
+            Some(NotNow::Asked)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a supposing opener ends within [`SUPPOSING_REACH`] words before
+    /// `position`, in the same clause: in "if I get up, I pass out" or "what happens if
+    /// I get a fever? Bleeding heavily since this morning" the sign is not what is
+    /// supposed.
+    fn supposed(&self, position: usize) -> bool {
+        let reach = position.saturating_sub(SUPPOSING_REACH)..=position;
+        self.openers.iter().any(|opener| {
+            reach.contains(&opener.end)
+                && self
+                    .question
+                    .get(self.words[opener.start].span.start..self.words[position].span.start)
+                    .is_some_and(|between| !between.contains([',', ';', ':', '.', '?', '!', '\n']))
+        })
+    }
+
+    /// Whether the match at `position`, in `clause`, is named in a question about the
+    /// sign in general: an [`ASKING_IN_GENERAL`] opener ends at most [`SUPPOSING_REACH`]
+    /// words before it in its own clause, nothing in that clause besides the opener tells
+    /// of a sign someone has or is told in the present, and nothing in the sentence
+    /// brings it to now. So "partner has signs of heavy bleeding" ("has") and "what are
+    /// the signs of a clot? my calf is swollen" (another sentence) still count.
+    fn asked_in_general(&self, clause: &Clause, position: usize) -> bool {
+        let reach = position.saturating_sub(SUPPOSING_REACH)..=position;
+        clause
+            .asking
+            .iter()
+            .any(|opener| reach.contains(&opener.end))
+            && clause.tells_of_no_sign
+            && !clause.sentence_present
     }
 }
 
-/// Whether a match in `clause` of `sentence` is told as long past or over. The sentence
-/// must say so ([`told_as_over`]), and the match's own clause must either carry the
-/// saying or be told in the past, not the present, and not set against the rest: in "I
-/// had a clot years ago, my calf is swollen and hot", "diagnosed in 2018, severe chest
-/// pain" or "the bleeding has settled but I fainted in the shower" the sign is now,
-/// whatever the sentence's first clause says.
-fn over_where_told(sentence: &[Word], clause: &[Word]) -> bool {
-    told_as_over(sentence)
-        && (says_over(clause)
-            || (told_in_past(clause) && !TOLD_IN_PRESENT.occur_in(clause) && !set_against(clause)))
+/// Where the sentence holding word `start` of `words` ends (a word index): sentences are
+/// the byte ranges `sentences`; a word outside them is a sentence of its own.
+fn sentence_end(words: &[Word], sentences: &[Range<usize>], start: usize) -> usize {
+    let Some(sentence) = sentences
+        .iter()
+        .find(|s| s.contains(&words[start].span.start))
+    else {
+        return start + 1;
+    };
+    start
+        + words[start..]
+            .iter()
+            .take_while(|w| sentence.contains(&w.span.start))
+            .count()
 }
 
 /// Words that open a clause set against what came before ("it has settled, but I
@@ -130,26 +256,6 @@ static TOLD_IN_PRESENT: Phrases = Phrases::new(&[
     "ive got", "has",
 ]);
 
-/// The words of `sentence` in the clause holding the word that starts at byte `at`:
-/// clauses end at a comma, semicolon or colon, or before "and", "but" or "so".
-fn clause_of<'a>(question: &str, sentence: &'a [Word], at: usize) -> &'a [Word] {
-    let turns_before = |i: usize| {
-        let between = question
-            .get(sentence[i - 1].span.end..sentence[i].span.start)
-            .unwrap_or("");
-        between.contains([',', ';', ':'])
-            || matches!(sentence[i].text.as_str(), "and" | "but" | "so")
-    };
-    let Some(here) = sentence.iter().position(|w| w.span.start == at) else {
-        return sentence;
-    };
-    let start = (1..=here).rev().find(|&i| turns_before(i)).unwrap_or(0);
-    let end = (here + 1..sentence.len())
-        .find(|&i| turns_before(i))
-        .unwrap_or(sentence.len());
-    &sentence[start..end]
-}
-
 /// Plain negations: "no fever", "not dizzy", "didn't faint", "without heavy bleeding" say
 /// the sign is absent. Modal ones ("can't", "won't") are left out, as is "never" ("never
 /// bled like this"): with them a negation often comes with the emergency, not against it.
@@ -204,19 +310,6 @@ fn supposing_openers(reading: &[Word]) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// Whether a supposing opener ends within [`SUPPOSING_REACH`] words before `position`,
-/// in the same clause: in "if I get up, I pass out" or "what happens if I get a fever?
-/// Bleeding heavily since this morning" the sign is not what is supposed.
-fn supposed(question: &str, reading: &[Word], position: usize) -> bool {
-    let reach = position.saturating_sub(SUPPOSING_REACH)..=position;
-    supposing_openers(reading).into_iter().any(|opener| {
-        reach.contains(&opener.end)
-            && question
-                .get(reading[opener.start].span.start..reading[position].span.start)
-                .is_some_and(|between| !between.contains([',', ';', ':', '.', '?', '!', '\n']))
-    })
-}
-
 /// Openers of a question about a sign in general ("what counts as heavy bleeding?",
 /// "how do I know what counts as reduced movements"): asking what the sign is, not
 /// telling of one.
@@ -249,23 +342,6 @@ static ASKING_IN_GENERAL: Phrases = Phrases::new(&[
 /// too. "I" and "my" alone are left out: "what counts as heavy bleeding, so I know when
 /// to go in" and "what counts as a fever after my D&C" still ask.
 static TELLING_OF_A_SIGN: Phrases = Phrases::new(&["ive", "me", "this", "these", "shes", "hes"]);
-
-/// Whether the match starting at byte `at`, in `clause` of `sentence`, is named in a
-/// question about the sign in general: an [`ASKING_IN_GENERAL`] opener ends at most
-/// [`SUPPOSING_REACH`] words before it in its own clause, nothing in that clause besides
-/// the opener tells of a sign someone has or is told in the present, and nothing in the
-/// sentence brings it to now. So "partner has signs of heavy bleeding" ("has") and "what
-/// are the signs of a clot? my calf is swollen" (another sentence) still count.
-fn asked_in_general(sentence: &[Word], clause: &[Word], at: usize) -> bool {
-    let Some(here) = clause.iter().position(|w| w.span.start == at) else {
-        return false;
-    };
-    let openers: Vec<Range<usize>> = ASKING_IN_GENERAL.occurrences(clause).collect();
-    let reach = here.saturating_sub(SUPPOSING_REACH)..=here;
-    openers.iter().any(|opener| reach.contains(&opener.end))
-        && tells_of_no_sign(clause, &openers)
-        && !PRESENT.occur_in(sentence)
-}
 
 /// Whether nothing in `words` outside the question's `openers` points at a sign someone
 /// has ([`TELLING_OF_A_SIGN`]) or is told in the present ([`TOLD_IN_PRESENT`]): what the
@@ -406,7 +482,7 @@ fn in_the_present(words: &[Word], apart: &[Range<usize>]) -> bool {
 /// bleeding heavily"), long over ("two years ago", "fully recovered") or asked about in
 /// general ("what counts as heavy bleeding?"), with nothing in it bringing it back to
 /// the present. The meaning net's counterpart of
-/// [`not_happening_now`]: a meaning has no matched words, so an opener may stand anywhere
+/// [`Judged::not_now`]: a meaning has no matched words, so an opener may stand anywhere
 /// in the text. Negations are not read here: "no fever, but bleeding through a pad an
 /// hour" is one meaning with both.
 pub(super) fn imagined_or_over(reading: &[Word]) -> bool {
@@ -450,18 +526,6 @@ fn is_year(word: &str) -> bool {
         && word
             .parse::<u16>()
             .is_ok_and(|year| (1980..2100).contains(&year))
-}
-
-/// The words of `reading` in the sentence holding word `position`.
-fn sentence_of<'a>(reading: &'a [Word], sentences: &[Range<usize>], position: usize) -> &'a [Word] {
-    let start = reading[position].span.start;
-    let Some(sentence) = sentences.iter().find(|s| s.contains(&start)) else {
-        return &reading[position..=position];
-    };
-    let inside = |word: &Word| sentence.contains(&word.span.start);
-    let first = reading.iter().position(inside).unwrap_or(position);
-    let count = reading[first..].iter().take_while(|w| inside(w)).count();
-    &reading[first..first + count]
 }
 
 /// A list of fixed phrases, read with the moderators' pattern language (plain words:
@@ -522,7 +586,9 @@ mod tests {
             .iter()
             .position(|w| w.text.starts_with(first))
             .expect("the match's word is in the question");
-        not_happening_now(question, &reading, &sentences, position).is_none()
+        Judged::new(question, &reading, &sentences)
+            .not_now(position)
+            .is_none()
     }
 
     #[test]

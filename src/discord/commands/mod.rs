@@ -14,6 +14,7 @@ pub use topics::{handle_read_topic, handle_topics_page};
 
 use super::rest::MessageBody;
 use super::{Context, Data, Error};
+use crate::config::BotConfig;
 
 /// Every command Lantern registers.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
@@ -139,12 +140,21 @@ async fn follow_up_pages(
 }
 
 /// The server-side moderator check: Manage Server (or Administrator) in the permissions
-/// Discord computed for this member in this channel, or the configured moderator role.
-/// Hiding the command from members is Discord's UI only; this is what actually decides.
-pub fn is_moderator(interaction: &CommandInteraction, mod_role_id: Option<u64>) -> bool {
+/// Discord computed for this member in this channel, or the configured moderator role;
+/// and, when `LANTERN_GUILD_ID` names the community's server, in that server: whoever
+/// manages some other server the bot was added to moderates nothing here. Hiding the
+/// command from members is Discord's UI only; this is what actually decides.
+pub fn is_moderator(interaction: &CommandInteraction, config: &BotConfig) -> bool {
     let Some(member) = &interaction.member else {
         return false;
     };
+    let in_the_community = config
+        .guild_id
+        .is_none_or(|guild| interaction.guild_id.is_some_and(|id| id.get() == guild));
+    if !in_the_community {
+        return false;
+    }
+    let mod_role_id = config.mod_role_id;
     let by_permission = member.permissions.is_some_and(|p| {
         p.contains(Permissions::MANAGE_GUILD) || p.contains(Permissions::ADMINISTRATOR)
     });

@@ -14,7 +14,7 @@ const NOT_A_MODERATOR: &str =
 /// The server-side check every moderator command starts with: when the member is not a
 /// moderator, tells them so privately and returns true.
 async fn refused_to_a_member(ctx: Context<'_>) -> Result<bool, Error> {
-    if is_moderator(ctx.interaction, ctx.data().config.mod_role_id) {
+    if is_moderator(ctx.interaction, &ctx.data().config) {
         return Ok(false);
     }
     tracing::warn!(command = %ctx.command().name, "refused a moderator command to a member");
