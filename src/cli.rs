@@ -198,6 +198,15 @@ fn ask(config: &Config, json: bool, explain: bool, words: &[String]) -> anyhow::
             return Ok(ExitCode::from(EXIT_USAGE));
         }
         Outcome::Refused(Refusal::TooLong { chars }) => {
+            // Too long to answer is not too long to read for an emergency: the notice is
+            // shown, as the bot shows it.
+            if answer.urgency.is_urgent() {
+                writeln!(
+                    io::stdout().lock(),
+                    "{}",
+                    render::render(&answer, &knowledge.library().safety)
+                )?;
+            }
             eprintln!(
                 "error: the question is {chars} characters long; Lantern reads questions of up to {} characters",
                 limits::QUESTION

@@ -648,6 +648,26 @@ fn bad_questions_get_clear_messages_and_nonzero_exits() {
         run.stderr
     );
 
+    assert!(
+        run.stdout.is_empty(),
+        "nothing urgent in it: {}",
+        run.stdout
+    );
+    // Too long to answer is not too long to read for an emergency: the notice shows, as
+    // the bot shows it.
+    let story = format!(
+        "{} I want to kill myself.",
+        "We got home from the hospital on Tuesday and nobody has called. ".repeat(20)
+    );
+    let run = lantern.run(&["ask", "--content", &content_arg(), &story]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("characters long"), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("988"),
+        "the crisis notice: {}",
+        run.stdout
+    );
+
     let run = lantern.run(&["ask", "--content", &content_arg()]);
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.contains("give a question"));
