@@ -361,11 +361,28 @@ fn push_folded_unicode(out: &mut String, ch: char) {
         for lower in decomposed.to_lowercase() {
             // Checked again after folding: what a character folds into may be invisible
             // even when the character itself is not on the list.
-            if !is_combining_mark(lower) && !is_invisible(lower) {
-                out.push(lower);
+            if is_combining_mark(lower) || is_invisible(lower) {
+                continue;
             }
+            out.push(latin_look_alike(lower).unwrap_or(lower));
         }
     }
+}
+
+/// The Latin letter a letter of another script is drawn like ("kіll" typed with a
+/// Cyrillic і, "ѕuісіdе", a Greek ο), by Unicode's table of confusable characters
+/// (UTS #39, through `unicode-security`): a disguise, or a slip of a second keyboard
+/// layout, reads as the word it shows. Only single letters that look like one Latin
+/// letter are read so.
+fn latin_look_alike(ch: char) -> Option<char> {
+    if ch.is_ascii() || !ch.is_alphabetic() {
+        return None;
+    }
+    let mut buffer = [0u8; 4];
+    let mut skeleton =
+        unicode_security::confusable_detection::skeleton(ch.encode_utf8(&mut buffer));
+    let first = skeleton.next()?;
+    (skeleton.next().is_none() && first.is_ascii_alphabetic()).then(|| first.to_ascii_lowercase())
 }
 
 /// The byte offsets just after each sentence end in `text`: a `.`, `!`, `?` or `…`
@@ -654,6 +671,10 @@ mod tests {
                 .collect()
         };
         assert_eq!(texts("I do not want to"), ["i", "dont", "want", "to"]);
+        // Letters of other scripts drawn like Latin ones read as those.
+        assert_eq!(texts("kіll myѕеlf"), ["kill", "myself"]); // Cyrillic і, ѕ, е
+        assert_eq!(texts("blοοd clοt"), ["blood", "clot"]); // Greek ο
+        assert_eq!(texts("café naïve"), ["cafe", "naive"]);
         // Whatever a keyboard puts for the apostrophe.
         for typed in ["don't", "don’t", "don´t", "don＇t", "donʼt", "don′t"] {
             assert_eq!(texts(typed), ["dont"], "{typed}");

@@ -685,6 +685,61 @@ proptest! {
     }
 }
 
+/// Letters of other scripts drawn like Latin ones, as people who disguise words use them
+/// (Cyrillic а с е і о р ѕ х у һ ј ԁ ԝ, Greek ο): written here, not taken from the
+/// implementation, which reads Unicode's table of confusable characters.
+const HOMOGLYPHS: &[(char, char)] = &[
+    ('a', 'а'),
+    ('c', 'с'),
+    ('e', 'е'),
+    ('i', 'і'),
+    ('o', 'о'),
+    ('o', 'ο'),
+    ('p', 'р'),
+    ('s', 'ѕ'),
+    ('x', 'х'),
+    ('y', 'у'),
+    ('h', 'һ'),
+    ('j', 'ј'),
+    ('d', 'ԁ'),
+    ('w', 'ԝ'),
+];
+
+/// `phrase` with the letters `swaps[i]` says written with a look-alike of another script.
+fn with_homoglyphs(phrase: &str, swaps: &[bool]) -> String {
+    phrase
+        .chars()
+        .zip(swaps.iter().chain(std::iter::repeat(&false)))
+        .map(|(c, &swap)| {
+            let lower = c.to_ascii_lowercase();
+            match HOMOGLYPHS.iter().find(|(latin, _)| *latin == lower) {
+                Some((_, look_alike)) if swap => *look_alike,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(config(200))]
+
+    /// Letters swapped for look-alikes of another script ("kіll myѕеlf") never hide a
+    /// crisis or emergency phrase.
+    #[test]
+    fn look_alike_letters_do_not_hide_a_notice(
+        (phrase, crisis) in select(URGENT_PHRASES),
+        swaps in prop::collection::vec(any::<bool>(), 40),
+    ) {
+        let question = with_homoglyphs(phrase, &swaps);
+        let answer = ask_and_check(&question)?;
+        if crisis {
+            prop_assert!(answer.urgency.crisis, "crisis {phrase:?} hidden as {question:?}");
+        } else {
+            prop_assert!(answer.urgency.emergency, "emergency {phrase:?} hidden as {question:?}");
+        }
+    }
+}
+
 /// Hangul fillers fold into a letter, and tag characters were not on the list of
 /// invisible characters: "sui\u{3164}cide" and "sui\u{E0020}cide" got no crisis notice.
 #[test]
