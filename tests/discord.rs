@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::bot::{Bot, BotOptions, PATIENCE, callback_for, edited_response, reply_text};
-use support::fake_discord::{self as fake, FakeDiscord, Member, User};
+use support::fake_discord::{self as fake, FakeDiscord, Fault, Member, RouteMatch, User};
 
 use common::{bundled_content, bundled_safety, content_copy};
 
@@ -417,6 +417,53 @@ async fn reload_is_for_moderators_only_even_when_discord_shows_it() {
         "names file and line: {report}"
     );
     assert_schema_valid(&discord);
+}
+
+/// A reply Discord refuses as sent (a button it will not take) is sent again without its
+/// buttons: the answer and any notice in it matter more than the feedback buttons.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_refused_for_its_buttons_is_sent_without_them() {
+    let (discord, bot) = start().await;
+    let path = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
+    discord.fail_next(RouteMatch::Path(path.clone()), Fault::Status(400), 1);
+    let author = User::new(2002, "asker");
+    discord
+        .send_message(fake::guild_message_mentioning_bot(
+            &format!(
+                "<@{}> is heparin a blood thinner?",
+                FakeDiscord::BOT_USER_ID
+            ),
+            &author,
+        ))
+        .await;
+    let deadline = std::time::Instant::now() + PATIENCE;
+    let posted = loop {
+        let created: Vec<_> = discord
+            .created_messages()
+            .into_iter()
+            .filter(|m| m.channel_id == FakeDiscord::CHANNEL_ID)
+            .collect();
+        if let Some(message) = created.first() {
+            break message.message.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no reply after the refusal\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let text = posted["content"].as_str().unwrap();
+    assert!(
+        text.contains("Heparin is an injectable blood thinner"),
+        "{text}"
+    );
+    assert!(
+        posted["components"]
+            .as_array()
+            .is_none_or(|rows| rows.is_empty()),
+        "{posted}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,7 +4,7 @@
 use serenity::all::{FullEvent, Interaction, Message, UserId};
 
 use super::commands::{Asked, answer_for, handle_read_topic, handle_topics_page};
-use super::rest::MessageBody;
+use super::rest::{MessageBody, SendError};
 use super::{Data, Error};
 use super::{errors, feedback};
 
@@ -74,9 +74,25 @@ async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<()
             return Err(error);
         }
     };
-    data.rest
+    match data
+        .rest
         .reply_in_channel(channel, replied_to, &reply)
-        .await?;
+        .await
+    {
+        // Refused as sent (a button Discord will not take, missing permission to attach
+        // them): the answer, with any urgent notice in it, matters more than its buttons.
+        Err(SendError::Refused { .. }) if reply.components.is_some() => {
+            tracing::warn!("Discord refused a reply with buttons; sending it without them");
+            let plain = MessageBody {
+                components: None,
+                ..reply
+            };
+            data.rest
+                .reply_in_channel(channel, replied_to, &plain)
+                .await?;
+        }
+        sent => sent?,
+    }
     Ok(())
 }
 
