@@ -80,9 +80,25 @@ pub struct NearTopic {
 }
 
 /// What the moderators read when a member sends them a question: no name, no id, the
-/// nearest topics, and the question as an `Also asked:` line ready to paste.
+/// nearest topics, and the question as an `Also asked:` line ready to paste. The quoted
+/// question is shortened, when it must be, so that the member's preview
+/// ([`render_forward_preview`]) shows all of it, as promised.
 pub fn render_forwarded_question(question: &str, near: &[NearTopic]) -> String {
-    let quoted = super::quote_lines(&one_line(question));
+    let mut shown = one_line(question);
+    loop {
+        let post = forwarded_post(&shown, question, near);
+        let over = char_len(&forward_preview(&post)).saturating_sub(limits::MESSAGE_CONTENT);
+        if over == 0 || shown.is_empty() {
+            return ellipsize(&post, limits::MESSAGE_CONTENT);
+        }
+        shown = ellipsize(&shown, char_len(&shown).saturating_sub(over + 1));
+    }
+}
+
+/// The post quoting `shown` (the question, perhaps shortened) and offering `question`
+/// whole as an `Also asked:` line.
+fn forwarded_post(shown: &str, question: &str, near: &[NearTopic]) -> String {
+    let quoted = super::quote_lines(shown);
     let near_lines: Vec<String> = near
         .iter()
         .map(|topic| match topic.confidence {
@@ -96,23 +112,26 @@ pub fn render_forwarded_question(question: &str, near: &[NearTopic]) -> String {
         format!("Nearest topics:\n{}", near_lines.join("\n"))
     };
     let line = also_asked_line(question);
-    let text = format!(
+    format!(
         "📨 **A member asked this and Lantern could not help well.** They chose to send it, without their name.\n\
          {quoted}\n{near}\n\
          If a topic answers it, add this line under that topic's heading so Lantern finds it next time:\n```\n{line}\n```"
-    );
-    ellipsize(&text, limits::MESSAGE_CONTENT)
+    )
 }
 
 /// The private preview a member sees before choosing: exactly what would be sent.
 pub fn render_forward_preview(post: &str) -> String {
-    let text = format!(
+    ellipsize(&forward_preview(post), limits::MESSAGE_CONTENT)
+}
+
+/// [`render_forward_preview`] before it is fitted to one message.
+fn forward_preview(post: &str) -> String {
+    format!(
         "You can send your question to this community's moderators, so they can add what was missing. \
          They will see exactly the message below, **without your name**. Nothing is sent unless you press *Send to the moderators*; \
          if you don't, your question is forgotten within 15 minutes.\n\n{}",
         super::quote_lines(post)
-    );
-    ellipsize(&text, limits::MESSAGE_CONTENT)
+    )
 }
 
 /// The question as one `Also asked:` line: on one line, without the semicolons that
@@ -136,6 +155,29 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_preview_of_the_longest_question_shows_the_whole_post() {
+        let question = "why ".repeat(limits::QUESTION / 4);
+        let near: Vec<NearTopic> = (0..4)
+            .map(|i| NearTopic {
+                title: format!("{i} {}", "t".repeat(98)),
+                confidence: Some(0.5),
+            })
+            .collect();
+        let post = render_forwarded_question(&question, &near);
+        let preview = render_forward_preview(&post);
+        assert!(char_len(&preview) <= limits::MESSAGE_CONTENT);
+        assert!(
+            preview.ends_with(&super::super::quote_lines(&post)),
+            "{preview}"
+        );
+        assert!(post.ends_with("```"), "the code block is closed: {post}");
+        assert!(post.contains("why why"), "{post}");
+        // A short question is quoted whole.
+        let short = render_forwarded_question("why heparin?", &near);
+        assert!(short.contains("> why heparin?"), "{short}");
+    }
     use crate::feedback::Tally;
 
     #[test]
