@@ -468,7 +468,10 @@ fn told_as_over(sentence: &[Word]) -> bool {
 fn says_over(words: &[Word]) -> bool {
     LONG_AGO.occur_in(words)
         || NOW_OVER.occur_in(words)
-        || words.iter().any(|word| is_year(&word.text))
+        || words.iter().enumerate().any(|(i, word)| {
+            // "at 2015" is a time of day, not a year.
+            is_year(&word.text) && !(i > 0 && words[i - 1].text == "at")
+        })
 }
 
 /// Whether a [`PRESENT`] word stands in `words` outside the phrases `apart` (the "now"
@@ -520,12 +523,15 @@ fn telling_of_self_now(reading: &[Word]) -> bool {
     SELF_NOW.occur_outside(reading, &over)
 }
 
-/// A year written in digits, of a past a member could be telling of ("that was 2019").
+/// A year written in digits, of a past a member could be telling of ("that was 2019"):
+/// not one still to come, which is more likely a time of day ("2030").
 fn is_year(word: &str) -> bool {
+    use chrono::Datelike;
+    let this_year = chrono::Utc::now().year();
     word.len() == 4
         && word
-            .parse::<u16>()
-            .is_ok_and(|year| (1980..2100).contains(&year))
+            .parse::<i32>()
+            .is_ok_and(|year| (1980..=this_year).contains(&year))
 }
 
 /// A list of fixed phrases, read with the moderators' pattern language (plain words:
@@ -674,6 +680,7 @@ mod tests {
                 "haemorrhaging",
             ),
             ("No! Gushing", "gushing"),
+            ("I collapsed at 2015 in the kitchen", "collapsed"),
             ("I don´t know, bleeding heavily", "bleeding"),
         ] {
             assert!(happening_now(question, sign), "{question}");
