@@ -52,6 +52,9 @@ pub struct Data {
     /// Answers already rated (by the question's id), so a rating counts once even if a
     /// stale client still shows the buttons enabled.
     pub rated: Seen,
+    /// Topics already opened from a reply's Read buttons (by the reply and topic), so
+    /// `/gaps` counts each once however often it is clicked.
+    pub opened: Seen,
     /// One permit per core for reading questions: under a burst the rest wait their turn
     /// instead of starving the async workers, whose timers must still defer on time.
     pub readers: Arc<tokio::sync::Semaphore>,
@@ -123,6 +126,7 @@ pub async fn run(
         counts,
         held: HeldQuestions::start(Duration::from_secs(config.question_hold_seconds)),
         rated: Seen::default(),
+        opened: Seen::default(),
         readers: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(1, |n| n.get()),
         )),

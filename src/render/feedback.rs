@@ -169,7 +169,7 @@ mod tests {
         let preview = render_forward_preview(&post);
         assert!(char_len(&preview) <= limits::MESSAGE_CONTENT);
         assert!(
-            preview.ends_with(&super::super::quote_lines(&post)),
+            preview.ends_with(&crate::render::quote_lines(&post)),
             "{preview}"
         );
         assert!(post.ends_with("```"), "the code block is closed: {post}");

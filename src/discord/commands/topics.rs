@@ -149,8 +149,13 @@ pub async fn handle_read_topic(data: &Data, click: &ComponentInteraction) -> Res
     let library = knowledge.library();
     let pages = match feedback::topic_by_tag(library, tag) {
         Some(found) => {
-            let opened = crate::feedback::Count::OpenedFromRefusal;
-            feedback::count(data, &[(&found.topic.title, opened)]);
+            if data
+                .opened
+                .first_time(opened_key(click.message.id.get(), tag))
+            {
+                let opened = crate::feedback::Count::OpenedFromRefusal;
+                feedback::count(data, &[(&found.topic.title, opened)]);
+            }
             render::render_topic(found, &library.safety)
         }
         None => vec![TOPIC_GONE.to_string()],
@@ -162,6 +167,15 @@ pub async fn handle_read_topic(data: &Data, click: &ComponentInteraction) -> Res
     };
     send_pages(data, interaction, pages, true, None).await?;
     Ok(true)
+}
+
+/// One reply's Read button for one topic, as a number [`Seen`](crate::discord::seen::Seen)
+/// can hold: the reply's id and the topic's tag, hashed.
+fn opened_key(reply: u64, tag: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    (reply, tag).hash(&mut hasher);
+    hasher.finish()
 }
 
 #[cfg(test)]
