@@ -197,24 +197,14 @@ fn ask(config: &Config, json: bool, explain: bool, words: &[String]) -> anyhow::
             );
             return Ok(ExitCode::from(EXIT_USAGE));
         }
-        Outcome::Refused(Refusal::TooLong { chars }) => {
-            // Too long to answer is not too long to read for an emergency: the notice is
-            // shown, as the bot shows it.
-            if answer.urgency.is_urgent() {
-                writeln!(
-                    io::stdout().lock(),
-                    "{}",
-                    render::render(&answer, &knowledge.library().safety)
-                )?;
-            }
-            eprintln!(
-                "error: the question is {chars} characters long; Lantern reads questions of up to {} characters",
-                limits::QUESTION
-            );
+        Outcome::Refused(Refusal::TooLong { chars }) if !answer.urgency.is_urgent() => {
+            eprintln!("{}", too_long(chars));
             return Ok(ExitCode::from(EXIT_USAGE));
         }
         _ => {}
     }
+    // Too long to answer is not too long to read for an emergency: the reply with its
+    // notice is printed (as text or JSON), as the bot sends it, and then the error.
     let reply = render::render(&answer, &knowledge.library().safety);
     let mut out = io::stdout().lock();
     if json {
@@ -240,7 +230,19 @@ fn ask(config: &Config, json: bool, explain: bool, words: &[String]) -> anyhow::
             )?;
         }
     }
+    if let Outcome::Refused(Refusal::TooLong { chars }) = answer.outcome {
+        eprintln!("{}", too_long(chars));
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The error for a question of `chars` characters, over the limit.
+fn too_long(chars: usize) -> String {
+    format!(
+        "error: the question is {chars} characters long; Lantern reads questions of up to {} characters",
+        limits::QUESTION
+    )
 }
 
 /// How many candidates `--explain` shows a reader.

@@ -358,6 +358,11 @@ fn push_folded_unicode(out: &mut String, ch: char) {
         return;
     }
     for decomposed in std::iter::once(ch).nfkd() {
+        // Looked up as typed: a capital's lowercase may look like nothing Latin (К, к).
+        if let Some(latin) = latin_look_alike(decomposed) {
+            out.push(latin);
+            continue;
+        }
         for lower in decomposed.to_lowercase() {
             // Checked again after folding: what a character folds into may be invisible
             // even when the character itself is not on the list.
@@ -382,7 +387,14 @@ fn latin_look_alike(ch: char) -> Option<char> {
     let mut skeleton =
         unicode_security::confusable_detection::skeleton(ch.encode_utf8(&mut buffer));
     let first = skeleton.next()?;
-    (skeleton.next().is_none() && first.is_ascii_alphabetic()).then(|| first.to_ascii_lowercase())
+    if skeleton.next().is_some() || !first.is_ascii_alphabetic() {
+        return None;
+    }
+    // Unicode's table draws a capital I as an l; a capital typed for one is an i.
+    Some(match first {
+        'l' if ch.is_uppercase() => 'i',
+        _ => first.to_ascii_lowercase(),
+    })
 }
 
 /// The byte offsets just after each sentence end in `text`: a `.`, `!`, `?` or `…`
@@ -674,6 +686,7 @@ mod tests {
         // Letters of other scripts drawn like Latin ones read as those.
         assert_eq!(texts("kіll myѕеlf"), ["kill", "myself"]); // Cyrillic і, ѕ, е
         assert_eq!(texts("blοοd clοt"), ["blood", "clot"]); // Greek ο
+        assert_eq!(texts("КІLL МYЅЕLF"), ["kill", "myself"]); // Cyrillic capitals
         assert_eq!(texts("café naïve"), ["cafe", "naive"]);
         // Whatever a keyboard puts for the apostrophe.
         for typed in ["don't", "don’t", "don´t", "don＇t", "donʼt", "don′t"] {

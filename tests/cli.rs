@@ -667,6 +667,10 @@ fn bad_questions_get_clear_messages_and_nonzero_exits() {
         "the crisis notice: {}",
         run.stdout
     );
+    let run = lantern.run(&["ask", "--json", "--content", &content_arg(), &story]);
+    assert_eq!(run.code, Some(2));
+    let line: serde_json::Value = serde_json::from_str(run.stdout.trim()).expect("one JSON line");
+    assert!(line["reply"].as_str().unwrap().contains("988"), "{line}");
 
     let run = lantern.run(&["ask", "--content", &content_arg()]);
     assert_eq!(run.code, Some(2));

@@ -686,7 +686,8 @@ proptest! {
 }
 
 /// Letters of other scripts drawn like Latin ones, as people who disguise words use them
-/// (Cyrillic а с е і о р ѕ х у һ ј ԁ ԝ, Greek ο): written here, not taken from the
+/// (Cyrillic а с е і о р ѕ х у һ ј ԁ ԝ and capitals К М Н Т В І Е А, Greek ο): written
+/// here, not taken from the
 /// implementation, which reads Unicode's table of confusable characters.
 const HOMOGLYPHS: &[(char, char)] = &[
     ('a', 'а'),
@@ -703,6 +704,14 @@ const HOMOGLYPHS: &[(char, char)] = &[
     ('j', 'ј'),
     ('d', 'ԁ'),
     ('w', 'ԝ'),
+    ('k', 'К'),
+    ('m', 'М'),
+    ('h', 'Н'),
+    ('t', 'Т'),
+    ('b', 'В'),
+    ('i', 'І'),
+    ('e', 'Е'),
+    ('a', 'А'),
 ];
 
 /// `phrase` with the letters `swaps[i]` says written with a look-alike of another script.

@@ -81,8 +81,15 @@ async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<()
     {
         // Refused as sent (a button Discord will not take, missing permission to attach
         // them): the answer, with any urgent notice in it, matters more than its buttons.
-        Err(SendError::Refused { .. }) if reply.components.is_some() => {
+        Err(SendError::Refused { .. })
+            if reply
+                .components
+                .as_ref()
+                .is_some_and(|rows| !rows.is_empty()) =>
+        {
             tracing::warn!("Discord refused a reply with buttons; sending it without them");
+            // Without its buttons, a question held for sending can no longer be sent.
+            data.held.take(asked.question_id);
             let plain = MessageBody {
                 components: None,
                 ..reply

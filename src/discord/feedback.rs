@@ -345,6 +345,11 @@ async fn rate(
         }
         None => tracing::info!("a rating for a topic that no longer exists was not counted"),
     }
+    if helpful {
+        // Nothing is left to send: the question is forgotten now, not when its hold ends,
+        // whatever happens to the replies below.
+        data.held.take(question);
+    }
     let mut rated = MessageBody::text(
         click.message.content.clone(),
         super::rest::is_ephemeral(click),
@@ -354,8 +359,6 @@ async fn rate(
         .update_message(click.id.get(), &click.token, &rated)
         .await?;
     let thanks = if helpful {
-        // Nothing is left to send: the question is forgotten now, not when its hold ends.
-        data.held.take(question);
         MessageBody::text(THANKS_HELPFUL, true)
     } else {
         match data.held.post(question) {

@@ -80,25 +80,10 @@ pub struct NearTopic {
 }
 
 /// What the moderators read when a member sends them a question: no name, no id, the
-/// nearest topics, and the question as an `Also asked:` line ready to paste. The quoted
-/// question is shortened, when it must be, so that the member's preview
-/// ([`render_forward_preview`]) shows all of it, as promised.
+/// nearest topics, the whole question, and the question as an `Also asked:` line ready
+/// to paste.
 pub fn render_forwarded_question(question: &str, near: &[NearTopic]) -> String {
-    let mut shown = one_line(question);
-    loop {
-        let post = forwarded_post(&shown, question, near);
-        let over = char_len(&forward_preview(&post)).saturating_sub(limits::MESSAGE_CONTENT);
-        if over == 0 || shown.is_empty() {
-            return ellipsize(&post, limits::MESSAGE_CONTENT);
-        }
-        shown = ellipsize(&shown, char_len(&shown).saturating_sub(over + 1));
-    }
-}
-
-/// The post quoting `shown` (the question, perhaps shortened) and offering `question`
-/// whole as an `Also asked:` line.
-fn forwarded_post(shown: &str, question: &str, near: &[NearTopic]) -> String {
-    let quoted = super::quote_lines(shown);
+    let quoted = super::quote_lines(&one_line(question));
     let near_lines: Vec<String> = near
         .iter()
         .map(|topic| match topic.confidence {
@@ -112,26 +97,51 @@ fn forwarded_post(shown: &str, question: &str, near: &[NearTopic]) -> String {
         format!("Nearest topics:\n{}", near_lines.join("\n"))
     };
     let line = also_asked_line(question);
-    format!(
+    let text = format!(
         "📨 **A member asked this and Lantern could not help well.** They chose to send it, without their name.\n\
          {quoted}\n{near}\n\
          If a topic answers it, add this line under that topic's heading so Lantern finds it next time:\n```\n{line}\n```"
+    );
+    ellipsize(&text, limits::MESSAGE_CONTENT)
+}
+
+/// The private preview a member sees before choosing: the message that would be sent,
+/// whole. When the preview's own words and quoting would take it past one message, the
+/// longest line (the question) is shortened in the preview only, and the member is told
+/// that the whole of it is sent.
+pub fn render_forward_preview(post: &str) -> String {
+    let full = forward_preview(post, "");
+    let over = char_len(&full).saturating_sub(limits::MESSAGE_CONTENT);
+    if over == 0 {
+        return full;
+    }
+    let mut lines: Vec<String> = post.lines().map(str::to_string).collect();
+    if let Some(longest) = lines.iter_mut().max_by_key(|line| char_len(line)) {
+        let keep = char_len(longest).saturating_sub(over + char_len(SHORTENED_HERE) + 1);
+        *longest = ellipsize(longest, keep);
+    }
+    ellipsize(
+        &forward_preview(&lines.join("\n"), SHORTENED_HERE),
+        limits::MESSAGE_CONTENT,
     )
 }
 
-/// The private preview a member sees before choosing: exactly what would be sent.
-pub fn render_forward_preview(post: &str) -> String {
-    ellipsize(&forward_preview(post), limits::MESSAGE_CONTENT)
-}
+/// Said under a preview whose question had to be shortened to fit.
+const SHORTENED_HERE: &str = "(Your question is shortened here to fit; the whole of it is sent.)";
 
-/// [`render_forward_preview`] before it is fitted to one message.
-fn forward_preview(post: &str) -> String {
-    format!(
+/// The preview of `post`, with `note` under it.
+fn forward_preview(post: &str, note: &str) -> String {
+    let text = format!(
         "You can send your question to this community's moderators, so they can add what was missing. \
          They will see exactly the message below, **without your name**. Nothing is sent unless you press *Send to the moderators*; \
          if you don't, your question is forgotten within 15 minutes.\n\n{}",
         super::quote_lines(post)
-    )
+    );
+    if note.is_empty() {
+        text
+    } else {
+        format!("{text}\n{note}")
+    }
 }
 
 /// The question as one `Also asked:` line: on one line, without the semicolons that
@@ -157,7 +167,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_preview_of_the_longest_question_shows_the_whole_post() {
+    fn the_longest_question_is_sent_whole_and_previewed_within_one_message() {
         let question = "why ".repeat(limits::QUESTION / 4);
         let near: Vec<NearTopic> = (0..4)
             .map(|i| NearTopic {
@@ -166,17 +176,25 @@ mod tests {
             })
             .collect();
         let post = render_forwarded_question(&question, &near);
+        assert!(
+            post.contains(question.trim()),
+            "the whole question is sent: {post}"
+        );
+        assert!(post.ends_with("```"), "{post}");
         let preview = render_forward_preview(&post);
         assert!(char_len(&preview) <= limits::MESSAGE_CONTENT);
+        assert!(preview.ends_with(SHORTENED_HERE), "{preview}");
         assert!(
-            preview.ends_with(&crate::render::quote_lines(&post)),
+            preview.contains("> ```"),
+            "the code block is shown closed: {preview}"
+        );
+        // A short question's preview is the post, whole, with no note.
+        let short = render_forwarded_question("why heparin?", &near);
+        let preview = render_forward_preview(&short);
+        assert!(
+            preview.ends_with(&crate::render::quote_lines(&short)),
             "{preview}"
         );
-        assert!(post.ends_with("```"), "the code block is closed: {post}");
-        assert!(post.contains("why why"), "{post}");
-        // A short question is quoted whole.
-        let short = render_forwarded_question("why heparin?", &near);
-        assert!(short.contains("> why heparin?"), "{short}");
     }
     use crate::feedback::Tally;
 

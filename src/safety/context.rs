@@ -217,7 +217,7 @@ fn set_against(clause: &[Word]) -> bool {
 /// Whether `reading` has a clause set against the rest ([`set_against`]) that tells of
 /// something that happened and does not say it is over ("the bleeding has settled but I
 /// fainted in the shower"): the meaning net's counterpart of the clause rule in
-/// [`over_where_told`], on words alone (clauses run to the next "and", "but" or "so").
+/// [`Clause::over`], on words alone (clauses run to the next "and", "but" or "so").
 fn contrast_tells_of_an_event(reading: &[Word]) -> bool {
     (0..reading.len())
         .filter(|&i| CONTRASTS.contains(&reading[i].text.as_str()))
@@ -275,11 +275,12 @@ fn negated(question: &str, reading: &[Word], position: usize) -> bool {
         && nothing_but_spaces_between(question, &reading[position - 1], &reading[position])
 }
 
-/// Whether only spaces stand between two words of `question`.
+/// Whether only spaces (not a line break: "Bleeding? no\nFainted" answers a question
+/// above) stand between two words of `question`.
 fn nothing_but_spaces_between(question: &str, before: &Word, after: &Word) -> bool {
     question
         .get(before.span.end..after.span.start)
-        .is_some_and(|between| between.trim().is_empty())
+        .is_some_and(|between| between.chars().all(|c| c == ' ' || c == '\t'))
 }
 
 /// Openers of a sign imagined in the future ("if I ever start bleeding heavily",
@@ -680,6 +681,7 @@ mod tests {
                 "haemorrhaging",
             ),
             ("No! Gushing", "gushing"),
+            ("Bleeding? no\nFainted in the shower", "fainted"),
             ("I collapsed at 2015 in the kitchen", "collapsed"),
             ("I don´t know, bleeding heavily", "bleeding"),
         ] {
