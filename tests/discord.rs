@@ -464,6 +464,40 @@ async fn a_reply_refused_for_its_buttons_is_sent_without_them() {
             .is_none_or(|rows| rows.is_empty()),
         "{posted}"
     );
+
+    // Refused as a reply too (the server took Read Message History away): posted in the
+    // channel, the answer all the same.
+    discord.fail_next(RouteMatch::Path(path.clone()), Fault::Status(403), 2);
+    discord
+        .send_message(fake::guild_message_mentioning_bot(
+            &format!("<@{}> what is heparin?", FakeDiscord::BOT_USER_ID),
+            &author,
+        ))
+        .await;
+    let posted = loop {
+        let created: Vec<_> = discord
+            .created_messages()
+            .into_iter()
+            .filter(|m| m.channel_id == FakeDiscord::CHANNEL_ID)
+            .collect();
+        if let Some(message) = created.get(1) {
+            break message.message.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline + PATIENCE,
+            "no message after two refusals\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(
+        posted["content"].as_str().unwrap().contains("eparin"),
+        "{posted}"
+    );
+    assert!(
+        posted.get("message_reference").is_none_or(Value::is_null),
+        "{posted}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,7 +4,7 @@
 use serenity::all::{FullEvent, Interaction, Message, UserId};
 
 use super::commands::{Asked, answer_for, handle_read_topic, handle_topics_page};
-use super::rest::{MessageBody, SendError};
+use super::rest::{MessageBody, Nonce, SendError};
 use super::{Data, Error};
 use super::{errors, feedback};
 
@@ -74,32 +74,55 @@ async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<()
             return Err(error);
         }
     };
-    match data
+    deliver(data, asked.question_id, channel, replied_to, reply).await
+}
+
+/// Sends `reply` as a reply to the member's message, stepping down when Discord refuses
+/// it as sent (HTTP 4xx): without its buttons (one Discord will not take), then as a plain
+/// message in the channel (a reply needs Read Message History, which a server may have
+/// taken away). The answer, and any urgent notice in it, matter more than either.
+async fn deliver(
+    data: &Data,
+    question: u64,
+    channel: u64,
+    replied_to: u64,
+    reply: MessageBody,
+) -> Result<(), Error> {
+    let has_buttons = reply
+        .components
+        .as_ref()
+        .is_some_and(|rows| !rows.is_empty());
+    let refused = match data
         .rest
         .reply_in_channel(channel, replied_to, &reply)
         .await
     {
-        // Refused as sent (a button Discord will not take, missing permission to attach
-        // them): the answer, with any urgent notice in it, matters more than its buttons.
-        Err(SendError::Refused { .. })
-            if reply
-                .components
-                .as_ref()
-                .is_some_and(|rows| !rows.is_empty()) =>
+        Err(refused @ SendError::Refused { .. }) => refused,
+        sent => return Ok(sent?),
+    };
+    // Without its buttons, a question held for sending can no longer be sent.
+    data.held.take(question);
+    let plain = MessageBody {
+        components: None,
+        ..reply
+    };
+    if has_buttons {
+        tracing::warn!(error = %refused, "Discord refused a reply with buttons; sending it without them");
+        match data
+            .rest
+            .reply_in_channel(channel, replied_to, &plain)
+            .await
         {
-            tracing::warn!("Discord refused a reply with buttons; sending it without them");
-            // Without its buttons, a question held for sending can no longer be sent.
-            data.held.take(asked.question_id);
-            let plain = MessageBody {
-                components: None,
-                ..reply
-            };
-            data.rest
-                .reply_in_channel(channel, replied_to, &plain)
-                .await?;
+            Err(SendError::Refused { .. }) => {}
+            sent => return Ok(sent?),
         }
-        sent => sent?,
     }
+    tracing::warn!(
+        "Discord refused a reply to the member's message; posting it in the channel instead"
+    );
+    data.rest
+        .post(channel, &plain.content, &Nonce::ReplyTo(replied_to))
+        .await?;
     Ok(())
 }
 
