@@ -436,23 +436,7 @@ async fn a_reply_refused_for_its_buttons_is_sent_without_them() {
             &author,
         ))
         .await;
-    let deadline = std::time::Instant::now() + PATIENCE;
-    let posted = loop {
-        let created: Vec<_> = discord
-            .created_messages()
-            .into_iter()
-            .filter(|m| m.channel_id == FakeDiscord::CHANNEL_ID)
-            .collect();
-        if let Some(message) = created.first() {
-            break message.message.clone();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no reply after the refusal\n{}",
-            bot.log()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let posted = channel_message(&discord, &bot, 0).await;
     let text = posted["content"].as_str().unwrap();
     assert!(
         text.contains("Heparin is an injectable blood thinner"),
@@ -474,22 +458,7 @@ async fn a_reply_refused_for_its_buttons_is_sent_without_them() {
             &author,
         ))
         .await;
-    let posted = loop {
-        let created: Vec<_> = discord
-            .created_messages()
-            .into_iter()
-            .filter(|m| m.channel_id == FakeDiscord::CHANNEL_ID)
-            .collect();
-        if let Some(message) = created.get(1) {
-            break message.message.clone();
-        }
-        assert!(
-            std::time::Instant::now() < deadline + PATIENCE,
-            "no message after two refusals\n{}",
-            bot.log()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let posted = channel_message(&discord, &bot, 1).await;
     assert!(
         posted["content"].as_str().unwrap().contains("eparin"),
         "{posted}"
@@ -498,6 +467,27 @@ async fn a_reply_refused_for_its_buttons_is_sent_without_them() {
         posted.get("message_reference").is_none_or(Value::is_null),
         "{posted}"
     );
+}
+
+/// The `index`th message the bot created in the server channel, once there is one.
+async fn channel_message(discord: &FakeDiscord, bot: &Bot, index: usize) -> Value {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let created: Vec<_> = discord
+            .created_messages()
+            .into_iter()
+            .filter(|m| m.channel_id == FakeDiscord::CHANNEL_ID)
+            .collect();
+        if let Some(message) = created.get(index) {
+            return message.message.clone();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no message {index} in the channel\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
