@@ -233,13 +233,7 @@ impl Config {
 /// Whether the data folder `data` is the content folder `content` or inside it, through
 /// links and `..` alike, and not in a hidden folder there (which Lantern never reads).
 fn read_as_content(data: &Path, content: &Path) -> bool {
-    resolved(data)
-        .strip_prefix(resolved(content))
-        .is_ok_and(|inside| {
-            !inside
-                .components()
-                .any(|part| crate::content::is_editor_leftover(&part.as_os_str().to_string_lossy()))
-        })
+    crate::content::is_in_content(&resolved(content), &resolved(data))
 }
 
 /// `path` made absolute, its longest part that exists resolved (links, `..`) and the rest

@@ -207,6 +207,16 @@ pub fn is_editor_leftover(name: &str) -> bool {
     name.starts_with('.') || name.ends_with('~') || name.starts_with('#')
 }
 
+/// Whether `path` is `dir` or inside it with no editor's or tool's leftover on the way
+/// there: a place Lantern reads as content.
+pub fn is_in_content(dir: &Path, path: &Path) -> bool {
+    path.strip_prefix(dir).is_ok_and(|inside| {
+        !inside
+            .components()
+            .any(|part| is_editor_leftover(&part.as_os_str().to_string_lossy()))
+    })
+}
+
 /// The articles under `dir`; files there that are not articles go to `ignored`.
 fn load_articles(
     dir: &Path,

@@ -6,7 +6,6 @@
 //! never takes the bot down: the previous content keeps serving.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
@@ -22,11 +21,10 @@ pub struct KnowledgeStore {
     /// Kept across reloads, so a reload embeds only the passages that changed.
     embedder: Embedder,
     current: ArcSwap<Knowledge>,
-    /// One reload at a time, so two never race to swap in different versions.
-    reloading: Mutex<()>,
-    /// Whether the last reload, by the watcher or `/reload`, was rejected: the next good
+    /// Held by each reload, so two never race to swap in different versions; it holds
+    /// whether the last reload, by the watcher or `/reload`, was rejected: the next good
     /// one says the content is valid again, whichever of them makes it.
-    rejected: AtomicBool,
+    last_rejected: Mutex<bool>,
 }
 
 impl KnowledgeStore {
@@ -42,8 +40,7 @@ impl KnowledgeStore {
             min_confidence,
             embedder,
             current: ArcSwap::from_pointee(knowledge),
-            reloading: Mutex::new(()),
-            rejected: AtomicBool::new(false),
+            last_rejected: Mutex::new(false),
         })
     }
 
@@ -60,14 +57,14 @@ impl KnowledgeStore {
     /// the changes are returned; on failure nothing changes and the problems are returned.
     /// Blocking: call it off the async runtime's worker threads.
     pub fn reload(&self) -> Result<Changes, LoadError> {
-        let _one_at_a_time = self
-            .reloading
+        let mut last_rejected = self
+            .last_rejected
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let fresh = Knowledge::load(&self.dir, self.min_confidence, &self.embedder)
-            .inspect_err(|_| self.rejected.store(true, Ordering::SeqCst))?;
+            .inspect_err(|_| *last_rejected = true)?;
         let mut changes = Changes::between(self.current().library(), fresh.library());
-        changes.valid_again = self.rejected.swap(false, Ordering::SeqCst);
+        changes.valid_again = std::mem::replace(&mut *last_rejected, false);
         self.current.store(Arc::new(fresh));
         Ok(changes)
     }

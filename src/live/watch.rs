@@ -33,7 +33,7 @@ use tokio_util::task::AbortOnDropHandle;
 
 use super::KnowledgeStore;
 use super::poll::{self, FileId, Poller};
-use crate::content::{ReloadEvent, is_editor_leftover};
+use crate::content::{ReloadEvent, is_in_content};
 
 /// How long the folder must be quiet before a reload.
 pub const SETTLE: Duration = Duration::from_millis(200);
@@ -398,23 +398,13 @@ fn event_handler(
         // The system dropped events (its queue overflowed): look at everything again.
         let change = if event.need_rescan() || event.paths.iter().any(|p| p == &dir) {
             Change::Folder
-        } else if event.paths.iter().any(|p| read_by_lantern(&dir, p)) {
+        } else if event.paths.iter().any(|p| is_in_content(&dir, p)) {
             Change::Inside
         } else {
             return;
         };
         let _ = changes.send(change);
     }
-}
-
-/// Whether `path` is inside `dir` and none of the names leading to it from there is an
-/// editor's or tool's leftover.
-fn read_by_lantern(dir: &Path, path: &Path) -> bool {
-    path.strip_prefix(dir).is_ok_and(|inside| {
-        !inside
-            .components()
-            .any(|part| is_editor_leftover(&part.as_os_str().to_string_lossy()))
-    })
 }
 
 /// The folder a store watches, made absolute; for messages.
