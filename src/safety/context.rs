@@ -167,6 +167,7 @@ impl<'a> Judged<'a> {
                     .question
                     .get(self.words[opener.start].span.start..self.words[position].span.start)
                     .is_some_and(|between| !between.contains([',', ';', ':', '.', '?', '!', '\n']))
+                && !consequent_begins(self.words, opener.end..=position)
         })
     }
 
@@ -310,6 +311,22 @@ fn supposing_openers(reading: &[Word]) -> Vec<Range<usize>> {
         .filter(|opener| !(opener.start > 0 && reading[opener.start - 1].text == "as"))
         .collect()
 }
+
+/// Whether a new subject ("I", "she", "we"...) stands among the words `range`, after a
+/// supposing opener: in "if I get up I pass out", written without a comma, the
+/// condition ends there and what follows tells what happens now. A subject straight
+/// after "and" or "or" still belongs to the condition ("if I get a fever and I start
+/// bleeding").
+fn consequent_begins(words: &[Word], range: std::ops::RangeInclusive<usize>) -> bool {
+    range.into_iter().any(|i| {
+        SUBJECTS.contains(&words[i].text.as_str())
+            && i > 0
+            && !matches!(words[i - 1].text.as_str(), "and" | "or" | "if" | "when")
+    })
+}
+
+/// Pronouns that open a clause as its subject.
+const SUBJECTS: [&str; 5] = ["i", "she", "he", "we", "they"];
 
 /// Openers of a question about a sign in general ("what counts as heavy bleeding?",
 /// "how do I know what counts as reduced movements"): asking what the sign is, not
@@ -525,14 +542,14 @@ fn telling_of_self_now(reading: &[Word]) -> bool {
 }
 
 /// A year written in digits, of a past a member could be telling of ("that was 2019"):
-/// not one still to come, which is more likely a time of day ("2030").
+/// not one still to come, which is more likely a time of day ("2030"). The clock is read
+/// only for a word of four digits, not for every word of a long message.
 fn is_year(word: &str) -> bool {
     use chrono::Datelike;
-    let this_year = chrono::Utc::now().year();
     word.len() == 4
         && word
             .parse::<i32>()
-            .is_ok_and(|year| (1980..=this_year).contains(&year))
+            .is_ok_and(|year| (1980..=chrono::Utc::now().year()).contains(&year))
 }
 
 /// A list of fixed phrases, read with the moderators' pattern language (plain words:
@@ -671,6 +688,8 @@ mod tests {
                 "fainted",
             ),
             ("If I get up, I pass out", "pass"),
+            ("If I get up I pass out", "pass"),
+            ("if i get up she faints", "faints"),
             (
                 "What happens if I get a fever? Bleeding heavily since this morning",
                 "bleeding",
@@ -689,6 +708,8 @@ mod tests {
         }
         for (question, sign) in [
             ("if I start bleeding heavily, what do I do", "bleeding"),
+            ("if i get sick and i faint what then", "faint"),
+            ("what do I do if I get heavy bleeding", "bleeding"),
             ("no fever", "fever"),
             (
                 "I fainted at the funeral but I was fine after some water",
