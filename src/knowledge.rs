@@ -132,6 +132,9 @@ impl Knowledge {
     /// Answers `question`, also returning the search behind the answer (when one ran)
     /// so `--explain` can show how the question was read.
     pub fn ask_explained(&self, question: &str) -> (Answer, Option<Searched>) {
+        // Trimmed once here: the safety gate's byte ranges of the words it answered are
+        // positions in this text, and retrieval must read the same one.
+        let question = question.trim();
         let scanned = safety_scanned(question);
         let meanings = self.meanings(&scanned);
         let (urgency, patterns, closeness) = self.assess(&scanned, &meanings);
@@ -143,7 +146,7 @@ impl Knowledge {
             nearest_topic: None,
         };
 
-        let chars = question.trim().chars().count();
+        let chars = question.chars().count();
         if chars > limits::QUESTION {
             return (
                 unanswered(Outcome::Refused(Refusal::TooLong { chars })),

@@ -958,6 +958,38 @@ fn an_emergency_after_much_padding_still_gets_the_notice() {
     assert_eq!(answer["urgent"], true, "{answer}");
 }
 
+/// Space before a question changes nothing: the words the notice answers ("fainted")
+/// count as weak in retrieval wherever the question starts, so the explanation and the
+/// score are those of the question without it.
+#[test]
+fn space_before_a_question_changes_nothing() {
+    let question = "I fainted in the shower this morning. Should I stop my heparin?";
+    let explained = |text: &str| {
+        let run = Lantern::new().run(&[
+            "ask",
+            "--json",
+            "--explain",
+            "--content",
+            &content_arg(),
+            text,
+        ]);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        run.json_lines().remove(0)
+    };
+    let plain = explained(question);
+    assert!(
+        plain["explain"]["concepts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|concept| concept["weak"] == true),
+        "{plain}"
+    );
+    for padding in ["   ", "\n\n  \t", &" ".repeat(40)] {
+        assert_eq!(explained(&format!("{padding}{question}")), plain);
+    }
+}
+
 /// The urgent notice's own yardstick for heavy bleeding, a pad soaked in an hour, told as
 /// members tell it: by how often the pad is changed. Neither net caught the first before
 /// these pattern lines; each line must be what catches its message.
