@@ -9,3 +9,14 @@ mod store;
 pub mod watch;
 
 pub use store::KnowledgeStore;
+
+/// Runs `work` on tokio's blocking threads: reading the folder (a reload, a snapshot, a
+/// watch set up over the whole tree) on a slow share must not hold up the async workers,
+/// and with them the bot.
+async fn off_the_workers<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(std::io::Error::other)
+}

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio_util::task::AbortOnDropHandle;
 
+use super::off_the_workers;
 use crate::content::is_editor_leftover;
 
 /// What one look at the folder saw: each file's length, modification time and identity
@@ -51,10 +52,7 @@ pub(super) fn start(
 /// A snapshot taken off the async workers: a slow share must not hold them up.
 async fn look(dir: &Path) -> Option<Snapshot> {
     let dir = dir.to_path_buf();
-    tokio::task::spawn_blocking(move || snapshot(&dir))
-        .await
-        .ok()
-        .flatten()
+    off_the_workers(move || snapshot(&dir)).await.ok().flatten()
 }
 
 /// Every file under `dir`, through links as the loader reads them (a folder reached

@@ -31,8 +31,8 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::task::AbortOnDropHandle;
 
-use super::KnowledgeStore;
 use super::poll::{self, FileId, Poller};
+use super::{KnowledgeStore, off_the_workers};
 use crate::content::{ReloadEvent, is_in_content};
 
 /// How long the folder must be quiet before a reload.
@@ -143,16 +143,6 @@ pub async fn watch(
     Ok(ContentWatcher {
         _task: AbortOnDropHandle::new(task),
     })
-}
-
-/// Runs `work` on tokio's blocking threads: setting a watch up walks the whole folder,
-/// which on a slow share must not hold up the async workers (and with them the bot).
-async fn off_the_workers<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> std::io::Result<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(std::io::Error::other)
 }
 
 /// `first` and every change after it until the folder has been quiet for `settle` (or
