@@ -384,7 +384,8 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
     match Knowledge::load(&config.content_dir, config.min_confidence, &embedder) {
         Ok(knowledge) => {
             let library = knowledge.library();
-            for warning in &library.warnings {
+            let cut = render::passages_cut_in_answers(library, &config.content_dir);
+            for warning in library.warnings.iter().chain(&cut) {
                 eprintln!("{warning}");
             }
             writeln!(
@@ -394,7 +395,7 @@ fn check(config: &Config) -> anyhow::Result<ExitCode> {
                 library.topics().count(),
                 library.passage_count(),
                 library.synonyms.len(),
-                library.warnings.len()
+                library.warnings.len() + cut.len()
             )?;
             Ok(ExitCode::SUCCESS)
         }

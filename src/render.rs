@@ -32,19 +32,16 @@ pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
         Outcome::Answered(quote) => {
             let heading = format!("**{}**", quote.topic);
             let source = source_line(&quote.source, quote.last_reviewed);
-            let fixed = |see_also: &str| -> usize {
-                [notices.as_str(), &heading, &source, see_also, &footer]
-                    .iter()
-                    .map(|part| char_len(part) + 2)
-                    .sum()
-            };
-            // Safety notices and the footer are never cut; "see also" goes first when a
-            // passage needs the room.
+            let room =
+                |see_also: &str| passage_room(&[&notices, &heading, &source, see_also, &footer]);
+            // Safety notices and the footer are never cut; "see also" goes first when the
+            // passage would otherwise be shortened: its own words come before pointers.
             let mut see_also = see_also(&answer.suggestions);
-            if limits::MESSAGE_CONTENT.saturating_sub(fixed(&see_also)) < limits::PASSAGE_MIN {
+            let whole = char_len(&quote_lines(&quote.passage)).max(limits::PASSAGE_MIN);
+            if room(&see_also) < whole {
                 see_also.clear();
             }
-            let room = limits::MESSAGE_CONTENT.saturating_sub(fixed(&see_also));
+            let room = room(&see_also);
             let passage = fit_quote(&quote.passage, room);
             join_parts(&[&format!("{heading}\n{passage}\n{source}"), &see_also])
         }
@@ -70,6 +67,42 @@ pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
     };
     let reply = join_parts(&[&notices, &body, &footer]);
     ellipsize(&reply, limits::MESSAGE_CONTENT)
+}
+
+/// What is left of one message for the quoted passage, beside the answer's other
+/// `parts` (notices, heading, source line, "see also", footer), each set apart by a blank
+/// line.
+fn passage_room(parts: &[&str]) -> usize {
+    let fixed: usize = parts.iter().map(|part| char_len(part) + 2).sum();
+    limits::MESSAGE_CONTENT.saturating_sub(fixed)
+}
+
+/// The passages of `library` (in the folder `dir`) too long to quote whole in an answer,
+/// even with no notice above them: members would read only their start. Warnings for
+/// `lantern check`, with each passage's file and line.
+pub fn passages_cut_in_answers(library: &Library, dir: &std::path::Path) -> Vec<Problem> {
+    let footer = footer(&library.safety);
+    let mut problems = Vec::new();
+    for article in &library.articles {
+        let source = source_line(&article.source, article.last_reviewed);
+        for topic in &article.topics {
+            let heading = format!("**{}**", topic.title);
+            let room = passage_room(&["", &heading, &source, "", &footer]);
+            for passage in &topic.passages {
+                let length = char_len(&quote_lines(&passage.text));
+                if length > room {
+                    problems.push(Problem::warning(
+                        &dir.join(&article.file),
+                        Some(passage.line),
+                        format!(
+                            "this passage takes {length} characters quoted, and an answer has room for {room}: members see only its start, cut short with a pointer to /topic; split it into shorter paragraphs"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    problems
 }
 
 /// Renders a whole topic, as `/topic` shows it: as many messages as it needs, each
@@ -148,8 +181,20 @@ pub fn render_cooldown(urgency: Urgency, wait: std::time::Duration, texts: &Safe
 }
 
 /// What Lantern is, what it keeps, and where its content comes from (`/about`).
-/// `answered` and `not_found` count questions since the bot started.
-pub fn render_about(library: &Library, answered: u64, not_found: u64) -> String {
+/// `answered` and `not_found` count questions since the bot started; `answers_private`
+/// is the server's default for who sees an answer, which the text must tell truly.
+pub fn render_about(
+    library: &Library,
+    answered: u64,
+    not_found: u64,
+    answers_private: bool,
+) -> String {
+    let who_sees = if answers_private {
+        "Answers to /ask and /topic are private to you unless you choose to share them"
+    } else {
+        "On this server, answers to /ask and /topic are shown to everyone in the channel \
+         unless you choose share: False, which keeps one private to you"
+    };
     let mut sources: Vec<String> = Vec::new();
     for article in &library.articles {
         let line = format!(
@@ -176,8 +221,8 @@ pub fn render_about(library: &Library, answered: u64, not_found: u64) -> String 
          what you needed, it may offer to send your question to the moderators without your name: only if you click \
          Send, after seeing exactly what they will read. Until then your question waits in memory only, for at most 15 \
          minutes, and is then forgotten. During the cooldown after you ask, it keeps your id alone, in memory, to pace \
-         questions; then it forgets it. Answers to /ask are private to you unless you \
-         choose to share them; a question asked by mentioning Lantern in a channel is answered in that channel.\n\n\
+         questions; then it forgets it. {who_sees}; a question asked by mentioning Lantern in a channel is answered \
+         in that channel.\n\n\
          **Content** ({} topics)",
         library.topics().count(),
     );
@@ -583,17 +628,69 @@ fn fit_quote(passage: &str, room: usize) -> String {
     if char_len(&quoted) <= room {
         return quoted;
     }
-    // Every line gains "> "; leave room for that and for the note.
+    // Every line gains "> "; leave room for that, for closing what the cut leaves open
+    // and for the note.
     let lines = passage.lines().count();
     let note_room = char_len(SHORTENED_MID_SENTENCE) + 1;
-    let text_room = room.saturating_sub(note_room + 2 * lines);
+    let text_room = room.saturating_sub(note_room + 2 * lines + CLOSERS_ROOM);
     let (kept, whole_sentences) = cut_at_sentence(passage, text_room);
     let note = if whole_sentences {
         SHORTENED
     } else {
         SHORTENED_MID_SENTENCE
     };
-    format!("{}\n{note}", quote_lines(kept))
+    let closed = format!("{kept}{}", open_marks(kept).closers());
+    format!("{}\n{note}", quote_lines(&closed))
+}
+
+/// The Markdown a cut passage may leave open: a code block, or a bold span. Cut inside
+/// one, the rest of the reply (the source line, the notices' footer) would render as
+/// code or bold, so a cut is made where nothing is open, or what is open is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct OpenMarks {
+    fence: bool,
+    bold: bool,
+}
+
+/// The most characters closing [`OpenMarks`] adds, quoted: "\n> ```" and "**".
+const CLOSERS_ROOM: usize = 8;
+
+impl OpenMarks {
+    fn any(self) -> bool {
+        self.fence || self.bold
+    }
+
+    /// What closes them, appended to the text.
+    fn closers(self) -> &'static str {
+        match (self.fence, self.bold) {
+            (true, _) => "\n```",
+            (false, true) => "**",
+            (false, false) => "",
+        }
+    }
+
+    /// What opens them again, before the text that follows.
+    fn openers(self) -> &'static str {
+        match (self.fence, self.bold) {
+            (true, _) => "```\n",
+            (false, true) => "**",
+            (false, false) => "",
+        }
+    }
+}
+
+/// What `text` leaves open: a line starting with ``` opens or closes a code block, and
+/// outside one every `**` opens or closes bold.
+fn open_marks(text: &str) -> OpenMarks {
+    let mut open = OpenMarks::default();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            open.fence = !open.fence;
+        } else if !open.fence && line.matches("**").count() % 2 == 1 {
+            open.bold = !open.bold;
+        }
+    }
+    open
 }
 
 fn quote_lines(text: &str) -> String {
@@ -613,6 +710,7 @@ fn cut_at_sentence(text: &str, max: usize) -> (&str, bool) {
     }
     let sentence_end = crate::text::sentence_ends(text)
         .take_while(|&cut| cut <= end)
+        .filter(|&cut| !open_marks(&text[..cut]).any())
         .last();
     match sentence_end {
         Some(cut) => (window[..cut].trim_end(), true),
@@ -620,23 +718,38 @@ fn cut_at_sentence(text: &str, max: usize) -> (&str, bool) {
     }
 }
 
-/// Splits `text` into pieces of at most `max` characters at sentence ends.
+/// Splits `text` into pieces of at most `max` characters at sentence ends. A piece that
+/// must end inside a code block or bold span closes it, and the next opens it again.
 fn split_at_sentences(text: &str, max: usize) -> Vec<String> {
     let mut pieces = Vec::new();
-    let mut rest = text;
+    let mut rest = text.to_string();
     let max = max.max(1);
-    while char_len(rest) > max {
-        let (kept, _) = cut_at_sentence(rest, max);
+    // Below this, closing and reopening could take more room than a piece gains.
+    let marks_room = if max > 4 * CLOSERS_ROOM {
+        CLOSERS_ROOM
+    } else {
+        0
+    };
+    while char_len(&rest) > max {
+        let (kept, _) = cut_at_sentence(&rest, max - marks_room);
         let kept = if kept.is_empty() {
-            &rest[..rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i)]
+            &rest[..rest
+                .char_indices()
+                .nth(max - marks_room)
+                .map_or(rest.len(), |(i, _)| i)]
         } else {
             kept
         };
-        pieces.push(kept.to_string());
-        rest = rest[kept.len()..].trim_start();
+        let open = if marks_room > 0 {
+            open_marks(kept)
+        } else {
+            OpenMarks::default()
+        };
+        pieces.push(format!("{kept}{}", open.closers()));
+        rest = format!("{}{}", open.openers(), rest[kept.len()..].trim_start());
     }
     if !rest.is_empty() {
-        pieces.push(rest.to_string());
+        pieces.push(rest);
     }
     pieces
 }
@@ -677,6 +790,45 @@ mod tests {
         assert_eq!(cut_at_sentence(text, 25), ("One two. Three four?", true));
         assert_eq!(cut_at_sentence(text, 5), ("One", false));
         assert_eq!(cut_at_sentence(text, 100), (text, true));
+    }
+
+    /// A cut never leaves a code block or bold span running into the rest of the reply:
+    /// it is made before the span when a sentence ends there, or the span is closed.
+    #[test]
+    fn a_cut_leaves_no_code_block_or_bold_open() {
+        let bold = "Intro. **Never stop your injections alone. Ask first.** More text here.";
+        let (kept, whole) = cut_at_sentence(bold, 50);
+        assert_eq!((kept, whole), ("Intro.", true));
+
+        let code = format!(
+            "Doses are shown below:\n```\n{}```\nAsk your doctor.",
+            "day 1: 40 mg\n".repeat(40)
+        );
+        let fitted = fit_quote(&code, 300);
+        assert!(char_len(&fitted) <= 300, "{fitted}");
+        assert_eq!(fitted.matches("```").count() % 2, 0, "{fitted}");
+
+        let pieces = split_at_sentences(&code, 120);
+        for piece in &pieces {
+            assert!(char_len(piece) <= 120, "{piece}");
+            assert!(!open_marks(piece).any(), "{piece}");
+        }
+        assert!(pieces.len() > 3, "{pieces:#?}");
+        assert!(
+            pieces[1..pieces.len() - 1]
+                .iter()
+                .all(|piece| piece.starts_with("```\n") && piece.ends_with("\n```")),
+            "{pieces:#?}"
+        );
+
+        let only_code = format!("```\n{}```", "day 1: 40 mg\n".repeat(40));
+        let fitted = fit_quote(&only_code, 300);
+        assert!(char_len(&fitted) <= 300, "{fitted}");
+        assert!(
+            fitted.contains("\n> ```\n"),
+            "the block is closed: {fitted}"
+        );
+        assert!(fitted.ends_with(SHORTENED_MID_SENTENCE), "{fitted}");
     }
 
     #[test]

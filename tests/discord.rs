@@ -88,7 +88,8 @@ async fn commands_are_registered_in_the_server_and_the_gateway_comes_from_the_ap
     assert_eq!(command("gaps")["default_member_permissions"], "32");
     let ask_question = &command("ask")["options"][0];
     assert_eq!(ask_question["name"], "question");
-    assert_eq!(ask_question["max_length"], 1000);
+    // Discord's limit: Lantern refuses a longer question itself, with any notice it needs.
+    assert_eq!(ask_question["max_length"], 6000);
     assert_eq!(command("topic")["options"][0]["autocomplete"], true);
 
     let requests = discord.requests();
@@ -199,6 +200,27 @@ async fn too_long_questions_are_refused_politely() {
     assert_schema_valid(&discord);
 }
 
+/// A long story of a crisis typed into `/ask` reaches Lantern (Discord sends up to 6,000
+/// characters, the command's limit) and gets the crisis notice with the refusal.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_crisis_story_asked_with_slash_ask_gets_the_notice() {
+    let (discord, bot) = start().await;
+    let story = format!(
+        "{} I want to end my life tonight.",
+        "We lost our son at 22 weeks and nothing has felt real since then. ".repeat(20)
+    );
+    assert!(story.chars().count() > 1000 && story.chars().count() <= 6000);
+    let interaction = fake::slash_command("ask", question(&story), &Member::regular(1014));
+    let content = reply_text(&discord, &bot, &interaction).await;
+    assert!(content.contains("too long"), "{content}");
+    let crisis_line = bundled_safety().crisis_notice;
+    assert!(
+        content.starts_with(crisis_line.lines().next().unwrap()),
+        "{content}"
+    );
+    assert_schema_valid(&discord);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn topics_and_topic_with_autocomplete() {
     let (discord, bot) = start().await;
@@ -279,6 +301,26 @@ async fn a_long_topic_list_is_paged_with_buttons() {
         body["type"], 7,
         "the page replaces the message it was clicked on"
     );
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("Page 2 of "),
+        "{body}"
+    );
+
+    // A list shared in the channel stays as it is for everyone: another member who
+    // clicks Next gets the page privately.
+    let shared = json!({ "id": "9002", "channel_id": FakeDiscord::CHANNEL_ID.to_string(), "content": data["content"] });
+    let click = fake::component_click(next, shared, &Member::regular(1007));
+    discord.send_interaction(click.clone()).await;
+    let callback = callback_for(&discord, &click, &bot).await;
+    let body = callback.body.as_ref().unwrap();
+    assert_eq!(
+        body["type"], 4,
+        "a new message, not the shared one changed: {body}"
+    );
+    assert_eq!(body["data"]["flags"], EPHEMERAL, "{body}");
     assert!(
         body["data"]["content"]
             .as_str()
@@ -590,6 +632,7 @@ async fn about_says_what_is_kept() {
             content.contains("keeps no record of your questions"),
             "{content}"
         );
+        assert!(content.contains("private to you unless"), "{content}");
         assert!(
             content.contains("Lupus Anticoagulant Miscarriage Symptoms"),
             "names its source: {content}"
@@ -714,6 +757,15 @@ async fn a_server_can_make_answers_public_by_default() {
         message_data(&callback)["flags"],
         EPHEMERAL,
         "the member's choice wins"
+    );
+
+    // `/about` tells members the server's default, not the usual one.
+    let about = fake::slash_command("about", json!([]), &Member::regular(1032));
+    let content = reply_text(&discord, &bot, &about).await;
+    assert!(
+        content.contains("shown to everyone in the channel")
+            && !content.contains("private to you unless"),
+        "{content}"
     );
     assert_schema_valid(&discord);
 }

@@ -1109,7 +1109,7 @@ fn write_and_load(articles: &[GenArticle]) -> Generated {
         }
         fs::write(dir.path().join(format!("articles/a{a:02}.md")), text).unwrap();
     }
-    let library = Library::load(dir.path(), &search::matchable).unwrap_or_else(|e| panic!("{e}"));
+    let library = Library::load(dir.path(), &search::reading).unwrap_or_else(|e| panic!("{e}"));
     Generated {
         _dir: dir,
         library,
@@ -1294,7 +1294,7 @@ proptest! {
         }
         let generated = write_and_load(&articles);
         check_topic_list(&generated)?;
-        let about = render_about(&generated.library, answered, not_found);
+        let about = render_about(&generated.library, answered, not_found, answered % 2 == 0);
         prop_assert!(chars(&about) <= MESSAGE_CONTENT);
     }
 
@@ -1356,7 +1356,7 @@ fn an_over_long_source_is_refused() {
         format!("---\ntitle: T\nsource: {source}\nlast_reviewed: 2026-01-31\n---\n\n## Topic\n\nShort.\n"),
     )
     .unwrap();
-    let error = Library::load(dir.path(), &search::matchable)
+    let error = Library::load(dir.path(), &search::reading)
         .unwrap_err()
         .to_string();
     assert!(

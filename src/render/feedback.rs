@@ -83,7 +83,11 @@ pub struct NearTopic {
 /// nearest topics, the whole question, and the question as an `Also asked:` line ready
 /// to paste.
 pub fn render_forwarded_question(question: &str, near: &[NearTopic]) -> String {
-    let quoted = super::quote_lines(&one_line(question));
+    // In a code block, a member's words read exactly as typed: no Markdown of theirs can
+    // turn the rest of the post into code, hide a link behind other words under the
+    // bot's name, or render a mention. Only backticks, which would close the block,
+    // become apostrophes, as in the `Also asked` line.
+    let shown = one_line(question).replace('`', "'");
     let near_lines: Vec<String> = near
         .iter()
         .map(|topic| match topic.confidence {
@@ -99,7 +103,7 @@ pub fn render_forwarded_question(question: &str, near: &[NearTopic]) -> String {
     let line = also_asked_line(question);
     let text = format!(
         "📨 **A member asked this and Lantern could not help well.** They chose to send it, without their name.\n\
-         {quoted}\n{near}\n\
+         ```\n{shown}\n```\n{near}\n\
          If a topic answers it, add this line under that topic's heading so Lantern finds it next time:\n```\n{line}\n```"
     );
     ellipsize(&text, limits::MESSAGE_CONTENT)
@@ -225,6 +229,22 @@ mod tests {
         assert!(rows[0].contains("…"));
     }
 
+    /// A member's Markdown cannot reshape the moderators' post: their words sit in a
+    /// code block of their own, whose fence they cannot close.
+    #[test]
+    fn a_members_markdown_is_shown_as_typed() {
+        let question = "is ``` heparin **safe** [verify here](https://example.com) <@123> # help";
+        let post = render_forwarded_question(question, &[]);
+        assert_eq!(post.matches("```").count(), 4, "{post}");
+        let (_, first_block) = post.split_once("```\n").unwrap();
+        let (typed, _) = first_block.split_once("\n```").unwrap();
+        assert_eq!(
+            typed,
+            "is ''' heparin **safe** [verify here](https://example.com) <@123> # help"
+        );
+        assert!(post.ends_with("```"), "{post}");
+    }
+
     #[test]
     fn a_forwarded_question_is_ready_to_paste() {
         let post = render_forwarded_question(
@@ -235,7 +255,7 @@ mod tests {
             }],
         );
         assert!(
-            post.contains("> can I take ibuprofen; with heparin?"),
+            post.contains("```\ncan I take ibuprofen; with heparin?\n```"),
             "{post}"
         );
         assert!(post.contains("Also asked: can I take ibuprofen, with heparin?"));

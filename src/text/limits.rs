@@ -18,6 +18,8 @@ pub const NONCE: usize = 25;
 pub const BUTTON_LABEL: usize = 80;
 /// Buttons in one row under a message.
 pub const BUTTONS_PER_ROW: usize = 5;
+/// A slash command's text option: the most a member can type into `/ask`.
+pub const STRING_OPTION: usize = 6000;
 /// Choices in one autocomplete response.
 pub const CHOICES: usize = 25;
 /// An article's title or source line, shown under every answer it gives.

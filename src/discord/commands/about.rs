@@ -23,6 +23,7 @@ async fn about_inner(ctx: Context<'_>) -> Result<(), Error> {
         knowledge.library(),
         data.stats.answered(),
         data.stats.not_found(),
+        data.config.ephemeral_default,
     );
     respond(ctx, MessageBody::text(text, true)).await
 }

@@ -54,8 +54,9 @@ fn page_buttons(page: usize, pages: usize) -> Vec<ActionRow> {
     ])]
 }
 
-/// Answers a click on a `/topics` page button by showing the requested page in place.
-/// Returns false when the click is not Lantern's.
+/// Answers a click on a `/topics` page button: a private list turns to the requested
+/// page in place; a list shared in the channel stays as it is for everyone, and the
+/// clicker gets the page privately. Returns false when the click is not Lantern's.
 pub async fn handle_topics_page(data: &Data, click: &ComponentInteraction) -> Result<bool, Error> {
     let Some(page) = click
         .data
@@ -65,14 +66,15 @@ pub async fn handle_topics_page(data: &Data, click: &ComponentInteraction) -> Re
     else {
         return Ok(false);
     };
-    let ephemeral = crate::discord::rest::is_ephemeral(click);
-    data.rest
-        .update_message(
-            click.id.get(),
-            &click.token,
-            &topics_page(data, page, ephemeral),
-        )
-        .await?;
+    if crate::discord::rest::is_ephemeral(click) {
+        data.rest
+            .update_message(click.id.get(), &click.token, &topics_page(data, page, true))
+            .await?;
+    } else {
+        data.rest
+            .respond(click.id.get(), &click.token, &topics_page(data, page, true))
+            .await?;
+    }
     Ok(true)
 }
 
@@ -83,9 +85,8 @@ pub async fn topic(
     #[description = "The topic's title (start typing to choose)"]
     #[autocomplete = "topic_titles"]
     name: String,
-    #[description = "Show it to everyone in the channel (it is private by default)"] share: Option<
-        bool,
-    >,
+    #[description = "Show it to everyone in the channel (True) or only to you (False)"]
+    share: Option<bool>,
 ) -> Result<(), Error> {
     let data = ctx.data();
     let ephemeral = private(data, share);

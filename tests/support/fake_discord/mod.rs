@@ -351,8 +351,46 @@ impl FakeDiscord {
     }
 
     /// `dispatch("INTERACTION_CREATE", interaction)`.
+    ///
+    /// # Panics
+    ///
+    /// If a text option is longer than the registered command's `max_length`: Discord's
+    /// client does not let a member send it, so the bot would never see it.
     pub async fn send_interaction(&self, interaction: Value) {
+        self.assert_within_registered_lengths(&interaction);
         self.dispatch("INTERACTION_CREATE", interaction).await;
+    }
+
+    fn assert_within_registered_lengths(&self, interaction: &Value) {
+        let data = &interaction["data"];
+        let registered: Vec<Value> = [
+            None,
+            interaction["guild_id"]
+                .as_str()
+                .and_then(|id| id.parse().ok()),
+        ]
+        .into_iter()
+        .flat_map(|guild| self.registered_commands(guild))
+        .filter(|command| command["name"] == data["name"])
+        .collect();
+        for given in data["options"].as_array().into_iter().flatten() {
+            let (Some(text), Some(name)) = (given["value"].as_str(), given["name"].as_str()) else {
+                continue;
+            };
+            let limit = registered
+                .iter()
+                .flat_map(|command| command["options"].as_array().into_iter().flatten())
+                .filter(|option| option["name"] == name)
+                .find_map(|option| option["max_length"].as_u64());
+            if let Some(limit) = limit {
+                let length = text.chars().count() as u64;
+                assert!(
+                    length <= limit,
+                    "fake discord: Discord's client would not send /{} with a {name} of {length} characters (max_length {limit})",
+                    data["name"].as_str().unwrap_or_default()
+                );
+            }
+        }
     }
 
     /// `dispatch("MESSAGE_CREATE", message)`.
