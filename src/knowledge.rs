@@ -82,7 +82,7 @@ impl Knowledge {
         embedder: &Embedder,
     ) -> Result<Knowledge, LoadError> {
         Knowledge::from_library(
-            Library::load(dir, &search::matchable)?,
+            Library::load(dir, &search::reading)?,
             min_confidence,
             embedder,
         )

@@ -342,6 +342,7 @@ mod tests {
         let texts = crate::content::parse_safety_texts(
             std::path::Path::new("safety.md"),
             &text,
+            &|phrase| vec![phrase.to_string()],
             &mut problems,
         );
         assert!(problems.is_empty(), "{problems:?}");

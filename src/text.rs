@@ -320,7 +320,7 @@ fn is_apostrophe(ch: char) -> bool {
 /// "sui\u{E0020}cide" dodge a safety pattern; treating them as letters would make words
 /// that match nothing ("sui\u{3164}cide"). Folding is checked too ([`push_folded`]),
 /// since a visible-looking character may decompose into an invisible one.
-fn is_invisible(ch: char) -> bool {
+pub fn is_invisible(ch: char) -> bool {
     const IGNORABLE: CodePointSetDataBorrowed<'static> =
         CodePointSetData::new::<DefaultIgnorableCodePoint>();
     // No ASCII character is default-ignorable; most text never reaches the table.
@@ -515,6 +515,10 @@ pub enum PatternError {
     MisplacedStar,
     #[error("a pattern may have at most {MAX_GAPS} `...`; split it into shorter patterns")]
     TooManyGaps,
+    #[error(
+        "`{0}` has no letter or digit, so it would be silently left out of the pattern: remove it, or join a `*` to its word (`bleed*`)"
+    )]
+    NoWord(String),
 }
 
 /// The most `...` one pattern may have: each multiplies the places a match is tried.
@@ -545,6 +549,9 @@ impl WordPattern {
                 return Err(PatternError::MisplacedStar);
             }
             let token_words = words(body);
+            if token_words.is_empty() {
+                return Err(PatternError::NoWord(token.to_string()));
+            }
             let count = token_words.len();
             for (index, word) in token_words.into_iter().enumerate() {
                 parts.push(PatternPart::Word {

@@ -305,7 +305,12 @@ fn the_content_folder_comes_from_the_environment_or_the_flag() {
 fn check_accepts_the_bundled_content() {
     let run = Lantern::new().run(&["check", "--content", &content_arg()]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    assert!(run.stdout.contains("is valid"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("is valid") && run.stdout.contains(" 0 warning(s)"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
+    );
 }
 
 /// One way to break the content, and what `lantern check` must say about it.
@@ -530,6 +535,18 @@ const BREAKAGES: &[Breakage] = &[
         message: "not_found is",
     },
     Breakage {
+        name: "a safety pattern of common words only",
+        apply: |c| edit(&c.join("safety.md"), "- suicid*\n", "- suicid*\n- my\n"),
+        location: "safety.md:380",
+        message: "made only of common words",
+    },
+    Breakage {
+        name: "a star standing apart from its word in a safety pattern",
+        apply: |c| edit(&c.join("safety.md"), "- suicid*\n", "- suicid *\n"),
+        location: "safety.md:379",
+        message: "`*` has no letter or digit",
+    },
+    Breakage {
         name: "safety file missing",
         apply: |c| fs::remove_file(c.join("safety.md")).unwrap(),
         location: "safety.md:",
@@ -563,6 +580,50 @@ fn check_names_file_and_line_for_each_kind_of_broken_content() {
     }
 }
 
+/// A safety section emptied weakens the notices as much as one taken out: both are named.
+#[test]
+fn check_warns_about_emptied_safety_sections() {
+    let copy = content_copy();
+    let safety = copy.path().join("safety.md");
+    let text = fs::read_to_string(&safety).unwrap();
+    let emptied: Vec<&str> = text
+        .lines()
+        .scan("", |section, line| {
+            if let Some(key) = line.strip_prefix("## ") {
+                *section = key;
+            }
+            let inside = matches!(*section, "crisis_examples" | "crisis_helplines");
+            Some((inside && line.starts_with("- "), line))
+        })
+        .filter(|(dropped, _)| !dropped)
+        .map(|(_, line)| line)
+        .collect();
+    fs::write(&safety, emptied.join("\n")).unwrap();
+    let run = Lantern::new().run(&["check", "--content", &copy.path().display().to_string()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    for (key, words) in [
+        (
+            "crisis_helplines",
+            "is empty: members in crisis see no local helpline",
+        ),
+        ("crisis_examples", "lists no examples"),
+    ] {
+        let line = emptied
+            .iter()
+            .position(|l| *l == format!("## {key}"))
+            .unwrap()
+            + 1;
+        let at = format!("{}:{line}: warning:", safety.display());
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.starts_with(&at) && l.contains(words)),
+            "{at} {words}\n{}",
+            run.stderr
+        );
+    }
+}
+
 #[test]
 fn check_warns_about_overdue_reviews_without_failing() {
     let copy = content_copy();
@@ -579,6 +640,53 @@ fn check_warns_about_overdue_reviews_without_failing() {
         "{}",
         run.stderr
     );
+}
+
+/// A review date mistyped into the future would show under every answer as when the
+/// article was checked, and keep it from coming due.
+#[test]
+fn check_warns_about_review_dates_that_cannot_be_right() {
+    let copy = content_copy();
+    edit(
+        &article_path(copy.path()),
+        "last_reviewed: 2026-11-24",
+        "last_reviewed: 2062-11-24",
+    );
+    let run = Lantern::new().run(&["check", "--content", &copy.path().display().to_string()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    for words in [
+        "last_reviewed 2062-11-24 is in the future",
+        "next_review 2027-05-24 is before last_reviewed 2062-11-24",
+    ] {
+        assert!(run.stderr.contains(words), "{words}\n{}", run.stderr);
+    }
+}
+
+/// A passage too long for one answer is named with its line: members would read only
+/// its start, and its last sentence may be the one that matters.
+#[test]
+fn check_warns_about_a_passage_too_long_to_quote_whole() {
+    let long = "Iron tablets help when your iron is low and your midwife suggests them. "
+        .repeat(30)
+        + "Never take them within two hours of your heparin dose.";
+    let content = content_with_article(
+        "iron.md",
+        "Iron",
+        &format!("## Iron tablets\nAlso asked: should I take iron\n\n{long}\n\nA short passage.\n"),
+    );
+    let run = Lantern::new().run(&["check", "--content", &content.path().display().to_string()]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    let at = format!(
+        "{}:10: warning:",
+        content.path().join("articles/iron.md").display()
+    );
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.contains("members see only its start"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(warnings[0].starts_with(&at), "{}", run.stderr);
 }
 
 #[test]
@@ -883,15 +991,8 @@ fn explain_shows_how_a_question_was_read() {
     );
     assert!(!calm.stdout.contains("matched: `fever"), "{}", calm.stdout);
 
-    let run = Lantern::new().run(&[
-        "ask",
-        "--json",
-        "--explain",
-        "--content",
-        &content_arg(),
-        "heparin for my dog",
-    ]);
-    let explain = &run.json_lines()[0]["explain"];
+    let answer = ask_json_explained("heparin for my dog");
+    let explain = &answer["explain"];
     let dog = explain["concepts"]
         .as_array()
         .unwrap()
@@ -964,19 +1065,7 @@ fn an_emergency_after_much_padding_still_gets_the_notice() {
 #[test]
 fn space_before_a_question_changes_nothing() {
     let question = "I fainted in the shower this morning. Should I stop my heparin?";
-    let explained = |text: &str| {
-        let run = Lantern::new().run(&[
-            "ask",
-            "--json",
-            "--explain",
-            "--content",
-            &content_arg(),
-            text,
-        ]);
-        assert_eq!(run.code, Some(0), "{}", run.stderr);
-        run.json_lines().remove(0)
-    };
-    let plain = explained(question);
+    let plain = ask_json_explained(question);
     assert!(
         plain["explain"]["concepts"]
             .as_array()
@@ -986,7 +1075,7 @@ fn space_before_a_question_changes_nothing() {
         "{plain}"
     );
     for padding in ["   ", "\n\n  \t", &" ".repeat(40)] {
-        assert_eq!(explained(&format!("{padding}{question}")), plain);
+        assert_eq!(ask_json_explained(&format!("{padding}{question}")), plain);
     }
 }
 
@@ -1176,6 +1265,20 @@ fn eval_counts_an_emergency_given_another_kinds_notice() {
 /// Asks through `lantern ask --json` and returns the answer object.
 fn ask_json(question: &str) -> serde_json::Value {
     ask_json_in(&content_arg(), question)
+}
+
+/// Asks through `lantern ask --json --explain` against the bundled content.
+fn ask_json_explained(question: &str) -> serde_json::Value {
+    let run = Lantern::new().run(&[
+        "ask",
+        "--json",
+        "--explain",
+        "--content",
+        &content_arg(),
+        question,
+    ]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    run.json_lines().remove(0)
 }
 
 /// Asks through `lantern ask --json` against the content folder `content`.
@@ -1624,6 +1727,7 @@ fn check_names_files_it_does_not_read() {
     )
     .unwrap();
     fs::write(content.path().join("notes.txt"), "moderator notes\n").unwrap();
+    fs::write(content.path().join("Synonyms.TXT"), "heparin = jab\n").unwrap();
     let dir = content.path().display().to_string();
     let run = Lantern::new().run(&["check", "--content", &dir]);
     assert_eq!(
@@ -1640,6 +1744,13 @@ fn check_names_files_it_does_not_read() {
     );
     assert!(
         run.stderr.contains("notes.txt") && run.stderr.contains("not read"),
+        "{}",
+        run.stderr
+    );
+    // A known file's name in the wrong case is told to be renamed, not moved.
+    assert!(
+        run.stderr.lines().any(|line| line.contains("Synonyms.TXT")
+            && line.contains("the name must be exactly `synonyms.txt`")),
         "{}",
         run.stderr
     );

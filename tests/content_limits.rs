@@ -39,7 +39,7 @@ fn article_path(dir: &tempfile::TempDir, name: &str) -> PathBuf {
 
 /// The folder's content must be rejected: its problems, and the errors among them.
 fn load_errors(dir: &tempfile::TempDir) -> Vec<Problem> {
-    match Library::load(dir.path(), &search::matchable) {
+    match Library::load(dir.path(), &search::reading) {
         Ok(library) => panic!(
             "the content loaded, with {} topics; it should have been rejected",
             library.topics().count()
@@ -64,7 +64,7 @@ fn error_about<'a>(errors: &'a [Problem], file: &Path) -> &'a Problem {
 }
 
 fn load(dir: &tempfile::TempDir) -> Library {
-    Library::load(dir.path(), &search::matchable).unwrap_or_else(|error| panic!("{error}"))
+    Library::load(dir.path(), &search::reading).unwrap_or_else(|error| panic!("{error}"))
 }
 
 /// Pseudo-words for generated content, unique per number: letters only, without i, o

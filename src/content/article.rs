@@ -4,7 +4,7 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
 
-use super::Matchable;
+use super::Reading;
 use super::markdown::{self, Document, Field, Section};
 use super::problem::{Problem, error_count};
 use super::promo::promotional_reason;
@@ -64,7 +64,7 @@ pub fn parse(
     shown_path: &Path,
     file: &Path,
     text: &str,
-    matchable: Matchable<'_>,
+    reading: Reading<'_>,
     problems: &mut Vec<Problem>,
 ) -> Option<Article> {
     let before = error_count(problems);
@@ -92,7 +92,7 @@ pub fn parse(
 
     let topics: Vec<Topic> = sections
         .into_iter()
-        .filter_map(|section| read_topic(shown_path, section, matchable, problems))
+        .filter_map(|section| read_topic(shown_path, section, reading, problems))
         .collect();
     if topics.is_empty() && error_count(problems) == before {
         problems.push(Problem::error(
@@ -122,7 +122,7 @@ pub fn parse(
 fn read_topic(
     path: &Path,
     section: Section,
-    matchable: Matchable<'_>,
+    reading: Reading<'_>,
     problems: &mut Vec<Problem>,
 ) -> Option<Topic> {
     if section.blocks.is_empty() {
@@ -155,7 +155,7 @@ fn read_topic(
     if let Some(reason) = promotional_reason(&section.heading) {
         problems.push(promo_problem(path, section.line, &reason));
     }
-    let also_asked = read_also_asked(path, &section.also_asked, matchable, problems);
+    let also_asked = read_also_asked(path, &section.also_asked, reading, problems);
     let mut passages = Vec::new();
     for block in &section.blocks {
         for line in &block.lines {
@@ -182,7 +182,7 @@ fn read_topic(
 fn read_also_asked(
     path: &Path,
     lines: &[(usize, String)],
-    matchable: Matchable<'_>,
+    reading: Reading<'_>,
     problems: &mut Vec<Problem>,
 ) -> Vec<String> {
     let mut also_asked = Vec::new();
@@ -196,7 +196,7 @@ fn read_also_asked(
                     phrase.chars().count()
                 ))
             } else {
-                super::synonyms::never_matches(phrase, matchable)
+                super::synonyms::never_matches(phrase, reading)
             };
             match problem {
                 Some(message) => problems.push(Problem::error(path, Some(*line), message)),
@@ -334,12 +334,17 @@ mod tests {
 
     fn parse_str(text: &str) -> (Option<Article>, Vec<Problem>) {
         let mut problems = Vec::new();
-        let matchable = |phrase: &str| !crate::text::words(phrase).is_empty();
+        let reading = |phrase: &str| -> Vec<String> {
+            crate::text::words(phrase)
+                .into_iter()
+                .map(|word| word.text)
+                .collect()
+        };
         let article = parse(
             Path::new("a.md"),
             Path::new("a.md"),
             text,
-            &matchable,
+            &reading,
             &mut problems,
         );
         (article, problems)

@@ -580,35 +580,44 @@ fn code_fence(trimmed: &str) -> Option<&'static str> {
 /// line or a heading came just before.
 fn add_body_line(section: &mut Section, raw: &str, line_no: usize, after_break: bool) {
     let trimmed = raw.trim_start();
-    let item = list_item_text(raw);
     let indented = raw.starts_with("  ") || raw.starts_with('\t');
+    // A list item, or one nested deeper than a top-level marker may stand ("    - twice a
+    // day" under "- By injection:"), which keeps its indentation: read as a wrapped
+    // line, a dosing schedule would run into one line.
+    let item = list_item_text(raw).is_some() || (indented && list_item_text(trimmed).is_some());
+    // A table row or a quoted line is a line of its own, never a wrapped one.
+    let own_line = trimmed.starts_with('|') || trimmed.starts_with('>');
     let new_line = |list_item| BlockLine {
         line: line_no,
         last_line: line_no,
-        text: trimmed.to_string(),
+        text: if list_item && indented { raw } else { trimmed }.to_string(),
         list_item,
     };
     let last_block = section.blocks.last_mut();
     match (item, last_block) {
         // A list item joins the block above it, blank line or not: the list belongs
         // to the sentence that introduces it.
-        (Some(_), Some(block)) if !block.lines.is_empty() => block.lines.push(new_line(true)),
-        (Some(_), _) => section.blocks.push(Block {
+        (true, Some(block)) if !block.lines.is_empty() => block.lines.push(new_line(true)),
+        (true, _) => section.blocks.push(Block {
             lines: vec![new_line(true)],
         }),
+        (false, Some(block)) if own_line && !after_break && !block.lines.is_empty() => {
+            block.lines.push(new_line(false))
+        }
         // A wrapped line continues its paragraph or list item.
-        (None, Some(block))
-            if block
-                .lines
-                .last()
-                .is_some_and(|last| !after_break || (last.list_item && indented)) =>
+        (false, Some(block))
+            if !own_line
+                && block
+                    .lines
+                    .last()
+                    .is_some_and(|last| !after_break || (last.list_item && indented)) =>
         {
             let last = block.lines.last_mut().expect("checked in the guard");
             last.text.push(' ');
             last.text.push_str(trimmed);
             last.last_line = line_no;
         }
-        (None, _) => section.blocks.push(Block {
+        (false, _) => section.blocks.push(Block {
             lines: vec![new_line(false)],
         }),
     }
@@ -692,9 +701,18 @@ fn strip_prefix_ignore_case<'a>(line: &'a str, prefix: &str) -> Option<&'a str> 
 
 /// A heading's title as members should see it: a title all in bold or italics
 /// (`## **Signs**`, which Lantern would show in bold twice over) loses the marks, and runs
-/// of spaces are one, so two spellings of one title are one topic.
+/// of spaces are one, so two spellings of one title are one topic. Characters that render
+/// as nothing go (a zero-width space would make a second "Signs of a miscarriage"), and a
+/// title with no letter or digit left (`## **`, `## \u{200b}`) is no title.
 fn plain_title(title: &str) -> String {
-    let spaced = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let visible: String = title
+        .chars()
+        .filter(|c| !crate::text::is_invisible(*c))
+        .collect();
+    if !visible.chars().any(char::is_alphanumeric) {
+        return String::new();
+    }
+    let spaced = visible.split_whitespace().collect::<Vec<_>>().join(" ");
     for mark in ["**", "__", "*", "_"] {
         if let Some(inner) = spaced
             .strip_prefix(mark)
@@ -720,16 +738,24 @@ fn looks_like_a_heading(raw: &str) -> Option<&str> {
 
 /// What follows the `Also asked:` label starting `line`, written in any of the ways a
 /// preview shows alike: any case, in bold or italics (`**Also asked:**`, `_Also
-/// asked_:`), or with a space before the colon. Read otherwise, the label would be quoted
-/// to members as the topic's answer.
+/// asked_:`), with any spaces between the words or before the colon (a no-break space
+/// pasted from a word processor), or with a semicolon for the colon. Read otherwise, the
+/// label would be quoted to members as the topic's answer.
 fn after_also_asked(line: &str) -> Option<&str> {
     let emphasis = ['*', '_'];
-    let label = ALSO_ASKED.trim_end_matches(':');
-    let rest = strip_prefix_ignore_case(line.trim_start().trim_start_matches(emphasis), label)?;
-    let colon = rest
+    let (first, second) = ALSO_ASKED.trim_end_matches(':').split_once(' ')?;
+    let rest = strip_prefix_ignore_case(line.trim_start().trim_start_matches(emphasis), first)?;
+    let spaced = rest.trim_start();
+    if spaced.len() == rest.len() {
+        return None;
+    }
+    let colon = strip_prefix_ignore_case(spaced, second)?
         .trim_start_matches(emphasis)
-        .trim_start_matches([' ', '\t']);
-    Some(colon.strip_prefix(':')?.trim_start_matches(emphasis))
+        .trim_start();
+    let phrases = colon
+        .strip_prefix(':')
+        .or_else(|| colon.strip_prefix(';'))?;
+    Some(phrases.trim_start_matches(emphasis))
 }
 
 /// The text after a list marker (`1.`, `2)`, `-`, `*`, `+`), if `line` is a list item.
@@ -875,7 +901,8 @@ mod tests {
     #[test]
     fn also_asked_lines_sit_under_the_heading() {
         let document = parse_ok(
-            "## T\nAlso asked: is it safe; when\nalso ASKED: more\n**Also asked:** bold\nAlso asked : spaced\n_Also asked_: italic\nThe passage.\n",
+            "## T\nAlso asked: is it safe; when\nalso ASKED: more\n**Also asked:** bold\nAlso asked : spaced\n_Also asked_: italic\n\
+             Also\u{a0}asked: pasted\nAlso  asked; slipped\nThe passage.\n",
         );
         let section = &document.sections[0];
         assert_eq!(
@@ -885,7 +912,9 @@ mod tests {
                 (3, "more".to_string()),
                 (4, "bold".to_string()),
                 (5, "spaced".to_string()),
-                (6, "italic".to_string())
+                (6, "italic".to_string()),
+                (7, "pasted".to_string()),
+                (8, "slipped".to_string())
             ]
         );
         assert_eq!(section.blocks.len(), 1);
@@ -899,6 +928,43 @@ mod tests {
                 .message
                 .contains("directly under the topic heading (line 1)")
         );
+    }
+
+    /// A nested list, a table and a quote keep their lines: joined into one, a dosing
+    /// schedule would read as a run-on sentence.
+    #[test]
+    fn nested_lists_tables_and_quotes_keep_their_lines() {
+        let document = parse_ok(
+            "## Doses\n\nIt is given in two ways:\n- By injection:\n    - once a day before 12 weeks\n  \
+             - twice a day after\n- By mouth.\n\n| Week | Dose |\n|---|---|\n| 12 | 40 mg |\n\n\
+             > A quoted note\n> over two lines\n",
+        );
+        let blocks = &document.sections[0].blocks;
+        assert_eq!(
+            blocks[0].text(),
+            "It is given in two ways:\n- By injection:\n    - once a day before 12 weeks\n  \
+             - twice a day after\n- By mouth."
+        );
+        assert_eq!(
+            blocks[1].text(),
+            "| Week | Dose |\n|---|---|\n| 12 | 40 mg |"
+        );
+        assert_eq!(blocks[2].text(), "> A quoted note\n> over two lines");
+    }
+
+    #[test]
+    fn a_title_is_what_shows() {
+        let document = parse_ok("## Signs of a miscarriage\u{200b}\n\nText.\n");
+        assert_eq!(document.sections[0].heading, "Signs of a miscarriage");
+        for unseen in ["## \u{200b}\n\nText.\n", "## **\n\nText.\n"] {
+            let (_, problems) = parse_all(unseen, Headings::Topics);
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.line == Some(1) && p.message.contains("has no title")),
+                "{unseen:?}: {problems:?}"
+            );
+        }
     }
 
     #[test]

@@ -52,10 +52,12 @@ pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 pub const REVIEW_INTERVAL_DAYS: i64 = 365;
 
 /// How search reads a phrase a moderator wrote to be matched against questions (a
-/// synonym, an `Also asked` phrasing): `true` when at least one of its words survives
-/// analysis. Search sits above content, so the caller passes its reading in, and
-/// validation rejects the phrases that could never match.
-pub type Matchable<'a> = &'a dyn Fn(&str) -> bool;
+/// synonym, an `Also asked` phrasing, a safety pattern's words): the terms its words
+/// become once common words are dropped and endings taken off. Search sits above
+/// content, so the caller passes its reading in, and validation rejects the phrases that
+/// could never match (no term) and synonyms that another group would take (the same
+/// terms).
+pub type Reading<'a> = &'a dyn Fn(&str) -> Vec<String>;
 
 /// Everything Lantern may say, loaded and valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,16 +82,16 @@ pub struct TopicRef<'a> {
 }
 
 impl Library {
-    /// Loads and validates `dir` as of today, judging phrases with `matchable`.
-    pub fn load(dir: &Path, matchable: Matchable<'_>) -> Result<Library, ContentError> {
-        Library::load_as_of(dir, chrono::Local::now().date_naive(), matchable)
+    /// Loads and validates `dir` as of today, judging phrases with `reading`.
+    pub fn load(dir: &Path, reading: Reading<'_>) -> Result<Library, ContentError> {
+        Library::load_as_of(dir, chrono::Local::now().date_naive(), reading)
     }
 
     /// Loads and validates `dir`, judging review dates against `today`.
     pub fn load_as_of(
         dir: &Path,
         today: NaiveDate,
-        matchable: Matchable<'_>,
+        reading: Reading<'_>,
     ) -> Result<Library, ContentError> {
         let mut problems = Vec::new();
         if !dir.is_dir() {
@@ -109,15 +111,15 @@ impl Library {
         // Files Lantern does not read, in the folder or among the articles, are named in
         // every reload report while they stay, so a misplaced article is never invisible.
         let mut unread = Vec::new();
-        let articles = load_articles(dir, matchable, &mut unread, &mut problems);
+        let articles = load_articles(dir, reading, &mut unread, &mut problems);
         let safety_path = dir.join(SAFETY_FILE);
         let safety = read_text(&safety_path, &mut problems)
-            .and_then(|text| safety_texts::parse(&safety_path, &text, &mut problems));
+            .and_then(|text| safety_texts::parse(&safety_path, &text, reading, &mut problems));
         let synonyms_path = dir.join(SYNONYMS_FILE);
         // A link to nothing is there, and read_text says so; only no file at all is none.
         let synonyms = if fs::symlink_metadata(&synonyms_path).is_ok() {
             read_text(&synonyms_path, &mut problems)
-                .map(|text| synonyms::parse(&synonyms_path, &text, matchable, &mut problems))
+                .map(|text| synonyms::parse(&synonyms_path, &text, reading, &mut problems))
                 .unwrap_or_default()
         } else {
             problems.push(Problem::warning(
@@ -187,7 +189,15 @@ fn check_unread_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
         .collect();
     unread.sort();
     for path in &unread {
-        let hint = if is_markdown(path) {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let meant = [ARTICLES_DIR, SAFETY_FILE, SYNONYMS_FILE, GUIDE_FILE]
+            .into_iter()
+            .find(|known| known.eq_ignore_ascii_case(&name));
+        let hint = if let Some(known) = meant {
+            // "Safety.md" is not read on a case-sensitive disk: moving it into the articles
+            // would make things worse.
+            format!("not read: the name must be exactly `{known}`; rename it")
+        } else if is_markdown(path) {
             format!(
                 "not read: articles must be in {ARTICLES_DIR}/; move it there to publish it, or delete it"
             )
@@ -220,7 +230,7 @@ pub fn is_in_content(dir: &Path, path: &Path) -> bool {
 /// The articles under `dir`; files there that are not articles go to `ignored`.
 fn load_articles(
     dir: &Path,
-    matchable: Matchable<'_>,
+    reading: Reading<'_>,
     ignored: &mut Vec<PathBuf>,
     problems: &mut Vec<Problem>,
 ) -> Vec<Article> {
@@ -243,7 +253,7 @@ fn load_articles(
             continue;
         };
         let relative = path.strip_prefix(dir).unwrap_or(&path);
-        if let Some(article) = article::parse(&path, relative, &text, matchable, problems) {
+        if let Some(article) = article::parse(&path, relative, &text, reading, problems) {
             articles.push(article);
         }
     }
@@ -377,8 +387,13 @@ fn unreadable(path: &Path) -> Option<String> {
                 .to_string(),
         )
     } else if metadata.len() > MAX_FILE_BYTES {
+        let fix = if is_markdown(path) && path.file_name() != Some(SAFETY_FILE.as_ref()) {
+            "split it into several articles"
+        } else {
+            "shorten it"
+        };
         Some(format!(
-            "the file is {:.1} MB; content files must be under {} MB: split it into several articles",
+            "the file is {:.1} MB; content files must be under {} MB: {fix}",
             metadata.len() as f64 / 1_048_576.0,
             MAX_FILE_BYTES / 1_048_576
         ))
@@ -516,6 +531,26 @@ fn check_review_dates(
     problems: &mut Vec<Problem>,
 ) {
     for article in articles {
+        let reviewed = article.last_reviewed;
+        // A day's grace: a moderator ahead of the server's time zone may be on tomorrow.
+        if today.succ_opt().is_some_and(|tomorrow| reviewed > tomorrow) {
+            problems.push(Problem::warning(
+                &dir.join(&article.file),
+                None,
+                format!(
+                    "last_reviewed {reviewed} is in the future: members see it under every answer as the date the article was checked; correct it to the day of the review"
+                ),
+            ));
+        }
+        if let Some(next) = article.next_review.filter(|next| *next < reviewed) {
+            problems.push(Problem::warning(
+                &dir.join(&article.file),
+                None,
+                format!(
+                    "next_review {next} is before last_reviewed {reviewed}: set it to a date after the review"
+                ),
+            ));
+        }
         if let Some(due) = review_due(article, today) {
             problems.push(Problem::warning(
                 &dir.join(&article.file),

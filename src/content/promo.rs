@@ -33,28 +33,46 @@ const SALES_PHRASES: &[&str] = &[
     "sponsored",
 ];
 
-/// Words that make a link a shop link rather than a reference.
-const SHOP_LINK_HINTS: &[&str] = &[
+/// Words of a link (its host, path and query, split at every character that is not a
+/// letter or digit) that make it a shop link rather than a reference. Whole words only:
+/// "order" is in ".../bleeding-disorders" and "product" in ".../reproductive", which
+/// are references.
+const SHOP_LINK_WORDS: &[&str] = &[
     "shop",
+    "shops",
+    "shopping",
     "store",
+    "stores",
     "buy",
     "cart",
     "checkout",
     "order",
+    "orders",
     "product",
+    "products",
     "deal",
+    "deals",
     "offer",
+    "offers",
     "discount",
+    "discounts",
     "affiliate",
-    "aff=",
-    "ref=",
+    "aff",
+    "ref",
     "amzn",
-    "amazon.",
-    "ebay.",
-    "etsy.",
+    "amazon",
+    "ebay",
+    "etsy",
     "clickbank",
-    "/dp/",
+    "dp",
 ];
+
+/// Whether `link` is a shop link: one of its words is a [`SHOP_LINK_WORDS`] entry.
+fn is_shop_link(link: &str) -> bool {
+    link.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|word| SHOP_LINK_WORDS.contains(&word))
+}
 
 fn sales_patterns() -> &'static [WordPattern] {
     static PATTERNS: OnceLock<Vec<WordPattern>> = OnceLock::new();
@@ -77,10 +95,7 @@ pub fn promotional_reason(line: &str) -> Option<String> {
             let lower = token.to_ascii_lowercase();
             lower.contains("http://") || lower.contains("https://") || lower.starts_with("www.")
         })
-        .find(|link| {
-            let lower = link.to_ascii_lowercase();
-            SHOP_LINK_HINTS.iter().any(|hint| lower.contains(hint))
-        })
+        .find(|link| is_shop_link(link))
         .map(|link| {
             format!(
                 "a shop link ({})",
@@ -114,5 +129,19 @@ mod tests {
             None
         );
         assert_eq!(promotional_reason("Doctors order a blood test."), None);
+        for reference in [
+            "See https://www.hematology.org/education/patients/bleeding-disorders",
+            "https://www.nichd.nih.gov/health/topics/reproductive",
+            "https://www.nhs.uk/conditions/restore-cartilage-ideal/",
+        ] {
+            assert_eq!(promotional_reason(reference), None, "{reference}");
+        }
+        for shop in [
+            "https://www.amazon.co.uk/dp/B0000",
+            "https://example.com/products/heparin-pen?ref=lantern",
+            "https://shop.example.com/item",
+        ] {
+            assert!(promotional_reason(shop).is_some(), "{shop}");
+        }
     }
 }

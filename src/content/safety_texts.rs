@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use super::Reading;
 use super::markdown::{self, BlockLine, Section};
 use super::problem::{Problem, error_count};
 use super::promo::promotional_reason;
@@ -54,7 +55,14 @@ pub const SAFETY_KEYS: &[&str] = &[
 ];
 
 /// Parses `safety.md`.
-pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<SafetyTexts> {
+/// `reading` judges whether a pattern's words say anything (see
+/// [`super::Reading`]).
+pub fn parse(
+    path: &Path,
+    text: &str,
+    reading: Reading<'_>,
+    problems: &mut Vec<Problem>,
+) -> Option<SafetyTexts> {
     let before = error_count(problems);
     let document = markdown::parse(path, text, markdown::Headings::Keys, problems);
     if document.front_matter.is_some() {
@@ -72,8 +80,8 @@ pub fn parse(path: &Path, text: &str, problems: &mut Vec<Problem>) -> Option<Saf
         crisis_notice: sections.text("crisis_notice", problems),
         crisis_helplines: sections.helplines(problems),
         not_found: sections.text("not_found", problems),
-        urgent_patterns: sections.patterns("urgent_patterns", problems),
-        crisis_patterns: sections.patterns("crisis_patterns", problems),
+        urgent_patterns: sections.patterns("urgent_patterns", reading, problems),
+        crisis_patterns: sections.patterns("crisis_patterns", reading, problems),
         urgent_examples: sections.examples("urgent_examples", problems),
         crisis_examples: sections.examples("crisis_examples", problems),
         calm_examples: sections.examples("calm_examples", problems),
@@ -162,7 +170,12 @@ impl<'a> Sections<'a> {
     }
 
     /// A required list of patterns, each forgiving one slip.
-    fn patterns(&self, key: &str, problems: &mut Vec<Problem>) -> Vec<WordPattern> {
+    fn patterns(
+        &self,
+        key: &str,
+        reading: Reading<'_>,
+        problems: &mut Vec<Problem>,
+    ) -> Vec<WordPattern> {
         let Some(section) = self.find(key) else {
             problems.push(Problem::error(
                 self.path,
@@ -189,6 +202,16 @@ impl<'a> Sections<'a> {
                 continue;
             }
             match WordPattern::parse(pattern_text) {
+                // "my" or "the" alone would put the notice on nearly every question.
+                Ok(_) if reading(&pattern_text.replace("...", " ").replace('*', "")).is_empty() => {
+                    problems.push(Problem::error(
+                        self.path,
+                        Some(item.line),
+                        format!(
+                            "pattern `{pattern_text}` is made only of common words (such as \"the\", \"my\", \"how\"): it would put the notice on nearly every question; make it more specific (in `{key}`)"
+                        ),
+                    ))
+                }
                 // Members in distress misspell the very words these look for.
                 Ok(pattern) => patterns.push(pattern.forgiving()),
                 Err(error) => problems.push(Problem::error(
@@ -211,12 +234,12 @@ impl<'a> Sections<'a> {
     /// An optional list of examples: without them only the patterns watch for
     /// emergencies, which is worth a warning.
     fn examples(&self, key: &str, problems: &mut Vec<Problem>) -> Vec<String> {
+        let lost = if key == "calm_examples" {
+            "questions that only ask about warning signs may get the urgent notice"
+        } else {
+            "these emergencies are caught only by the exact words of the patterns"
+        };
         let Some(section) = self.find(key) else {
-            let lost = if key == "calm_examples" {
-                "questions that only ask about warning signs may get the urgent notice"
-            } else {
-                "these emergencies are caught only by the exact words of the patterns"
-            };
             problems.push(Problem::warning(
                 self.path,
                 None,
@@ -226,21 +249,42 @@ impl<'a> Sections<'a> {
             ));
             return Vec::new();
         };
-        list_items(self.path, section, key, "examples", problems)
+        let examples: Vec<String> = list_items(self.path, section, key, "examples", problems)
             .into_iter()
             .map(|(_, text)| text.to_string())
-            .collect()
+            .collect();
+        // An emptied section weakens the net as much as a missing one.
+        if examples.is_empty() {
+            problems.push(Problem::warning(
+                self.path,
+                Some(section.line),
+                format!(
+                    "`## {key}` lists no examples: {lost}; add short examples in members' words, one `- ` line each"
+                ),
+            ));
+        }
+        examples
     }
 
     /// The helplines, one per line; optional, with a warning.
     fn helplines(&self, problems: &mut Vec<Problem>) -> Vec<String> {
         match self.find("crisis_helplines") {
-            Some(section) => section
-                .blocks
-                .iter()
-                .flat_map(|b| &b.lines)
-                .map(|l| l.text.clone())
-                .collect(),
+            Some(section) => {
+                let lines: Vec<String> = section
+                    .blocks
+                    .iter()
+                    .flat_map(|b| &b.lines)
+                    .map(|l| l.text.clone())
+                    .collect();
+                if lines.is_empty() {
+                    problems.push(Problem::warning(
+                        self.path,
+                        Some(section.line),
+                        "`## crisis_helplines` is empty: members in crisis see no local helpline numbers; add one line for each",
+                    ));
+                }
+                lines
+            }
             None => {
                 problems.push(Problem::warning(
                     self.path,
@@ -291,7 +335,13 @@ mod tests {
     #[test]
     fn reads_every_key() {
         let mut problems = Vec::new();
-        let texts = parse(Path::new("safety.md"), MINIMAL, &mut problems).unwrap();
+        let texts = parse(
+            Path::new("safety.md"),
+            MINIMAL,
+            &|phrase| vec![phrase.to_string()],
+            &mut problems,
+        )
+        .unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(texts.doctor_advice, "See a doctor.");
         assert_eq!(texts.crisis_helplines, ["- 988"]);
@@ -307,7 +357,15 @@ mod tests {
             .replace("## not_found", "## not_fonud")
             .replace("- kill* myself", "- ... myself");
         let mut problems = Vec::new();
-        assert!(parse(Path::new("safety.md"), &text, &mut problems).is_none());
+        assert!(
+            parse(
+                Path::new("safety.md"),
+                &text,
+                &|phrase| vec![phrase.to_string()],
+                &mut problems
+            )
+            .is_none()
+        );
         let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert!(messages.iter().any(
             |m| m.starts_with("safety.md:11:") && m.contains("unknown safety key `not_fonud`")
@@ -331,20 +389,40 @@ mod tests {
     fn patterns_are_one_list_item_each() {
         let numbered = MINIMAL.replace("- kill* myself", "1. kill* myself\n2) suicid*");
         let mut problems = Vec::new();
-        let texts = parse(Path::new("safety.md"), &numbered, &mut problems).unwrap();
+        let texts = parse(
+            Path::new("safety.md"),
+            &numbered,
+            &|phrase| vec![phrase.to_string()],
+            &mut problems,
+        )
+        .unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         let patterns: Vec<&str> = texts.crisis_patterns.iter().map(|p| p.as_str()).collect();
         assert_eq!(patterns, ["kill* myself", "suicid*"]);
 
         let wrapped = MINIMAL.replace("- I want to die", "- I want to die\nand I mean it");
         let mut problems = Vec::new();
-        let texts = parse(Path::new("safety.md"), &wrapped, &mut problems).unwrap();
+        let texts = parse(
+            Path::new("safety.md"),
+            &wrapped,
+            &|phrase| vec![phrase.to_string()],
+            &mut problems,
+        )
+        .unwrap();
         assert_eq!(texts.crisis_examples, ["I want to die and I mean it"]);
 
         for joined in ["hang myself", "    hang myself"] {
             let text = MINIMAL.replace("- kill* myself", &format!("- kill* myself\n{joined}"));
             let mut problems = Vec::new();
-            assert!(parse(Path::new("safety.md"), &text, &mut problems).is_none());
+            assert!(
+                parse(
+                    Path::new("safety.md"),
+                    &text,
+                    &|phrase| vec![phrase.to_string()],
+                    &mut problems
+                )
+                .is_none()
+            );
             let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
             assert_eq!(messages.len(), 1, "{messages:?}");
             assert!(

@@ -6,14 +6,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::Matchable;
+use super::Reading;
 use super::problem::Problem;
 use crate::text::words;
 
 /// Why `phrase`, written by a moderator to be matched against questions, never can be:
 /// it is made only of words analysis drops. `None` when it can match.
-pub(super) fn never_matches(phrase: &str, matchable: Matchable<'_>) -> Option<String> {
-    (!matchable(phrase)).then(|| {
+pub(super) fn never_matches(phrase: &str, reading: Reading<'_>) -> Option<String> {
+    reading(phrase).is_empty().then(|| {
         format!(
             "\"{phrase}\" is made only of common words Lantern ignores (such as \"the\", \"how\", \"my\"), so it can never match: use a more specific phrase"
         )
@@ -32,12 +32,14 @@ pub struct SynonymGroup {
 pub fn parse(
     path: &Path,
     text: &str,
-    matchable: Matchable<'_>,
+    reading: Reading<'_>,
     problems: &mut Vec<Problem>,
 ) -> Vec<SynonymGroup> {
     let mut groups: Vec<SynonymGroup> = Vec::new();
     // Each phrase, as words, with the line that first used it.
     let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
+    // Each phrase as search reads it, with the phrase and line that first read so.
+    let mut read_alike: HashMap<Vec<String>, (String, usize)> = HashMap::new();
     for (index, raw) in text.lines().enumerate() {
         let line_no = index + 1;
         let line = raw.split('#').next().unwrap_or("").trim();
@@ -73,7 +75,7 @@ pub fn parse(
             ));
             continue;
         }
-        if let Some(message) = phrases.iter().find_map(|p| never_matches(p, matchable)) {
+        if let Some(message) = phrases.iter().find_map(|p| never_matches(p, reading)) {
             problems.push(Problem::error(path, Some(line_no), message));
             continue;
         }
@@ -94,10 +96,23 @@ pub fn parse(
                         "\"{phrase}\" is already in the group on line {other_line}: a phrase can mean only one thing; merge the lines or remove one"
                     ),
                 ));
+            } else if let Some((other, other_line)) = read_alike.get(&reading(phrase)) {
+                // Search reads "lost my baby" as "lost the baby", "consultant" as
+                // "consult": the group listed first silently takes the phrase.
+                problems.push(Problem::warning(
+                    path,
+                    Some(line_no),
+                    format!(
+                        "\"{phrase}\" reads the same as \"{other}\" in the group on line {other_line} once common words and endings are set aside, so members' words are read as that group: merge the lines or remove one"
+                    ),
+                ));
             }
         }
         for phrase in &phrases {
             seen.entry(normalized(phrase)).or_insert(line_no);
+            read_alike
+                .entry(reading(phrase))
+                .or_insert_with(|| (phrase.clone(), line_no));
         }
         groups.push(SynonymGroup {
             phrases,
@@ -107,6 +122,7 @@ pub fn parse(
     groups
 }
 
+/// A phrase's words as written, lowercased and folded.
 fn normalized(phrase: &str) -> Vec<String> {
     words(phrase).into_iter().map(|w| w.text).collect()
 }
@@ -115,9 +131,9 @@ fn normalized(phrase: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
-    /// Search's reading is not known here; any phrase with a word can match.
-    fn has_words(phrase: &str) -> bool {
-        !words(phrase).is_empty()
+    /// Search's reading is not known here: each word reads as itself.
+    fn words_as_written(phrase: &str) -> Vec<String> {
+        words(phrase).into_iter().map(|word| word.text).collect()
     }
 
     #[test]
@@ -126,7 +142,7 @@ mod tests {
         let groups = parse(
             Path::new("synonyms.txt"),
             "# comment\nheparin = blood thinner, Lovenox  # brand\n\nmiscarriage = losing the baby\n",
-            &has_words,
+            &words_as_written,
             &mut problems,
         );
         assert!(problems.is_empty());
@@ -141,7 +157,7 @@ mod tests {
             Path::new("s.txt"),
             "heparin blood thinner\na = b,, c\nx = Blood  Thinner\nheparin = blood thinner\n\
              nutrients = vitamins; minerals\nd = e = f\ng; h = i\n",
-            &has_words,
+            &words_as_written,
             &mut problems,
         );
         let lines: Vec<_> = problems.iter().map(|p| p.line.unwrap()).collect();
@@ -149,5 +165,35 @@ mod tests {
         assert!(problems[2].message.contains("line 3"));
         assert!(problems[3].message.contains("commas"));
         assert!(problems[4].message.contains("one `=`"));
+    }
+
+    /// Two phrases that search reads alike belong to the group listed first, so the
+    /// later one is named with the one that takes it.
+    #[test]
+    fn a_phrase_read_like_another_groups_is_named() {
+        let without_my_and_the = |phrase: &str| -> Vec<String> {
+            words(phrase)
+                .into_iter()
+                .map(|word| word.text)
+                .filter(|word| word != "my" && word != "the")
+                .collect()
+        };
+        let mut problems = Vec::new();
+        let groups = parse(
+            Path::new("synonyms.txt"),
+            "miscarriage = lost the baby\nstillbirth = stillborn, lost my baby\n",
+            &without_my_and_the,
+            &mut problems,
+        );
+        assert_eq!(groups.len(), 2, "a warning, not an error");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(2));
+        assert!(
+            problems[0].message.contains(
+                "\"lost my baby\" reads the same as \"lost the baby\" in the group on line 1"
+            ),
+            "{}",
+            problems[0].message
+        );
     }
 }

@@ -107,11 +107,11 @@ pub fn analyze(text: &str) -> Vec<Term> {
     words(text).iter().filter_map(term).collect()
 }
 
-/// Whether any word of `phrase` survives analysis, so a moderator's synonym or `Also
-/// asked` phrasing can ever match. Content validation receives this as its
-/// [`crate::content::Matchable`]: it cannot import search, which sits above it.
-pub fn matchable(phrase: &str) -> bool {
-    !analyze(phrase).is_empty()
+/// The terms `phrase` becomes, as search reads a moderator's synonym, `Also asked`
+/// phrasing or pattern: none when it could never match. Content validation receives
+/// this as its [`crate::content::Reading`]: it cannot import search, which sits above it.
+pub fn reading(phrase: &str) -> Vec<String> {
+    analyze(phrase).into_iter().map(|term| term.text).collect()
 }
 
 /// A kept word: its term, and what was written.

@@ -31,7 +31,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::{DocAddress, Index, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-pub use analysis::{TermClass, matchable};
+pub use analysis::{TermClass, reading};
 pub use form::QuestionForm;
 pub use fuse::Evidence;
 pub use query::{Concept, Correction, QueryPlan, SynonymUse};

@@ -34,7 +34,7 @@ pub fn data_file(name: &str) -> PathBuf {
 
 /// The bundled safety texts, to check replies against what moderators wrote.
 pub fn bundled_safety() -> SafetyTexts {
-    Library::load(&bundled_content(), &lantern::search::matchable)
+    Library::load(&bundled_content(), &lantern::search::reading)
         .expect("bundled content is valid")
         .safety
 }
