@@ -332,16 +332,21 @@ mod tests {
         ## urgent_examples\n- I am bleeding heavily\n## crisis_examples\n- I want to die\n\
         ## calm_examples\n- what are the signs of a clot\n";
 
+    /// Parses `text` as safety.md, each word of a pattern read as itself (search's
+    /// reading is not known here).
+    fn parse_words_as_written(text: &str, problems: &mut Vec<Problem>) -> Option<SafetyTexts> {
+        parse(
+            Path::new("safety.md"),
+            text,
+            &|phrase| vec![phrase.to_string()],
+            problems,
+        )
+    }
+
     #[test]
     fn reads_every_key() {
         let mut problems = Vec::new();
-        let texts = parse(
-            Path::new("safety.md"),
-            MINIMAL,
-            &|phrase| vec![phrase.to_string()],
-            &mut problems,
-        )
-        .unwrap();
+        let texts = parse_words_as_written(MINIMAL, &mut problems).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(texts.doctor_advice, "See a doctor.");
         assert_eq!(texts.crisis_helplines, ["- 988"]);
@@ -357,15 +362,7 @@ mod tests {
             .replace("## not_found", "## not_fonud")
             .replace("- kill* myself", "- ... myself");
         let mut problems = Vec::new();
-        assert!(
-            parse(
-                Path::new("safety.md"),
-                &text,
-                &|phrase| vec![phrase.to_string()],
-                &mut problems
-            )
-            .is_none()
-        );
+        assert!(parse_words_as_written(&text, &mut problems).is_none());
         let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert!(messages.iter().any(
             |m| m.starts_with("safety.md:11:") && m.contains("unknown safety key `not_fonud`")
@@ -389,40 +386,20 @@ mod tests {
     fn patterns_are_one_list_item_each() {
         let numbered = MINIMAL.replace("- kill* myself", "1. kill* myself\n2) suicid*");
         let mut problems = Vec::new();
-        let texts = parse(
-            Path::new("safety.md"),
-            &numbered,
-            &|phrase| vec![phrase.to_string()],
-            &mut problems,
-        )
-        .unwrap();
+        let texts = parse_words_as_written(&numbered, &mut problems).unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         let patterns: Vec<&str> = texts.crisis_patterns.iter().map(|p| p.as_str()).collect();
         assert_eq!(patterns, ["kill* myself", "suicid*"]);
 
         let wrapped = MINIMAL.replace("- I want to die", "- I want to die\nand I mean it");
         let mut problems = Vec::new();
-        let texts = parse(
-            Path::new("safety.md"),
-            &wrapped,
-            &|phrase| vec![phrase.to_string()],
-            &mut problems,
-        )
-        .unwrap();
+        let texts = parse_words_as_written(&wrapped, &mut problems).unwrap();
         assert_eq!(texts.crisis_examples, ["I want to die and I mean it"]);
 
         for joined in ["hang myself", "    hang myself"] {
             let text = MINIMAL.replace("- kill* myself", &format!("- kill* myself\n{joined}"));
             let mut problems = Vec::new();
-            assert!(
-                parse(
-                    Path::new("safety.md"),
-                    &text,
-                    &|phrase| vec![phrase.to_string()],
-                    &mut problems
-                )
-                .is_none()
-            );
+            assert!(parse_words_as_written(&text, &mut problems).is_none());
             let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
             assert_eq!(messages.len(), 1, "{messages:?}");
             assert!(
