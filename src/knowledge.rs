@@ -9,10 +9,10 @@ mod outcome;
 
 use std::path::Path;
 
-use crate::content::{ContentError, Library, Problem, SAFETY_FILE};
+use crate::content::{ContentError, Library, Problem};
 use crate::safety;
 use crate::search::{self, Embedder, IndexError, SearchIndex, SearchResult, fuse};
-use crate::text::limits::{self, char_len};
+use crate::text::limits;
 
 pub use outcome::{Answer, AnswerRecord, Outcome, Quote, Refusal};
 
@@ -32,8 +32,9 @@ pub const SUGGESTION_MIN_COVERAGE: f32 = 0.15;
 /// ("Closest topics when Lantern declines"), on the procedure's sets only.
 pub const SUGGESTION_MIN_SCORE: f32 = 0.19;
 
-/// How many nearby topics to suggest.
-pub const MAX_SUGGESTIONS: usize = 3;
+/// How many nearby topics to suggest: as many as the safety texts' size check leaves
+/// room for.
+pub const MAX_SUGGESTIONS: usize = limits::TOPICS_NAMED;
 
 /// Sentences of a question that get a vector of their own, for the safety net and for
 /// retrieval.
@@ -88,14 +89,12 @@ impl Knowledge {
         )
     }
 
-    /// Indexes an already loaded library, after checking that its safety texts leave
-    /// room for a passage in one Discord message.
+    /// Indexes an already loaded library.
     pub fn from_library(
         library: Library,
         min_confidence: f32,
         embedder: &Embedder,
     ) -> Result<Knowledge, LoadError> {
-        check_safety_text_size(&library)?;
         let load = embedder.begin_load();
         let index = SearchIndex::build(&library, embedder)?;
         let embed = |texts: &[String]| {
@@ -290,57 +289,6 @@ impl Knowledge {
         (close && clear_would_pass).then_some([best, runner_up])
     }
 }
-
-fn check_safety_text_size(library: &Library) -> Result<(), ContentError> {
-    let texts = &library.safety;
-    let worst_case: usize = [
-        &texts.crisis_notice,
-        &texts.urgent_notice,
-        &texts.disclaimer,
-        &texts.doctor_advice,
-    ]
-    .iter()
-    .map(|t| char_len(t) + 2)
-    .chain(texts.crisis_helplines.iter().map(|h| char_len(h) + 1))
-    .sum();
-    // A reply that quotes nothing shows `not_found` and names the closest topics in the
-    // room a passage would have had.
-    let not_found_room = limits::MESSAGE_CONTENT.saturating_sub(worst_case + NAMED_TOPICS_LINE + 4);
-    let footer = char_len(&texts.disclaimer) + char_len(&texts.doctor_advice);
-    let problem = if footer > limits::FOOTER {
-        format!(
-            "the disclaimer and doctor advice add up to {footer} characters; they close every reply and /about, \
-             so keep them under {} together",
-            limits::FOOTER
-        )
-    } else if worst_case > limits::SAFETY_TEXTS {
-        format!(
-            "the crisis and urgent notices, helplines, disclaimer and doctor advice add up to {worst_case} characters; \
-             with a passage they must fit in one Discord message ({} characters), so keep them under {}",
-            limits::MESSAGE_CONTENT,
-            limits::SAFETY_TEXTS
-        )
-    } else if char_len(&texts.not_found) > not_found_room {
-        format!(
-            "not_found is {} characters; with the notices and the closest topics named under it, it must fit in one \
-             Discord message, so keep it under {not_found_room}",
-            char_len(&texts.not_found)
-        )
-    } else {
-        return Ok(());
-    };
-    Err(ContentError {
-        problems: vec![Problem::error(
-            &library.dir.join(SAFETY_FILE),
-            None,
-            problem,
-        )],
-    })
-}
-
-/// Room for the line naming the closest topics under `not_found`: its label, then each
-/// title in bold, with separators.
-const NAMED_TOPICS_LINE: usize = 20 + MAX_SUGGESTIONS * (limits::CHOICE_NAME + 7);
 
 /// How a question was read and why the answer was chosen or refused, for
 /// `lantern ask --explain`.

@@ -519,19 +519,19 @@ const BREAKAGES: &[Breakage] = &[
     Breakage {
         name: "notices too long to leave room for a passage",
         apply: |c| repeat_in_safety(c, "Do not wait for an answer here.", 20),
-        location: "safety.md:",
+        location: "safety.md:21:",
         message: "with a passage they must fit",
     },
     Breakage {
         name: "disclaimer and doctor advice too long for /about",
         apply: |c| repeat_in_safety(c, "It is not medical advice", 22),
-        location: "safety.md:",
+        location: "safety.md:9:",
         message: "close every reply and /about",
     },
     Breakage {
         name: "not_found too long to name the closest topics under it",
         apply: |c| repeat_in_safety(c, "I couldn't find that in our articles.", 30),
-        location: "safety.md:",
+        location: "safety.md:32:",
         message: "not_found is",
     },
     Breakage {
@@ -577,6 +577,29 @@ fn check_names_file_and_line_for_each_kind_of_broken_content() {
             });
         assert!(line.contains(breakage.message), "{}: {line}", breakage.name);
         assert!(run.stderr.contains("is not valid"), "{}", run.stderr);
+    }
+}
+
+/// Every problem comes at once: safety texts too long are reported with the article's
+/// errors, not after they are fixed.
+#[test]
+fn check_reports_safety_text_sizes_with_every_other_problem() {
+    let copy = content_copy();
+    repeat_in_safety(copy.path(), "It is not medical advice", 22);
+    repeat_in_safety(copy.path(), "I couldn't find that in our articles.", 30);
+    edit(
+        &article_path(copy.path()),
+        "\n## ",
+        "\n## \n\nStray.\n\n## ",
+    );
+    let run = Lantern::new().run(&["check", "--content", &copy.path().display().to_string()]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    for words in [
+        "close every reply and /about",
+        "not_found is",
+        "this heading has no title",
+    ] {
+        assert!(run.stderr.contains(words), "{words}\n{}", run.stderr);
     }
 }
 

@@ -10,6 +10,7 @@ use super::markdown::{self, BlockLine, Section};
 use super::problem::{Problem, error_count};
 use super::promo::promotional_reason;
 use crate::text::WordPattern;
+use crate::text::limits::{self, char_len};
 
 /// The safety texts and emergency patterns, as loaded from `safety.md`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +90,10 @@ pub fn parse(
     if error_count(problems) > before {
         return None;
     }
+    sections.check_sizes(&texts, problems);
+    if error_count(problems) > before {
+        return None;
+    }
     Some(texts)
 }
 
@@ -137,6 +142,58 @@ impl<'a> Sections<'a> {
             }
         }
         Sections { path, found }
+    }
+
+    /// Whether `texts` leave room in one Discord message for what they go with: every
+    /// problem is reported, at the line of the section to shorten.
+    fn check_sizes(&self, texts: &SafetyTexts, problems: &mut Vec<Problem>) {
+        let line = |key: &str| self.find(key).map(|section| section.line);
+        let notices_and_footer: usize = [
+            &texts.crisis_notice,
+            &texts.urgent_notice,
+            &texts.disclaimer,
+            &texts.doctor_advice,
+        ]
+        .iter()
+        .map(|text| char_len(text) + 2)
+        .chain(texts.crisis_helplines.iter().map(|line| char_len(line) + 1))
+        .sum();
+        let footer = char_len(&texts.disclaimer) + char_len(&texts.doctor_advice);
+        if footer > limits::FOOTER {
+            problems.push(Problem::error(
+                self.path,
+                line("disclaimer"),
+                format!(
+                    "the disclaimer and doctor advice add up to {footer} characters; they close every reply and /about, so keep them under {} together",
+                    limits::FOOTER
+                ),
+            ));
+        }
+        if notices_and_footer > limits::SAFETY_TEXTS {
+            problems.push(Problem::error(
+                self.path,
+                line("crisis_notice"),
+                format!(
+                    "the crisis and urgent notices, helplines, disclaimer and doctor advice add up to {notices_and_footer} characters; with a passage they must fit in one Discord message ({} characters), so keep them under {}",
+                    limits::MESSAGE_CONTENT,
+                    limits::SAFETY_TEXTS
+                ),
+            ));
+        }
+        // A reply that quotes nothing shows `not_found` and names the closest topics in
+        // the room a passage would have had.
+        let not_found_room = limits::MESSAGE_CONTENT
+            .saturating_sub(notices_and_footer + limits::NAMED_TOPICS_LINE + 4);
+        let not_found = char_len(&texts.not_found);
+        if not_found > not_found_room {
+            problems.push(Problem::error(
+                self.path,
+                line("not_found"),
+                format!(
+                    "not_found is {not_found} characters; with the notices and the closest topics named under it, it must fit in one Discord message, so keep it under {not_found_room}"
+                ),
+            ));
+        }
     }
 
     fn find(&self, key: &str) -> Option<&'a Section> {

@@ -20,6 +20,11 @@ pub const BUTTON_LABEL: usize = 80;
 pub const BUTTONS_PER_ROW: usize = 5;
 /// A slash command's text option: the most a member can type into `/ask`.
 pub const STRING_OPTION: usize = 6000;
+/// Topics a reply names at most (as "Read" buttons in Discord) when it quotes nothing.
+pub const TOPICS_NAMED: usize = 3;
+/// Room for the line naming those topics under `not_found`: its label, then each title
+/// in bold, with separators.
+pub const NAMED_TOPICS_LINE: usize = 20 + TOPICS_NAMED * (CHOICE_NAME + 7);
 /// Choices in one autocomplete response.
 pub const CHOICES: usize = 25;
 /// An article's title or source line, shown under every answer it gives.
