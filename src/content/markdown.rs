@@ -232,6 +232,14 @@ impl<'a> Reader<'a> {
                      write `{hashes} Title` to make it a heading"
                 ),
             ));
+        } else if unindented(raw).is_none() && heading(raw.trim_start()).is_some() {
+            // Four spaces or a tab make it text, yet quoted it would show as a heading.
+            self.problems.push(Problem::warning(
+                self.path,
+                Some(line_no),
+                "this heading is indented by a tab or four spaces, so it is read as passage text: \
+                 remove the indent to make it a heading",
+            ));
         }
         if let Some(level) = self.setext_level(raw, next) {
             self.underline = true;
@@ -953,6 +961,22 @@ mod tests {
     }
 
     #[test]
+    fn an_indented_heading_is_named() {
+        for indented in ["\t## Dosage", "    ## Dosage"] {
+            let (_, problems) = parse_all(
+                &format!("## Iron\n\nText.\n{indented}\nMore.\n"),
+                Headings::Topics,
+            );
+            assert!(
+                problems
+                    .iter()
+                    .any(|p| p.line == Some(4) && p.message.contains("heading is indented")),
+                "{indented:?}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_title_is_what_shows() {
         let document = parse_ok("## Signs of a miscarriage\u{200b}\n\nText.\n");
         assert_eq!(document.sections[0].heading, "Signs of a miscarriage");
@@ -998,9 +1022,13 @@ mod tests {
 
     #[test]
     fn code_is_text_even_where_it_starts_with_a_hash() {
-        let document = parse_ok(
+        let (document, problems) = parse_all(
             "## Keeping a log\n\nKeep a log:\n```\n# date  site\n2026-11-01 thigh\n```\nBring it.\n\n    # indented\n",
+            Headings::Topics,
         );
+        // Read as text, and named: quoted, it would show as a heading.
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].message.contains("heading is indented"));
         let section = &document.sections[0];
         assert_eq!(document.sections.len(), 1);
         assert_eq!(
