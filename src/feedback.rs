@@ -96,6 +96,20 @@ impl Tally {
             .saturating_add(other.opened_from_refusals);
     }
 
+    /// Every count together.
+    fn total(&self) -> u64 {
+        [
+            self.answers,
+            self.helpful,
+            self.not_helpful,
+            self.refusals_nearby,
+            self.urgent_notices,
+            self.opened_from_refusals,
+        ]
+        .iter()
+        .fold(0, |sum, count| sum.saturating_add(*count))
+    }
+
     /// The share of ratings that said "Helpful", if anyone rated.
     pub fn helpful_share(&self) -> Option<f64> {
         let rated = self.helpful.saturating_add(self.not_helpful);
@@ -156,15 +170,22 @@ pub fn recent_weeks(now: DateTime<Utc>, weeks: u32) -> Vec<String> {
 }
 
 /// The counts database of one data folder, and the counts not yet written to it.
+///
+/// Counting takes only the `unsaved` lock, which no file access ever holds, and one
+/// caller at a time writes: a file that is locked or on a stalled disk keeps one thread
+/// waiting, not one per question (those would fill the blocking threads that answering
+/// needs too).
 pub struct FeedbackCounts {
     path: PathBuf,
-    state: Mutex<State>,
+    /// Counts not yet in the file, by (topic, week).
+    unsaved: Mutex<Unsaved>,
+    file: Mutex<File>,
 }
 
-struct State {
+type Unsaved = BTreeMap<(String, String), Tally>;
+
+struct File {
     db: Option<Connection>,
-    /// Counts not yet in the file, by (topic, week).
-    unsaved: BTreeMap<(String, String), Tally>,
     /// Whether the last attempt failed, so the reason is logged once, not per question.
     failing: bool,
 }
@@ -184,11 +205,8 @@ impl FeedbackCounts {
         let failing = db.is_none();
         FeedbackCounts {
             path,
-            state: Mutex::new(State {
-                db,
-                unsaved: BTreeMap::new(),
-                failing,
-            }),
+            unsaved: Mutex::new(BTreeMap::new()),
+            file: Mutex::new(File { db, failing }),
         }
     }
 
@@ -206,31 +224,52 @@ impl FeedbackCounts {
     /// in one transaction: one question can be an answer and an urgent notice.
     pub fn record_all(&self, counts: &[(impl AsRef<str>, Count)], at: DateTime<Utc>) {
         let week = iso_week(at);
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        for (topic, count) in counts {
-            state
-                .unsaved
-                .entry((topic.as_ref().to_string(), week.clone()))
-                .or_default()
-                .add(*count);
+        {
+            let mut unsaved = lock(&self.unsaved);
+            for (topic, count) in counts {
+                unsaved
+                    .entry((topic.as_ref().to_string(), week.clone()))
+                    .or_default()
+                    .add(*count);
+            }
         }
-        self.save(&mut state);
+        // Whoever is writing now writes these too, or the next count will.
+        if let Ok(mut file) = self.file.try_lock() {
+            self.save(&mut file);
+        }
+    }
+
+    /// Writes every count still unsaved, waiting for the file as long as it takes: at
+    /// shutdown, after the last replies. Says in one log line how many could not be.
+    pub fn flush(&self) {
+        let mut file = lock(&self.file);
+        self.save(&mut file);
+        let left: u64 = lock(&self.unsaved).values().map(Tally::total).sum();
+        if left > 0 {
+            tracing::error!(
+                path = %self.path.display(),
+                counts = left,
+                "feedback counts lost at shutdown: the file could not be written"
+            );
+        }
     }
 
     /// Every topic's counts over the `weeks` weeks up to `now`: the file's (all
     /// processes') plus this process's unsaved ones.
     pub fn recent(&self, now: DateTime<Utc>, weeks: u32) -> Result<Vec<TopicCounts>, CountsError> {
         let weeks = recent_weeks(now, weeks);
-        let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        self.save(&mut state);
-        let mut totals = match &state.db {
-            Some(db) => read_totals(db, &weeks).map_err(|source| CountsError::Database {
-                path: self.path.clone(),
-                source,
+        let mut file = lock(&self.file);
+        self.save(&mut file);
+        let mut totals = match &file.db {
+            Some(db) => read_totals(db, &weeks, MIGRATIONS.len() as i64).map_err(|source| {
+                CountsError::Database {
+                    path: self.path.clone(),
+                    source,
+                }
             })?,
             None => BTreeMap::new(),
         };
-        for ((topic, week), tally) in &state.unsaved {
+        for ((topic, week), tally) in lock(&self.unsaved).iter() {
             if weeks.contains(week) {
                 totals.entry(topic.clone()).or_default().merge(tally);
             }
@@ -239,37 +278,52 @@ impl FeedbackCounts {
     }
 
     /// Writes the unsaved counts, reopening the file if it could not be opened before.
-    fn save(&self, state: &mut State) {
-        if state.unsaved.is_empty() {
+    /// The counts are taken out while the file is written, so counting never waits for
+    /// it, and put back if the write fails.
+    fn save(&self, file: &mut File) {
+        let taken = std::mem::take(&mut *lock(&self.unsaved));
+        if taken.is_empty() {
             return;
         }
-        if state.db.is_none() {
+        if file.db.is_none() {
             let dir = self.path.parent().unwrap_or(Path::new("."));
-            state.db = open_for_writing(dir, &self.path).ok();
+            file.db = open_for_writing(dir, &self.path).ok();
         }
-        let Some(db) = state.db.as_mut() else {
-            return;
+        let written = match file.db.as_mut() {
+            Some(db) => write_counts(db, &taken).map_err(|error| error.to_string()),
+            None => Err("the file cannot be opened".to_string()),
         };
-        match write_counts(db, &state.unsaved) {
+        match written {
             Ok(()) => {
-                state.unsaved.clear();
-                if state.failing {
+                if file.failing {
                     tracing::info!(path = %self.path.display(), "feedback counts are being saved again");
                 }
-                state.failing = false;
+                file.failing = false;
             }
             Err(error) => {
-                if !state.failing {
+                let mut unsaved = lock(&self.unsaved);
+                for (key, tally) in taken {
+                    unsaved.entry(key).or_default().merge(&tally);
+                }
+                if !file.failing {
                     tracing::error!(
                         path = %self.path.display(),
                         %error,
                         "cannot save feedback counts; keeping them in memory and trying again with the next question"
                     );
                 }
-                state.failing = true;
+                file.failing = true;
             }
         }
     }
+}
+
+/// Takes `mutex`, through a panic elsewhere: the counts behind it stay consistent, since
+/// no code holding it can panic half-way through a change.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Reads the counts of an existing database without creating or changing anything
@@ -297,7 +351,7 @@ pub fn read_recent(
     if version == 0 {
         return Ok(Some(Vec::new()));
     }
-    let totals = read_totals(&db, &recent_weeks(now, weeks)).map_err(database)?;
+    let totals = read_totals(&db, &recent_weeks(now, weeks), version).map_err(database)?;
     Ok(Some(into_topic_counts(totals)))
 }
 
@@ -391,13 +445,24 @@ fn write_counts(
     tx.commit()
 }
 
-fn read_totals(db: &Connection, weeks: &[String]) -> rusqlite::Result<BTreeMap<String, Tally>> {
+/// Every topic's counts over `weeks`, from a database of schema `version`: a file the
+/// bot has not migrated yet (`lantern stats` never writes) lacks the later columns,
+/// which read as zero.
+fn read_totals(
+    db: &Connection,
+    weeks: &[String],
+    version: i64,
+) -> rusqlite::Result<BTreeMap<String, Tally>> {
     let mut totals: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut rows = db.prepare_cached(
-        "SELECT topic, answers, helpful, not_helpful, refusals_nearby, urgent_notices,
-                opened_from_refusals
-         FROM weekly_counts WHERE week = ?1",
-    )?;
+    let opened = if version >= 2 {
+        "opened_from_refusals"
+    } else {
+        "0"
+    };
+    let mut rows = db.prepare(&format!(
+        "SELECT topic, answers, helpful, not_helpful, refusals_nearby, urgent_notices, {opened}
+         FROM weekly_counts WHERE week = ?1"
+    ))?;
     for week in weeks {
         let found = rows.query_map([week], |row| {
             let count = |i| row.get::<_, i64>(i).map(|n| n.max(0) as u64);
@@ -519,6 +584,10 @@ mod tests {
             )
             .unwrap();
         }
+        // `lantern stats` reads the old file as it is, before the bot migrates it.
+        let before = read_recent(dir.path(), now, 1).unwrap().unwrap();
+        assert_eq!(before[0].tally.answers, 3);
+        assert_eq!(before[0].tally.opened_from_refusals, 0);
         {
             let counts = FeedbackCounts::open(dir.path());
             counts.record("Heparin", Count::OpenedFromRefusal, now);
@@ -526,6 +595,39 @@ mod tests {
         let read = read_recent(dir.path(), now, 1).unwrap().unwrap();
         assert_eq!(read[0].tally.answers, 3);
         assert_eq!(read[0].tally.opened_from_refusals, 1);
+    }
+
+    /// A file another process holds locked keeps counting in memory: no count waits for
+    /// it, and what it missed is written once the file is free, or at the latest by
+    /// `flush` at shutdown.
+    #[test]
+    fn counting_never_waits_for_a_locked_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = day(2026, 11, 30);
+        let counts = FeedbackCounts::open(dir.path());
+        let other = Connection::open(dir.path().join(FILE_NAME)).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE;").unwrap();
+        // One count waits for the file (the busy timeout) on another thread...
+        let counts = std::sync::Arc::new(counts);
+        let writer = {
+            let counts = std::sync::Arc::clone(&counts);
+            std::thread::spawn(move || counts.record("Heparin", Count::Answer, now))
+        };
+        while counts.file.try_lock().is_ok() {
+            std::thread::yield_now();
+        }
+        // ...and the rest do not wait behind it: they are all counted while it still
+        // waits (the file stays locked until after them).
+        for _ in 0..50 {
+            counts.record("Heparin", Count::Helpful, now);
+        }
+        assert!(!writer.is_finished(), "the counts waited for the file");
+        other.execute_batch("COMMIT;").unwrap();
+        writer.join().unwrap();
+        counts.flush();
+        let read = read_recent(dir.path(), now, 1).unwrap().unwrap();
+        assert_eq!(read[0].tally.answers, 1);
+        assert_eq!(read[0].tally.helpful, 50);
     }
 
     #[test]

@@ -122,8 +122,17 @@ fn button_labels(message: &Value) -> Vec<String> {
 
 /// The message a click is made on: what the bot sent, as Discord would hold it.
 fn clicked_message(data: &Value) -> Value {
+    // The same message clicked twice has the same id, as on Discord: Lantern remembers
+    // a rating by its reply.
+    let id = {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        // The buttons carry the question's id: two answers of the same text differ.
+        (data["content"].to_string(), data["components"].to_string()).hash(&mut hasher);
+        1_100_000_000_000_000_000 + hasher.finish() % 100_000_000_000_000_000
+    };
     json!({
-        "id": fake::next_snowflake().to_string(),
+        "id": id.to_string(),
         "channel_id": FakeDiscord::CHANNEL_ID.to_string(),
         "content": data["content"],
         "components": data["components"],

@@ -272,7 +272,7 @@ fn rate_buttons(tag: &str, question: u64, asker: u64, chosen: Option<bool>) -> V
 
 const NOT_YOURS: &str =
     "Only the member who asked can use these buttons. Ask your own question with /ask.";
-const FORGOTTEN: &str = "I no longer hold that question: questions are kept for 15 minutes at most. Ask it again if you would like to send it.";
+const FORGOTTEN: &str = "I no longer hold that question: it has already been sent from another preview, or 15 minutes have passed (questions are kept no longer). If it was not sent, ask it again to send it.";
 const THANKS_HELPFUL: &str = "Thank you. That tells the moderators this passage works for members.";
 const THANKS_NOT_HELPFUL: &str =
     "Thank you. The moderators will see that this answer did not help, so they can improve it.";
@@ -329,7 +329,9 @@ async fn rate(
     question: u64,
     asker: u64,
 ) -> Result<(), Error> {
-    if !data.rated.first_time(question) {
+    // Keyed by Lantern's reply, not by the question: a mention's or DM's id is the
+    // member's own message, which points at them.
+    if !data.rated.first_time(click.message.id.get()) {
         return reply_privately(data, click, MessageBody::text(ALREADY_RATED, true)).await;
     }
     let knowledge = data.store.current();

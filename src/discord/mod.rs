@@ -49,7 +49,7 @@ pub struct Data {
     pub counts: Arc<FeedbackCounts>,
     /// Questions waiting, in memory only, for their askers' choice to send them on.
     pub held: HeldQuestions,
-    /// Answers already rated (by the question's id), so a rating counts once even if a
+    /// Answers already rated (by the id of Lantern's reply), so a rating counts once even if a
     /// stale client still shows the buttons enabled.
     pub rated: Seen,
     /// Topics already opened from a reply's Read buttons (by the reply and topic), so
