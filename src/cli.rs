@@ -347,12 +347,27 @@ fn eval(config: &Config, file: &std::path::Path, json: bool) -> anyhow::Result<E
     };
     let cases = match evaluation::parse_cases(&text) {
         Ok(cases) => cases,
-        Err(error) => {
-            eprintln!("error: {}: {error}", file.display());
+        Err(errors) => {
+            for error in &errors {
+                eprintln!("error: {}: {error}", file.display());
+            }
+            eprintln!("{}", evaluation::CASE_SHAPE);
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
-    for warning in evaluation::unread_keys_warnings(&cases) {
+    // An empty set would pass CI while measuring nothing.
+    if cases.is_empty() {
+        eprintln!(
+            "error: {} holds no questions; {}",
+            file.display(),
+            evaluation::CASE_SHAPE
+        );
+        return Ok(ExitCode::from(EXIT_USAGE));
+    }
+    let warnings = evaluation::unread_keys_warnings(&cases)
+        .into_iter()
+        .chain(evaluation::kind_without_urgent_warnings(&cases));
+    for warning in warnings {
         eprintln!("warning: {}: {warning}", file.display());
     }
     let knowledge = match load(config) {
@@ -530,10 +545,17 @@ fn run_bot(config: &Config) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     let counts = Arc::new(FeedbackCounts::open(&config.data_dir));
-    let stopped = runtime.block_on(lantern::discord::run(bot_config, store, counts));
+    let stopped = runtime.block_on(lantern::discord::run(
+        bot_config,
+        store,
+        Arc::clone(&counts),
+    ));
     // What is still running (serenity retrying an unreachable Discord, a DNS lookup on a
     // blocking thread) must not hold the exit: the bot has already said it stopped.
     runtime.shutdown_timeout(Duration::from_secs(1));
+    // Counts a write still waiting for the file did not take are written now; a count
+    // whose task the shutdown cancelled is lost, as the reply it counted was sent.
+    counts.flush();
     stopped?;
     Ok(ExitCode::SUCCESS)
 }

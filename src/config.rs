@@ -130,14 +130,43 @@ const TOKEN_HINT: &str = "Create a bot in the Discord Developer Portal (Applicat
      then put DISCORD_TOKEN=<the token> in .env (see .env.example). The command line (`lantern ask`) needs no token";
 const ID_HINT: &str = "Use the numeric id: enable Developer Mode in Discord (Settings → Advanced), right-click, Copy ID";
 
+/// Every setting Lantern reads, so a misspelt one in `.env` is named rather than
+/// silently ignored.
+pub const KEYS: [&str; 15] = [
+    "DISCORD_TOKEN",
+    "DISCORD_API_URL",
+    "LANTERN_CONTENT_DIR",
+    "LANTERN_DATA_DIR",
+    "LANTERN_MIN_CONFIDENCE",
+    "LANTERN_COOLDOWN_SECONDS",
+    "LANTERN_EPHEMERAL_DEFAULT",
+    "LANTERN_GUILD_ID",
+    "LANTERN_MOD_ROLE_ID",
+    "LANTERN_MOD_LOG_CHANNEL_ID",
+    "LANTERN_GAPS_CHANNEL_ID",
+    "LANTERN_QUESTION_HOLD_SECONDS",
+    "LANTERN_SHARDS",
+    "LANTERN_WATCH_CONTENT",
+    "LANTERN_LOG_QUESTIONS",
+];
+
 /// Loads `.env` from the working directory only into the process environment.
-/// Variables already set win over the file. A missing file is fine.
-pub fn load_dotenv() -> Result<Option<PathBuf>, ConfigError> {
+/// Variables already set (and not empty) win over the file. A missing file is fine.
+/// Returns the file's path, if there is one, and warnings to show (a key Lantern does
+/// not read).
+pub fn load_dotenv() -> Result<Option<(PathBuf, Vec<String>)>, ConfigError> {
     // Only the working directory's: a `.env` found in a folder above would be a
     // surprise, and an error in it would name a file nobody meant to use.
     let path = Path::new(".env");
+    let warnings = match dotenvy::from_path_iter(path) {
+        Ok(pairs) => {
+            let pairs: Vec<(String, String)> = pairs.filter_map(Result::ok).collect();
+            check_dotenv_pairs(path, &pairs, &process_env)?
+        }
+        Err(_) => Vec::new(),
+    };
     match dotenvy::from_path(path) {
-        Ok(()) => Ok(Some(path.to_path_buf())),
+        Ok(()) => Ok(Some((path.to_path_buf(), warnings))),
         Err(error) if error.not_found() => Ok(None),
         Err(dotenvy::Error::LineParse(text, _)) => {
             // The line may hold the token: say where it is and its key, never its value.
@@ -158,6 +187,58 @@ pub fn load_dotenv() -> Result<Option<PathBuf>, ConfigError> {
     }
 }
 
+/// What the key/value `pairs` of `.env` (at `path`) would do wrong, read against the
+/// environment `source`. The file is loaded first-come: a key given twice would keep
+/// its first value (often the template's empty one) and silently drop the one added
+/// later, and a variable set empty in the environment would hide the file's value. Both
+/// are errors naming the key, never its value. A key Lantern does not read is a warning
+/// with the nearest one it does.
+fn check_dotenv_pairs(
+    path: &Path,
+    pairs: &[(String, String)],
+    source: Source<'_>,
+) -> Result<Vec<String>, ConfigError> {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    let mut warnings = Vec::new();
+    for (key, value) in pairs {
+        let value = value.trim();
+        if let Some((_, earlier)) = seen.iter().find(|(k, _)| k == key) {
+            if !value.is_empty() && !earlier.is_empty() && *earlier != value {
+                return Err(ConfigError::DotEnv(format!(
+                    "{key} is set twice, to different values; keep one line"
+                )));
+            }
+            if !value.is_empty() && earlier.is_empty() {
+                return Err(ConfigError::DotEnv(format!(
+                    "{key} is set twice, first empty (as the template leaves it), so the value below would be ignored; delete the empty line"
+                )));
+            }
+        }
+        seen.push((key, value));
+        if !value.is_empty() && source(key).is_some_and(|set| set.trim().is_empty()) {
+            return Err(ConfigError::DotEnv(format!(
+                "{key} is set but empty in the environment, which hides its value in .env; unset it there, or remove it from .env"
+            )));
+        }
+        let ours = key.starts_with("LANTERN_") || key.starts_with("DISCORD_");
+        if ours && !KEYS.contains(&key.as_str()) {
+            // Jaro-Winkler favours a shared start: "LANTERN_COOLDOWN" is nearer
+            // "LANTERN_COOLDOWN_SECONDS" than "LANTERN_GUILD_ID".
+            let nearest = KEYS
+                .iter()
+                .max_by(|a, b| {
+                    strsim::jaro_winkler(a, key).total_cmp(&strsim::jaro_winkler(b, key))
+                })
+                .expect("KEYS is not empty");
+            warnings.push(format!(
+                "{}: {key} is not a setting Lantern reads; did you mean {nearest}? (README, \"Configuration\")",
+                path.display()
+            ));
+        }
+    }
+    Ok(warnings)
+}
+
 /// The number and key of the line of `path` holding `text` (the parser quotes the whole
 /// line, or only the value after `=`).
 fn find_line(path: &Path, text: &str) -> Option<(usize, String)> {
@@ -171,6 +252,25 @@ fn find_line(path: &Path, text: &str) -> Option<(usize, String)> {
             let key = key.strip_prefix("export ").unwrap_or(key).trim();
             (index + 1, key.chars().take(40).collect())
         })
+}
+
+/// `value` quoted for an error message, unless it looks like a bot token (three parts
+/// joined by dots) pasted into the wrong setting: the token is never printed.
+fn shown(value: &str) -> String {
+    let parts: Vec<&str> = value.split('.').collect();
+    let token_like = parts.len() == 3
+        && value.len() >= 50
+        && parts.iter().all(|part| {
+            part.len() >= 5
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+    if token_like {
+        "the value (it looks like a bot token, so it is not shown)".to_string()
+    } else {
+        format!("`{value}`")
+    }
 }
 
 /// Reads from the process environment.
@@ -200,7 +300,7 @@ impl Config {
                 _ => {
                     return Err(ConfigError::Invalid {
                         key: "LANTERN_MIN_CONFIDENCE",
-                        problem: format!("`{value}` is not a number from 0 to 1"),
+                        problem: format!("{} is not a number from 0 to 1", shown(&value)),
                         hint: "Leave it unset for the tuned default, or see README, \"How Lantern decides\"",
                     });
                 }
@@ -291,7 +391,7 @@ impl BotConfig {
                     .filter(|s| (1..=MAX_QUESTION_HOLD_SECONDS).contains(s))
                     .ok_or(ConfigError::Invalid {
                         key: "LANTERN_QUESTION_HOLD_SECONDS",
-                        problem: format!("`{value}` is not a whole number of seconds from 1 to 900"),
+                        problem: format!("{} is not a whole number of seconds from 1 to 900", shown(&value)),
                         hint: "Leave it unset for 900 (15 minutes, Discord's limit for an interaction)",
                     })?,
             },
@@ -301,9 +401,7 @@ impl BotConfig {
                 Some(value) => value.parse::<u64>().ok().filter(|&s| s <= 3600).ok_or(
                     ConfigError::Invalid {
                         key: "LANTERN_COOLDOWN_SECONDS",
-                        problem: format!(
-                            "`{value}` is not a whole number of seconds from 0 to 3600"
-                        ),
+                        problem: format!("{} is not a whole number of seconds from 0 to 3600", shown(&value)),
                         hint: "Use e.g. 5; 0 turns the cooldown off",
                     },
                 )?,
@@ -335,7 +433,8 @@ fn shards(source: Source<'_>) -> Result<Shards, ConfigError> {
     let invalid = || ConfigError::Invalid {
         key: "LANTERN_SHARDS",
         problem: format!(
-            "`{value}` is not `auto`, a number of shards (at most {MAX_SHARDS}), or a range such as `0-3/8`"
+            "{} is not `auto`, a number of shards (at most {MAX_SHARDS}), or a range such as `0-3/8`",
+            shown(&value)
         ),
         hint: "Leave it unset for one shard; `0-3/8` runs shards 0 to 3 of 8 here, another process runs 4-7/8",
     };
@@ -431,6 +530,16 @@ fn parse_url(url: &str) -> Result<String, ConfigError> {
             "Use https:// (plain http is allowed only for 127.0.0.1, ::1 or localhost), or leave it unset to use Discord itself",
         ));
     }
+    // Discord itself, however it is written (`https://Discord.com:443/`), is the default:
+    // any other value is taken for a proxy, which turns serenity's rate limiter off.
+    let is_discord = parsed.scheme() == "https"
+        && parsed.host_str() == Some("discord.com")
+        && parsed.port_or_known_default() == Some(443)
+        && path.is_empty()
+        && parsed.username().is_empty();
+    if is_discord {
+        return Ok(DISCORD_API_DEFAULT.to_string());
+    }
     Ok(url.trim_end_matches('/').to_string())
 }
 
@@ -463,7 +572,8 @@ fn snowflake(source: Source<'_>, key: &'static str) -> Result<Option<u64>, Confi
             _ => Err(ConfigError::Invalid {
                 key,
                 problem: format!(
-                    "`{value}` is not a Discord id (a number like 123456789012345678)"
+                    "{} is not a Discord id (a number like 123456789012345678)",
+                    shown(&value)
                 ),
                 hint: ID_HINT,
             }),
@@ -481,7 +591,7 @@ fn watch_mode(source: Source<'_>) -> Result<Option<WatchMode>, ConfigError> {
     }
     let watch = boolean(source, KEY, true).map_err(|_| ConfigError::Invalid {
         key: KEY,
-        problem: format!("`{value}` is not true, false or poll"),
+        problem: format!("{} is not true, false or poll", shown(&value)),
         hint: "Write true (follow file events), false (changes need /reload) or poll (look for changes twice a second: for a folder on a network share or a container volume)",
     })?;
     Ok(watch.then_some(WatchMode::Events))
@@ -494,7 +604,7 @@ fn boolean(source: Source<'_>, key: &'static str, default: bool) -> Result<bool,
         Some(v) if matches!(v.as_str(), "false" | "no" | "0" | "off") => Ok(false),
         Some(v) => Err(ConfigError::Invalid {
             key,
-            problem: format!("`{v}` is not true or false"),
+            problem: format!("{} is not true or false", shown(&v)),
             hint: "Write true or false",
         }),
     }
@@ -518,6 +628,27 @@ mod tests {
     fn bot(pairs: &[(&str, &str)]) -> Result<BotConfig, ConfigError> {
         let map = env(pairs);
         BotConfig::load(&|k| map.get(k).cloned())
+    }
+
+    /// Every key the loaders read is in [`KEYS`], so `.env`'s check knows it.
+    #[test]
+    fn every_key_read_is_known() {
+        let asked = std::cell::RefCell::new(Vec::<String>::new());
+        let source = |key: &str| {
+            asked.borrow_mut().push(key.to_string());
+            (key == "DISCORD_TOKEN").then(|| TOKEN.to_string())
+        };
+        Config::load(&source, None).unwrap();
+        BotConfig::load(&source).unwrap();
+        log_questions(&source).unwrap();
+        let asked = asked.into_inner();
+        assert!(asked.len() >= KEYS.len(), "{asked:?}");
+        for key in &asked {
+            assert!(
+                KEYS.contains(&key.as_str()),
+                "{key} is read but not in KEYS"
+            );
+        }
     }
 
     #[test]
@@ -559,6 +690,77 @@ mod tests {
             bot(&[("DISCORD_TOKEN", TOKEN), ("DISCORD_API_URL", "discord.com")]).unwrap_err();
         assert!(error.to_string().contains("DISCORD_API_URL"));
         assert!(!format!("{:?}", bot(&[("DISCORD_TOKEN", TOKEN)]).unwrap()).contains(TOKEN));
+
+        // The token pasted into another setting is not printed either.
+        for key in [
+            "LANTERN_GUILD_ID",
+            "LANTERN_EPHEMERAL_DEFAULT",
+            "LANTERN_SHARDS",
+        ] {
+            let error = bot(&[("DISCORD_TOKEN", TOKEN), (key, TOKEN)])
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(key) && !error.contains(TOKEN), "{error}");
+            assert!(error.contains("looks like a bot token"), "{error}");
+        }
+    }
+
+    /// `.env` is read first-come: a key set twice, or set empty in the environment, would
+    /// silently keep the wrong value. Each is an error naming the key, never the value;
+    /// a key Lantern does not read is a warning naming the nearest one it does.
+    #[test]
+    fn dotenv_lines_that_would_be_ignored_are_named() {
+        let pairs = |lines: &[(&str, &str)]| -> Vec<(String, String)> {
+            lines
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let path = Path::new(".env");
+        let nothing_set = |_: &str| None;
+        let appended = pairs(&[
+            ("LANTERN_MIN_CONFIDENCE", ""),
+            ("LANTERN_MIN_CONFIDENCE", "0.9"),
+        ]);
+        let error = check_dotenv_pairs(path, &appended, &nothing_set)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("LANTERN_MIN_CONFIDENCE is set twice, first empty"),
+            "{error}"
+        );
+        let twice = pairs(&[
+            ("DISCORD_TOKEN", TOKEN),
+            ("DISCORD_TOKEN", "other.token.value"),
+        ]);
+        let error = check_dotenv_pairs(path, &twice, &nothing_set)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("DISCORD_TOKEN is set twice") && !error.contains(TOKEN),
+            "{error}"
+        );
+        let hidden = pairs(&[("LANTERN_MIN_CONFIDENCE", "0.9")]);
+        let set_empty = |key: &str| (key == "LANTERN_MIN_CONFIDENCE").then(String::new);
+        let error = check_dotenv_pairs(path, &hidden, &set_empty)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("empty in the environment"), "{error}");
+
+        let misspelt = pairs(&[("LANTERN_COOLDOWN", "10"), ("RUST_LOG", "info")]);
+        let warnings = check_dotenv_pairs(path, &misspelt, &nothing_set).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("did you mean LANTERN_COOLDOWN_SECONDS"),
+            "{warnings:?}"
+        );
+        // The template as shipped, then filled in once each: fine.
+        let filled = pairs(&[("DISCORD_TOKEN", ""), ("LANTERN_GUILD_ID", "123")]);
+        assert!(
+            check_dotenv_pairs(path, &filled, &nothing_set)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -600,6 +802,15 @@ mod tests {
             api_url("https://proxy.example.com/").unwrap(),
             "https://proxy.example.com"
         );
+        // Discord however written is Discord, not a proxy (which would turn serenity's
+        // rate limiter off).
+        for discord in [
+            "https://Discord.com:443/",
+            "https://DISCORD.COM",
+            "https://discord.com/",
+        ] {
+            assert_eq!(api_url(discord).unwrap(), DISCORD_API_DEFAULT, "{discord}");
+        }
         for refused in [
             "http://example.com",
             "http://discord.com",

@@ -67,7 +67,13 @@ pub fn init_logging(default_filter: &str, log_questions: bool) {
         }
     }
     let _ = tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        // Colour codes only for a person at a terminal: in a file, a pipe or the
+        // journal they are noise.
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())),
+        )
         .with(filter)
         .with(cap)
         .try_init();

@@ -10,9 +10,16 @@ use lantern::config::{self, Config};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Err(error) = config::load_dotenv() {
-        eprintln!("error: {error}");
-        return ExitCode::from(2);
+    match config::load_dotenv() {
+        Ok(loaded) => {
+            for warning in loaded.map(|(_, warnings)| warnings).unwrap_or_default() {
+                eprintln!("warning: {warning}");
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::from(2);
+        }
     }
     let token_set = config::token_is_set(&config::process_env);
     let log_questions = match config::log_questions(&config::process_env) {

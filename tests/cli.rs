@@ -956,6 +956,38 @@ fn a_malformed_env_file_is_named_without_echoing_its_values() {
         run.stderr
     );
     assert!(!run.stderr.contains("secret with"), "{}", run.stderr);
+
+    // A value added below the template's empty line would be silently ignored.
+    fs::write(
+        lantern.workdir().join(".env"),
+        "LANTERN_CONTENT_DIR=content\nLANTERN_MIN_CONFIDENCE=\nLANTERN_MIN_CONFIDENCE=0.95\n",
+    )
+    .unwrap();
+    let run = lantern.run(&["topics"]);
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("LANTERN_MIN_CONFIDENCE is set twice, first empty"),
+        "{}",
+        run.stderr
+    );
+
+    // A misspelt key is named with the one meant; it does not stop anything.
+    fs::write(
+        lantern.workdir().join(".env"),
+        format!(
+            "LANTERN_CONTENT_DIR={}\nLANTERN_COOLDOWN=10\n",
+            content_arg()
+        ),
+    )
+    .unwrap();
+    let run = lantern.run(&["topics"]);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("did you mean LANTERN_COOLDOWN_SECONDS"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Only the working directory's `.env` is read, as README says: one in a folder above
@@ -1856,6 +1888,39 @@ fn chat_stops_on_input_it_cannot_read() {
     let stderr = fs::read_to_string(errors.path()).unwrap();
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("cannot read the input"), "{stderr}");
+}
+
+/// A set with no questions would pass CI while measuring nothing; a set saved with a
+/// byte-order mark is read; every line that is not a case is named at once.
+#[test]
+fn eval_refuses_an_empty_set_and_names_every_bad_line() {
+    let lantern = Lantern::new();
+    let set = lantern.workdir().join("set.jsonl");
+    let eval = |text: &str| {
+        fs::write(&set, text).unwrap();
+        lantern.run(&[
+            "eval",
+            &set.display().to_string(),
+            "--content",
+            &content_arg(),
+        ])
+    };
+    let empty = eval("\n  \n");
+    assert_eq!(empty.code, Some(2), "{}", empty.stderr);
+    assert!(
+        empty.stderr.contains("holds no questions"),
+        "{}",
+        empty.stderr
+    );
+
+    let marked = eval("\u{feff}{\"q\": \"how does heparin help\", \"expect\": []}\n");
+    assert_eq!(marked.code, Some(0), "{}", marked.stderr);
+
+    let broken = eval("{\"q\": \"a\"}\n{\"q\": 1}\nnot json\n");
+    assert_eq!(broken.code, Some(2), "{}", broken.stderr);
+    for line in ["line 2:", "line 3:"] {
+        assert!(broken.stderr.contains(line), "{line}: {}", broken.stderr);
+    }
 }
 
 /// A set's mistakes that would make its figures wrong without a word are named: a key

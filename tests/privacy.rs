@@ -134,6 +134,8 @@ async fn nothing_members_said_reaches_the_log_at_the_default_level_or_at_debug()
             found.is_empty(),
             "RUST_LOG={level} leaked {found:?}:\n{log}"
         );
+        // Written to a pipe, as a service manager reads it: no colour codes.
+        assert!(!log.contains('\u{1b}'), "{log}");
     }
 }
 

@@ -35,24 +35,42 @@ pub struct Case {
     pub other_keys: serde_json::Map<String, serde_json::Value>,
 }
 
-/// The kinds by which sets name thoughts of suicide or self-harm.
-const CRISIS_KINDS: [&str; 6] = [
-    "crisis",
-    "suicide",
-    "self_harm",
-    "self-harm",
-    "selfharm",
-    "urgent_suicide_selfharm",
-];
-
 impl Case {
     /// Whether the crisis notice is the one this urgent case needs, when its kind is
-    /// named: one of [`CRISIS_KINDS`]; any other kind ("bleeding", an adrenal crisis)
+    /// named: "crisis", or a kind that names suicide or self-harm ("suicidal", "Self
+    /// harm", "urgent_suicide_selfharm"); any other kind ("bleeding", an adrenal crisis)
     /// needs the urgent-care notice.
     fn needs_crisis_notice(&self) -> Option<bool> {
-        let kind = self.kind.as_deref()?.to_lowercase();
-        Some(CRISIS_KINDS.contains(&kind.as_str()))
+        let kind = self
+            .kind
+            .as_deref()?
+            .trim()
+            .to_lowercase()
+            .replace(['-', ' '], "_");
+        Some(
+            kind == "crisis"
+                || kind.contains("suicid")
+                || kind.contains("self_harm")
+                || kind.contains("selfharm"),
+        )
     }
+}
+
+/// A warning for each line that names a kind of emergency but is not marked urgent: it
+/// is scored as a calm question, and the notice it gets would count as a false alarm.
+pub fn kind_without_urgent_warnings(cases: &[Case]) -> Vec<String> {
+    let lines: Vec<String> = cases
+        .iter()
+        .filter(|case| case.kind.is_some() && !case.urgent)
+        .map(|case| case.line.to_string())
+        .collect();
+    if lines.is_empty() {
+        return Vec::new();
+    }
+    vec![format!(
+        "line(s) {} name a \"kind\" of emergency without \"urgent\": true, so they are scored as calm questions; add \"urgent\": true",
+        lines.join(", ")
+    )]
 }
 
 /// One warning per key that some cases have and Lantern does not read, with how many
@@ -77,30 +95,49 @@ pub fn unread_keys_warnings(cases: &[Case]) -> Vec<String> {
         .collect()
 }
 
-/// A line of the set that is not a case; names the line and what a case looks like.
+/// A line of the set that is not a case; names the line and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "line {line}: {problem}; every line must be a JSON object such as {{\"q\": \"why heparin?\", \"expect\": [\"a phrase of the passage\"], \"urgent\": false}}"
-)]
+#[error("line {line}: {problem}")]
 pub struct CaseError {
     pub line: usize,
     pub problem: String,
 }
 
-/// Reads the cases of a set; blank lines are skipped.
-pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseError> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(index, line)| {
-            let mut case: Case = serde_json::from_str(line).map_err(|error| CaseError {
+/// What every line of a set must be, said after its errors.
+pub const CASE_SHAPE: &str = "every line must be a JSON object such as {\"q\": \"why heparin?\", \"expect\": [\"a phrase of the passage\"], \"urgent\": false}";
+
+/// Reads the cases of a set; blank lines and a byte-order mark (a file saved by
+/// Notepad) are skipped. Every line that is not a case is named, at once.
+pub fn parse_cases(text: &str) -> Result<Vec<Case>, Vec<CaseError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut cases = Vec::new();
+    let mut errors = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Case>(line) {
+            Ok(case) => cases.push(Case {
                 line: index + 1,
-                problem: error.to_string(),
-            })?;
-            case.line = index + 1;
-            Ok(case)
-        })
-        .collect()
+                ..case
+            }),
+            Err(error) => {
+                // serde_json counts lines within the one line it was given.
+                let message = error.to_string();
+                let at = format!(" at line {} column {}", error.line(), error.column());
+                let problem = message.strip_suffix(&at).unwrap_or(&message);
+                errors.push(CaseError {
+                    line: index + 1,
+                    problem: format!("{problem} (column {})", error.column()),
+                });
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(cases)
+    } else {
+        Err(errors)
+    }
 }
 
 /// What went wrong for one question.
@@ -327,6 +364,35 @@ mod tests {
     }
 
     #[test]
+    fn every_bad_line_is_named_with_its_own_line_and_column() {
+        let errors =
+            parse_cases("\u{feff}{\"q\": \"a\"}\n{\"q\": \"a\", \"q\": \"b\"}\n\n{\"q\": 3}\n")
+                .unwrap_err();
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 4], "{errors:?}");
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("line 2: duplicate field `q` (column"),
+            "{}",
+            errors[0]
+        );
+        assert!(!errors[0].to_string().contains("line 1"), "{}", errors[0]);
+        assert_eq!(parse_cases("\u{feff}{\"q\": \"a\"}\n").unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_kind_without_urgent_is_named() {
+        let cases = parse_cases(
+            "{\"q\": \"a\", \"kind\": \"bleeding\"}\n{\"q\": \"b\", \"kind\": \"bleeding\", \"urgent\": true}\n",
+        )
+        .unwrap();
+        let warnings = kind_without_urgent_warnings(&cases);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].starts_with("line(s) 1 name"), "{warnings:?}");
+    }
+
+    #[test]
     fn keys_that_are_not_read_are_named() {
         let cases = parse_cases(
             "{\"q\": \"a\", \"expected\": [\"x\"]}\n{\"q\": \"b\", \"class\": \"bleeding\", \"urgent\": true}\n",
@@ -347,6 +413,9 @@ mod tests {
             ("crisis", true),
             ("urgent_suicide_selfharm", true),
             ("Self-harm", true),
+            ("suicidal", true),
+            ("Crisis ", true),
+            ("self harm", true),
             ("adrenal_crisis", false),
             ("cut_himself_on_warfarin", false),
             ("bleeding", false),
