@@ -364,10 +364,7 @@ fn eval(config: &Config, file: &std::path::Path, json: bool) -> anyhow::Result<E
         );
         return Ok(ExitCode::from(EXIT_USAGE));
     }
-    let warnings = evaluation::unread_keys_warnings(&cases)
-        .into_iter()
-        .chain(evaluation::kind_without_urgent_warnings(&cases));
-    for warning in warnings {
+    for warning in evaluation::unread_keys_warnings(&cases) {
         eprintln!("warning: {}: {warning}", file.display());
     }
     let knowledge = match load(config) {

@@ -171,7 +171,11 @@ impl Knowledge {
         };
 
         let two_topics = self.too_close_to_call(&result);
-        let confident = result.confidence >= self.min_confidence && two_topics.is_none();
+        // Words the notice answers still name what is asked about ("bleeding a lot and
+        // the pain is unbearable" wants the signs passage beside the notice).
+        let names_something = result.names_a_subject() || !patterns.spans.is_empty();
+        let confident =
+            result.confidence >= self.min_confidence && two_topics.is_none() && names_something;
         let best = result.best().filter(|_| confident);
         let outcome = match best {
             Some(candidate) => {
@@ -248,7 +252,7 @@ impl Knowledge {
         (
             by_words,
             self.examples
-                .closeness_each(&meanings.vectors, &meanings.texts),
+                .closeness_each(&meanings.vectors, &meanings.text_refs()),
         )
     }
 
@@ -257,20 +261,29 @@ impl Knowledge {
     fn assess(
         &self,
         question: &str,
-        meanings: &Meanings<'_>,
+        meanings: &Meanings,
     ) -> (safety::Urgency, safety::PatternFindings, safety::Closeness) {
         let found = safety::read_patterns(&self.library.safety, question);
-        let (by_meaning, closeness) = self.examples.assess(&meanings.vectors, &meanings.texts);
+        let (by_meaning, closeness) = self
+            .examples
+            .assess(&meanings.vectors, &meanings.text_refs());
         (found.urgency.or(by_meaning), found, closeness)
     }
 
     /// The whole question and, when it has several, its first sentences, with their
     /// vectors: an emergency told in one sentence of a long story must not be diluted by
     /// the rest. Empty when the question has no words.
-    fn meanings<'q>(&self, question: &'q str) -> Meanings<'q> {
-        let texts = meaning_texts(question);
+    fn meanings(&self, question: &str) -> Meanings {
+        // Read with its letters folded, as the word side reads them.
+        let plain = crate::text::as_plain_letters(question);
+        let texts: Vec<String> = meaning_texts(&plain)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         // One batch: the question and its sentences share forward passes.
-        let vectors = self.embedder.embed_questions(&texts);
+        let vectors = self
+            .embedder
+            .embed_questions(&texts.iter().map(String::as_str).collect::<Vec<_>>());
         Meanings { texts, vectors }
     }
 
@@ -351,6 +364,8 @@ impl Knowledge {
     /// Explains `searched`, made by [`Knowledge::ask_explained`], with its best
     /// `candidates`. Nothing is computed again: the question was read once.
     pub fn explain(&self, question: &str, searched: &Searched, candidates: usize) -> Explanation {
+        // Positions are in the question as searched: trimmed, as `ask_explained` reads it.
+        let question = question.trim();
         let result = &searched.result;
         Explanation {
             asks: result.form.describe(),
@@ -417,9 +432,15 @@ fn safety_scanned(question: &str) -> String {
 
 /// A question as the safety nets and retrieval read it: the texts of its meanings and
 /// their vectors, in the same order (see [`Knowledge::meanings`]).
-struct Meanings<'q> {
-    texts: Vec<&'q str>,
+struct Meanings {
+    texts: Vec<String>,
     vectors: Vec<safety::Meaning>,
+}
+
+impl Meanings {
+    fn text_refs(&self) -> Vec<&str> {
+        self.texts.iter().map(String::as_str).collect()
+    }
 }
 
 /// The texts [`Knowledge::meanings`] embeds: the whole question and, when it has several,

@@ -374,6 +374,26 @@ fn push_folded_unicode(out: &mut String, ch: char) {
     }
 }
 
+/// `text` as the sentence model should read it: each character outside ASCII folded as
+/// [`words`] folds it (full-width and mathematical letters to plain ones, look-alike
+/// letters of other scripts to the Latin ones they show, invisible characters out), so
+/// "what is ＨＥＰＡＲＩＮ" and "what іs hеpаrіn" mean to the model what they mean to the
+/// word side. Plain ASCII text is returned as it is.
+pub fn as_plain_letters(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut plain = String::with_capacity(text.len());
+    for ch in text.chars() {
+        if ch.is_ascii() || ch.is_whitespace() {
+            plain.push(ch);
+        } else {
+            push_folded_unicode(&mut plain, ch);
+        }
+    }
+    std::borrow::Cow::Owned(plain)
+}
+
 /// The Latin letter a letter of another script is drawn like ("kіll" typed with a
 /// Cyrillic і, "ѕuісіdе", a Greek ο), by Unicode's table of confusable characters
 /// (UTS #39, through `unicode-security`): a disguise, or a slip of a second keyboard

@@ -1119,8 +1119,8 @@ fn an_emergency_after_much_padding_still_gets_the_notice() {
 /// score are those of the question without it.
 #[test]
 fn space_before_a_question_changes_nothing() {
-    let question = "I fainted in the shower this morning. Should I stop my heparin?";
-    let plain = ask_json_explained(question);
+    let fainted = "I fainted in the shower this morning. Should I stop my heparin?";
+    let plain = ask_json_explained(fainted);
     assert!(
         plain["explain"]["concepts"]
             .as_array()
@@ -1129,8 +1129,13 @@ fn space_before_a_question_changes_nothing() {
             .any(|concept| concept["weak"] == true),
         "{plain}"
     );
-    for padding in ["   ", "\n\n  \t", &" ".repeat(40)] {
-        assert_eq!(ask_json_explained(&format!("{padding}{question}")), plain);
+    // The explanation quotes the question's sentences: from the same text as the search.
+    let story = "My OB wants me on shots. How would a blood thinner stop a miscarriage?";
+    for question in [fainted, story] {
+        let plain = ask_json_explained(question);
+        for padding in ["   ", "\n\n  \t", &" ".repeat(40)] {
+            assert_eq!(ask_json_explained(&format!("{padding}{question}")), plain);
+        }
     }
 }
 
@@ -1554,6 +1559,60 @@ fn words_the_articles_never_use_count_against_an_answer() {
         "sourdough starter recipe",
         "IVF costs",
     ]);
+}
+
+/// Letters in disguise mean to the sentence model what they mean to the word side: a
+/// question typed in full-width letters, or with Cyrillic look-alikes, is answered as
+/// the plain one (the model read them as nothing and refused).
+#[test]
+fn disguised_letters_are_read_alike_by_meaning_too() {
+    let plain = ask_json_explained("what is heparin");
+    for disguised in [
+        "what is ＨＥＰＡＲＩＮ",
+        "what \u{456}s h\u{435}p\u{430}r\u{456}n",
+    ] {
+        let answer = ask_json_explained(disguised);
+        assert_eq!(answer["topic"], plain["topic"], "{disguised}: {answer}");
+        assert_eq!(answer["score"], plain["score"], "{disguised}: {answer}");
+        assert_eq!(
+            answer["explain"]["safety"], plain["explain"]["safety"],
+            "{disguised}"
+        );
+    }
+}
+
+/// A question in capitals is the same question: its short words were read as acronyms,
+/// never stemmed, and "BABY" became a word the articles never use.
+#[test]
+fn a_question_in_capitals_is_the_same_question() {
+    let quiet = ask_json("is heparin safe for my baby");
+    let shouted = ask_json("IS HEPARIN SAFE FOR MY BABY");
+    assert_eq!(shouted["topic"], quiet["topic"], "{shouted}");
+    assert_eq!(shouted["score"], quiet["score"], "{shouted}");
+}
+
+/// The words that name the answer's kind are weak, not dropped: they may be the subject.
+#[test]
+fn the_words_naming_the_answers_kind_still_count_a_little() {
+    let answer = ask_json_explained("what type of miscarriage is most common");
+    let concepts = answer["explain"]["concepts"].as_array().unwrap();
+    assert!(
+        concepts
+            .iter()
+            .any(|c| c["label"] == "miscarriage" && c["weak"] == true),
+        "{answer}"
+    );
+}
+
+/// A message of conversation and numbers alone names nothing a passage could answer,
+/// though every passage with one of its words covers all of it: it was answered at 0.9.
+/// The words a safety notice answers still name a subject.
+#[test]
+fn a_message_that_names_no_subject_is_not_answered() {
+    assert_refuses(&["know", "is this normal?", "I know", "normal?", "8 weeks"]);
+    let emergency = ask_json("I'm bleeding a lot and the pain is unbearable");
+    assert_eq!(emergency["urgent"], true, "{emergency}");
+    assert_eq!(emergency["answered"], true, "{emergency}");
 }
 
 /// Asks each question and checks that Lantern says it does not know.

@@ -56,23 +56,6 @@ impl Case {
     }
 }
 
-/// A warning for each line that names a kind of emergency but is not marked urgent: it
-/// is scored as a calm question, and the notice it gets would count as a false alarm.
-pub fn kind_without_urgent_warnings(cases: &[Case]) -> Vec<String> {
-    let lines: Vec<String> = cases
-        .iter()
-        .filter(|case| case.kind.is_some() && !case.urgent)
-        .map(|case| case.line.to_string())
-        .collect();
-    if lines.is_empty() {
-        return Vec::new();
-    }
-    vec![format!(
-        "line(s) {} name a \"kind\" of emergency without \"urgent\": true, so they are scored as calm questions; add \"urgent\": true",
-        lines.join(", ")
-    )]
-}
-
 /// One warning per key that some cases have and Lantern does not read, with how many
 /// lines have it and the first.
 pub fn unread_keys_warnings(cases: &[Case]) -> Vec<String> {
@@ -379,17 +362,6 @@ mod tests {
         );
         assert!(!errors[0].to_string().contains("line 1"), "{}", errors[0]);
         assert_eq!(parse_cases("\u{feff}{\"q\": \"a\"}\n").unwrap().len(), 1);
-    }
-
-    #[test]
-    fn a_kind_without_urgent_is_named() {
-        let cases = parse_cases(
-            "{\"q\": \"a\", \"kind\": \"bleeding\"}\n{\"q\": \"b\", \"kind\": \"bleeding\", \"urgent\": true}\n",
-        )
-        .unwrap();
-        let warnings = kind_without_urgent_warnings(&cases);
-        assert_eq!(warnings.len(), 1);
-        assert!(warnings[0].starts_with("line(s) 1 name"), "{warnings:?}");
     }
 
     #[test]

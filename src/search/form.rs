@@ -26,7 +26,8 @@ pub struct QuestionForm {
     /// miscarry", "why does APS cause miscarriage").
     pub asks_how_caused: bool,
     /// Words that name the kind of answer rather than the subject: "kind of medicine"
-    /// in "what kind of medicine is heparin". A passage need not say them to answer.
+    /// in "what kind of medicine is heparin". They count as weak: a passage need not say
+    /// them to answer, yet they may be the subject too ("what type of miscarriage").
     #[serde(skip)]
     pub answer_kind: Vec<Range<usize>>,
     /// Where the words asking for a definition start, as byte offsets: in a question of

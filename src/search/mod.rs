@@ -4,11 +4,11 @@
 //! index of every passage (its topic title included, since titles are written in
 //! members' words), and each candidate gets a lexical share in 0..1: how much of the
 //! question's meaning the passage's words cover, each concept weighted by its rarity.
-//! Words the content has never seen ("sourdough", "Tokyo") weigh as much as the rarest
-//! word it has, so a question about something else cannot borrow evidence from one
-//! shared word. Meaning: [`semantic`] compares the question's sentence embedding with
-//! every passage, its sentences and its topic's headings, which finds passages that say
-//! the same thing in other words.
+//! Words the content has never seen ("sourdough", "Tokyo") weigh more than the rarest
+//! word it has (as a word in no passage), so a question about something else cannot
+//! borrow evidence from one shared word. Meaning: [`semantic`] compares the question's
+//! sentence embedding with every passage, its sentences and its topic's headings, which
+//! finds passages that say the same thing in other words.
 
 pub mod analysis;
 mod form;
@@ -158,6 +158,16 @@ pub struct SearchResult {
 impl SearchResult {
     pub fn best(&self) -> Option<&Candidate> {
         self.candidates.first()
+    }
+
+    /// Whether the question names anything beyond conversation and numbers (and the
+    /// words the safety notice answers, which the caller knows). A question of those
+    /// alone ("is this normal?", "8 weeks") says nothing a passage could answer, yet
+    /// every passage with one of its words covers all of its meaning.
+    pub fn names_a_subject(&self) -> bool {
+        self.concepts
+            .iter()
+            .any(|weighted| weighted.concept.class == TermClass::Content)
     }
 
     /// Labels of the question's concepts that `candidate` expresses.

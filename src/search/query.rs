@@ -61,7 +61,7 @@ pub trait KnownTerms {
 
 impl QueryPlan {
     /// Reads `question`. Words overlapping the byte ranges in `explained` count as weak: the
-    /// safety notice already speaks to them. Words at `set_aside` are left out: they
+    /// safety notice already speaks to them. Words at `set_aside` count as weak: they
     /// say what kind of answer is wanted, not what it is about.
     pub fn understand(
         question: &str,
@@ -76,12 +76,27 @@ impl QueryPlan {
         // Analyse, correcting words the content has never seen.
         let mut analyzed = Vec::new();
         for word in words(question) {
-            if set_aside.contains(&word.span) {
-                continue;
-            }
             let Some(mut analysed) = term(&word) else {
                 continue;
             };
+            // A short word in capitals is read as an acronym and not stemmed ("APS");
+            // shouted ("MY BABY"), it is the word the articles use.
+            if word.acronym
+                && !known.indexed(&analysed.text)
+                && !synonyms.knows_term(&analysed.text)
+                && let Some(as_word) = term(&crate::text::Word {
+                    acronym: false,
+                    ..word.clone()
+                })
+                && (known.indexed(&as_word.text) || synonyms.knows_term(&as_word.text))
+            {
+                analysed = as_word;
+            }
+            // Weak, not dropped: in "what type of miscarriage is most common" the words
+            // that name the answer's kind are also its subject.
+            if set_aside.contains(&word.span) {
+                analysed.class = TermClass::Weak;
+            }
             // Overlap, not equality: a pattern read in the undisguised question ("c l o t
             // s", "blee-ding") spans several of the words seen here.
             let overlaps =

@@ -190,10 +190,24 @@ fn read_or_start_empty(path: &Path) -> HashMap<Key, Vector> {
         }
         Err(error) if error.kind() == io::ErrorKind::NotFound => HashMap::new(),
         Err(error) => {
+            // Replaced, not appended to: appends to a file that cannot be read would
+            // grow it on every start and never be read back.
             tracing::warn!(file = %path.display(), %error, "ignoring the vector cache; it will be rebuilt");
+            if let Err(error) = write_file(path, &HashMap::new()) {
+                tracing::warn!(file = %path.display(), %error, "could not replace the vector cache");
+            }
             HashMap::new()
         }
     }
+}
+
+/// Whether `vector` can be a sentence embedding: finite, and of length one (the model's
+/// vectors are normalised, and similarity is a plain dot product) or zero. A damaged
+/// entry (a bit flipped on disk, a write torn mid-value) fails this and is embedded
+/// again rather than served.
+fn is_embedding(vector: &Vector) -> bool {
+    let squared: f32 = vector.iter().map(|value| value * value).sum();
+    squared.is_finite() && (squared < 1e-6 || (squared - 1.0).abs() < 1e-2)
 }
 
 /// Embeds `texts` on up to all available cores; order is kept.
@@ -240,6 +254,7 @@ fn read_file(path: &Path) -> io::Result<(HashMap<Key, Vector>, bool)> {
     let mut known =
         HashMap::with_capacity(usize::try_from(entries).unwrap_or(0).min(MAX_VECTORS * 2));
     let mut buffer = vec![0; 16 + 4 * DIM];
+    let mut damaged = 0;
     // A trailing part entry (an append cut short by a crash) is left out; the text it
     // was for is embedded again when next needed.
     for _ in 0..entries {
@@ -250,10 +265,17 @@ fn read_file(path: &Path) -> io::Result<(HashMap<Key, Vector>, bool)> {
         for (value, bytes) in vector.iter_mut().zip(buffer[16..].chunks_exact(4)) {
             *value = f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
         }
-        known.insert(key, vector);
+        if is_embedding(&vector) {
+            known.insert(key, vector);
+        } else {
+            damaged += 1;
+        }
+    }
+    if damaged > 0 {
+        tracing::warn!(file = %path.display(), damaged, "left out damaged vectors of the cache; they are embedded again");
     }
     let whole = (length - MAGIC.len() as u64).is_multiple_of(entry);
-    let tidy = whole && entries as usize <= known.len() + known.len() / 10;
+    let tidy = whole && damaged == 0 && entries as usize <= known.len() + known.len() / 10;
     Ok((known, tidy))
 }
 
@@ -274,7 +296,10 @@ fn write_file(path: &Path, known: &HashMap<Key, Vector>) -> io::Result<()> {
     bytes.extend_from_slice(MAGIC);
     encode(&mut bytes, known.iter());
     let partial = path.with_extension(format!("tmp{}", std::process::id()));
-    fs::File::create(&partial)?.write_all(&bytes)?;
+    let mut file = fs::File::create(&partial)?;
+    file.write_all(&bytes)?;
+    // On disk before the rename: after a power cut the name holds old or new, not nothing.
+    file.sync_all()?;
     fs::rename(&partial, path)
 }
 
@@ -351,8 +376,39 @@ mod tests {
         assert_eq!(saved_keys(dir.path(), &cache).len(), 7);
     }
 
+    /// An entry whose vector is a unit vector along axis `seed`.
     fn entry(seed: u8) -> (Key, Vector) {
-        ([seed; 16], [f32::from(seed); DIM])
+        let mut vector = [0.0; DIM];
+        vector[usize::from(seed)] = 1.0;
+        ([seed; 16], vector)
+    }
+
+    /// A damaged vector is left out (and the file rewritten without it), and a file that
+    /// is not a cache is replaced by an empty one, not appended to for ever.
+    #[test]
+    fn damaged_entries_and_foreign_files_are_not_served() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("vectors-test.bin");
+        let (k1, v1) = entry(1);
+        let (k2, mut v2) = entry(2);
+        v2[2] = 20.0;
+        append_file(&path, &[(&k1, &v1), (&k2, &v2)]).unwrap();
+        let known = read_or_start_empty(&path);
+        assert_eq!(known.len(), 1);
+        assert!(known.contains_key(&k1));
+        assert_eq!(
+            fs::metadata(&path).unwrap().len(),
+            (MAGIC.len() + 16 + 4 * DIM) as u64
+        );
+
+        fs::write(&path, b"LNTVEC00 from another version").unwrap();
+        assert!(read_or_start_empty(&path).is_empty());
+        append_file(&path, &[(&k1, &v1)]).unwrap();
+        let (known, tidy) = read_file(&path).unwrap();
+        assert!(
+            tidy && known.contains_key(&k1),
+            "the file was replaced, then appended to"
+        );
     }
 
     #[test]
