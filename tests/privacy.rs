@@ -5,8 +5,6 @@
 mod common;
 mod support;
 
-use std::time::Duration;
-
 use serde_json::json;
 use support::bot::{Bot, BotOptions, PATIENCE, callback_for};
 use support::fake_discord::{self as fake, FakeDiscord, Member, User};
@@ -89,8 +87,8 @@ async fn session_log(env: Vec<(&str, String)>) -> String {
     let reload = fake::slash_command("reload", json!([]), &Member::moderator(MEMBER_ID));
     discord.send_interaction(reload.clone()).await;
     callback_for(&discord, &reload, &bot).await;
-    // Let the last log lines (and the shutdown summary) be written.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The reload's line is the session's last: once it is in, so is everything before.
+    bot.wait_log("content reloaded by a moderator", 1);
     let log = bot.log();
     assert_eq!(bot.terminate(), Some(0));
     log
