@@ -208,6 +208,8 @@ fn files_that_are_not_readable_text_are_refused_with_the_fix() {
     fs::write(&utf16, bytes).unwrap();
     let bom_only = article_path(&dir, "bom.md");
     fs::write(&bom_only, "\u{feff}\n").unwrap();
+    let looped = article_path(&dir, "self.md");
+    std::os::unix::fs::symlink(&looped, &looped).unwrap();
 
     let errors = load_errors(&dir);
     for (path, says) in [
@@ -216,10 +218,23 @@ fn files_that_are_not_readable_text_are_refused_with_the_fix() {
         (&dangling, "which does not exist"),
         (&utf16, "save it again as UTF-8"),
         (&bom_only, "the file is empty"),
+        (&looped, "never reaches a file"),
     ] {
         let problem = error_about(&errors, path);
         assert!(problem.message.contains(says), "{problem}");
     }
+}
+
+/// An article saved with old Mac line endings (a lone carriage return) is read line by
+/// line: as one line it had no front matter and no headings.
+#[test]
+fn an_article_with_carriage_returns_alone_is_read() {
+    let dir = content_folder();
+    let text = format!("{FRONT_MATTER}\n## Fine\n\nA fine passage.\n").replace('\n', "\r");
+    fs::write(article_path(&dir, "mac.md"), text).unwrap();
+    let library = load(&dir);
+    let titles: Vec<&str> = library.topics().map(|t| t.topic.title.as_str()).collect();
+    assert!(titles.contains(&"Fine"), "{titles:?}");
 }
 
 /// A `synonyms.txt` that is a link to nothing is named as broken, not taken for a

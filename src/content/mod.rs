@@ -357,24 +357,37 @@ fn is_markdown(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
 
+/// Why the link at `path` reaches no file, if it is a link: its target is missing, or is
+/// itself a link that never reaches one (a link to itself, a loop of links).
+fn broken_link(path: &Path) -> Option<String> {
+    let link = fs::symlink_metadata(path).ok()?;
+    if !link.file_type().is_symlink() {
+        return None;
+    }
+    let target = fs::read_link(path).ok();
+    let target_is_a_link = target.as_ref().is_some_and(|target| {
+        fs::symlink_metadata(path.parent().unwrap_or(Path::new(".")).join(target)).is_ok()
+    });
+    let fix = "point it at an existing file, or put the file here";
+    Some(match target {
+        Some(_) if target_is_a_link => format!(
+            "this is a link that never reaches a file (it leads back to itself, or round a loop of links): {fix}"
+        ),
+        Some(target) => format!(
+            "this is a link to {}, which does not exist: {fix}",
+            target.display()
+        ),
+        None => format!("this is a link to a missing file: {fix}"),
+    })
+}
+
 /// What keeps the file at `path` from being read, when it is there: a link to nothing, a
 /// folder, a pipe or device (which would never finish reading, and hold every later
 /// reload with it), or a size past the cap. A missing file is left to the read.
 fn unreadable(path: &Path) -> Option<String> {
     let metadata = match fs::metadata(path) {
         Ok(metadata) => metadata,
-        Err(_) => {
-            let link = fs::symlink_metadata(path).ok()?;
-            return link.file_type().is_symlink().then(|| {
-                format!(
-                    "this is a link to {}, which does not exist: point it at an existing file, or put the file here",
-                    fs::read_link(path).map_or_else(
-                        |_| "a missing file".to_string(),
-                        |t| t.display().to_string()
-                    )
-                )
-            });
-        }
+        Err(_) => return broken_link(path),
     };
     if metadata.is_dir() {
         Some(
@@ -447,11 +460,19 @@ fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
             ));
             None
         }
-        Ok(text) => Some(
-            text.strip_prefix('\u{FEFF}')
+        Ok(text) => {
+            let text = text
+                .strip_prefix('\u{FEFF}')
                 .map(str::to_string)
-                .unwrap_or(text),
-        ),
+                .unwrap_or(text);
+            // Old Mac line endings (a lone carriage return): read as one line, the file
+            // would seem to have no front matter and no headings.
+            Some(if text.contains('\r') && !text.contains('\n') {
+                text.replace('\r', "\n")
+            } else {
+                text
+            })
+        }
         Err(error) => {
             let valid = error.utf8_error().valid_up_to();
             let line = error.as_bytes()[..valid]
