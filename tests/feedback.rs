@@ -212,6 +212,47 @@ fn row<'a>(table: &'a str, topic: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no row for {topic:?}:\n{table}"))
 }
 
+/// A click whose handling fails after its first answer gets an apology as a follow-up,
+/// not Discord's bare "This interaction failed" (or nothing at all).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_click_that_fails_half_way_is_apologised_for() {
+    let data = data_dir();
+    let (discord, bot) = start(data.path(), vec![]).await;
+    let member = Member::regular(3151);
+    let answer = send(&discord, &bot, &ask(ANSWERABLE, &member)).await;
+    let answer = &answer["data"];
+    let helpful = button(answer, "Helpful");
+    // The buttons are disabled in place, then the thanks, a follow-up, is refused once.
+    discord.fail_next(
+        RouteMatch::MethodPath("POST", "/webhooks/{application}/{token}"),
+        Fault::Status(400),
+        1,
+    );
+    let (clicked, rated) = click(&discord, &bot, answer, &helpful, &member).await;
+    assert_eq!(rated["type"], 7, "{rated}");
+    let path = format!(
+        "/webhooks/{}/{}",
+        FakeDiscord::APPLICATION_ID,
+        clicked["token"].as_str().unwrap()
+    );
+    let apology = discord
+        .wait_for_request(
+            |r| {
+                r.method == "POST"
+                    && r.path == path
+                    && r.body.as_ref().is_some_and(|body| {
+                        body["content"]
+                            .as_str()
+                            .is_some_and(|text| text.starts_with("Sorry, something went wrong"))
+                    })
+            },
+            PATIENCE,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("no apology: {e}\n{}", bot.log()));
+    assert_eq!(apology.body.unwrap()["flags"], EPHEMERAL);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rating_counts_once_is_thanked_privately_and_survives_a_restart() {
     let data = data_dir();

@@ -34,11 +34,23 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
                 apologise(ctx).await;
             }
         }
-        poise::FrameworkError::EventHandler { error, event, .. } => {
+        poise::FrameworkError::EventHandler {
+            error,
+            event,
+            framework,
+            ..
+        } => {
             if is_worker_failure(&error) {
                 tracing::error!(event = %event.snake_case_name(), "event's worker task failed");
             } else {
                 tracing::error!(event = %event.snake_case_name(), %error, "handling an event failed");
+            }
+            // A failed click otherwise leaves Discord's bare "This interaction failed".
+            if let serenity::all::FullEvent::InteractionCreate {
+                interaction: serenity::all::Interaction::Component(click),
+            } = event
+            {
+                apologise_for_click(framework.user_data, click).await;
             }
         }
         poise::FrameworkError::Setup { error, .. } => {
@@ -69,6 +81,24 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
 /// question it was handling and so is never logged.
 fn is_worker_failure(error: &Error) -> bool {
     error.downcast_ref::<tokio::task::JoinError>().is_some()
+}
+
+/// Tells the member who clicked that something went wrong: privately, as the click's
+/// answer or, when it was answered before the failure, as a follow-up.
+async fn apologise_for_click(data: &Data, click: &serenity::all::ComponentInteraction) {
+    let message = MessageBody::text(SORRY, true);
+    let sent = data
+        .rest
+        .respond_or_follow_up(
+            click.id.get(),
+            click.application_id.get(),
+            &click.token,
+            &message,
+        )
+        .await;
+    if let Err(error) = sent {
+        tracing::error!(%error, "could not tell the member about the error");
+    }
 }
 
 /// Tells the member something went wrong, as the first response or as a follow-up.

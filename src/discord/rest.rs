@@ -379,7 +379,44 @@ impl DiscordRest {
         self.callback(interaction_id, token, &body).await
     }
 
+    /// Answers an interaction with `message` (response type 4), or, when it was answered
+    /// already (its handler failed after replying), adds `message` as a follow-up: an
+    /// apology must arrive whichever step failed.
+    pub async fn respond_or_follow_up(
+        &self,
+        interaction_id: u64,
+        application_id: u64,
+        token: &str,
+        message: &MessageBody,
+    ) -> Result<(), SendError> {
+        let body = Callback {
+            data: Some(message.wire()),
+            kind: 4,
+        };
+        match self.callback_once(interaction_id, token, &body).await {
+            Err(SendError::Refused { code, .. }) if code == ALREADY_ACKNOWLEDGED => {
+                self.follow_up(application_id, token, message).await
+            }
+            other => other,
+        }
+    }
+
+    /// Sends an interaction response; a repeat Discord refuses as already answered
+    /// (after a retry whose first try did arrive) counts as delivered.
     async fn callback(
+        &self,
+        interaction_id: u64,
+        token: &str,
+        body: &(impl Serialize + Sync),
+    ) -> Result<(), SendError> {
+        match self.callback_once(interaction_id, token, body).await {
+            Err(SendError::Refused { code, .. }) if code == ALREADY_ACKNOWLEDGED => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Sends an interaction response, reporting every refusal as it is.
+    async fn callback_once(
         &self,
         interaction_id: u64,
         token: &str,
@@ -390,13 +427,8 @@ impl DiscordRest {
             self.api
         );
         let deadline = Instant::now() + INTERACTION_WINDOW;
-        match self
-            .send(reqwest::Method::POST, &url, body, Some(deadline), true)
+        self.send(reqwest::Method::POST, &url, body, Some(deadline), true)
             .await
-        {
-            Err(SendError::Refused { code, .. }) if code == ALREADY_ACKNOWLEDGED => Ok(()),
-            other => other,
-        }
     }
 
     /// A further message after the first response to an interaction.
