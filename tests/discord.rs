@@ -455,6 +455,38 @@ async fn reload_is_for_moderators_only_even_when_discord_shows_it() {
     assert_schema_valid(&discord);
 }
 
+/// An `/ask` answer Discord refuses as sent is sent again without its buttons, the
+/// urgent notice first as before: the generic apology it got instead carried no notice.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ask_answer_refused_for_its_buttons_is_sent_without_them() {
+    let (discord, bot) = start().await;
+    let interaction = fake::slash_command(
+        "ask",
+        question("I am bleeding heavily and soaking a pad an hour, is heparin safe"),
+        &Member::regular(1040),
+    );
+    let id = interaction["id"].as_str().unwrap().to_string();
+    let path = format!(
+        "/interactions/{id}/{}/callback",
+        interaction["token"].as_str().unwrap()
+    );
+    discord.fail_next(RouteMatch::Path(path.clone()), Fault::Status(400), 1);
+    discord.send_interaction(interaction.clone()).await;
+    let delivered = discord
+        .wait_for_request(|r| r.path == path && r.response_status == 204, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("no answer: {e}\n{}", bot.log()));
+    let body = delivered.body.unwrap();
+    let content = body["data"]["content"].as_str().unwrap();
+    let notice = bundled_safety().urgent_notice;
+    assert!(
+        content.starts_with(notice.lines().next().unwrap()),
+        "{content}"
+    );
+    assert!(body["data"]["components"].is_null(), "{body}");
+    assert_schema_valid(&discord);
+}
+
 /// A reply Discord refuses as sent (a button it will not take) is sent again without its
 /// buttons: the answer and any notice in it matter more than the feedback buttons.
 #[tokio::test(flavor = "multi_thread")]

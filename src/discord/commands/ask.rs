@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use super::{Context, Data, Error, private, respond};
 use crate::discord::feedback;
-use crate::discord::rest::{ActionRow, INTERACTION_WINDOW, MessageBody};
+use crate::discord::rest::{ActionRow, INTERACTION_WINDOW, MessageBody, SendError};
 use crate::knowledge::Outcome;
 use crate::render;
 
@@ -31,7 +31,20 @@ pub async fn ask(
     let answer = answer_for(data, asked, question);
     tokio::pin!(answer);
     tokio::select! {
-        reply = &mut answer => respond(ctx, reply?.into_message(ephemeral)).await,
+        reply = &mut answer => {
+            let message = reply?.into_message(ephemeral);
+            match data.rest.respond(ctx.interaction.id.get(), &ctx.interaction.token, &message).await {
+                Err(SendError::Refused { .. }) if has_buttons(&message) => {
+                    tracing::warn!("Discord refused an answer with buttons; sending it without them");
+                    respond(ctx, without_buttons(data, asked, message)).await
+                }
+                sent => {
+                    sent?;
+                    ctx.has_sent_initial_response.store(true, Ordering::SeqCst);
+                    Ok(())
+                }
+            }
+        }
         () = tokio::time::sleep(DEFER_AFTER) => {
             // Discord refuses a first response later than 3 s after the question: under
             // a burst, say "thinking" now and put the answer in place when it is ready.
@@ -39,11 +52,56 @@ pub async fn ask(
             data.rest.defer(interaction.id.get(), &interaction.token, ephemeral).await?;
             ctx.has_sent_initial_response.store(true, Ordering::SeqCst);
             let message = answer.await?.into_message(ephemeral);
-            data.rest
-                .edit_original(interaction.application_id.get(), &interaction.token, &message)
-                .await?;
-            Ok(())
+            put_in_place(data, interaction, asked, message).await
         }
+    }
+}
+
+/// Puts a deferred answer in place of "thinking…", stepping down as the mention path
+/// does when Discord will not take it: without its buttons, then as a follow-up. The
+/// answer, and any notice in it, matter more than its buttons or its place.
+async fn put_in_place(
+    data: &Data,
+    interaction: &serenity::all::CommandInteraction,
+    asked: Asked,
+    message: MessageBody,
+) -> Result<(), Error> {
+    let (application, token) = (interaction.application_id.get(), &interaction.token);
+    let refused = match data.rest.edit_original(application, token, &message).await {
+        Ok(()) => return Ok(()),
+        Err(error) => error,
+    };
+    let plain = without_buttons(data, asked, message);
+    if matches!(refused, SendError::Refused { .. }) {
+        tracing::warn!(error = %refused, "Discord refused the deferred answer; sending it without buttons");
+        if data
+            .rest
+            .edit_original(application, token, &plain)
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+    }
+    tracing::warn!(error = %refused, "could not put the deferred answer in place; sending it as a follow-up");
+    data.rest.follow_up(application, token, &plain).await?;
+    Ok(())
+}
+
+fn has_buttons(message: &MessageBody) -> bool {
+    message
+        .components
+        .as_ref()
+        .is_some_and(|rows| !rows.is_empty())
+}
+
+/// `message` without its buttons; the question it held for sending to the moderators is
+/// forgotten, as it can no longer be sent.
+fn without_buttons(data: &Data, asked: Asked, message: MessageBody) -> MessageBody {
+    data.held.take(asked.question_id);
+    MessageBody {
+        components: None,
+        ..message
     }
 }
 
