@@ -36,9 +36,14 @@ pub const SUGGESTION_MIN_SCORE: f32 = 0.19;
 /// room for.
 pub const MAX_SUGGESTIONS: usize = limits::TOPICS_NAMED;
 
-/// Sentences of a question that get a vector of their own, for the safety net and for
-/// retrieval.
+/// Sentences of a question whose vectors retrieval reads: the question asked is near the
+/// start, and the ranking's weights were fitted so.
 const MAX_QUESTION_SENTENCES: usize = 6;
+
+/// Sentences of a message that get a vector for the safety net: an emergency told in the
+/// seventh sentence of a long post must not be diluted by the rest. Bounded, since a
+/// message too long to answer is still scanned.
+const MAX_SAFETY_SENTENCES: usize = 48;
 
 /// Questions longer than this are not even scanned for emergencies beyond this point.
 const SAFETY_SCAN_CHARS: usize = 20 * limits::QUESTION;
@@ -161,7 +166,7 @@ impl Knowledge {
         }
         let result = match self
             .index
-            .search(question, &meanings.vectors, &patterns.spans)
+            .search(question, meanings.for_retrieval(), &patterns.spans)
         {
             Ok(result) => result,
             Err(error) => {
@@ -441,6 +446,12 @@ impl Meanings {
     fn text_refs(&self) -> Vec<&str> {
         self.texts.iter().map(String::as_str).collect()
     }
+
+    /// The vectors retrieval reads: the whole question's and its first
+    /// [`MAX_QUESTION_SENTENCES`] sentences'.
+    fn for_retrieval(&self) -> &[safety::Meaning] {
+        &self.vectors[..self.vectors.len().min(1 + MAX_QUESTION_SENTENCES)]
+    }
 }
 
 /// The texts [`Knowledge::meanings`] embeds: the whole question and, when it has several,
@@ -454,7 +465,7 @@ fn meaning_texts(question: &str) -> Vec<&str> {
     // the places of real ones further on.
     let sentences: Vec<_> = crate::text::sentence_spans(question)
         .filter(|span| !crate::text::words(&question[span.clone()]).is_empty())
-        .take(MAX_QUESTION_SENTENCES)
+        .take(MAX_SAFETY_SENTENCES)
         .collect();
     if sentences.len() > 1 {
         texts.extend(sentences.into_iter().map(|span| &question[span]));

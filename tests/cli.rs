@@ -1591,6 +1591,18 @@ fn a_question_in_capitals_is_the_same_question() {
     assert_eq!(shouted["score"], quiet["score"], "{shouted}");
 }
 
+/// Thoughts of suicide told in the seventh line of a calm post get the crisis notice: only
+/// the first six sentences were compared with the examples, and the whole post's meaning
+/// was diluted by the rest.
+#[test]
+fn a_crisis_told_late_in_a_long_post_gets_the_notice() {
+    let post = "had my scan last week\nthe nurse was kind\nwe talked about my diet\n\
+                i asked about vitamins\nthe coffee was cold\nit rained all day\n\
+                i have been thinking it would be easier to just not wake up tomorrow";
+    let answer = ask_json(post);
+    assert_eq!(answer["urgent"], true, "{answer}");
+}
+
 /// The words that name the answer's kind are weak, not dropped: they may be the subject.
 #[test]
 fn the_words_naming_the_answers_kind_still_count_a_little() {
