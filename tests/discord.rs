@@ -455,6 +455,17 @@ async fn reload_is_for_moderators_only_even_when_discord_shows_it() {
     assert_schema_valid(&discord);
 }
 
+/// A command still registered from an older version gets a word, not Discord's bare
+/// "This interaction failed".
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_lantern_no_longer_has_is_answered() {
+    let (discord, bot) = start().await;
+    let old = fake::slash_command("askold", question("anything"), &Member::regular(1041));
+    let content = reply_text(&discord, &bot, &old).await;
+    assert!(content.contains("no longer part of Lantern"), "{content}");
+    assert_schema_valid(&discord);
+}
+
 /// An `/ask` answer Discord refuses as sent is sent again without its buttons, the
 /// urgent notice first as before: the generic apology it got instead carried no notice.
 #[tokio::test(flavor = "multi_thread")]

@@ -10,6 +10,9 @@ use super::{Data, Error};
 pub(super) const SORRY: &str = "Sorry, something went wrong on my side and I couldn't answer. Please try again in a moment. \
      If you are worried about your health right now, please contact your doctor, midwife or local emergency number.";
 
+/// What a member is told who uses a command Lantern no longer has.
+const NO_SUCH_COMMAND: &str = "That command is no longer part of Lantern. Use /ask to ask a question, or /topics to see what Lantern can answer.";
+
 pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
@@ -66,8 +69,26 @@ pub async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
         } => {
             tracing::error!(command = %ctx.command().name, %error, "a command check failed");
         }
-        poise::FrameworkError::UnknownInteraction { interaction, .. } => {
+        poise::FrameworkError::UnknownInteraction {
+            interaction,
+            framework,
+            ..
+        } => {
             tracing::warn!(command = %interaction.data.name, "an interaction for a command Lantern does not have");
+            // A command left registered by an older version or another scope: say so,
+            // rather than leave Discord's bare "This interaction failed". (Its
+            // autocomplete is left alone: that takes choices, not a message.)
+            if interaction.data.autocomplete().is_none() {
+                let message = MessageBody::text(NO_SUCH_COMMAND, true);
+                let sent = framework
+                    .user_data
+                    .rest
+                    .respond(interaction.id.get(), &interaction.token, &message)
+                    .await;
+                if let Err(error) = sent {
+                    tracing::error!(%error, "could not answer a command Lantern does not have");
+                }
+            }
         }
         other => {
             if let Err(error) = poise::builtins::on_error(other).await {
