@@ -223,6 +223,16 @@ struct Callback<D> {
     kind: u8,
 }
 
+impl<'a> Callback<WireMessage<'a>> {
+    /// Answering with a message (response type 4).
+    fn message(message: &'a MessageBody) -> Self {
+        Callback {
+            data: Some(message.wire()),
+            kind: 4,
+        }
+    }
+}
+
 /// A deferral's data: only whether the coming answer is private.
 #[derive(Debug, Clone, Copy, Serialize)]
 struct DeferData {
@@ -322,11 +332,8 @@ impl DiscordRest {
         token: &str,
         message: &MessageBody,
     ) -> Result<(), SendError> {
-        let body = Callback {
-            data: Some(message.wire()),
-            kind: 4,
-        };
-        self.callback(interaction_id, token, &body).await
+        self.callback(interaction_id, token, &Callback::message(message))
+            .await
     }
 
     /// Acknowledges an interaction now and answers later with [`Self::edit_original`]
@@ -389,11 +396,10 @@ impl DiscordRest {
         token: &str,
         message: &MessageBody,
     ) -> Result<(), SendError> {
-        let body = Callback {
-            data: Some(message.wire()),
-            kind: 4,
-        };
-        match self.callback_once(interaction_id, token, &body).await {
+        match self
+            .callback_once(interaction_id, token, &Callback::message(message))
+            .await
+        {
             Err(SendError::Refused { code, .. }) if code == ALREADY_ACKNOWLEDGED => {
                 self.follow_up(application_id, token, message).await
             }
