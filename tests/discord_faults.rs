@@ -416,3 +416,35 @@ async fn an_interaction_is_answered_once_even_when_delivered_again_after_a_resum
     );
     assert_no_double_answers(&discord);
 }
+
+/// Registering the commands can be slow (a rate-limited or lagging Discord); members'
+/// questions must not wait for it, since commands registered before keep working.
+#[tokio::test(flavor = "multi_thread")]
+async fn questions_are_answered_while_the_command_registration_is_still_waiting() {
+    let discord = FakeDiscord::start().await;
+    discord.fail_next(
+        RouteMatch::MethodPath("PUT", "/applications/{app}/guilds/{guild}/commands"),
+        Fault::Delay(Duration::from_secs(60)),
+        1,
+    );
+    let bot = Bot::spawn(
+        &discord,
+        BotOptions {
+            content: &bundled_content(),
+            env: vec![],
+        },
+    );
+    if let Err(error) = discord.wait_connected(PATIENCE).await {
+        panic!("the bot did not connect: {error}\nlog:\n{}", bot.log());
+    }
+    let asked = Instant::now();
+    assert_answered(&discord, &bot, 4100).await;
+    let log = bot.log();
+    assert!(
+        !log.contains("slash commands registered")
+            && !log.contains("registering slash commands failed"),
+        "the answer waited for the registration ({:?})\nlog:\n{log}",
+        asked.elapsed()
+    );
+    assert_no_double_answers(&discord);
+}

@@ -208,3 +208,56 @@ async fn a_second_signal_exits_at_once() {
     );
     assert!(bot.log().contains("second signal"), "{}", bot.log());
 }
+
+/// A reload report still waiting to reach the moderators' channel when the signal comes
+/// (here, told by Discord to retry in two seconds) is posted before the process ends: a
+/// moderator who saved a file just before a restart still learns what it did.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_waits_for_a_reload_report_on_its_way_to_the_moderators() {
+    let content = common::content_copy();
+    let discord = FakeDiscord::start().await;
+    let bot = Bot::start(
+        &discord,
+        BotOptions {
+            content: content.path(),
+            env: vec![(
+                "LANTERN_MOD_LOG_CHANNEL_ID",
+                FakeDiscord::MOD_LOG_CHANNEL_ID.to_string(),
+            )],
+        },
+    )
+    .await;
+    let path = format!("/channels/{}/messages", FakeDiscord::MOD_LOG_CHANNEL_ID);
+    discord.fail_next(
+        RouteMatch::Path(path.clone()),
+        Fault::RateLimited {
+            retry_after: 2.0,
+            global: false,
+        },
+        1,
+    );
+    let article = common::article_path(content.path());
+    let text = std::fs::read_to_string(&article).unwrap();
+    let passage = "Heparin is an injectable blood thinner.";
+    assert!(text.contains(passage));
+    std::fs::write(
+        &article,
+        text.replacen(
+            passage,
+            "Heparin is an injectable blood thinner, given by injection.",
+            1,
+        ),
+    )
+    .unwrap();
+    discord
+        .wait_for_request(|r| r.path == path && r.response_status == 429, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("no report tried: {e}\nlog:\n{}", bot.log()));
+    let bot = terminate_and_expect_clean_exit(bot);
+    let posted = discord
+        .requests()
+        .iter()
+        .filter(|r| r.path == path && r.response_status == 200)
+        .count();
+    assert_eq!(posted, 1, "the report was abandoned\nlog:\n{}", bot.log());
+}

@@ -30,7 +30,7 @@ use crate::live::KnowledgeStore;
 use crate::live::watch::{self, ContentWatcher, WatchMode};
 use cooldown::Cooldowns;
 use feedback::HeldQuestions;
-use modlog::{ModLog, Trigger};
+use modlog::ModLog;
 use rest::DiscordRest;
 use seen::Seen;
 use shutdown::{InFlight, Signals, Tracked};
@@ -96,8 +96,9 @@ pub async fn run(
     // Watching from the start: an edit saved while Discord is still out of reach must not
     // be missed.
     let modlog = Arc::new(ModLog::new(rest.clone(), config.mod_log_channel_id));
+    let in_flight = Arc::new(InFlight::default());
     let watcher = match config.watch_content {
-        Some(mode) => start_watching(&store, mode, &modlog).await,
+        Some(mode) => start_watching(&store, mode, &modlog, &in_flight).await,
         None => None,
     };
     // Through a proxy or a test server, never past it to Discord's own gateway.
@@ -135,7 +136,6 @@ pub async fn run(
 
     let framework = framework(data, guild_id, registers_commands);
 
-    let in_flight = Arc::new(InFlight::default());
     let framework = Tracked {
         framework,
         in_flight: in_flight.clone(),
@@ -210,9 +210,14 @@ fn framework(
             Box::pin(async move {
                 tracing::info!(shard = ?ready.shard, "connected to Discord");
                 // Only the process running shard 0 registers, so several processes do not
-                // race to overwrite the same command set.
+                // race to overwrite the same command set. In its own task: poise holds every
+                // event until setup returns, and a slow or rate-limited registration must not
+                // keep members' questions waiting (commands registered before still work).
                 if registers_commands {
-                    register_commands(ctx, &framework.options().commands, guild_id).await;
+                    let commands =
+                        poise::builtins::create_application_commands(&framework.options().commands);
+                    let http = ctx.http.clone();
+                    tokio::spawn(register_commands(http, commands, guild_id));
                 }
                 Ok(data)
             })
@@ -224,14 +229,13 @@ fn framework(
 /// not stop the bot: commands registered before keep working, and mentions and DMs need
 /// no registration.
 async fn register_commands(
-    ctx: &serenity::all::Context,
-    commands: &[poise::Command<Data, Error>],
+    http: Arc<serenity::all::Http>,
+    commands: Vec<serenity::all::CreateCommand>,
     guild_id: Option<u64>,
 ) {
-    let commands = poise::builtins::create_application_commands(commands);
     let registered = match guild_id {
-        Some(id) => GuildId::new(id).set_commands(ctx, commands).await,
-        None => Command::set_global_commands(ctx, commands).await,
+        Some(id) => GuildId::new(id).set_commands(&http, commands).await,
+        None => Command::set_global_commands(&http, commands).await,
     };
     match registered {
         Ok(commands) => tracing::info!(
@@ -253,12 +257,9 @@ async fn start_watching(
     store: &Arc<KnowledgeStore>,
     mode: WatchMode,
     modlog: &Arc<ModLog>,
+    in_flight: &Arc<InFlight>,
 ) -> Option<ContentWatcher> {
-    let modlog = modlog.clone();
-    let report = move |event| {
-        let modlog = modlog.clone();
-        tokio::spawn(async move { modlog.report(&event, Trigger::Watcher).await });
-    };
+    let report = modlog::in_order(modlog.clone(), in_flight.clone());
     match watch::watch(store.clone(), mode, report).await {
         Ok(watcher) => {
             tracing::info!(folder = %watch::watched_folder(store).display(), ?mode, "watching the content folder");

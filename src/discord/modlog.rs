@@ -1,10 +1,11 @@
 //! Telling moderators what content reloads did: always in the log, and in the
 //! moderators' channel when `LANTERN_MOD_LOG_CHANNEL_ID` is set.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use super::rest::{DiscordRest, Nonce};
+use super::shutdown::{InFlight, OwnedHandling};
 use crate::content::{Problem, ReloadEvent};
 use crate::render;
 
@@ -75,6 +76,27 @@ impl ModLog {
         };
         if let Err(error) = self.rest.post(channel_id, &text, &nonce).await {
             tracing::error!(%error, "could not post to the moderators' log channel");
+        }
+    }
+}
+
+/// The watcher's reports, posted by one task in the order the reloads happened (a task per
+/// report could post "reloaded" before the rejection it fixed, and made the repeat check
+/// race), each counted in flight from the reload on, so a signal waits for the last post.
+pub fn in_order(
+    modlog: Arc<ModLog>,
+    in_flight: Arc<InFlight>,
+) -> impl Fn(ReloadEvent) + Send + 'static {
+    let (queue, mut queued) =
+        tokio::sync::mpsc::unbounded_channel::<(ReloadEvent, OwnedHandling)>();
+    tokio::spawn(async move {
+        while let Some((event, _handling)) = queued.recv().await {
+            modlog.report(&event, Trigger::Watcher).await;
+        }
+    });
+    move |event| {
+        if queue.send((event, in_flight.enter_owned())).is_err() {
+            tracing::error!("the moderators' log reporter has stopped; a reload went unreported");
         }
     }
 }

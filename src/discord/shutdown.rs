@@ -78,8 +78,8 @@ impl Signals {
     }
 }
 
-/// Counts the events being handled (questions being answered, clicks, reloads), so
-/// shutdown can wait for their replies.
+/// Counts the events being handled (questions being answered, clicks, reloads) and the
+/// reports still to post, so shutdown can wait for them.
 #[derive(Default)]
 pub struct InFlight {
     count: AtomicUsize,
@@ -89,10 +89,25 @@ pub struct InFlight {
 /// One event being handled; dropping it ends it, even if its task is cancelled.
 pub struct Handling<'a>(&'a InFlight);
 
+/// One piece of work handed to another task (a report waiting its turn), counted until
+/// it is dropped there.
+pub struct OwnedHandling(Arc<InFlight>);
+
 impl InFlight {
     pub fn enter(&self) -> Handling<'_> {
         self.count.fetch_add(1, Ordering::SeqCst);
         Handling(self)
+    }
+
+    pub fn enter_owned(self: &Arc<Self>) -> OwnedHandling {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        OwnedHandling(self.clone())
+    }
+
+    fn leave(&self) {
+        if self.count.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.idle.notify_waiters();
+        }
     }
 
     pub fn count(&self) -> usize {
@@ -113,9 +128,13 @@ impl InFlight {
 
 impl Drop for Handling<'_> {
     fn drop(&mut self) {
-        if self.0.count.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.0.idle.notify_waiters();
-        }
+        self.0.leave();
+    }
+}
+
+impl Drop for OwnedHandling {
+    fn drop(&mut self) {
+        self.0.leave();
     }
 }
 
