@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 
 use lantern::config::{self, BotConfig, Config};
 use lantern::content::Severity;
+use lantern::discord::Signals;
 use lantern::feedback::{self, FeedbackCounts};
 use lantern::knowledge::evaluation;
 use lantern::knowledge::{
@@ -530,29 +531,58 @@ fn run_bot(config: &Config) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
-    let store = match open_store(config) {
-        Ok(store) => Arc::new(store),
-        Err(error) => {
-            print_load_error(&error);
-            return Ok(ExitCode::FAILURE);
-        }
-    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     let counts = Arc::new(FeedbackCounts::open(&config.data_dir));
-    let stopped = runtime.block_on(lantern::discord::run(
-        bot_config,
-        store,
-        Arc::clone(&counts),
-    ));
+    let stopped = runtime.block_on(async {
+        // Listening before the content loads: a first start embeds every passage, which
+        // takes minutes for a large library, and a service manager's SIGTERM then must
+        // still end the process cleanly.
+        let mut signals = Signals::listen();
+        let store = match open_store_unless_stopped(config, &mut signals).await {
+            Loading::Loaded(store) => Arc::new(store),
+            Loading::Failed(error) => {
+                print_load_error(&error);
+                return Ok(ExitCode::FAILURE);
+            }
+            Loading::Stopped => {
+                tracing::info!("stopped while loading the content");
+                return Ok(ExitCode::SUCCESS);
+            }
+        };
+        lantern::discord::run(bot_config, store, Arc::clone(&counts), signals)
+            .await
+            .map(|()| ExitCode::SUCCESS)
+    });
     // What is still running (serenity retrying an unreachable Discord, a DNS lookup on a
     // blocking thread) must not hold the exit: the bot has already said it stopped.
     runtime.shutdown_timeout(Duration::from_secs(1));
     // Counts a write still waiting for the file did not take are written now; a count
     // whose task the shutdown cancelled is lost, as the reply it counted was sent.
     counts.flush();
-    stopped?;
-    Ok(ExitCode::SUCCESS)
+    stopped
+}
+
+/// How loading the content for the bot ended.
+enum Loading {
+    Loaded(KnowledgeStore),
+    Failed(LoadError),
+    Stopped,
+}
+
+/// Opens the store off the async workers, unless a signal comes first.
+async fn open_store_unless_stopped(config: &Config, signals: &mut Signals) -> Loading {
+    tracing::info!(folder = %config.content_dir.display(), "loading the content and the sentence model");
+    let config = config.clone();
+    let opening = tokio::task::spawn_blocking(move || open_store(&config));
+    tokio::select! {
+        opened = opening => match opened {
+            Ok(Ok(store)) => Loading::Loaded(store),
+            Ok(Err(error)) => Loading::Failed(error),
+            Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
+        },
+        () = signals.next() => Loading::Stopped,
+    }
 }

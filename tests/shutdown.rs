@@ -261,3 +261,59 @@ async fn sigterm_waits_for_a_reload_report_on_its_way_to_the_moderators() {
         .count();
     assert_eq!(posted, 1, "the report was abandoned\nlog:\n{}", bot.log());
 }
+
+/// A first start embeds every passage, which takes minutes for a large library: SIGTERM
+/// then still ends the process cleanly, instead of killing it mid-load.
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_while_the_content_is_still_loading_exits_cleanly() {
+    let content = common::content_copy();
+    let words = [
+        "walking",
+        "sleep",
+        "iron",
+        "scans",
+        "leave",
+        "grief",
+        "swimming",
+        "coffee",
+        "travel",
+        "vaccines",
+        "dental",
+        "sunlight",
+        "stairs",
+        "gardening",
+        "reading",
+        "music",
+    ];
+    let mut article = String::from(
+        "---\ntitle: Everyday questions\nsource: Moderators' notes\nlast_reviewed: 2026-11-20\n---\n",
+    );
+    for (i, word) in words.iter().cycle().take(400).enumerate() {
+        article.push_str(&format!(
+            "\n## Everyday question {i} about {word}\n\nMembers often ask about {word} in week {i}. \
+             Most people find that {word} is fine in moderation, and a midwife can say more. \
+             Keep a note of how {word} feels on day {i} to bring to the next appointment.\n"
+        ));
+    }
+    std::fs::write(content.path().join("articles/everyday.md"), article).unwrap();
+    let cold_cache = tempfile::tempdir().unwrap();
+    let discord = FakeDiscord::start().await;
+    let bot = Bot::spawn(
+        &discord,
+        BotOptions {
+            content: content.path(),
+            env: vec![("LANTERN_DATA_DIR", cold_cache.path().display().to_string())],
+        },
+    );
+    bot.wait_log("loading the content", 1);
+    let bot = terminate_and_expect_clean_exit(bot);
+    assert!(
+        bot.log().contains("stopped while loading the content"),
+        "{}",
+        bot.log()
+    );
+    assert!(
+        discord.identifies().is_empty(),
+        "connected after the signal"
+    );
+}

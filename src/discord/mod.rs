@@ -33,7 +33,8 @@ use feedback::HeldQuestions;
 use modlog::ModLog;
 use rest::DiscordRest;
 use seen::Seen;
-use shutdown::{InFlight, Signals, Tracked};
+pub use shutdown::Signals;
+use shutdown::{InFlight, Tracked};
 use stats::Stats;
 
 /// What every command and event handler shares.
@@ -76,13 +77,14 @@ pub fn intents() -> GatewayIntents {
 /// Connects to Discord and answers until Ctrl-C or SIGTERM, then closes the shards,
 /// lets the replies in flight finish and returns within [`shutdown::GRACE`], whether
 /// Discord is connected, unreachable or reconnecting. A second signal exits at once.
+/// `signals` are listened for by the caller from before the content loaded, so a signal
+/// while loading or connecting is a request to stop too.
 pub async fn run(
     config: BotConfig,
     store: Arc<KnowledgeStore>,
     counts: Arc<FeedbackCounts>,
+    mut signals: Signals,
 ) -> anyhow::Result<()> {
-    // Listening from the start: a signal while connecting is a request to stop too.
-    let mut signals = Signals::listen();
     let mut http = HttpBuilder::new(config.token.expose());
     if config.api_url != DISCORD_API_DEFAULT {
         // Serenity's rate limiter would talk to Discord directly, past the proxy; the proxy
