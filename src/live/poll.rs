@@ -5,6 +5,11 @@
 //! within the second it last looked goes unseen; its remedy reads and hashes every file on
 //! every look, a content repository's `.git` included. A file's length and its
 //! modification time at full precision are enough to see a save, for one `stat` a file.
+//! Not everywhere, though: a share may keep times to the second or two, and tools can put
+//! an old time back (`cp -p`, `touch -d`). So the status-change time, which no tool can
+//! set, is compared too, and a file changed within [`RACY`] of a look is also read and
+//! hashed: two same-length saves within one tick of a coarse clock differ in content (as
+//! git treats its "racily clean" files).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,10 +20,49 @@ use tokio_util::task::AbortOnDropHandle;
 use super::off_the_workers;
 use crate::content::is_editor_leftover;
 
-/// What one look at the folder saw: each file's length, modification time and identity
-/// (a save that writes a new file and renames it over the old one changes the identity
-/// even when the time's tick does not), by path.
-type Snapshot = BTreeMap<PathBuf, (u64, Option<SystemTime>, FileId)>;
+/// What one look at the folder saw, by path.
+type Snapshot = BTreeMap<PathBuf, Seen>;
+
+/// How recently a file must have changed for its content to be hashed: longer than the
+/// coarsest modification times of common filesystems (FAT's two seconds).
+const RACY: Duration = Duration::from_secs(3);
+
+/// What one look saw of one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Seen {
+    length: u64,
+    modified: Option<SystemTime>,
+    /// When the file's data or metadata last changed (`ctime`): set by the system alone.
+    status_changed: Option<(i64, i64)>,
+    /// Its identity: a save that writes a new file and renames it over the old one changes
+    /// it even when the time's tick does not.
+    id: FileId,
+    /// A hash of its content, when it changed within [`RACY`] of the look.
+    content: Option<u64>,
+}
+
+impl Seen {
+    /// The same file, unchanged: a content hash counts only when both looks took one (a
+    /// file growing older than [`RACY`] is not a change).
+    fn same_as(&self, other: &Seen) -> bool {
+        let content = match (self.content, other.content) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        (self.length, self.modified, self.status_changed, self.id)
+            == (other.length, other.modified, other.status_changed, other.id)
+            && content
+    }
+}
+
+/// Whether two looks saw the same files, unchanged.
+fn unchanged(before: &Snapshot, now: &Snapshot) -> bool {
+    before.len() == now.len()
+        && before
+            .iter()
+            .zip(now)
+            .all(|((path_a, a), (path_b, b))| path_a == path_b && a.same_as(b))
+}
 
 /// Looks at the folder until dropped.
 pub(super) type Poller = AbortOnDropHandle<()>;
@@ -41,10 +85,10 @@ pub(super) fn start(
             let Some(now) = look(&dir).await else {
                 continue;
             };
-            if now != last {
+            if !unchanged(&last, &now) {
                 on_change();
-                last = now;
             }
+            last = now;
         }
     }))
 }
@@ -74,15 +118,44 @@ fn snapshot(dir: &Path) -> Option<Snapshot> {
         .flatten()
         .filter_map(|entry| {
             let metadata = entry.metadata().ok().filter(|m| !m.is_dir())?;
-            let seen = (
-                metadata.len(),
-                metadata.modified().ok(),
-                FileId::of(&metadata),
-            );
+            let modified = metadata.modified().ok();
+            let racy = modified.is_none_or(|time| {
+                SystemTime::now()
+                    .duration_since(time)
+                    .is_ok_and(|age| age < RACY)
+                    || time > SystemTime::now()
+            });
+            let seen = Seen {
+                length: metadata.len(),
+                modified,
+                status_changed: status_changed(&metadata),
+                id: FileId::of(&metadata),
+                content: racy.then(|| content_hash(entry.path())).flatten(),
+            };
             Some((entry.into_path(), seen))
         })
         .collect();
     Some(files)
+}
+
+/// A hash of the file's bytes; `None` when it cannot be read just now.
+fn content_hash(path: &Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let bytes = std::fs::read(path).ok()?;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    Some(hasher.finish())
+}
+
+#[cfg(unix)]
+fn status_changed(metadata: &std::fs::Metadata) -> Option<(i64, i64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((metadata.ctime(), metadata.ctime_nsec()))
+}
+
+#[cfg(not(unix))]
+fn status_changed(_: &std::fs::Metadata) -> Option<(i64, i64)> {
+    None
 }
 
 /// Which file (or folder) a path leads to: its device and file number, the same while it
@@ -118,6 +191,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_recent_file_is_compared_by_content_and_an_old_one_by_its_times() {
+        let recent = |content| Seen {
+            length: 3,
+            modified: None,
+            status_changed: None,
+            id: FileId::of(&std::fs::metadata(".").unwrap()),
+            content,
+        };
+        assert!(!recent(Some(1)).same_as(&recent(Some(2))));
+        assert!(
+            recent(Some(1)).same_as(&recent(None)),
+            "grown older: no change"
+        );
+    }
+
+    #[test]
     fn a_save_an_addition_and_a_removal_each_change_the_snapshot() {
         let dir = tempfile::tempdir().unwrap();
         let article = dir.path().join("articles").join("a.md");
@@ -126,17 +215,23 @@ mod tests {
         let first = snapshot(dir.path()).unwrap();
         assert_eq!(first.len(), 1);
 
-        // Same length, within the same second: the modification time still differs.
-        std::thread::sleep(Duration::from_millis(30));
+        // Same length, and the modification time put back as it was (as `cp -p` or a
+        // share with coarse times leaves it): still a change.
+        let modified = std::fs::metadata(&article).unwrap().modified().unwrap();
         std::fs::write(&article, "two").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&article)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
         let saved = snapshot(dir.path()).unwrap();
-        assert_ne!(saved, first);
+        assert!(!unchanged(&first, &saved), "{first:?} {saved:?}");
 
         std::fs::write(dir.path().join(".article.md.swp"), "x").unwrap();
         std::fs::write(dir.path().join("articles/a.md~"), "x").unwrap();
-        assert_eq!(
-            snapshot(dir.path()).unwrap(),
-            saved,
+        assert!(
+            unchanged(&saved, &snapshot(dir.path()).unwrap()),
             "hidden and backup files are not looked at"
         );
 

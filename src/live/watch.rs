@@ -33,7 +33,7 @@ use tokio_util::task::AbortOnDropHandle;
 
 use super::poll::{self, FileId, Poller};
 use super::{KnowledgeStore, off_the_workers};
-use crate::content::{ReloadEvent, is_in_content};
+use crate::content::{ReloadEvent, is_editor_leftover, is_in_content};
 
 /// How long the folder must be quiet before a reload.
 pub const SETTLE: Duration = Duration::from_millis(200);
@@ -122,20 +122,18 @@ pub async fn watch(
             };
             let out_of_watches = seen.contains(&Change::OutOfWatches);
             let moved = seen.contains(&Change::Folder) || !follower.following_folder();
-            if out_of_watches || moved {
-                follower = match off_the_workers(move || {
-                    follower.set_up_again(out_of_watches, moved);
-                    follower
-                })
-                .await
-                {
-                    Ok(follower) => follower,
-                    Err(error) => {
-                        tracing::error!(%error, "the content watcher failed; changes need /reload");
-                        return;
-                    }
-                };
-            }
+            follower = match off_the_workers(move || {
+                follower.set_up_again(out_of_watches, moved);
+                follower
+            })
+            .await
+            {
+                Ok(follower) => follower,
+                Err(error) => {
+                    tracing::error!(%error, "the content watcher failed; changes need /reload");
+                    return;
+                }
+            };
             let event = reload(&store).await;
             tell(event);
         }
@@ -266,7 +264,7 @@ impl Follower {
             return;
         }
         match watcher.watch(&self.dir, RecursiveMode::Recursive) {
-            Ok(()) => {}
+            Ok(()) => self.poll_if_linked(),
             // A subfolder went while the watch walked the folder (`git gc`, `rsync
             // --delete`): not a reason to give up file events; the next check retries.
             Err(error) if matches!(error.kind, notify::ErrorKind::PathNotFound) => {
@@ -274,8 +272,24 @@ impl Follower {
                 self.followed = None;
             }
             Err(error) => self.switch_to_polling(&format!(
-                "file events cannot follow the content folder ({error})"
+                "file events cannot follow the content folder ({error}){OUT_OF_WATCHES_HINT}"
             )),
+        }
+    }
+
+    /// File events follow folders, not links: a file or folder the content reaches through
+    /// a link (a shared article, a release folder switched by a link) changes unseen. The
+    /// loader reads through links, and so does polling.
+    fn poll_if_linked(&mut self) {
+        if !matches!(self.following, Following::Events(_)) {
+            return;
+        }
+        if let Some(link) = first_link(&self.dir) {
+            self.switch_to_polling(&format!(
+                "the content folder reaches files through a link ({}), whose changes file events \
+                 cannot follow",
+                link.display()
+            ));
         }
     }
 
@@ -302,19 +316,21 @@ impl Follower {
         }
     }
 
-    /// After lost watches (`out_of_watches`) or a folder that moved, was replaced or came
-    /// back (`moved`): polls, or follows whatever folder is at the path now.
+    /// Before each reload: after lost watches (`out_of_watches`) or a folder that moved,
+    /// was replaced or came back (`moved`), polls, or follows whatever folder is at the
+    /// path now; and polls once a link has been added.
     fn set_up_again(&mut self, out_of_watches: bool, moved: bool) {
         if out_of_watches {
-            self.switch_to_polling(
-                "file events cannot follow a new subfolder of the content folder",
-            );
+            self.switch_to_polling(&format!(
+                "file events cannot follow a new subfolder of the content folder{OUT_OF_WATCHES_HINT}"
+            ));
         }
         if moved {
             // The old watch followed a folder that is gone; follow the one there now.
             self.unfollow_folder();
             self.follow_folder();
         }
+        self.poll_if_linked();
     }
 
     fn unfollow_folder(&mut self) {
@@ -329,10 +345,7 @@ impl Follower {
         if matches!(self.following, Following::Polling { .. }) {
             return;
         }
-        tracing::warn!(
-            "{why}; polling it instead until the next start (on Linux the usual cause is the \
-             limit fs.inotify.max_user_watches)"
-        );
+        tracing::warn!("{why}; polling it instead until the next start");
         self.following = Following::polling(&self.dir, &self.changes);
     }
 
@@ -343,6 +356,22 @@ impl Follower {
             Following::Polling { .. } => POLL_INTERVAL + SETTLE,
         }
     }
+}
+
+/// Why file events usually run out, for the operator.
+const OUT_OF_WATCHES_HINT: &str =
+    " (on Linux the usual cause is the limit fs.inotify.max_user_watches)";
+
+/// The first symbolic link inside `dir`, not counting what Lantern never reads (`.git`,
+/// editors' leftovers); the folder itself may be one.
+fn first_link(dir: &Path) -> Option<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .filter_entry(|entry| !is_editor_leftover(&entry.file_name().to_string_lossy()))
+        .flatten()
+        .find(|entry| entry.path_is_symlink())
+        .map(walkdir::DirEntry::into_path)
 }
 
 /// The folder at `path`: `None` when there is none; an error when it cannot be looked at
