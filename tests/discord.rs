@@ -10,7 +10,9 @@ use std::fs;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::bot::{Bot, BotOptions, PATIENCE, callback_for, edited_response, reply_text};
+use support::bot::{
+    Bot, BotOptions, PATIENCE, answer_to, callback_for, edited_response, reply_text,
+};
 use support::fake_discord::{self as fake, FakeDiscord, Fault, Member, RouteMatch, User};
 
 use common::{bundled_content, bundled_safety, content_copy};
@@ -111,20 +113,18 @@ async fn commands_are_registered_in_the_server_and_the_gateway_comes_from_the_ap
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn ask_answers_privately_with_the_passage_disclaimer_and_doctor_advice_in_time() {
+async fn ask_answers_privately_with_the_passage_disclaimer_and_doctor_advice() {
     let (discord, bot) = start().await;
     let member = Member::regular(1001);
     let interaction = fake::slash_command("ask", question("why would I need heparin?"), &member);
-    let sent_at = std::time::Instant::now();
     discord.send_interaction(interaction.clone()).await;
-    let callback = callback_for(&discord, &interaction, &bot).await;
+    // Answering in time is the burst test's (`tests/discord_scale.rs`, with Discord's
+    // deadline enforced): here a loaded machine may say "thinking" first.
+    let (kind, data) = answer_to(&discord, &interaction, &bot).await;
     assert!(
-        callback.received_at.duration_since(sent_at) < Duration::from_secs(3),
-        "answered outside Discord's 3-second window"
+        kind == 4 || kind == 5,
+        "a message response, or deferred: {kind}"
     );
-    let body = callback.body.as_ref().unwrap();
-    assert_eq!(body["type"], 4, "a message response");
-    let data = message_data(&callback);
     assert_eq!(data["flags"], EPHEMERAL, "private by default");
     let content = data["content"].as_str().unwrap();
     let safety = bundled_safety();
@@ -172,8 +172,7 @@ async fn nobody_is_pinged_even_when_the_question_tries() {
     ]);
     let interaction = fake::slash_command("ask", options, &member);
     discord.send_interaction(interaction.clone()).await;
-    let callback = callback_for(&discord, &interaction, &bot).await;
-    let data = message_data(&callback);
+    let (_, data) = answer_to(&discord, &interaction, &bot).await;
     assert!(
         data.get("flags")
             .is_none_or(|f| f.as_u64().unwrap_or(0) & EPHEMERAL == 0),
@@ -183,6 +182,10 @@ async fn nobody_is_pinged_even_when_the_question_tries() {
     assert!(
         !content.contains("@everyone") && !content.contains("<@"),
         "the question is not echoed: {content}"
+    );
+    assert!(
+        content.contains("Heparin is an injectable blood thinner"),
+        "answered, not refused: {content}"
     );
     assert_schema_valid(&discord);
 }
@@ -618,14 +621,38 @@ async fn mentions_and_direct_messages_are_answered_as_replies_without_pings() {
 
     let unrelated =
         fake::guild_message("a message that does not name the bot", &Member::of(&author));
-    discord.send_message(unrelated).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    discord.send_message(unrelated.clone()).await;
+    // A mention after it, as a marker: the unrelated message is handled (with nothing to
+    // do) long before the marker's answer is ready.
+    let marker = fake::guild_message_mentioning_bot(
+        &format!("<@{}> is heparin a blood thinner", FakeDiscord::BOT_USER_ID),
+        &author,
+    );
+    discord.send_message(marker.clone()).await;
+    let posted = |r: &fake::Recorded| r.path.ends_with("/messages") && r.method == "POST";
     let replies = discord
+        .wait_for_requests(3, posted, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    assert_eq!(
+        replies.last().unwrap().body.as_ref().unwrap()["message_reference"]["message_id"],
+        marker["id"]
+    );
+    let replies: Vec<_> = discord
         .requests()
-        .iter()
-        .filter(|r| r.path.ends_with("/messages") && r.method == "POST")
-        .count();
-    assert_eq!(replies, 2, "only messages that name Lantern are questions");
+        .into_iter()
+        .filter(|r| posted(r))
+        .collect();
+    assert_eq!(
+        replies.len(),
+        3,
+        "only messages that name Lantern are questions"
+    );
+    assert!(
+        replies.iter().all(
+            |r| r.body.as_ref().unwrap()["message_reference"]["message_id"] != unrelated["id"]
+        )
+    );
     assert_schema_valid(&discord);
 }
 
@@ -720,8 +747,15 @@ async fn about_keeps_the_disclaimer_however_many_articles_there_are() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_closes_the_connection_and_exits_zero() {
     let (discord, bot) = start().await;
+    let log = bot.log();
     let code = bot.terminate();
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(0), "{log}");
+    // A goodbye Discord can see (a close frame), not a dropped socket, so the session
+    // ends at once instead of when its heartbeats stop.
+    assert!(
+        !discord.client_closes().is_empty(),
+        "no close frame was sent before exiting"
+    );
     assert_schema_valid(&discord);
 }
 

@@ -8,7 +8,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::bot::{Bot, BotOptions, PATIENCE};
+use support::bot::{Bot, BotOptions, PATIENCE, edited_response};
 use support::fake_discord::{self as fake, FakeDiscord, Fault, Member, Recorded, RouteMatch};
 
 use common::bundled_content;
@@ -67,11 +67,15 @@ async fn send_and_wait_delivered(
 
 /// Asks, and waits for the successful answer.
 async fn assert_answered(discord: &FakeDiscord, bot: &Bot, member: u64) -> Recorded {
-    let answered = send_and_wait_delivered(discord, bot, &ask_interaction(member)).await;
-    let content = answered.body.as_ref().unwrap()["data"]["content"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let interaction = ask_interaction(member);
+    let answered = send_and_wait_delivered(discord, bot, &interaction).await;
+    let body = answered.body.as_ref().unwrap();
+    // On a loaded machine the answer may come as "thinking", then an edit.
+    let content = if body["type"] == 5 {
+        edited_response(discord, &interaction, bot).await
+    } else {
+        body["data"]["content"].as_str().unwrap().to_string()
+    };
     assert!(
         content.contains("Heparin is an injectable blood thinner"),
         "{content}"
@@ -138,14 +142,20 @@ async fn server_errors_and_resets_are_retried_with_backoff() {
     let attempts = callbacks(&discord, &interaction);
     let successes = attempts.iter().filter(|r| r.response_status == 204).count();
     assert_eq!(successes, 1, "{attempts:?}");
+    assert_eq!(attempts.len(), 4, "{attempts:?}");
+    // Each retry waits at least its backoff (200 ms, doubling) after the failed attempt;
+    // only lower bounds, as a loaded machine can only make the gaps longer.
     let gaps: Vec<Duration> = attempts
         .windows(2)
         .map(|w| w[1].received_at.duration_since(w[0].received_at))
         .collect();
-    assert!(
-        gaps.windows(2).all(|w| w[1] >= w[0]),
-        "backoff grows: {gaps:?}"
-    );
+    for (i, gap) in gaps.iter().enumerate() {
+        let backoff = Duration::from_millis(200 << i);
+        assert!(
+            *gap >= backoff,
+            "retry {i} after {gap:?}, before its backoff {backoff:?}: {gaps:?}"
+        );
+    }
     assert_no_double_answers(&discord);
 }
 
@@ -170,11 +180,12 @@ async fn a_reply_that_keeps_failing_is_given_up_with_a_log_line_and_the_bot_carr
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let attempts = callbacks(&discord, &doomed);
     assert!(
-        callbacks(&discord, &doomed)
-            .iter()
-            .all(|r| r.response_status == 503)
+        attempts.len() >= 2,
+        "retried before giving up: {attempts:?}"
     );
+    assert!(attempts.iter().all(|r| r.response_status == 503));
     assert!(bot.is_running(), "a failed reply never takes the bot down");
     assert_answered(&discord, &bot, 4004).await;
     assert_no_double_answers(&discord);
@@ -398,6 +409,8 @@ async fn an_interaction_is_answered_once_even_when_delivered_again_after_a_resum
     // Discord may deliver an event again after a resume.
     discord.send_interaction(interaction.clone()).await;
     assert_answered(&discord, &bot, 4031).await;
+    // The log comes through a pipe, after the repeated delivery was turned away.
+    bot.wait_log("ignored a repeated delivery", 1);
 
     let successes = callbacks(&discord, &interaction)
         .iter()
@@ -408,11 +421,6 @@ async fn an_interaction_is_answered_once_even_when_delivered_again_after_a_resum
         callbacks(&discord, &interaction).len(),
         2,
         "the repeated delivery caused no attempt at all"
-    );
-    assert!(
-        bot.log().contains("ignored a repeated delivery"),
-        "{}",
-        bot.log()
     );
     assert_no_double_answers(&discord);
 }

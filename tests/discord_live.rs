@@ -288,6 +288,18 @@ async fn a_polled_content_folder_serves_saved_edits() {
     an_edit_reaches_members(&discord, &bot, content.path(), ", checked by polling").await;
 }
 
+/// Whether `replies` hold the heparin passage as first written (version A) and as
+/// version B.
+fn versions_seen(replies: &[String]) -> (bool, bool) {
+    let b = |reply: &String| reply.contains("blood thinner (version B).");
+    (
+        replies
+            .iter()
+            .any(|r| !b(r) && r.contains("Heparin is an injectable blood thinner.")),
+        replies.iter().any(b),
+    )
+}
+
 /// Every reply during reloads comes from one whole version of the content: the passage
 /// and the source line of version B always appear together, never one without the other.
 #[tokio::test(flavor = "multi_thread")]
@@ -308,18 +320,36 @@ async fn questions_are_answered_from_whole_content_through_a_hundred_reloads() {
         );
 
     let stop = Arc::new(AtomicBool::new(false));
+    let replies = Arc::new(std::sync::Mutex::new(Vec::new()));
     let asker = {
-        let (discord, bot, stop) = (discord.clone(), bot.clone(), stop.clone());
+        let (discord, bot, stop, replies) =
+            (discord.clone(), bot.clone(), stop.clone(), replies.clone());
         tokio::spawn(async move {
-            let mut replies = Vec::new();
             while !stop.load(Ordering::SeqCst) {
-                replies.push(ask(&discord, &bot, HEPARIN).await);
+                let reply = ask(&discord, &bot, HEPARIN).await;
+                replies.lock().unwrap().push(reply);
             }
-            replies
         })
     };
 
-    for round in 0..100 {
+    // At least a hundred reloads, and on until enough questions were asked during them
+    // to have seen both versions (a fast reload path must not fail the test).
+    let started = Instant::now();
+    let mut round = 0;
+    loop {
+        {
+            let replies = replies.lock().unwrap();
+            let (a, b) = versions_seen(&replies);
+            if round >= 100 && replies.len() >= 20 && a && b {
+                break;
+            }
+        }
+        assert!(
+            started.elapsed() < PATIENCE * 6,
+            "after {round} reloads only {} questions were asked, versions seen {:?}",
+            replies.lock().unwrap().len(),
+            versions_seen(&replies.lock().unwrap())
+        );
         fs::write(
             &article,
             if round % 2 == 0 {
@@ -340,17 +370,13 @@ async fn questions_are_answered_from_whole_content_through_a_hundred_reloads() {
             .wait_for_request(|r| r.method == "PATCH" && r.path == path, PATIENCE)
             .await
             .unwrap_or_else(|e| panic!("reload {round} was not answered: {e}\n{}", bot.log()));
+        round += 1;
     }
     stop.store(true, Ordering::SeqCst);
-    let replies = asker.await.unwrap();
+    asker.await.unwrap();
+    let replies = replies.lock().unwrap().clone();
 
-    assert!(
-        replies.len() >= 20,
-        "only {} questions were asked during the reloads",
-        replies.len()
-    );
     let safety = common::bundled_safety();
-    let mut saw = (false, false);
     for reply in &replies {
         assert!(!reply.contains("something went wrong"), "{reply}");
         assert!(
@@ -367,13 +393,7 @@ async fn questions_are_answered_from_whole_content_through_a_hundred_reloads() {
             passage_b || reply.contains("Heparin is an injectable blood thinner."),
             "{reply}"
         );
-        if passage_b {
-            saw.1 = true
-        } else {
-            saw.0 = true
-        }
     }
-    assert!(saw.0 && saw.1, "both versions served during the reloads");
     assert!(
         discord.answered_twice().is_empty(),
         "an interaction was answered twice"

@@ -179,15 +179,6 @@ async fn two_processes_with_disjoint_shard_ranges_each_identify_and_answer() {
         bot
     };
     assert_eq!(identified_shards(&discord), [json!([0, 2]), json!([1, 2])]);
-    let registrations = discord
-        .requests()
-        .iter()
-        .filter(|r| r.method == "PUT" && r.path.ends_with("/commands"))
-        .count();
-    assert_eq!(
-        registrations, 1,
-        "only the process with shard 0 registers the commands"
-    );
 
     for (shard, member, bot) in [(0u64, 20_001u64, &first), (1, 20_002, &second_process)] {
         let interaction = ask(member, "what are the signs of a miscarriage");
@@ -205,6 +196,18 @@ async fn two_processes_with_disjoint_shard_ranges_each_identify_and_answer() {
         // The log arrives through a pipe, a moment after the reply: poll for it.
         bot.wait_log("question answered", 1);
     }
+    // Counted once the second process has connected, set up and answered: a registration
+    // of its own would have been sent by then.
+    second_process.wait_log("commands are registered by the process running shard 0", 1);
+    let registrations = discord
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT" && r.path.ends_with("/commands"))
+        .count();
+    assert_eq!(
+        registrations, 1,
+        "only the process with shard 0 registers the commands"
+    );
     assert!(
         discord.schema_violations().is_empty(),
         "{:#?}",

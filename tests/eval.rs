@@ -282,10 +282,36 @@ fn assert_declines_name_the_answer(report: &Value, share: f64) {
     );
 }
 
+/// Every reply keeps its promises, and `lantern eval` (which every floor below trusts)
+/// counts as this independent reading of `lantern ask --json` does.
 #[test]
 fn every_reply_keeps_its_promises_on_every_set() {
     for file in ["eval/dev.jsonl", "eval/member.jsonl", "eval/holdout.jsonl"] {
-        evaluate(file);
+        let figures = evaluate(file);
+        let report = eval_report(file, &[]);
+        let count = |key: &str| report[key].as_u64().unwrap() as usize;
+        assert_eq!(
+            (
+                count("right"),
+                count("answerable"),
+                count("refused"),
+                count("off_topic")
+            ),
+            (
+                figures.answered_right,
+                figures.answerable,
+                figures.abstained,
+                figures.off_topic
+            ),
+            "{file}: lantern eval counts differently: {:#}",
+            self::figures(&report)
+        );
+        assert_eq!(
+            count("urgent") - count("urgent_flagged"),
+            figures.urgent_missed.len(),
+            "{file}"
+        );
+        assert_eq!(count("false_alarms"), figures.urgent_false.len(), "{file}");
     }
 }
 

@@ -11,7 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::bot::{Bot, BotOptions, PATIENCE, callback_for, edited_response};
+use support::bot::{Bot, BotOptions, PATIENCE, answer_to, callback_for, edited_response};
 use support::fake_discord::{self as fake, FakeDiscord, Fault, Member, Recorded, RouteMatch};
 
 use common::{Lantern, bundled_content, vector_cache};
@@ -72,17 +72,12 @@ fn ask(text: &str, who: &Member) -> Value {
     )
 }
 
-/// Sends `interaction` and returns the callback's body.
+/// Sends `interaction` and returns the callback's type and message, as `type` and
+/// `data` (a deferred answer's message is the edit that put it in place).
 async fn send(discord: &FakeDiscord, bot: &Bot, interaction: &Value) -> Value {
     discord.send_interaction(interaction.clone()).await;
-    let callback = callback_for(discord, interaction, bot).await;
-    let body = callback.body.expect("a JSON body");
-    assert_eq!(
-        body["data"]["allowed_mentions"],
-        json!({ "parse": [] }),
-        "{body}"
-    );
-    body
+    let (kind, message) = answer_to(discord, interaction, bot).await;
+    json!({ "type": kind, "data": message })
 }
 
 /// `/gaps` as `who` runs it: acknowledged privately at once (reading the counts can wait
@@ -530,7 +525,31 @@ async fn an_unanswered_question_reaches_the_moderators_only_when_the_member_send
     );
     assert_eq!(posts_to_moderators(&discord).len(), 1);
 
-    stats_until(data.path(), &["Not helpful"]);
+    // One "Not what I needed" and one "Helpful" on the heparin topic, both counted.
+    let lantern = Lantern::new().env("LANTERN_DATA_DIR", &data.path().display().to_string());
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let run = lantern.run(&["stats"]);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        let counted = run
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("Heparin"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split_whitespace().rev().take(6).collect();
+                // From the right: opened, urgent, refused nearby, not helpful, helpful.
+                (cells[3], cells[4])
+            });
+        if counted == Some(("1", "50%")) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the ratings were never counted (not helpful, helpful: {counted:?}):\n{}",
+            run.stdout
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     assert_schema_valid(&discord);
 }
 
@@ -721,7 +740,7 @@ async fn the_database_holds_no_question_text_and_no_member_id() {
     ids.push(first_id + 98);
     gaps(&discord, &bot, &moderator).await;
     // A rating landed (the first answer's, as 0% helpful): the file has been written.
-    stats_until(data.path(), &["0%"]);
+    stats_until(data.path(), &[" 0%"]);
     bot.terminate();
 
     let mut stored = Vec::new();

@@ -89,9 +89,13 @@ async fn session_log(env: Vec<(&str, String)>) -> String {
     callback_for(&discord, &reload, &bot).await;
     // The reload's line is the session's last: once it is in, so is everything before.
     bot.wait_log("content reloaded by a moderator", 1);
-    let log = bot.log();
-    assert_eq!(bot.terminate(), Some(0));
-    log
+    // The whole session's log, shutdown included.
+    let mut bot = bot;
+    bot.signal("TERM");
+    assert_eq!(bot.wait_exit(PATIENCE), Some(0), "{}", bot.log());
+    // Its last line ("stopped", with the session's counts) comes through the pipe after.
+    bot.wait_log("stopped", 1);
+    bot.log()
 }
 
 /// Every way the session could show up in a log line.

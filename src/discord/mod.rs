@@ -220,6 +220,8 @@ fn framework(
                         poise::builtins::create_application_commands(&framework.options().commands);
                     let http = ctx.http.clone();
                     tokio::spawn(register_commands(http, commands, guild_id));
+                } else {
+                    tracing::info!("commands are registered by the process running shard 0");
                 }
                 Ok(data)
             })

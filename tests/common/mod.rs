@@ -50,10 +50,18 @@ impl Lantern {
     pub fn new() -> Self {
         Lantern {
             workdir: tempfile::tempdir().expect("temporary directory"),
-            env: vec![(
-                "LANTERN_DATA_DIR".to_string(),
-                vector_cache().display().to_string(),
-            )],
+            env: vec![
+                (
+                    "LANTERN_DATA_DIR".to_string(),
+                    vector_cache().display().to_string(),
+                ),
+                // Never discord.com: a regression that let `lantern run` past its
+                // configuration checks finds a closed port on this machine instead.
+                (
+                    "DISCORD_API_URL".to_string(),
+                    "http://127.0.0.1:9".to_string(),
+                ),
+            ],
         }
     }
 

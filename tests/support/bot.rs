@@ -211,6 +211,15 @@ pub async fn callback_for(fake: &FakeDiscord, interaction: &Value, bot: &Bot) ->
 /// The text of the bot's edit of its first response to `interaction` (how a deferred
 /// reply, or a clicked message, gets its final words), checking that it pings no one.
 pub async fn edited_response(fake: &FakeDiscord, interaction: &Value, bot: &Bot) -> String {
+    edit_of_original(fake, interaction, bot).await["content"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The body of the bot's first edit of its first response to `interaction`, checking that
+/// it pings no one.
+async fn edit_of_original(fake: &FakeDiscord, interaction: &Value, bot: &Bot) -> Value {
     let path = format!(
         "/webhooks/{}/{}/messages/@original",
         FakeDiscord::APPLICATION_ID,
@@ -222,22 +231,38 @@ pub async fn edited_response(fake: &FakeDiscord, interaction: &Value, bot: &Bot)
         .unwrap_or_else(|e| panic!("no edit of the first response: {e}\n{}", bot.log()));
     let body = edit.body.expect("a JSON body");
     assert_eq!(body["allowed_mentions"], serde_json::json!({ "parse": [] }));
-    body["content"].as_str().unwrap().to_string()
+    body
 }
 
-/// Sends `interaction`, waits for the bot's callback, checks that it pings no one, and
-/// returns the message text.
-pub async fn reply_text(fake: &FakeDiscord, bot: &Bot, interaction: &Value) -> String {
-    fake.send_interaction(interaction.clone()).await;
+/// Waits for the bot's answer to `interaction` (already sent): the callback's type and
+/// the message. On a loaded machine `/ask` may say "thinking" first (type 5) and put the
+/// answer in place by an edit; the message is then that edit, with the deferral's flags.
+/// Checks that it pings no one.
+pub async fn answer_to(fake: &FakeDiscord, interaction: &Value, bot: &Bot) -> (u64, Value) {
     let callback = callback_for(fake, interaction, bot).await;
     let body = callback.body.expect("a JSON body");
-    let data = &body["data"];
+    let kind = body["type"].as_u64().expect("a callback type");
+    let message = if kind == 5 {
+        let mut edit = edit_of_original(fake, interaction, bot).await;
+        edit["flags"] = body["data"]["flags"].clone();
+        edit
+    } else {
+        body["data"].clone()
+    };
     assert_eq!(
-        data["allowed_mentions"],
+        message["allowed_mentions"],
         serde_json::json!({ "parse": [] }),
         "every message pings no one: {body}"
     );
-    data["content"]
+    (kind, message)
+}
+
+/// Sends `interaction`, waits for the bot's answer, checks that it pings no one, and
+/// returns the message text.
+pub async fn reply_text(fake: &FakeDiscord, bot: &Bot, interaction: &Value) -> String {
+    fake.send_interaction(interaction.clone()).await;
+    let (_, message) = answer_to(fake, interaction, bot).await;
+    message["content"]
         .as_str()
         .expect("message content")
         .to_string()

@@ -115,7 +115,13 @@ async fn run_connection(shared: Arc<Shared>, stream: TcpStream) {
                     eprintln!("fake gateway: the bot sent a binary frame; closing with 4002");
                     let _ = tx.send(Outbound::Close(4002, "Error while decoding payload.".into()));
                 }
-                Some(Ok(Message::Close(_))) | None => break,
+                Some(Ok(Message::Close(frame))) => {
+                    let code = frame.map(|f| u16::from(f.code));
+                    shared.gateway().client_closes.push((conn_id, code));
+                    shared.bump();
+                    break;
+                }
+                None => break,
                 Some(Ok(_)) => {} // ping/pong are answered by tungstenite
                 Some(Err(error)) => {
                     eprintln!("fake gateway: connection {conn_id} read error: {error}");

@@ -267,6 +267,11 @@ impl FakeDiscord {
             .collect()
     }
 
+    /// The close frames the bot sent, as (connection id, close code).
+    pub fn client_closes(&self) -> Vec<(u64, Option<u16>)> {
+        self.shared.gateway().client_closes.clone()
+    }
+
     /// How many websocket connections are open now.
     pub fn open_connections(&self) -> usize {
         self.shared

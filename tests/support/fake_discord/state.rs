@@ -213,6 +213,8 @@ pub(crate) struct GatewayState {
     pub heartbeats: usize,
     /// Every frame the bot sent, in order, with the connection id.
     pub received: Vec<(u64, Value)>,
+    /// Close frames the bot sent (a clean goodbye): the connection id and the close code.
+    pub client_closes: Vec<(u64, Option<u16>)>,
 }
 
 /// Everything shared between the test, the HTTP server and the gateway.
