@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::bot::{Bot, BotOptions, PATIENCE, callback_for, reply_text};
-use support::fake_discord::{self as fake, FakeDiscord, Member};
+use support::fake_discord::{self as fake, FakeDiscord, Fault, Member, RouteMatch};
 
 use common::{article_path, content_copy};
 
@@ -240,6 +240,68 @@ async fn a_broken_file_keeps_the_old_answers_and_the_mod_log_hears_of_it() {
         discord.schema_violations().is_empty(),
         "{:#?}",
         discord.schema_violations()
+    );
+}
+
+/// The moderators' channel tells the reloads in the order they happened: a `/reload`
+/// that fixed the content is not posted before the watcher's report of the errors, even
+/// when that report is still waiting out a rate limit.
+#[tokio::test(flavor = "multi_thread")]
+async fn reload_reports_reach_the_moderators_in_the_order_of_the_reloads() {
+    let content = content_copy();
+    let (discord, bot) = start(content.path()).await;
+    let channel = format!("/channels/{}/messages", FakeDiscord::MOD_LOG_CHANNEL_ID);
+    discord.fail_next(
+        RouteMatch::Path(channel.clone()),
+        Fault::RateLimited {
+            retry_after: 2.0,
+            global: false,
+        },
+        1,
+    );
+    let article = article_path(content.path());
+    let good = fs::read_to_string(&article).unwrap();
+    fs::write(
+        &article,
+        good.replace("last_reviewed: 2026-11-24", "last_reviewed: 24/11/2026"),
+    )
+    .unwrap();
+    discord
+        .wait_for_request(|r| r.path == channel && r.response_status == 429, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("the rejection was not reported: {e}\n{}", bot.log()));
+
+    fs::write(&article, &good).unwrap();
+    let reload = fake::slash_command("reload", json!([]), &Member::moderator(5200));
+    discord.send_interaction(reload.clone()).await;
+    let edited = format!(
+        "/webhooks/{}/{}/messages/@original",
+        FakeDiscord::APPLICATION_ID,
+        reload["token"].as_str().unwrap()
+    );
+    discord
+        .wait_for_request(|r| r.method == "PATCH" && r.path == edited, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("/reload was not answered: {e}\n{}", bot.log()));
+    let posted = discord
+        .wait_for_requests(
+            2,
+            |r| r.path == channel && r.response_status == 200,
+            PATIENCE,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    let texts: Vec<&str> = posted
+        .iter()
+        .map(|r| r.body.as_ref().unwrap()["content"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts[0].contains("nothing was reloaded"),
+        "the errors first: {texts:#?}"
+    );
+    assert!(
+        texts[1].contains("The errors are fixed"),
+        "then the fix: {texts:#?}"
     );
 }
 

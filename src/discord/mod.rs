@@ -30,7 +30,7 @@ use crate::live::KnowledgeStore;
 use crate::live::watch::{self, ContentWatcher, WatchMode};
 use cooldown::Cooldowns;
 use feedback::HeldQuestions;
-use modlog::ModLog;
+use modlog::{ModLog, Trigger};
 use rest::DiscordRest;
 use seen::Seen;
 pub use shutdown::Signals;
@@ -97,10 +97,14 @@ pub async fn run(
         DiscordRest::new(&config.api_url, &config.token).context("setting up the HTTP client")?;
     // Watching from the start: an edit saved while Discord is still out of reach must not
     // be missed.
-    let modlog = Arc::new(ModLog::new(rest.clone(), config.mod_log_channel_id));
     let in_flight = Arc::new(InFlight::default());
+    let modlog = Arc::new(ModLog::start(
+        rest.clone(),
+        config.mod_log_channel_id,
+        in_flight.clone(),
+    ));
     let watcher = match config.watch_content {
-        Some(mode) => start_watching(&store, mode, &modlog, &in_flight).await,
+        Some(mode) => start_watching(&store, mode, &modlog).await,
         None => None,
     };
     // Through a proxy or a test server, never past it to Discord's own gateway.
@@ -261,9 +265,9 @@ async fn start_watching(
     store: &Arc<KnowledgeStore>,
     mode: WatchMode,
     modlog: &Arc<ModLog>,
-    in_flight: &Arc<InFlight>,
 ) -> Option<ContentWatcher> {
-    let report = modlog::in_order(modlog.clone(), in_flight.clone());
+    let modlog = modlog.clone();
+    let report = move |event| modlog.tell(event, Trigger::Watcher);
     match watch::watch(store.clone(), mode, report).await {
         Ok(watcher) => {
             tracing::info!(folder = %watch::watched_folder(store).display(), ?mode, "watching the content folder");

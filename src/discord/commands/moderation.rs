@@ -43,8 +43,9 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
             ReloadEvent::Rejected(error.problems())
         }
     };
-    data.modlog.report(&event, Trigger::Command).await;
-    edit_pages(ctx, vec![render::render_reload_event(&event, false)]).await
+    let reply = render::render_reload_event(&event, false);
+    data.modlog.report(event, Trigger::Command).await;
+    edit_pages(ctx, vec![reply]).await
 }
 
 /// List articles whose review date has passed.
