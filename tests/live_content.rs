@@ -523,3 +523,22 @@ async fn the_folder_removed_and_restored_in(mode: watch::WatchMode) {
     );
     wait_for_answer(&watched, "(restored)").await;
 }
+
+/// Members see an article's title beside its passages (and in `/about`): an edit of the
+/// title alone is a change, reported like any other.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_edit_of_an_article_title_alone_is_reported() {
+    let watched = Watched::start().await;
+    edit(
+        &article_path(watched.dir()),
+        "title: Lupus anticoagulant, heparin and miscarriage",
+        "title: Lupus anticoagulant, heparin and pregnancy loss",
+    );
+    let changes = watched.next_reload(0).await;
+    assert!(
+        changes
+            .topics_edited
+            .contains(&"Heparin, an injectable blood thinner".to_string()),
+        "{changes:?}"
+    );
+}

@@ -123,8 +123,9 @@ impl Changes {
     }
 }
 
-/// A topic's passages, other phrasings, source and review date: what a reload compares.
-type TopicVersion<'a> = (Vec<&'a str>, &'a [String], &'a str, NaiveDate);
+/// A topic's passages, other phrasings, and its article's title, source and review date
+/// (members see those beside the passage): what a reload compares.
+type TopicVersion<'a> = (Vec<&'a str>, &'a [String], &'a str, &'a str, NaiveDate);
 
 /// Every topic of `library` by title, lowercased as `/topic` matches titles.
 fn by_title(library: &Library) -> HashMap<String, TopicVersion<'_>> {
@@ -135,6 +136,7 @@ fn by_title(library: &Library) -> HashMap<String, TopicVersion<'_>> {
             let version = (
                 passages,
                 t.topic.also_asked.as_slice(),
+                t.article.title.as_str(),
                 t.article.source.as_str(),
                 t.article.last_reviewed,
             );

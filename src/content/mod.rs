@@ -95,6 +95,8 @@ impl Library {
     ) -> Result<Library, ContentError> {
         let mut problems = Vec::new();
         if !dir.is_dir() {
+            // Said for a reload too: there the folder was there before, and putting it
+            // back is the fix.
             let what = if dir.exists() {
                 "is not a folder"
             } else {
@@ -103,7 +105,10 @@ impl Library {
             problems.push(Problem::error(
                 dir,
                 None,
-                format!("the content folder {what}: pass --content DIR or set LANTERN_CONTENT_DIR"),
+                format!(
+                    "the content folder {what}: if it was moved, renamed or deleted while Lantern \
+                     runs, put it back; otherwise pass --content DIR or set LANTERN_CONTENT_DIR"
+                ),
             ));
             return Err(ContentError { problems });
         }
