@@ -185,6 +185,41 @@ fn report_long_messages(knowledge: &Knowledge) {
             ms(times[RUNS - 1])
         );
     }
+    // The whole answer path on a long story: the safety net reads every sentence (up to
+    // 48), so such a post costs a model pass per sentence.
+    let sentences = [
+        "We lost our first baby at nine weeks last spring",
+        "The second time the scan at eleven weeks showed no heartbeat",
+        "My consultant ran the blood tests and one came back positive",
+        "I have been reading everything I can find at night",
+        "My partner is trying to be strong but I can tell he is scared",
+        "Work has been understanding about the appointments so far",
+    ];
+    let story: String = (0..)
+        .map(|i| format!("{} (week {i}). ", sentences[i % sentences.len()]))
+        .take_while({
+            let mut length = 0;
+            move |sentence| {
+                length += sentence.len();
+                length <= LONGEST_MESSAGE
+            }
+        })
+        .collect();
+    let count = story.matches(". ").count();
+    let mut times: Vec<Duration> = (0..RUNS)
+        .map(|_| {
+            let started = Instant::now();
+            black_box(knowledge.ask(black_box(&story)));
+            started.elapsed()
+        })
+        .collect();
+    times.sort_unstable();
+    println!(
+        "whole answer to a {}-character story of {count} sentences: median {:.1} ms, slowest {:.1} ms ({RUNS} runs)",
+        story.len(),
+        ms(times[RUNS / 2]),
+        ms(times[RUNS - 1])
+    );
 }
 
 /// Every `q` of the evaluation files, in file order.
