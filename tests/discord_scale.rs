@@ -242,3 +242,91 @@ async fn auto_sharding_starts_the_shards_discord_recommends() {
         "the count comes from GET /gateway/bot"
     );
 }
+
+/// Under a burst some answers are deferred ("thinking", then an edit). When Discord will
+/// not take the edit, the answer still arrives: the edit again without buttons, then as a
+/// follow-up message. Long stories (read whole for an emergency before Lantern says they
+/// are too long) keep the readers busy long enough for the later ones to be deferred.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deferred_answer_discord_will_not_put_in_place_arrives_as_a_follow_up() {
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let discord = FakeDiscord::start().await;
+    let bot = Bot::start(
+        &discord,
+        BotOptions {
+            content: &bundled_content(),
+            env: vec![("LANTERN_WATCH_CONTENT", "false".to_string())],
+        },
+    )
+    .await;
+    discord.fail_next(
+        fake::RouteMatch::MethodPath("PATCH", "/webhooks/{app}/{token}/messages/@original"),
+        fake::Fault::Status(400),
+        1000,
+    );
+    let sentences = [
+        "We lost our first baby at nine weeks last spring",
+        "The scan at eleven weeks showed no heartbeat",
+        "My consultant ran the blood tests and one came back positive",
+    ];
+    let story: String = (0..70)
+        .map(|i| format!("{} (week {i}). ", sentences[i % sentences.len()]))
+        .collect();
+    let asked: Vec<Value> = (0..24).map(|i| ask(30_000 + i, &story)).collect();
+    for interaction in &asked {
+        discord.send_interaction(interaction.clone()).await;
+    }
+    let callbacks = discord
+        .wait_for_requests(
+            asked.len(),
+            |r| r.path.ends_with("/callback") && r.response_status == 204,
+            PATIENCE * 3,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("not every question was acknowledged: {e}\n{}", bot.log()));
+    let deferred: Vec<&Value> = asked
+        .iter()
+        .filter(|interaction| {
+            let id = interaction["id"].as_str().unwrap();
+            callbacks
+                .iter()
+                .any(|c| c.path.contains(id) && c.body.as_ref().unwrap()["type"] == 5)
+        })
+        .collect();
+    assert!(
+        !deferred.is_empty(),
+        "no answer was deferred, so the path this test drives was not taken"
+    );
+    for interaction in deferred {
+        let token = interaction["token"].as_str().unwrap();
+        let path = format!("/webhooks/{}/{token}", FakeDiscord::APPLICATION_ID);
+        let follow_up = discord
+            .wait_for_request(
+                |r| r.method == "POST" && r.path == path && r.response_status == 200,
+                PATIENCE,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("no follow-up for {token}: {e}\n{}", bot.log()));
+        let body = follow_up.body.unwrap();
+        assert!(
+            body["content"].as_str().unwrap().contains("too long"),
+            "{body}"
+        );
+        assert!(
+            body.get("components")
+                .is_none_or(|c| c.as_array().is_none_or(Vec::is_empty)),
+            "sent without buttons: {body}"
+        );
+        let edits = discord
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "PATCH" && r.path.contains(token))
+            .count();
+        assert_eq!(edits, 2, "tried as it was, then without buttons");
+    }
+    assert!(
+        discord.answered_twice().is_empty(),
+        "{:?}",
+        discord.answered_twice()
+    );
+}
