@@ -7,6 +7,7 @@
 pub mod evaluation;
 mod outcome;
 
+use std::ops::Range;
 use std::path::Path;
 
 use crate::content::{ContentError, Library, Problem};
@@ -465,10 +466,34 @@ fn meaning_texts(question: &str) -> Vec<&str> {
     // the places of real ones further on.
     let sentences: Vec<_> = crate::text::sentence_spans(question)
         .filter(|span| !crate::text::words(&question[span.clone()]).is_empty())
-        .take(MAX_SAFETY_SENTENCES)
         .collect();
     if sentences.len() > 1 {
-        texts.extend(sentences.into_iter().map(|span| &question[span]));
+        texts.extend(
+            within_safety_bound(sentences)
+                .into_iter()
+                .map(|span| &question[span]),
+        );
     }
     texts
+}
+
+/// `sentences` (byte ranges, in order) as at most [`MAX_SAFETY_SENTENCES`] ranges that
+/// still cover all of them: the first [`MAX_QUESTION_SENTENCES`] alone (retrieval reads
+/// them), the rest joined a few neighbours at a time. Cutting by position instead left
+/// the end of a long post unread, where "…and I can't stop the bleeding" may stand.
+fn within_safety_bound(sentences: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    if sentences.len() <= MAX_SAFETY_SENTENCES {
+        return sentences;
+    }
+    let (first, rest) = sentences.split_at(MAX_QUESTION_SENTENCES);
+    let places = MAX_SAFETY_SENTENCES - MAX_QUESTION_SENTENCES;
+    let per_place = rest.len().div_ceil(places);
+    first
+        .iter()
+        .cloned()
+        .chain(
+            rest.chunks(per_place)
+                .map(|group| group[0].start..group[group.len() - 1].end),
+        )
+        .collect()
 }

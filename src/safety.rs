@@ -393,6 +393,44 @@ mod tests {
     }
 
     #[test]
+    fn a_past_event_placed_apart_or_likened_does_not_silence_a_sign_now() {
+        let texts = patterns(
+            "- swollen\n- bleed* ... heavily\n- pass* out\n- faint*\n- pus\n- excruciating pain",
+            "- kill* myself",
+        );
+        for urgent in [
+            // The time long ago belongs to another clause, set apart by a dash, a bracket
+            // or an emoji as by a comma.
+            "had a dvt years ago - my calf is swollen and hot",
+            "had a clot in 2019 (my leg is swollen now)",
+            "miscarried 2 years ago 😭 bleeding heavily",
+            // ...or to a word of a clause told in the present.
+            "my c section scar from 2 years ago is oozing pus",
+            // ...or something is only likened to it.
+            "bleeding heavily like last year",
+            // Neither an amount nor this year is a year long ago.
+            "lost 2000 ml of blood and i fainted",
+            // What happened next is not over with what came before.
+            "the cramps went away and then I passed out",
+            "I passed out when I was a few steps from the loo",
+            // A condition that ends in what happens now, without a comma.
+            "if i get up im dizzy and i pass out",
+            // What cannot be done without a sign tells of it.
+            "I can't move without excruciating pain",
+        ] {
+            assert!(assess(&texts, urgent).emergency, "{urgent}");
+        }
+        for calm in [
+            "I had a clot years ago, all fine now",
+            "bled heavily with my first, 2 years ago",
+            "if i get a fever should i go in",
+            "walking without excruciating pain again after the op",
+        ] {
+            assert!(!assess(&texts, calm).emergency, "{calm}");
+        }
+    }
+
+    #[test]
     fn disguised_and_broken_words_still_match() {
         let texts = patterns("- bleed* heavily\n- clot*\n- black* out", "- kill* myself");
         assert!(assess(&texts, "bl33ding heavily since 4am").emergency);

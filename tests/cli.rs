@@ -1609,6 +1609,15 @@ fn a_crisis_told_late_in_a_long_post_gets_the_notice() {
     assert_eq!(answer["urgent"], true, "{answer}");
 }
 
+/// A post of more sentences than the safety net reads one by one is read whole all the
+/// same: the last sentences, joined with their neighbours, still count.
+#[test]
+fn an_emergency_at_the_end_of_a_post_of_many_sentences_gets_the_notice() {
+    let post = format!("{}i cant stop the bleeding", "Today was hard. ".repeat(60));
+    let answer = ask_json(&post);
+    assert_eq!(answer["urgent"], true, "{answer}");
+}
+
 /// The words that name the answer's kind are weak, not dropped: they may be the subject.
 #[test]
 fn the_words_naming_the_answers_kind_still_count_a_little() {

@@ -112,7 +112,7 @@ impl<'a> Judged<'a> {
             self.clauses.push(Clause {
                 sentence_over,
                 sentence_present,
-                over: says_over(clause)
+                over: (says_over(clause) && !present_despite_long_ago(clause))
                     || (told_in_past(clause)
                         && !TOLD_IN_PRESENT.occur_in(clause)
                         && !set_against(clause)),
@@ -132,8 +132,7 @@ impl<'a> Judged<'a> {
             .question
             .get(self.words[i - 1].span.end..self.words[i].span.start)
             .unwrap_or("");
-        between.contains([',', ';', ':'])
-            || matches!(self.words[i].text.as_str(), "and" | "but" | "so")
+        breaks_clause(between) || matches!(self.words[i].text.as_str(), "and" | "but" | "so")
     }
 
     /// Whether the match starting at word `position` says the sign is absent, imagined,
@@ -204,15 +203,39 @@ fn sentence_end(words: &[Word], sentences: &[Range<usize>], start: usize) -> usi
             .count()
 }
 
+/// Whether what stands between two words ends a clause: a comma, semicolon or colon, a
+/// bracket, a line break, a dash set apart by spaces ("had a clot years ago - my calf is
+/// swollen"), or a symbol such as an emoji, which members use as a pause. A hyphen inside
+/// a word ("c-section") and quotes are not.
+fn breaks_clause(between: &str) -> bool {
+    between.contains([
+        ',', ';', ':', '(', ')', '[', ']', '\n', '\u{2013}', '\u{2014}',
+    ]) || between.contains(" -")
+        || between.contains("- ")
+        || between.chars().any(|c| {
+            !c.is_alphanumeric()
+                && !c.is_whitespace()
+                && !c.is_ascii()
+                && !matches!(c, '\u{2018}' | '\u{2019}' | '\u{201C}' | '\u{201D}')
+        })
+}
+
 /// Words that open a clause set against what came before ("it has settled, but I
 /// fainted"): what such a clause tells does not share the rest's being over.
-const CONTRASTS: &[&str] = &["but", "though", "although", "yet", "except", "however"];
+/// "Then" tells of what happened next ("the cramps went away and then I passed out"):
+/// what came before being over says nothing of it.
+const CONTRASTS: &[&str] = &[
+    "but", "though", "although", "yet", "except", "however", "then",
+];
 
-/// Whether `clause` opens with a [`CONTRASTS`] word.
+/// Whether `clause` opens with a [`CONTRASTS`] word, after an "and" or "so" that may
+/// start it ("and then I passed out").
 fn set_against(clause: &[Word]) -> bool {
-    clause
-        .first()
-        .is_some_and(|word| CONTRASTS.contains(&word.text.as_str()))
+    let opening = match clause.first().map(|word| word.text.as_str()) {
+        Some("and" | "so") => clause.get(1),
+        _ => clause.first(),
+    };
+    opening.is_some_and(|word| CONTRASTS.contains(&word.text.as_str()))
 }
 
 /// Whether `reading` has a clause set against the rest ([`set_against`]) that tells of
@@ -274,6 +297,16 @@ fn negated(question: &str, reading: &[Word], position: usize) -> bool {
     position > 0
         && PLAIN_NEGATIONS.contains(&reading[position - 1].text.as_str())
         && nothing_but_spaces_between(question, &reading[position - 1], &reading[position])
+        && !cannot_do_without(reading, position - 1)
+}
+
+/// Whether the negation at `negation` is the "without" of "I can't move without
+/// excruciating pain": what cannot be done without the sign says the sign is there.
+fn cannot_do_without(reading: &[Word], negation: usize) -> bool {
+    reading[negation].text == "without"
+        && reading[negation.saturating_sub(4)..negation]
+            .iter()
+            .any(|word| matches!(word.text.as_str(), "cant" | "cannot" | "couldnt" | "unable"))
 }
 
 /// Whether only spaces (not a line break: "Bleeding? no\nFainted" answers a question
@@ -322,11 +355,22 @@ fn consequent_begins(words: &[Word], range: std::ops::RangeInclusive<usize>) -> 
         SUBJECTS.contains(&words[i].text.as_str())
             && i > 0
             && !matches!(words[i - 1].text.as_str(), "and" | "or" | "if" | "when")
+            && !ASKING_VERBS.contains(&words[i - 1].text.as_str())
     })
 }
 
-/// Pronouns that open a clause as its subject.
-const SUBJECTS: [&str; 5] = ["i", "she", "he", "we", "they"];
+/// Pronouns, and a pronoun with its verb run together, that open a clause as its
+/// subject ("if I get up im dizzy", "if I stand theres blood everywhere").
+const SUBJECTS: [&str; 10] = [
+    "i", "she", "he", "we", "they", "im", "ive", "its", "theres", "hes",
+];
+
+/// Verbs put before the subject to ask ("if I get a fever should I go in?"): the
+/// subject after them asks about the condition, it tells nothing that happens now.
+const ASKING_VERBS: &[&str] = &[
+    "should", "shall", "do", "does", "did", "can", "could", "would", "will", "must", "am", "is",
+    "are", "was", "were",
+];
 
 /// Openers of a question about a sign in general ("what counts as heavy bleeding?",
 /// "how do I know what counts as reduced movements"): asking what the sign is, not
@@ -385,7 +429,11 @@ static LONG_AGO: Phrases = Phrases::new(&[
     "as a child",
     "when i was younger",
     "when i was little",
-    "when i was a",
+    "when i was a teenager",
+    "when i was a teen",
+    "when i was a kid",
+    "when i was a child",
+    "when i was a student",
     "last spring",
     "last summer",
     "last autumn",
@@ -483,13 +531,36 @@ fn told_as_over(sentence: &[Word]) -> bool {
 }
 
 /// Whether `words` hold a phrase that places something years back or says it is over.
+/// A time long ago that something is likened to ("bleeding heavily like last year",
+/// "worse than when I was a teenager") places nothing.
 fn says_over(words: &[Word]) -> bool {
-    LONG_AGO.occur_in(words)
+    let likened = |start: usize| {
+        start > 0 && matches!(words[start - 1].text.as_str(), "like" | "than" | "as")
+    };
+    LONG_AGO
+        .occurrences(words)
+        .any(|phrase| !likened(phrase.start))
         || NOW_OVER.occur_in(words)
         || words.iter().enumerate().any(|(i, word)| {
-            // "at 2015" is a time of day, not a year.
-            is_year(&word.text) && !(i > 0 && words[i - 1].text == "at")
+            // "at 2015" is a time of day, not a year; "2000 ml" an amount.
+            let at_time = i > 0 && words[i - 1].text == "at";
+            let amount = words
+                .get(i + 1)
+                .is_some_and(|next| AMOUNT_UNITS.contains(&next.text.as_str()));
+            is_year(&word.text) && !at_time && !amount && !likened(i)
         })
+}
+
+/// Units a number of four digits may be an amount of, not a year.
+const AMOUNT_UNITS: &[&str] = &[
+    "ml", "mls", "mg", "mcg", "g", "kg", "iu", "units", "hcg", "miu", "steps", "calories",
+];
+
+/// Whether a clause placed long ago is still told in the present tense about its own
+/// subject ("my scar from the section two years ago is oozing pus"): the time then
+/// belongs to a word of the clause, not to what the clause tells.
+fn present_despite_long_ago(clause: &[Word]) -> bool {
+    TOLD_IN_PRESENT.occur_in(clause) && !NOW_OVER.occur_in(clause)
 }
 
 /// Whether a [`PRESENT`] word stands in `words` outside the phrases `apart` (the "now"
@@ -507,7 +578,15 @@ fn in_the_present(words: &[Word], apart: &[Range<usize>]) -> bool {
 /// in the text. Negations are not read here: "no fever, but bleeding through a pad an
 /// hour" is one meaning with both.
 pub(super) fn imagined_or_over(reading: &[Word]) -> bool {
-    let openers = supposing_openers(reading);
+    // An opener whose condition ends in a consequent told now ("if I get up I faint")
+    // supposes nothing.
+    let openers: Vec<Range<usize>> = supposing_openers(reading)
+        .into_iter()
+        .filter(|opener| {
+            let reach = (opener.end + SUPPOSING_REACH).min(reading.len().saturating_sub(1));
+            opener.end > reach || !consequent_begins(reading, opener.end..=reach)
+        })
+        .collect();
     (!openers.is_empty() && !in_the_present(reading, &openers))
         || (told_as_over(reading)
             && !telling_of_self_now(reading)
@@ -542,14 +621,15 @@ fn telling_of_self_now(reading: &[Word]) -> bool {
 }
 
 /// A year written in digits, of a past a member could be telling of ("that was 2019"):
-/// not one still to come, which is more likely a time of day ("2030"). The clock is read
-/// only for a word of four digits, not for every word of a long message.
+/// not this year (what happened in it may still need care) nor one still to come, which
+/// is more likely a time of day ("2030"). The clock is read only for a word of four
+/// digits, not for every word of a long message.
 fn is_year(word: &str) -> bool {
     use chrono::Datelike;
     word.len() == 4
         && word
             .parse::<i32>()
-            .is_ok_and(|year| (1980..=chrono::Utc::now().year()).contains(&year))
+            .is_ok_and(|year| (1980..chrono::Utc::now().year()).contains(&year))
 }
 
 /// A list of fixed phrases, read with the moderators' pattern language (plain words:
