@@ -638,11 +638,15 @@ impl WordPattern {
                 let Some(word) = text.get(at) else {
                     return false;
                 };
-                if !spelled_alike(&word.text, want, *prefix, self.forgiving) {
+                let next = if spelled_alike(&word.text, want, *prefix, self.forgiving) {
+                    part + 1
+                } else if self.run_together(part, &word.text) {
+                    part + 2
+                } else {
                     return false;
-                }
+                };
                 hit.push(at);
-                if self.match_from(part + 1, text, at + 1, hit) {
+                if self.match_from(next, text, at + 1, hit) {
                     true
                 } else {
                     hit.pop();
@@ -650,6 +654,28 @@ impl WordPattern {
                 }
             }
         }
+    }
+
+    /// Whether `word` is the pattern's word `part` and the one after it written as one
+    /// ("alot" for "a lot", "selfharm" for "self harm*"), as members type in a hurry. Only
+    /// a whole first word, and the second exactly as the pattern has it.
+    fn run_together(&self, part: usize, word: &str) -> bool {
+        let (
+            Some(PatternPart::Word {
+                text: first,
+                prefix: false,
+            }),
+            Some(PatternPart::Word {
+                text: second,
+                prefix,
+            }),
+        ) = (self.parts.get(part), self.parts.get(part + 1))
+        else {
+            return false;
+        };
+        word.strip_prefix(first.as_str())
+            .filter(|rest| !rest.is_empty())
+            .is_some_and(|rest| spelled_alike(rest, second, *prefix, false))
     }
 }
 
@@ -691,6 +717,15 @@ impl fmt::Display for WordPattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_pattern_words_typed_as_one_still_match() {
+        let pattern = |source: &str| WordPattern::parse(source).unwrap();
+        assert!(pattern("bleed* ... a lot").matches(&words("bleeding alot")));
+        assert!(pattern("self harm*").matches(&words("thinking of selfharming again")));
+        assert!(!pattern("self harm*").matches(&words("selfish")));
+        assert!(!pattern("a lot").matches(&words("allot")));
+    }
 
     #[test]
     fn a_letter_that_folds_into_marks_alone_is_a_mark_of_the_letter_before() {
