@@ -431,6 +431,24 @@ mod tests {
     }
 
     #[test]
+    fn asking_what_a_medicine_may_cause_is_not_telling_of_it() {
+        let texts = patterns("- bleed* ... heavily\n- heavy bleed*", "- kill* myself");
+        for calm in [
+            "can heparin cause heavy bleeding",
+            "does aspirin cause heavy bleeding",
+        ] {
+            assert!(!assess(&texts, calm).emergency, "{calm}");
+        }
+        for urgent in [
+            "the heparin is causing me to bleed heavily",
+            "the injections cause me to bleed heavily",
+            "heparin caused heavy bleeding and im dizzy now",
+        ] {
+            assert!(assess(&texts, urgent).emergency, "{urgent}");
+        }
+    }
+
+    #[test]
     fn disguised_and_broken_words_still_match() {
         let texts = patterns("- bleed* heavily\n- clot*\n- black* out", "- kill* myself");
         assert!(assess(&texts, "bl33ding heavily since 4am").emergency);

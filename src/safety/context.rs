@@ -396,6 +396,13 @@ static ASKING_IN_GENERAL: Phrases = Phrases::new(&[
     "what to watch for",
     "when to worry about",
     "what happens if you",
+    // What a medicine or a condition may cause, asked of in general ("can heparin cause
+    // heavy bleeding?"); "is causing" and "causes me" tell of it now.
+    "can it cause",
+    "does it cause",
+    "could it cause",
+    "cause",
+    "causes",
 ]);
 
 /// Words that point at a sign someone has ("what is this pain in my chest", "what are
