@@ -487,13 +487,39 @@ fn within_safety_bound(sentences: Vec<Range<usize>>) -> Vec<Range<usize>> {
     }
     let (first, rest) = sentences.split_at(MAX_QUESTION_SENTENCES);
     let places = MAX_SAFETY_SENTENCES - MAX_QUESTION_SENTENCES;
-    let per_place = rest.len().div_ceil(places);
-    first
-        .iter()
-        .cloned()
-        .chain(
-            rest.chunks(per_place)
-                .map(|group| group[0].start..group[group.len() - 1].end),
-        )
-        .collect()
+    // As evenly as the places allow, the larger groups last: a post just over the bound
+    // has all but its last few sentences read alone, as before.
+    let (size, larger) = (rest.len() / places, rest.len() % places);
+    let mut grouped = first.to_vec();
+    let mut from = 0;
+    for place in 0..places {
+        let count = size + usize::from(place >= places - larger);
+        let group = &rest[from..from + count];
+        grouped.push(group[0].start..group[count - 1].end);
+        from += count;
+    }
+    grouped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_post_is_covered_whole_with_only_its_overflow_joined() {
+        let sentences: Vec<Range<usize>> = (0..49).map(|i| i * 10..i * 10 + 9).collect();
+        let grouped = within_safety_bound(sentences.clone());
+        assert_eq!(grouped.len(), MAX_SAFETY_SENTENCES);
+        assert_eq!(grouped[..47], sentences[..47], "all but the overflow alone");
+        assert_eq!(grouped[47], 470..489);
+        let many: Vec<Range<usize>> = (0..200).map(|i| i * 10..i * 10 + 9).collect();
+        let grouped = within_safety_bound(many);
+        assert_eq!(grouped.len(), MAX_SAFETY_SENTENCES);
+        assert_eq!(grouped.first().unwrap().start, 0);
+        assert_eq!(grouped.last().unwrap().end, 1999);
+        assert!(
+            grouped.windows(2).all(|w| w[0].end < w[1].start),
+            "in order, no overlap"
+        );
+    }
 }

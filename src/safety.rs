@@ -403,6 +403,9 @@ mod tests {
             // or an emoji as by a comma.
             "had a dvt years ago - my calf is swollen and hot",
             "had a clot in 2019 (my leg is swollen now)",
+            // A dash or an emoji does not cut a present "I feel" from what happened.
+            "I feel awful - I passed out, had a DVT in 2019",
+            "its bad 😭 i passed out, c section was in 2019",
             "miscarried 2 years ago 😭 bleeding heavily",
             // ...or to a word of a clause told in the present.
             "my c section scar from 2 years ago is oozing pus",
@@ -436,6 +439,7 @@ mod tests {
         for calm in [
             "can heparin cause heavy bleeding",
             "does aspirin cause heavy bleeding",
+            "what could cause heavy bleeding after the tablets",
         ] {
             assert!(!assess(&texts, calm).emergency, "{calm}");
         }
@@ -443,6 +447,9 @@ mod tests {
             "the heparin is causing me to bleed heavily",
             "the injections cause me to bleed heavily",
             "heparin caused heavy bleeding and im dizzy now",
+            // "cause" is also "because".
+            "went to a&e cause bleeding heavily",
+            "my fibroids cause heavy bleeding every day",
         ] {
             assert!(assess(&texts, urgent).emergency, "{urgent}");
         }

@@ -119,11 +119,12 @@ fn snapshot(dir: &Path) -> Option<Snapshot> {
         .filter_map(|entry| {
             let metadata = entry.metadata().ok().filter(|m| !m.is_dir())?;
             let modified = metadata.modified().ok();
-            let racy = modified.is_none_or(|time| {
+            // Only while recent: a time in the future (a share whose clock runs ahead) or
+            // none at all would have the file read on every look for ever.
+            let racy = modified.is_some_and(|time| {
                 SystemTime::now()
                     .duration_since(time)
                     .is_ok_and(|age| age < RACY)
-                    || time > SystemTime::now()
             });
             let seen = Seen {
                 length: metadata.len(),

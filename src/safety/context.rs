@@ -106,16 +106,21 @@ impl<'a> Judged<'a> {
                 continue;
             }
             let clause = &self.words[clause_start..end];
-            let asking: Vec<Range<usize>> = ASKING_IN_GENERAL.occurrences(clause).collect();
+            // Told in the past or the present is judged over the clause as commas and
+            // "and/but/so" bound it: a dash or an emoji must not cut "I feel awful" away
+            // from "- I passed out". The finer breaks only bound how far a time long ago
+            // reaches.
+            let told = &self.words[self.told_clause(clause_start, end, &range)];
+            let asking = asking_openers(clause);
             self.clause_of_word
                 .extend(std::iter::repeat_n(self.clauses.len(), end - clause_start));
             self.clauses.push(Clause {
                 sentence_over,
                 sentence_present,
                 over: (says_over(clause) && !present_despite_long_ago(clause))
-                    || (told_in_past(clause)
-                        && !TOLD_IN_PRESENT.occur_in(clause)
-                        && !set_against(clause)),
+                    || (told_in_past(told)
+                        && !TOLD_IN_PRESENT.occur_in(told)
+                        && !set_against(told)),
                 tells_of_no_sign: tells_of_no_sign(clause, &asking),
                 asking: asking
                     .into_iter()
@@ -128,11 +133,34 @@ impl<'a> Judged<'a> {
 
     /// Whether a new clause starts at word `i`.
     fn turns_before(&self, i: usize) -> bool {
-        let between = self
-            .question
+        breaks_clause(self.between(i)) || self.turns_by_comma_or_word(i)
+    }
+
+    /// Whether a comma, semicolon or colon, or "and", "but" or "so", starts a clause at
+    /// word `i`: the coarser clauses tense is judged over.
+    fn turns_by_comma_or_word(&self, i: usize) -> bool {
+        self.between(i).contains([',', ';', ':'])
+            || matches!(self.words[i].text.as_str(), "and" | "but" | "so")
+    }
+
+    /// What stands between word `i` and the word before it.
+    fn between(&self, i: usize) -> &str {
+        self.question
             .get(self.words[i - 1].span.end..self.words[i].span.start)
-            .unwrap_or("");
-        breaks_clause(between) || matches!(self.words[i].text.as_str(), "and" | "but" | "so")
+            .unwrap_or("")
+    }
+
+    /// The coarser clause ([`Judged::turns_by_comma_or_word`]) holding the words
+    /// `start..end`, within the sentence `sentence`.
+    fn told_clause(&self, start: usize, end: usize, sentence: &Range<usize>) -> Range<usize> {
+        let from = (sentence.start + 1..=start)
+            .rev()
+            .find(|&i| self.turns_by_comma_or_word(i))
+            .unwrap_or(sentence.start);
+        let to = (end..sentence.end)
+            .find(|&i| i > start && self.turns_by_comma_or_word(i))
+            .unwrap_or(sentence.end);
+        from..to
     }
 
     /// Whether the match starting at word `position` says the sign is absent, imagined,
@@ -397,13 +425,31 @@ static ASKING_IN_GENERAL: Phrases = Phrases::new(&[
     "when to worry about",
     "what happens if you",
     // What a medicine or a condition may cause, asked of in general ("can heparin cause
-    // heavy bleeding?"); "is causing" and "causes me" tell of it now.
-    "can it cause",
-    "does it cause",
-    "could it cause",
+    // heavy bleeding?"): only after a word that asks (see [`asking_openers`]), since
+    // "cause" is also "because" ("in A&E cause bleeding heavily").
     "cause",
     "causes",
 ]);
+
+/// Words that ask, one of which must stand shortly before "cause" for it to open a
+/// question about what something may cause.
+const ASKING_BEFORE_CAUSE: &[&str] = &[
+    "can", "could", "does", "do", "will", "would", "might", "may", "what", "which",
+];
+
+/// Where [`ASKING_IN_GENERAL`] openers stand in `words`; "cause" counts only asked
+/// ("can heparin cause", "what could cause"), never as "because".
+fn asking_openers(words: &[Word]) -> Vec<Range<usize>> {
+    ASKING_IN_GENERAL
+        .occurrences(words)
+        .filter(|opener| {
+            !matches!(words[opener.start].text.as_str(), "cause" | "causes")
+                || words[opener.start.saturating_sub(3)..opener.start]
+                    .iter()
+                    .any(|word| ASKING_BEFORE_CAUSE.contains(&word.text.as_str()))
+        })
+        .collect()
+}
 
 /// Words that point at a sign someone has ("what is this pain in my chest", "what are
 /// the signs of the clot she's got"): beside one, a question asks about that sign, not
@@ -606,7 +652,7 @@ pub(super) fn imagined_or_over(reading: &[Word]) -> bool {
 /// outside the openers that tells of a sign someone has, is told in the present, or
 /// brings it to now.
 fn asks_in_general(reading: &[Word]) -> bool {
-    let openers: Vec<Range<usize>> = ASKING_IN_GENERAL.occurrences(reading).collect();
+    let openers = asking_openers(reading);
     !openers.is_empty() && tells_of_no_sign(reading, &openers) && !in_the_present(reading, &openers)
 }
 
