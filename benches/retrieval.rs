@@ -170,19 +170,12 @@ fn report_long_messages(knowledge: &Knowledge) {
     println!();
     for unit in ["112 ", "no fever ", "if i start bleeding heavily, "] {
         let message = unit.repeat(LONGEST_MESSAGE / unit.len());
-        let mut times: Vec<Duration> = (0..RUNS)
-            .map(|_| {
-                let started = Instant::now();
-                black_box(lantern::safety::read_patterns(texts, black_box(&message)));
-                started.elapsed()
-            })
-            .collect();
-        times.sort_unstable();
+        let (median, slowest) = median_and_slowest(RUNS, || {
+            black_box(lantern::safety::read_patterns(texts, black_box(&message)));
+        });
         println!(
-            "safety patterns on {} characters of {unit:?} repeated: median {:.1} ms, slowest {:.1} ms ({RUNS} runs)",
+            "safety patterns on {} characters of {unit:?} repeated: median {median:.1} ms, slowest {slowest:.1} ms ({RUNS} runs)",
             message.len(),
-            ms(times[RUNS / 2]),
-            ms(times[RUNS - 1])
         );
     }
     // The whole answer path on a long story: the safety net reads every sentence (up to
@@ -206,20 +199,26 @@ fn report_long_messages(knowledge: &Knowledge) {
         })
         .collect();
     let count = story.matches(". ").count();
-    let mut times: Vec<Duration> = (0..RUNS)
+    let (median, slowest) = median_and_slowest(RUNS, || {
+        black_box(knowledge.ask(black_box(&story)));
+    });
+    println!(
+        "whole answer to a {}-character story of {count} sentences: median {median:.1} ms, slowest {slowest:.1} ms ({RUNS} runs)",
+        story.len(),
+    );
+}
+
+/// Runs `work` `runs` times; its median and slowest times, in milliseconds.
+fn median_and_slowest(runs: usize, mut work: impl FnMut()) -> (f64, f64) {
+    let mut times: Vec<Duration> = (0..runs)
         .map(|_| {
             let started = Instant::now();
-            black_box(knowledge.ask(black_box(&story)));
+            work();
             started.elapsed()
         })
         .collect();
     times.sort_unstable();
-    println!(
-        "whole answer to a {}-character story of {count} sentences: median {:.1} ms, slowest {:.1} ms ({RUNS} runs)",
-        story.len(),
-        ms(times[RUNS / 2]),
-        ms(times[RUNS - 1])
-    );
+    (ms(times[runs / 2]), ms(times[runs - 1]))
 }
 
 /// Every `q` of the evaluation files, in file order.

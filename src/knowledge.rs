@@ -481,16 +481,16 @@ fn meaning_texts(question: &str) -> Vec<&str> {
 /// still cover all of them: the first [`MAX_QUESTION_SENTENCES`] alone (retrieval reads
 /// them), the rest joined a few neighbours at a time. Cutting by position instead left
 /// the end of a long post unread, where "…and I can't stop the bleeding" may stand.
-fn within_safety_bound(sentences: Vec<Range<usize>>) -> Vec<Range<usize>> {
+fn within_safety_bound(mut sentences: Vec<Range<usize>>) -> Vec<Range<usize>> {
     if sentences.len() <= MAX_SAFETY_SENTENCES {
         return sentences;
     }
-    let (first, rest) = sentences.split_at(MAX_QUESTION_SENTENCES);
+    let rest = sentences.split_off(MAX_QUESTION_SENTENCES);
     let places = MAX_SAFETY_SENTENCES - MAX_QUESTION_SENTENCES;
     // As evenly as the places allow, the larger groups last: a post just over the bound
     // has all but its last few sentences read alone, as before.
     let (size, larger) = (rest.len() / places, rest.len() % places);
-    let mut grouped = first.to_vec();
+    let mut grouped = sentences;
     let mut from = 0;
     for place in 0..places {
         let count = size + usize::from(place >= places - larger);

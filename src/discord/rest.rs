@@ -49,13 +49,16 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// Discord's window for the first response to an interaction.
 pub const INTERACTION_WINDOW: Duration = Duration::from_secs(3);
 
+/// When Discord's ids start counting: the milliseconds in an id (its top 42 bits) are
+/// since 2015-01-01.
+const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+
 /// How much of Discord's window for the first response to the interaction `id` is left
 /// at `now`: the window runs from when Discord created the interaction (the time in its
 /// id), not from when Lantern started to answer, so no retry is made after it has closed.
 /// What the clocks may disagree by is bounded: at least a third of the window is always
 /// left, so a clock running ahead never stops a reply that could still arrive.
 fn window_left(id: u64, now: std::time::SystemTime) -> Duration {
-    const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
     let created = std::time::UNIX_EPOCH + Duration::from_millis((id >> 22) + DISCORD_EPOCH_MS);
     let elapsed = now.duration_since(created).unwrap_or(Duration::ZERO);
     INTERACTION_WINDOW - elapsed.min(INTERACTION_WINDOW * 2 / 3)
@@ -654,7 +657,7 @@ mod tests {
     #[test]
     fn the_reply_window_counts_from_the_interactions_creation() {
         let created_ms: u64 = 1_700_000_000_000;
-        let id = (created_ms - 1_420_070_400_000) << 22;
+        let id = (created_ms - DISCORD_EPOCH_MS) << 22;
         let at = |ms: u64| std::time::UNIX_EPOCH + Duration::from_millis(created_ms + ms);
         assert_eq!(window_left(id, at(0)), INTERACTION_WINDOW);
         assert_eq!(window_left(id, at(1500)), Duration::from_millis(1500));

@@ -27,8 +27,8 @@ type Snapshot = BTreeMap<PathBuf, Seen>;
 /// coarsest modification times of common filesystems (FAT's two seconds).
 const RACY: Duration = Duration::from_secs(3);
 
-/// What one look saw of one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What one look saw of one file; compared by [`Seen::same_as`].
+#[derive(Debug, Clone)]
 struct Seen {
     length: u64,
     modified: Option<SystemTime>,

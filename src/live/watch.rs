@@ -326,11 +326,13 @@ impl Follower {
             ));
         }
         if moved {
-            // The old watch followed a folder that is gone; follow the one there now.
+            // The old watch followed a folder that is gone; follow the one there now
+            // (which looks for links in it).
             self.unfollow_folder();
             self.follow_folder();
+        } else {
+            self.poll_if_linked();
         }
-        self.poll_if_linked();
     }
 
     fn unfollow_folder(&mut self) {
@@ -363,7 +365,7 @@ const OUT_OF_WATCHES_HINT: &str =
     " (on Linux the usual cause is the limit fs.inotify.max_user_watches)";
 
 /// The first symbolic link inside `dir`, not counting what Lantern never reads (`.git`,
-/// editors' leftovers); the folder itself may be one.
+/// editors' leftovers). The folder itself may be a link: file events follow its target.
 fn first_link(dir: &Path) -> Option<PathBuf> {
     walkdir::WalkDir::new(dir)
         .min_depth(1)

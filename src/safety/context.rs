@@ -133,7 +133,7 @@ impl<'a> Judged<'a> {
 
     /// Whether a new clause starts at word `i`.
     fn turns_before(&self, i: usize) -> bool {
-        breaks_clause(self.between(i)) || self.turns_by_comma_or_word(i)
+        self.turns_by_comma_or_word(i) || pauses(self.between(i))
     }
 
     /// Whether a comma, semicolon or colon, or "and", "but" or "so", starts a clause at
@@ -231,14 +231,13 @@ fn sentence_end(words: &[Word], sentences: &[Range<usize>], start: usize) -> usi
             .count()
 }
 
-/// Whether what stands between two words ends a clause: a comma, semicolon or colon, a
-/// bracket, a line break, a dash set apart by spaces ("had a clot years ago - my calf is
-/// swollen"), or a symbol such as an emoji, which members use as a pause. A hyphen inside
-/// a word ("c-section") and quotes are not.
-fn breaks_clause(between: &str) -> bool {
-    between.contains([
-        ',', ';', ':', '(', ')', '[', ']', '\n', '\u{2013}', '\u{2014}',
-    ]) || between.contains(" -")
+/// Whether what stands between two words is a pause that ends a clause besides a comma
+/// ([`Judged::turns_by_comma_or_word`]): a bracket, a line break, a dash set apart by
+/// spaces ("had a clot years ago - my calf is swollen"), or a symbol such as an emoji,
+/// which members use as a pause. A hyphen inside a word ("c-section") and quotes are not.
+fn pauses(between: &str) -> bool {
+    between.contains(['(', ')', '[', ']', '\n', '\u{2013}', '\u{2014}'])
+        || between.contains(" -")
         || between.contains("- ")
         || between.chars().any(|c| {
             !c.is_alphanumeric()
