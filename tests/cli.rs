@@ -5,7 +5,7 @@ mod common;
 
 use std::fs;
 
-use common::{Lantern, article_path, bundled_content, bundled_safety, content_copy};
+use common::{Lantern, article_path, bundled_content, bundled_safety, content_copy, edit};
 
 fn content_arg() -> String {
     bundled_content().display().to_string()
@@ -328,12 +328,6 @@ struct Breakage {
     location: &'static str,
     /// Words the message must contain.
     message: &'static str,
-}
-
-fn edit(path: &std::path::Path, from: &str, to: &str) {
-    let text = fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{from} not in {}", path.display());
-    fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// `text` of the content's safety.md written `times` times over.

@@ -10,10 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::bot::{Bot, BotOptions, PATIENCE, callback_for, reply_text};
+use support::bot::{Bot, BotOptions, PATIENCE, callback_for, edited_response, reply_text};
 use support::fake_discord::{self as fake, FakeDiscord, Fault, Member, RouteMatch};
 
-use common::{article_path, content_copy};
+use common::{article_path, content_copy, edit};
 
 const HEPARIN: &str = "is heparin a blood thinner";
 
@@ -122,12 +122,6 @@ async fn an_edit_reaches_members(
     .await;
     assert!(report.contains("Files changed"), "{report}");
     arrived
-}
-
-fn edit(path: &std::path::Path, from: &str, to: &str) {
-    let text = fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{from}");
-    fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -274,15 +268,7 @@ async fn reload_reports_reach_the_moderators_in_the_order_of_the_reloads() {
     fs::write(&article, &good).unwrap();
     let reload = fake::slash_command("reload", json!([]), &Member::moderator(5200));
     discord.send_interaction(reload.clone()).await;
-    let edited = format!(
-        "/webhooks/{}/{}/messages/@original",
-        FakeDiscord::APPLICATION_ID,
-        reload["token"].as_str().unwrap()
-    );
-    discord
-        .wait_for_request(|r| r.method == "PATCH" && r.path == edited, PATIENCE)
-        .await
-        .unwrap_or_else(|e| panic!("/reload was not answered: {e}\n{}", bot.log()));
+    edited_response(&discord, &reload, &bot).await;
     let posted = discord
         .wait_for_requests(
             2,
@@ -423,15 +409,7 @@ async fn questions_are_answered_from_whole_content_through_a_hundred_reloads() {
         .unwrap();
         let reload = fake::slash_command("reload", json!([]), &Member::moderator(5100));
         discord.send_interaction(reload.clone()).await;
-        let path = format!(
-            "/webhooks/{}/{}/messages/@original",
-            FakeDiscord::APPLICATION_ID,
-            reload["token"].as_str().unwrap()
-        );
-        discord
-            .wait_for_request(|r| r.method == "PATCH" && r.path == path, PATIENCE)
-            .await
-            .unwrap_or_else(|e| panic!("reload {round} was not answered: {e}\n{}", bot.log()));
+        edited_response(&discord, &reload, &bot).await;
         round += 1;
     }
     stop.store(true, Ordering::SeqCst);

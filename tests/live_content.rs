@@ -13,7 +13,7 @@ use lantern::knowledge::DEFAULT_MIN_CONFIDENCE;
 use lantern::live::KnowledgeStore;
 use lantern::live::watch;
 
-use common::{article_path, content_copy};
+use common::{article_path, content_copy, edit};
 
 const PATIENCE: Duration = Duration::from_secs(15);
 
@@ -108,12 +108,6 @@ fn open(dir: &Path) -> KnowledgeStore {
     KnowledgeStore::open(dir, DEFAULT_MIN_CONFIDENCE, common::embedder()).unwrap()
 }
 
-fn edit(path: &Path, from: &str, to: &str) {
-    let text = fs::read_to_string(path).unwrap();
-    assert!(text.contains(from));
-    fs::write(path, text.replace(from, to)).unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_saved_edit_is_served_after_one_reload() {
     a_saved_edit_is_served(watch::WatchMode::Events).await;
@@ -196,9 +190,14 @@ async fn a_content_repository_cloned_afresh_is_followed() {
 
 /// Waits until the heparin question is answered with a passage holding `marker`.
 async fn wait_for_answer(watched: &Watched, marker: &str) {
+    wait_for_answer_to(watched, "is heparin a blood thinner", marker).await;
+}
+
+/// Waits until `question` is answered with a passage holding `marker`.
+async fn wait_for_answer_to(watched: &Watched, question: &str, marker: &str) {
     let deadline = Instant::now() + PATIENCE;
     loop {
-        let passage = watched.answer("is heparin a blood thinner").unwrap();
+        let passage = watched.answer(question).unwrap_or_default();
         if passage.contains(marker) {
             return;
         }
@@ -234,26 +233,16 @@ async fn edits_to_linked_articles_are_served() {
     let dir = content.path().to_path_buf();
     let store = open(&dir);
     let watched = Watched::watch(content, dir, store, watch::WatchMode::Events).await;
-    let iron = || {
-        watched
-            .answer("when are iron tablets advised")
-            .unwrap_or_default()
-    };
-    assert!(iron().contains("ferritin is low"), "{}", iron());
+    let iron = "when are iron tablets advised";
+    let served = watched.answer(iron).unwrap_or_default();
+    assert!(served.contains("ferritin is low"), "{served}");
 
     fs::write(
         &shared,
         article("Iron tablets are often advised when ferritin is low (edited)."),
     )
     .unwrap();
-    let deadline = Instant::now() + PATIENCE;
-    while !iron().contains("(edited)") {
-        assert!(
-            Instant::now() < deadline,
-            "the linked article's edit was never served"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_for_answer_to(&watched, iron, "(edited)").await;
 }
 
 #[cfg(unix)]

@@ -236,19 +236,11 @@ async fn sigterm_waits_for_a_reload_report_on_its_way_to_the_moderators() {
         },
         1,
     );
-    let article = common::article_path(content.path());
-    let text = std::fs::read_to_string(&article).unwrap();
-    let passage = "Heparin is an injectable blood thinner.";
-    assert!(text.contains(passage));
-    std::fs::write(
-        &article,
-        text.replacen(
-            passage,
-            "Heparin is an injectable blood thinner, given by injection.",
-            1,
-        ),
-    )
-    .unwrap();
+    common::edit(
+        &common::article_path(content.path()),
+        "Heparin is an injectable blood thinner.",
+        "Heparin is an injectable blood thinner, given by injection.",
+    );
     discord
         .wait_for_request(|r| r.path == path && r.response_status == 429, PATIENCE)
         .await

@@ -9,6 +9,13 @@ use std::process::{Command, Output, Stdio};
 
 use lantern::content::{Library, SafetyTexts};
 
+/// Replaces the first `from` in the file at `path` with `to`, as a moderator's save.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from} not in {}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
 /// The bundled content folder.
 pub fn bundled_content() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("content")
