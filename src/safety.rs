@@ -161,15 +161,27 @@ fn whole_follows_its_sentences(each: &mut [Closeness]) {
 /// Decides meaning by meaning: any one meaning close enough to an emergency, and closer
 /// to it than to any calm example, is enough. A calm sentence elsewhere in the question
 /// ("I read about warning signs") cannot veto an emergency told in another sentence.
+///
+/// The closeness returned is the one a moderator needs to see: of a meaning that raised
+/// a notice when one did (a sentence at 0.60 against a calm 0.61 counts at the margin,
+/// while another sentence may lean further from calm at 0.10 against 0.05), else of the
+/// meaning that leaned most towards an emergency.
 pub fn assess_meanings(each: &[Closeness], thresholds: Thresholds) -> (Urgency, Closeness) {
     let urgency = each
         .iter()
         .map(|closeness| closeness.urgency(thresholds))
         .fold(Urgency::default(), Urgency::or);
-    let shown = each
-        .iter()
-        .copied()
-        .max_by(|a, b| a.lean().total_cmp(&b.lean()))
+    let leaning_most = |meanings: &mut dyn Iterator<Item = Closeness>| {
+        meanings.max_by(|a, b| a.lean().total_cmp(&b.lean()))
+    };
+    let raising = leaning_most(
+        &mut each
+            .iter()
+            .copied()
+            .filter(|closeness| closeness.urgency(thresholds).is_urgent()),
+    );
+    let shown = raising
+        .or_else(|| leaning_most(&mut each.iter().copied()))
         .unwrap_or_default();
     (urgency, shown)
 }
@@ -549,6 +561,38 @@ mod tests {
             shown.urgent,
             net.closeness_each(&[emergency], &[""])[0].urgent
         );
+    }
+
+    #[test]
+    fn explain_shows_the_meaning_that_raised_the_notice() {
+        // A sentence at the margin raised the notice; another leans further from calm
+        // but is far from any emergency. A moderator must see the one that counted.
+        let at_margin = Closeness {
+            urgent: 0.60,
+            crisis: 0.20,
+            calm: 0.61,
+            imagined_or_over: false,
+        };
+        let far_from_all = Closeness {
+            urgent: 0.10,
+            crisis: 0.19,
+            calm: 0.05,
+            imagined_or_over: false,
+        };
+        let (urgency, shown) = assess_meanings(
+            &[far_from_all, at_margin, far_from_all],
+            Thresholds::SHIPPED,
+        );
+        assert!(urgency.emergency);
+        assert_eq!(shown, at_margin);
+        // No notice: the meaning leaning most is shown.
+        let calm = Closeness {
+            calm: 0.9,
+            ..at_margin
+        };
+        let (urgency, shown) = assess_meanings(&[calm, far_from_all], Thresholds::SHIPPED);
+        assert!(!urgency.is_urgent());
+        assert_eq!(shown, far_from_all);
     }
 
     #[test]
