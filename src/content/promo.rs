@@ -28,6 +28,13 @@ const SALES_PHRASES: &[&str] = &[
     "special offer",
     "money back",
     "click here",
+    "use code",
+    "use the code",
+    "using code",
+    "with code",
+    "at checkout",
+    "order today",
+    "buy today",
     "read more about it here",
     "affiliate*",
     "sponsored",
@@ -84,17 +91,48 @@ fn sales_patterns() -> &'static [WordPattern] {
     })
 }
 
+/// Whether `token` (a whitespace-separated piece of a line) is a link: a web address
+/// with or without its scheme ("https://…", "www.…", "amzn.to/3xYz",
+/// "babyvitamins.com/store"). Without a scheme it needs a path, so that "nhs.uk" or
+/// "e.g." in a sentence is not taken for one; only a shop link's words make it an advert.
+fn is_link(token: &str) -> bool {
+    let lower = token.to_ascii_lowercase();
+    if lower.contains("http://") || lower.contains("https://") || lower.starts_with("www.") {
+        return true;
+    }
+    let Some((host, _path)) = lower.split_once('/') else {
+        return false;
+    };
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+}
+
+/// Whether `line` offers a share off a price ("10% off"), as a discount code does.
+fn offers_percent_off(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let tokens: Vec<&str> = lower.split_whitespace().collect();
+    tokens
+        .windows(2)
+        .any(|pair| pair[0].ends_with('%') && pair[0].len() > 1 && pair[1].starts_with("off"))
+}
+
 /// Why `line` looks promotional, if it does.
 pub fn promotional_reason(line: &str) -> Option<String> {
     let line_words = words(line);
     if let Some(pattern) = sales_patterns().iter().find(|p| p.matches(&line_words)) {
         return Some(format!("sales wording (`{pattern}`)"));
     }
+    if offers_percent_off(line) {
+        return Some("a price offer (`% off`)".to_string());
+    }
     line.split_whitespace()
-        .filter(|token| {
-            let lower = token.to_ascii_lowercase();
-            lower.contains("http://") || lower.contains("https://") || lower.starts_with("www.")
-        })
+        .filter(|token| is_link(token))
         .find(|link| is_shop_link(link))
         .map(|link| {
             format!(
@@ -140,8 +178,26 @@ mod tests {
             "https://www.amazon.co.uk/dp/B0000",
             "https://example.com/products/heparin-pen?ref=lantern",
             "https://shop.example.com/item",
+            "Get yours at amzn.to/3xYz",
+            "or visit babyvitamins.com/store today",
         ] {
             assert!(promotional_reason(shop).is_some(), "{shop}");
+        }
+        for pitch in [
+            "Use code BABY10 at checkout for 10% off our iron gummies.",
+            "Save 20% off this week",
+            "Available at most pharmacies, order today!",
+        ] {
+            assert!(promotional_reason(pitch).is_some(), "{pitch}");
+        }
+        // Not links, or links to references.
+        for plain in [
+            "Take it with food, e.g. at breakfast.",
+            "See nhs.uk/conditions/miscarriage for more.",
+            "A dose of 0.5/1 mg, about 80% of people respond",
+            "The test is 99% accurate and the charge is £9.90.",
+        ] {
+            assert_eq!(promotional_reason(plain), None, "{plain}");
         }
     }
 }
