@@ -551,6 +551,60 @@ async fn a_reply_refused_for_its_buttons_is_sent_without_them() {
     );
 }
 
+/// A channel Lantern can read but not post in (a locked thread): every post there is
+/// refused, so the answer, crisis notice first, goes to the asker as a direct message
+/// rather than nowhere.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_no_channel_post_is_allowed_for_goes_to_the_asker_directly() {
+    let (discord, bot) = start().await;
+    let path = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
+    // Every post in the channel refused.
+    discord.fail_next(RouteMatch::Path(path.clone()), Fault::Status(403), 3);
+    let author = User::new(2003, "asker");
+    discord
+        .send_message(fake::guild_message_mentioning_bot(
+            &format!(
+                "<@{}> I want to kill myself, I can't do this any more",
+                FakeDiscord::BOT_USER_ID
+            ),
+            &author,
+        ))
+        .await;
+    let direct_path = format!("/channels/{}/messages", fake::fixtures::DM_CHANNEL_ID);
+    let sent = discord
+        .wait_for_request(
+            |r| r.path == direct_path && r.response_status == 200,
+            PATIENCE,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("no direct message: {e}\n{}", bot.log()));
+    let content = sent.body.unwrap()["content"].as_str().unwrap().to_string();
+    let notice = bundled_safety().crisis_notice;
+    assert!(
+        content.starts_with(notice.lines().next().unwrap()),
+        "{content}"
+    );
+    let opened = discord
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST" && r.path == "/users/@me/channels")
+        .expect("the direct channel was opened");
+    assert_eq!(
+        opened.body.unwrap()["recipient_id"],
+        Value::from(author.id.to_string()),
+    );
+    // The channel took nothing: the reply (without buttons, a crisis reply has none)
+    // and the plain post were both refused first.
+    let in_channel: Vec<u16> = discord
+        .requests()
+        .iter()
+        .filter(|r| r.path == path)
+        .map(|r| r.response_status)
+        .collect();
+    assert_eq!(in_channel, [403, 403], "{}", bot.log());
+    assert_schema_valid(&discord);
+}
+
 /// The `index`th message the bot created in the server channel, once there is one.
 async fn channel_message(discord: &FakeDiscord, bot: &Bot, index: usize) -> Value {
     let deadline = std::time::Instant::now() + PATIENCE;

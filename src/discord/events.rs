@@ -74,20 +74,23 @@ async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<()
             return Err(error);
         }
     };
-    deliver(data, asked.question_id, channel, replied_to, reply).await
+    deliver(data, asked, channel, replied_to, reply).await
 }
 
 /// Sends `reply` as a reply to the member's message, stepping down when Discord refuses
 /// it as sent (HTTP 4xx): without its buttons (one Discord will not take), then as a plain
 /// message in the channel (a reply needs Read Message History, which a server may have
-/// taken away). The answer, and any urgent notice in it, matter more than either.
+/// taken away), then as a direct message to the asker (Lantern may read a channel it may
+/// not post in, such as a locked thread). The answer, and any urgent or crisis notice in
+/// it, matter more than any of these.
 async fn deliver(
     data: &Data,
-    question: u64,
+    asked: Asked,
     channel: u64,
     replied_to: u64,
     reply: MessageBody,
 ) -> Result<(), Error> {
+    let question = asked.question_id;
     let has_buttons = reply
         .components
         .as_ref()
@@ -120,9 +123,14 @@ async fn deliver(
     tracing::warn!(
         "Discord refused a reply to the member's message; posting it in the channel instead"
     );
-    data.rest
-        .post(channel, &plain.content, &Nonce::ReplyTo(replied_to))
-        .await?;
+    let nonce = Nonce::ReplyTo(replied_to);
+    match data.rest.post(channel, &plain.content, &nonce).await {
+        Err(SendError::Refused { .. }) => {}
+        sent => return Ok(sent?),
+    }
+    tracing::warn!("Discord refused every post in the channel; sending the answer directly");
+    let direct = data.rest.open_direct_channel(asked.asker).await?;
+    data.rest.post(direct, &plain.content, &nonce).await?;
     Ok(())
 }
 

@@ -494,6 +494,23 @@ impl DiscordRest {
             .await
     }
 
+    /// Opens (or finds) the direct-message channel with the member `user_id`, for a reply
+    /// no channel of the server would take. Returns the channel's id.
+    pub async fn open_direct_channel(&self, user_id: u64) -> Result<u64, SendError> {
+        let url = format!("{}/users/@me/channels", self.api);
+        let body = serde_json::json!({ "recipient_id": user_id.to_string() });
+        let channel = self
+            .exchange(reqwest::Method::POST, &url, &body, None, true)
+            .await?;
+        channel["id"]
+            .as_str()
+            .and_then(|id| id.parse().ok())
+            .ok_or_else(|| SendError::GaveUp {
+                attempts: 1,
+                last: "Discord opened a direct channel without an id".to_string(),
+            })
+    }
+
     /// Sends with retries. `idempotent`: whether a retry after an ambiguous failure is
     /// safe. `deadline`: after this, a retry is pointless.
     async fn send(
@@ -504,6 +521,20 @@ impl DiscordRest {
         deadline: Option<Instant>,
         idempotent: bool,
     ) -> Result<(), SendError> {
+        self.exchange(method, url, body, deadline, idempotent)
+            .await
+            .map(drop)
+    }
+
+    /// [`DiscordRest::send`], returning the JSON Discord answered with (null for none).
+    async fn exchange(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        body: &(impl Serialize + Sync),
+        deadline: Option<Instant>,
+        idempotent: bool,
+    ) -> Result<Value, SendError> {
         let mut backoff = FIRST_BACKOFF;
         let mut last = String::new();
         for attempt in 1..=MAX_ATTEMPTS {
@@ -515,7 +546,9 @@ impl DiscordRest {
                 .send()
                 .await
             {
-                Ok(response) if response.status().is_success() => return Ok(()),
+                Ok(response) if response.status().is_success() => {
+                    return Ok(response.json::<Value>().await.unwrap_or(Value::Null));
+                }
                 Ok(response) if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS => {
                     let wait = retry_after(response).await;
                     last = format!("rate limited for {:.2}s", wait.as_secs_f64());
