@@ -237,6 +237,39 @@ async fn a_broken_file_keeps_the_old_answers_and_the_mod_log_hears_of_it() {
     );
 }
 
+/// A rejection Discord would not take (the channel briefly refused Lantern's posts) is
+/// not counted as told: the next save of the same broken file reports it again, rather
+/// than being skipped as a repeat of a post the channel never had.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejection_whose_post_failed_is_reported_at_the_next_save() {
+    let content = content_copy();
+    let (discord, bot) = start(content.path()).await;
+    let channel = format!("/channels/{}/messages", FakeDiscord::MOD_LOG_CHANNEL_ID);
+    discord.fail_next(RouteMatch::Path(channel.clone()), Fault::Status(403), 1);
+    let article = article_path(content.path());
+    let broken = fs::read_to_string(&article)
+        .unwrap()
+        .replace("last_reviewed: 2026-11-24", "last_reviewed: 24/11/2026");
+    fs::write(&article, &broken).unwrap();
+    discord
+        .wait_for_request(|r| r.path == channel && r.response_status == 403, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("the rejection was not tried: {e}\n{}", bot.log()));
+
+    // The same error, saved again.
+    fs::write(&article, format!("{broken}\n")).unwrap();
+    let posted = discord
+        .wait_for_request(|r| r.path == channel && r.response_status == 200, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("the rejection was never posted: {e}\n{}", bot.log()));
+    let report = posted.body.unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(report.contains("nothing was reloaded"), "{report}");
+    assert!(report.contains("is not a date"), "{report}");
+}
+
 /// The moderators' channel tells the reloads in the order they happened: a `/reload`
 /// that fixed the content is not posted before the watcher's report of the errors, even
 /// when that report is still waiting out a rate limit.

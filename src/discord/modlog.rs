@@ -107,11 +107,7 @@ impl Poster {
     /// rejection posted last.
     async fn post(&mut self, event: &ReloadEvent, trigger: Trigger) {
         let repeated = match event {
-            ReloadEvent::Rejected(problems) => {
-                let repeated = self.last_rejection.as_ref() == Some(problems);
-                self.last_rejection = Some(problems.clone());
-                repeated
-            }
+            ReloadEvent::Rejected(problems) => self.last_rejection.as_ref() == Some(problems),
             ReloadEvent::Reloaded(_) => {
                 self.last_rejection = None;
                 false
@@ -126,7 +122,13 @@ impl Poster {
             post: self.posts,
         };
         self.posts += 1;
-        if let Err(error) = self.rest.post(channel_id, &text, &nonce).await {
+        let posted = self.rest.post(channel_id, &text, &nonce).await;
+        // A rejection counts as told only once the channel has it: after a failed post,
+        // the next save of the same broken file tries again.
+        if let ReloadEvent::Rejected(problems) = event {
+            self.last_rejection = posted.is_ok().then(|| problems.clone());
+        }
+        if let Err(error) = posted {
             tracing::error!(%error, "could not post to the moderators' log channel");
         }
     }
