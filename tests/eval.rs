@@ -434,6 +434,28 @@ fn corpus_h_new_articles() {
     new_article_set("corpus-h", 0.21, 0.95, 2, 13, 0.76);
 }
 
+/// Short questions (one to seven words, as members often type them) over the bundled
+/// article with corpus B's articles (`short-1`) or corpus F's (`short-2`), written blind
+/// to the code. Their off-topic questions ask what a term is that the articles only name
+/// in passing, which Lantern too often answers with the passage naming it (README,
+/// "Short questions").
+#[test]
+fn short_questions() {
+    // Set, articles, least share right, least share of honest refusals, most wrong
+    // passages quoted, most needless notices, least share of declines naming the topic.
+    for (set, articles, right, refused, wrong_quoted, false_alarms, named) in [
+        ("short-1", "corpus-b", 0.49, 0.62, 13, 0, 0.83),
+        ("short-2", "corpus-f", 0.56, 0.81, 9, 3, 0.89),
+    ] {
+        let report = eval_report(
+            &format!("eval/{set}/questions.jsonl"),
+            &[&format!("eval/{articles}/articles")],
+        );
+        assert_floors(&report, right, refused, wrong_quoted, 0, false_alarms);
+        assert_declines_name_the_answer(&report, named);
+    }
+}
+
 /// Urgent sets whose lines do not name the emergency's kind (`kind`, or `class`).
 const SETS_WITHOUT_KINDS: [&str; 2] = ["eval/urgent-2.jsonl", "eval/urgent-fit-8.jsonl"];
 
