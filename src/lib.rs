@@ -42,8 +42,9 @@ const PAYLOAD_LOGGING_CRATES: &[&str] = &[
 const PAYLOAD_WARNING_TARGETS: &[&str] = &["serenity::gateway::ws", "poise"];
 
 /// Sets up logging to stderr. `RUST_LOG` overrides `default_filter`, but unless
-/// `log_questions` is set, the libraries that would log members' questions are held at
-/// info whatever `RUST_LOG` says: these are health questions.
+/// `log_questions` is set and `RUST_LOG` asks for trace, the libraries that would log
+/// members' questions are held at info whatever `RUST_LOG` says: these are health
+/// questions. The flag alone (left on by mistake, or with `RUST_LOG=debug`) lifts nothing.
 pub fn init_logging(default_filter: &str, log_questions: bool) {
     use tracing_subscriber::filter::{LevelFilter, Targets};
     use tracing_subscriber::prelude::*;
@@ -55,6 +56,7 @@ pub fn init_logging(default_filter: &str, log_questions: bool) {
         .filter(|value| !value.trim().is_empty())
         .and_then(|value| tracing_subscriber::EnvFilter::try_new(value).ok())
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default_filter));
+    let log_questions = log_questions && filter.max_level_hint() == Some(LevelFilter::TRACE);
     let mut cap = Targets::new().with_default(LevelFilter::TRACE);
     if !log_questions {
         for target in PAYLOAD_LOGGING_CRATES {

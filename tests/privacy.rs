@@ -141,6 +141,25 @@ async fn nothing_members_said_reaches_the_log_at_the_default_level_or_at_debug()
     }
 }
 
+/// The flag alone, for a test server, lets nothing through at the default level: the
+/// gateway library's warning quoting an unreadable event, or a panic's message, stay out.
+#[tokio::test(flavor = "multi_thread")]
+async fn allowing_question_logs_leaks_nothing_without_trace() {
+    for level in ["", "lantern=info,warn", "debug"] {
+        let log = session_log(vec![
+            ("RUST_LOG", level.to_string()),
+            ("LANTERN_LOG_QUESTIONS", "true".to_string()),
+        ])
+        .await;
+        assert!(log.contains("question answered"), "the session ran:\n{log}");
+        let found = leaks(&log);
+        assert!(
+            found.is_empty(),
+            "RUST_LOG={level:?} with LANTERN_LOG_QUESTIONS=true leaked {found:?}:\n{log}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn trace_shows_questions_only_when_explicitly_allowed() {
     let log = session_log(vec![("RUST_LOG", "trace".to_string())]).await;
