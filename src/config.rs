@@ -254,19 +254,29 @@ fn find_line(path: &Path, text: &str) -> Option<(usize, String)> {
         })
 }
 
-/// `value` quoted for an error message, unless it looks like a bot token (three parts
-/// joined by dots) pasted into the wrong setting: the token is never printed.
+/// Whether `value` holds something shaped like a bot token (three parts joined by dots)
+/// anywhere: pasted with its "Bot " prefix, inside a path or beside other words.
+fn holds_a_token(value: &str) -> bool {
+    let is_token = |piece: &str| {
+        let parts: Vec<&str> = piece.split('.').collect();
+        parts.len() == 3
+            && piece.len() >= 50
+            && parts.iter().all(|part| {
+                part.len() >= 5
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+    };
+    value
+        .split(|c: char| c.is_whitespace() || matches!(c, '/' | '\\' | '"' | '\'' | '=' | ':'))
+        .any(is_token)
+}
+
+/// `value` quoted for an error message, unless it holds what looks like a bot token
+/// pasted into the wrong setting: the token is never printed.
 fn shown(value: &str) -> String {
-    let parts: Vec<&str> = value.split('.').collect();
-    let token_like = parts.len() == 3
-        && value.len() >= 50
-        && parts.iter().all(|part| {
-            part.len() >= 5
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        });
-    if token_like {
+    if holds_a_token(value) {
         "the value (it looks like a bot token, so it is not shown)".to_string()
     } else {
         format!("`{value}`")
@@ -293,6 +303,19 @@ impl Config {
             get(source, "LANTERN_CONTENT_DIR")
                 .map_or_else(|| PathBuf::from("content"), PathBuf::from)
         });
+        // Every message about a folder names it; a token pasted there must not be printed.
+        for (key, dir) in [
+            ("LANTERN_CONTENT_DIR", get(source, "LANTERN_CONTENT_DIR")),
+            ("LANTERN_DATA_DIR", get(source, "LANTERN_DATA_DIR")),
+        ] {
+            if dir.as_deref().is_some_and(holds_a_token) {
+                return Err(ConfigError::Invalid {
+                    key,
+                    problem: "the value looks like a bot token, so it is not shown".to_string(),
+                    hint: "Put the token in DISCORD_TOKEN and set this to a folder",
+                });
+            }
+        }
         let min_confidence = match get(source, "LANTERN_MIN_CONFIDENCE") {
             None => DEFAULT_MIN_CONFIDENCE,
             Some(value) => match value.parse::<f32>() {
@@ -703,6 +726,24 @@ mod tests {
             assert!(error.contains(key) && !error.contains(TOKEN), "{error}");
             assert!(error.contains("looks like a bot token"), "{error}");
         }
+        // ...with its "Bot " prefix, or in a folder setting, whose messages name the folder.
+        let prefixed = format!("Bot {TOKEN}");
+        let error = bot(&[("DISCORD_TOKEN", TOKEN), ("LANTERN_SHARDS", &prefixed)])
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains(TOKEN), "{error}");
+        for key in ["LANTERN_CONTENT_DIR", "LANTERN_DATA_DIR"] {
+            for value in [TOKEN.to_string(), format!("/srv/{TOKEN}/content")] {
+                let map = env(&[(key, &value)]);
+                let error = Config::load(&|k| map.get(k).cloned(), None)
+                    .unwrap_err()
+                    .to_string();
+                assert!(error.contains(key) && !error.contains(TOKEN), "{error}");
+            }
+        }
+        // A folder that merely has dots in its name is a folder.
+        let map = env(&[("LANTERN_CONTENT_DIR", "/srv/lantern.v2.content")]);
+        assert!(Config::load(&|k| map.get(k).cloned(), None).is_ok());
     }
 
     /// `.env` is read first-come: a key set twice, or set empty in the environment, would
