@@ -501,6 +501,43 @@ async fn an_ask_answer_refused_for_its_buttons_is_sent_without_them() {
     assert_schema_valid(&discord);
 }
 
+/// An `/ask` that reaches Lantern late (a busy gateway, a resumed session) has less of
+/// Discord's 3-second window left than Lantern's usual wait before deferring: it is
+/// deferred in time, and the answer, urgent notice first, put in place. Here the
+/// interaction was created 2.5 s before it arrives, and Discord (the fake) takes its first
+/// response for only 200 ms more; reading a long story takes longer than that.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ask_that_arrives_late_is_deferred_within_the_window_left() {
+    let (discord, bot) = start().await;
+    discord.set_callback_deadline(Some(Duration::from_millis(200)));
+    let sentences = [
+        "We lost our first baby at nine weeks last spring",
+        "The scan at eleven weeks showed no heartbeat",
+        "My consultant ran the blood tests and one came back positive",
+    ];
+    let mut story: String = (0..60)
+        .map(|i| format!("{} (week {i}). ", sentences[i % sentences.len()]))
+        .collect();
+    story.push_str("Now I am bleeding heavily and soaking a pad an hour.");
+    let mut interaction = fake::slash_command("ask", question(&story), &Member::regular(1041));
+    let created_earlier = fake::next_snowflake() - (2_500 << 22);
+    interaction["id"] = json!(created_earlier.to_string());
+    discord.send_interaction(interaction.clone()).await;
+    let answer = edited_response(&discord, &interaction, &bot).await;
+    assert_eq!(
+        discord.callback_type(&interaction),
+        Some(5),
+        "{}",
+        bot.log()
+    );
+    let notice = bundled_safety().urgent_notice;
+    assert!(
+        answer.starts_with(notice.lines().next().unwrap()),
+        "{answer}"
+    );
+    assert_schema_valid(&discord);
+}
+
 /// A reply Discord refuses as sent (a button it will not take) is sent again without its
 /// buttons: the answer and any notice in it matter more than the feedback buttons.
 #[tokio::test(flavor = "multi_thread")]

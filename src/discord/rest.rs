@@ -58,7 +58,7 @@ const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
 /// id), not from when Lantern started to answer, so no retry is made after it has closed.
 /// What the clocks may disagree by is bounded: at least a third of the window is always
 /// left, so a clock running ahead never stops a reply that could still arrive.
-fn window_left(id: u64, now: std::time::SystemTime) -> Duration {
+pub fn window_left(id: u64, now: std::time::SystemTime) -> Duration {
     let created = std::time::UNIX_EPOCH + Duration::from_millis((id >> 22) + DISCORD_EPOCH_MS);
     let elapsed = now.duration_since(created).unwrap_or(Duration::ZERO);
     INTERACTION_WINDOW - elapsed.min(INTERACTION_WINDOW * 2 / 3)

@@ -45,7 +45,7 @@ pub async fn ask(
                 }
             }
         }
-        () = tokio::time::sleep(DEFER_AFTER) => {
+        () = tokio::time::sleep(defer_after(ctx.interaction.id.get())) => {
             // Discord refuses a first response later than 3 s after the question: under
             // a burst, say "thinking" now and put the answer in place when it is ready.
             let interaction = ctx.interaction;
@@ -108,6 +108,19 @@ fn without_buttons(data: &Data, asked: Asked, message: MessageBody) -> MessageBo
 /// How long `/ask` waits for its answer before deferring: half of Discord's 3-second
 /// window, so the deferral itself has time for a retry.
 const DEFER_AFTER: Duration = Duration::from_millis(INTERACTION_WINDOW.as_millis() as u64 / 2);
+
+/// What the deferral needs of the window, a retry included.
+const DEFERRAL_TIME: Duration = Duration::from_secs(1);
+
+/// How long `/ask` for the interaction `id` waits before deferring: [`DEFER_AFTER`] from
+/// now, or sooner when the interaction reached Lantern late (a busy gateway, a resumed
+/// session), so that [`DEFERRAL_TIME`] of Discord's window is still left. Counted from
+/// now alone, an interaction a second and a half late would be deferred after the window
+/// closed, and its answer, notice included, lost.
+fn defer_after(id: u64) -> Duration {
+    let left = crate::discord::rest::window_left(id, std::time::SystemTime::now());
+    DEFER_AFTER.min(left.saturating_sub(DEFERRAL_TIME))
+}
 
 /// Which question this is (an interaction's or a message's id) and who asked it: what
 /// the buttons under the reply need, never stored.
