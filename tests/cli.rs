@@ -603,6 +603,28 @@ fn check_reports_safety_text_sizes_with_every_other_problem() {
     }
 }
 
+/// An `Also asked:` line wrapped onto a second line: the second half would be quoted as
+/// the topic's passage, so check names it with its line and the fix.
+#[test]
+fn check_names_an_also_asked_line_wrapped_into_a_passage() {
+    let copy = content_copy();
+    let article = copy.path().join("articles").join("iron.md");
+    fs::write(
+        &article,
+        "---\ntitle: Iron in pregnancy\nsource: A midwife\nlast_reviewed: 2026-11-01\n---\n\
+         ## Iron tablets in pregnancy\n\
+         Also asked: do I need iron tablets; what are the side effects of iron tablets\n\
+         how much iron should I take when pregnant\n\n\
+         Iron tablets can cause constipation and dark stools.\n",
+    )
+    .unwrap();
+    let run = Lantern::new().run(&["check", "--content", &copy.path().display().to_string()]);
+    assert_eq!(run.code, Some(0), "a warning, not an error: {}", run.stderr);
+    let at = format!("{}:8: warning:", article.display());
+    assert!(run.stderr.contains(&at), "{at}\n{}", run.stderr);
+    assert!(run.stderr.contains("after a semicolon"), "{}", run.stderr);
+}
+
 /// A safety section emptied weakens the notices as much as one taken out: both are named.
 #[test]
 fn check_warns_about_emptied_safety_sections() {

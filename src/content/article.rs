@@ -156,6 +156,9 @@ fn read_topic(
         problems.push(promo_problem(path, section.line, &reason));
     }
     let also_asked = read_also_asked(path, &section.also_asked, reading, problems);
+    if let Some(first) = section.blocks.first() {
+        warn_of_a_wrapped_also_asked_line(path, &section.also_asked, first, problems);
+    }
     let mut passages = Vec::new();
     for block in &section.blocks {
         for line in &block.lines {
@@ -175,6 +178,39 @@ fn read_topic(
         also_asked,
         passages,
     })
+}
+
+/// Names a first passage that is more likely the rest of an `Also asked:` line wrapped
+/// onto the next one: straight under that line, one short line with no sentence's end
+/// ("how much iron should I take when pregnant"), or phrases split by semicolons. Read as
+/// a passage, it would be quoted as the answer.
+fn warn_of_a_wrapped_also_asked_line(
+    path: &Path,
+    also_asked: &[(usize, String)],
+    first: &markdown::Block,
+    problems: &mut Vec<Problem>,
+) {
+    let Some((line, _)) = also_asked.last() else {
+        return;
+    };
+    let text = first.text();
+    let words = text.split_whitespace().count();
+    let phrase_like = !text.contains(['.', '!', ':', '\n'])
+        && first.lines.len() == 1
+        && (words <= 12 || text.contains(';'));
+    if first.line() == line + 1 && phrase_like {
+        const ASKED: &str = markdown::ALSO_ASKED;
+        problems.push(Problem::warning(
+            path,
+            Some(first.line()),
+            format!(
+                "this line follows the `{ASKED}` line directly and reads like more of its \
+                 phrases (short, no full stop), so it is the topic's first passage and would be \
+                 quoted: if it is a phrase, put it on the `{ASKED}` line after a semicolon; \
+                 if it is the passage, end its sentence with a full stop"
+            ),
+        ));
+    }
 }
 
 /// The usable phrases of a topic's `Also asked:` lines (`(line, phrases)`), reporting
@@ -393,6 +429,36 @@ mod tests {
                 .message
                 .contains("put a `## Topic title` heading above it")
         );
+    }
+
+    /// An `Also asked` line wrapped onto a second line would have its second half quoted
+    /// as the passage: a short line with no full stop straight under it is named.
+    #[test]
+    fn a_wrapped_also_asked_line_is_named() {
+        let head = "---\ntitle: T\nsource: S\nlast_reviewed: 2026-01-02\n---\n## Iron\n";
+        let wrapped = format!(
+            "{head}Also asked: do I need iron; iron side effects\n\
+             how much iron should I take when pregnant\n\nIron tablets can cause constipation.\n"
+        );
+        let (article, problems) = parse_str(&wrapped);
+        assert!(article.is_some());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(8));
+        assert!(
+            problems[0].message.contains("after a semicolon"),
+            "{problems:?}"
+        );
+        // A passage straight under the line, wrapped or not, or a blank line between.
+        for fine in [
+            "Also asked: do I need iron\nIron tablets can cause constipation.\n",
+            "Also asked: do I need iron\n\nhow much iron\n",
+            "Also asked: do I need iron\nMost women need iron tablets when their levels fall low in the\n\
+             second half of pregnancy, and the midwife checks them.\n",
+            "Also asked: do I need iron\nIt is given in two ways:\n- by mouth\n- by drip\n",
+        ] {
+            let (_, problems) = parse_str(&format!("{head}{fine}"));
+            assert!(problems.is_empty(), "{fine}: {problems:?}");
+        }
     }
 
     #[test]
