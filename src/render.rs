@@ -18,7 +18,10 @@ use crate::knowledge::{Answer, Explanation, Outcome, Refusal};
 use crate::safety::Urgency;
 use crate::text::limits::{self, char_len, ellipsize};
 
-pub use feedback::{NearTopic, render_forward_preview, render_forwarded_question, render_gaps};
+pub use feedback::{
+    NearTopic, render_forward_preview, render_forwarded_question, render_gaps,
+    render_question_forgotten,
+};
 
 const SHORTENED: &str = "*(Passage shortened to fit: use /topic to read all of it.)*";
 const SHORTENED_MID_SENTENCE: &str =
@@ -180,15 +183,37 @@ pub fn render_cooldown(urgency: Urgency, wait: std::time::Duration, texts: &Safe
     )
 }
 
+/// A time Lantern keeps something for, as members read it: "15 minutes", "90 seconds".
+pub fn describe_duration(seconds: u64) -> String {
+    match (seconds / 60, seconds % 60) {
+        (1, 0) => "1 minute".to_string(),
+        (minutes, 0) if minutes > 1 => format!("{minutes} minutes"),
+        _ if seconds == 1 => "1 second".to_string(),
+        _ => format!("{seconds} seconds"),
+    }
+}
+
 /// What Lantern is, what it keeps, and where its content comes from (`/about`).
 /// `answered` and `not_found` count questions since the bot started; `answers_private`
-/// is the server's default for who sees an answer, which the text must tell truly.
+/// is the server's default for who sees an answer, which the text must tell truly;
+/// `question_hold_seconds` is how long a question waits in memory for its asker to send
+/// it to the moderators, `None` when no moderators' channel takes them.
 pub fn render_about(
     library: &Library,
     answered: u64,
     not_found: u64,
     answers_private: bool,
+    question_hold_seconds: Option<u64>,
 ) -> String {
+    let sending = match question_hold_seconds {
+        Some(seconds) => format!(
+            "After each answer, and when it cannot answer, it may offer to send your question to the moderators \
+             without your name: only if you click Send, after seeing exactly what they will read. Until you choose, \
+             your question waits in memory only, for at most {}, and is then forgotten. ",
+            describe_duration(seconds)
+        ),
+        None => String::new(),
+    };
     let who_sees = if answers_private {
         "Answers to /ask and /topic are private to you unless you choose to share them"
     } else {
@@ -215,14 +240,11 @@ pub fn render_about(
          **Privacy**\n\
          Lantern keeps no record of your questions: it does not store their text, and its logs never contain what you \
          asked, your name or your id. It keeps counts per topic and week (answers given, \"Helpful\" and \"Not what I \
-         needed\" clicks, questions it could not answer and which topic they were nearest, urgent notices shown) so \
-         moderators can see which topics need work; the counts hold no words, names or ids (since it last started: \
-         {answered} answered, {not_found} not found in the articles). When it cannot answer, or you say an answer was not \
-         what you needed, it may offer to send your question to the moderators without your name: only if you click \
-         Send, after seeing exactly what they will read. Until then your question waits in memory only, for at most 15 \
-         minutes, and is then forgotten. During the cooldown after you ask, it keeps your id alone, in memory, to pace \
-         questions; then it forgets it. {who_sees}; a question asked by mentioning Lantern in a channel is answered \
-         in that channel.\n\n\
+         needed\" clicks, questions it could not answer and which topic they were nearest, topics opened with a Read \
+         button, urgent notices shown) so moderators can see which topics need work; the counts hold no words, names \
+         or ids (since it last started: {answered} answered, {not_found} not found in the articles). {sending}During \
+         the cooldown after you ask, it keeps your id alone, in memory, to pace questions; then it forgets it. \
+         {who_sees}; a question asked by mentioning Lantern in a channel is answered in that channel.\n\n\
          **Content** ({} topics)",
         library.topics().count(),
     );
@@ -783,6 +805,19 @@ fn join_parts(parts: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_members_would_say_them() {
+        for (seconds, said) in [
+            (900, "15 minutes"),
+            (60, "1 minute"),
+            (90, "90 seconds"),
+            (2, "2 seconds"),
+            (1, "1 second"),
+        ] {
+            assert_eq!(describe_duration(seconds), said);
+        }
+    }
 
     #[test]
     fn cuts_at_the_last_sentence_end_that_fits() {

@@ -616,6 +616,15 @@ async fn a_held_question_is_forgotten_after_its_window() {
     let (discord, bot) = start(data.path(), env).await;
     let member = Member::regular(3301);
 
+    // What members are told of the window is the window set, not the longest allowed.
+    let about = send(
+        &discord,
+        &bot,
+        &fake::slash_command("about", json!([]), &member),
+    )
+    .await;
+    let about = about["data"]["content"].as_str().unwrap();
+    assert!(about.contains("for at most 2 seconds"), "{about}");
     let refusal = send(&discord, &bot, &ask(OFF_TOPIC, &member)).await;
     let offer = button(&refusal["data"], "Ask the moderators");
     let deadline = Instant::now() + PATIENCE;
@@ -623,9 +632,11 @@ async fn a_held_question_is_forgotten_after_its_window() {
         let (_, reply) = click(&discord, &bot, &refusal["data"], &offer, &member).await;
         let text = reply["data"]["content"].as_str().unwrap().to_string();
         if text.contains("no longer hold") {
+            assert!(text.contains("or 2 seconds have passed"), "{text}");
             break;
         }
         assert!(text.contains(OFF_TOPIC), "{text}");
+        assert!(text.contains("forgotten within 2 seconds"), "{text}");
         assert!(
             Instant::now() < deadline,
             "the question was never forgotten"
@@ -647,6 +658,17 @@ async fn without_a_moderators_channel_no_question_is_offered_or_held() {
     assert!(
         !labels.iter().any(|l| l.starts_with("Ask the moderators")),
         "no offer without a channel: {refusal}"
+    );
+    let about = send(
+        &discord,
+        &bot,
+        &fake::slash_command("about", json!([]), &member),
+    )
+    .await;
+    let about = about["data"]["content"].as_str().unwrap();
+    assert!(
+        about.contains("keeps no record") && !about.contains("send your question"),
+        "/about offers no sending it cannot do: {about}"
     );
     let answer = send(&discord, &bot, &ask(ANSWERABLE, &member)).await;
     let not_needed = button(&answer["data"], "Not what I needed");

@@ -1294,7 +1294,13 @@ proptest! {
         }
         let generated = write_and_load(&articles);
         check_topic_list(&generated)?;
-        let about = render_about(&generated.library, answered, not_found, answered % 2 == 0);
+        let about = render_about(
+            &generated.library,
+            answered,
+            not_found,
+            answered % 2 == 0,
+            Some(900),
+        );
         prop_assert!(chars(&about) <= MESSAGE_CONTENT);
     }
 

@@ -272,7 +272,6 @@ fn rate_buttons(tag: &str, question: u64, asker: u64, chosen: Option<bool>) -> V
 
 const NOT_YOURS: &str =
     "Only the member who asked can use these buttons. Ask your own question with /ask.";
-const FORGOTTEN: &str = "I no longer hold that question: it has already been sent from another preview, or 15 minutes have passed (questions are kept no longer). If it was not sent, ask it again to send it.";
 const THANKS_HELPFUL: &str = "Thank you. That tells the moderators this passage works for members.";
 const THANKS_NOT_HELPFUL: &str =
     "Thank you. The moderators will see that this answer did not help, so they can improve it.";
@@ -302,8 +301,8 @@ pub async fn handle_click(data: &Data, click: &ComponentInteraction) -> Result<b
         } => rate(data, click, helpful, &topic_tag, question, asker).await?,
         FeedbackButton::Offer { question, asker } => {
             let message = match data.held.post(question) {
-                Some(post) => preview(&post, question, asker),
-                None => MessageBody::text(FORGOTTEN, true),
+                Some(post) => preview(data, &post, question, asker),
+                None => forgotten(data),
             };
             reply_privately(data, click, message).await?;
         }
@@ -364,7 +363,7 @@ async fn rate(
         MessageBody::text(THANKS_HELPFUL, true)
     } else {
         match data.held.post(question) {
-            Some(post) => preview(&post, question, asker),
+            Some(post) => preview(data, &post, question, asker),
             None => MessageBody::text(THANKS_NOT_HELPFUL, true),
         }
     };
@@ -381,7 +380,7 @@ async fn rate(
 async fn send(data: &Data, click: &ComponentInteraction, question: u64) -> Result<(), Error> {
     let (Some(channel), Some(post)) = (data.config.forward_channel_id(), data.held.take(question))
     else {
-        let gone = MessageBody::text(FORGOTTEN, true);
+        let gone = forgotten(data);
         data.rest
             .update_message(click.id.get(), &click.token, &gone)
             .await?;
@@ -430,9 +429,16 @@ fn without_buttons(text: &str) -> MessageBody {
     }
 }
 
+/// Told when the question is no longer held.
+fn forgotten(data: &Data) -> MessageBody {
+    let hold = data.config.question_hold_seconds;
+    MessageBody::text(render::render_question_forgotten(hold), true)
+}
+
 /// Exactly what would be sent, with the member's two choices.
-fn preview(post: &str, question: u64, asker: u64) -> MessageBody {
-    let mut message = MessageBody::text(render::render_forward_preview(post), true);
+fn preview(data: &Data, post: &str, question: u64, asker: u64) -> MessageBody {
+    let hold = data.config.question_hold_seconds;
+    let mut message = MessageBody::text(render::render_forward_preview(post, hold), true);
     message.components = Some(vec![ActionRow::new(vec![
         Button::secondary(
             "Send to the moderators",

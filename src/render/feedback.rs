@@ -113,8 +113,8 @@ pub fn render_forwarded_question(question: &str, near: &[NearTopic]) -> String {
 /// whole. When the preview's own words and quoting would take it past one message, the
 /// longest line (the question) is shortened in the preview only, and the member is told
 /// that the whole of it is sent.
-pub fn render_forward_preview(post: &str) -> String {
-    let full = forward_preview(post, "");
+pub fn render_forward_preview(post: &str, hold_seconds: u64) -> String {
+    let full = forward_preview(post, "", hold_seconds);
     let over = char_len(&full).saturating_sub(limits::MESSAGE_CONTENT);
     if over == 0 {
         return full;
@@ -125,20 +125,30 @@ pub fn render_forward_preview(post: &str) -> String {
         *longest = ellipsize(longest, keep);
     }
     ellipsize(
-        &forward_preview(&lines.join("\n"), SHORTENED_HERE),
+        &forward_preview(&lines.join("\n"), SHORTENED_HERE, hold_seconds),
         limits::MESSAGE_CONTENT,
+    )
+}
+
+/// Told to a member whose question Lantern no longer holds when they click to send it.
+pub fn render_question_forgotten(hold_seconds: u64) -> String {
+    format!(
+        "I no longer hold that question: it has already been sent from another preview, or {} have passed \
+         (questions are kept no longer). If it was not sent, ask it again to send it.",
+        super::describe_duration(hold_seconds)
     )
 }
 
 /// Said under a preview whose question had to be shortened to fit.
 const SHORTENED_HERE: &str = "(Your question is shortened here to fit; the whole of it is sent.)";
 
-/// The preview of `post`, with `note` under it.
-fn forward_preview(post: &str, note: &str) -> String {
+/// The preview of `post`, with `note` under it; the question is held `hold_seconds`.
+fn forward_preview(post: &str, note: &str, hold_seconds: u64) -> String {
     let text = format!(
         "You can send your question to this community's moderators, so they can add what was missing. \
          They will see exactly the message below, **without your name**. Nothing is sent unless you press *Send to the moderators*; \
-         if you don't, your question is forgotten within 15 minutes.\n\n{}",
+         if you don't, your question is forgotten within {}.\n\n{}",
+        super::describe_duration(hold_seconds),
         super::quote_lines(post)
     );
     if note.is_empty() {
@@ -185,7 +195,7 @@ mod tests {
             "the whole question is sent: {post}"
         );
         assert!(post.ends_with("```"), "{post}");
-        let preview = render_forward_preview(&post);
+        let preview = render_forward_preview(&post, 900);
         assert!(char_len(&preview) <= limits::MESSAGE_CONTENT);
         assert!(preview.ends_with(SHORTENED_HERE), "{preview}");
         assert!(
@@ -194,7 +204,7 @@ mod tests {
         );
         // A short question's preview is the post, whole, with no note.
         let short = render_forwarded_question("why heparin?", &near);
-        let preview = render_forward_preview(&short);
+        let preview = render_forward_preview(&short, 900);
         assert!(
             preview.ends_with(&crate::render::quote_lines(&short)),
             "{preview}"

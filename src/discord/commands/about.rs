@@ -24,6 +24,9 @@ async fn about_inner(ctx: Context<'_>) -> Result<(), Error> {
         data.stats.answered(),
         data.stats.not_found(),
         data.config.ephemeral_default,
+        data.config
+            .forward_channel_id()
+            .map(|_| data.config.question_hold_seconds),
     );
     respond(ctx, MessageBody::text(text, true)).await
 }
