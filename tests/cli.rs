@@ -603,6 +603,31 @@ fn check_reports_safety_text_sizes_with_every_other_problem() {
     }
 }
 
+/// An acronym an article writes in capitals ("SIDS", indexed whole) is found when a
+/// member types it in lower case, though its stem ("sid") is no word of the articles.
+#[test]
+fn an_acronym_typed_in_lower_case_finds_the_article_that_capitalises_it() {
+    let copy = content_copy();
+    fs::write(
+        copy.path().join("articles").join("safe-sleep.md"),
+        "---\ntitle: Safe sleep\nsource: A health visitor\nlast_reviewed: 2026-11-01\n---\n\n\
+         ## Sudden infant death\n\nSIDS is the sudden, unexplained death of a baby who seemed well, \
+         most often in the first six months. Placing a baby on their back to sleep lowers the risk.\n\n\
+         ## Room temperature\n\nA room of 16 to 20 degrees suits a sleeping baby.\n",
+    )
+    .unwrap();
+    let content = copy.path().display().to_string();
+    for question in ["what is SIDS", "what is sids"] {
+        let run = Lantern::new().run(&["ask", "--json", "--content", &content, question]);
+        assert_eq!(run.code, Some(0), "{}", run.stderr);
+        let answer = &run.json_lines()[0];
+        assert_eq!(
+            answer["topic"], "Sudden infant death",
+            "{question}: {answer}"
+        );
+    }
+}
+
 /// An `Also asked:` line wrapped onto a second line: the second half would be quoted as
 /// the topic's passage, so check names it with its line and the fix.
 #[test]

@@ -92,6 +92,19 @@ impl QueryPlan {
             {
                 analysed = as_word;
             }
+            // The other way round: an acronym the articles write in capitals ("SIDS", kept
+            // whole there) typed in lower case, whose stem ("sid") they never use.
+            if !word.acronym
+                && !known.indexed(&analysed.text)
+                && !synonyms.knows_term(&analysed.text)
+                && let Some(as_acronym) = term(&crate::text::Word {
+                    acronym: true,
+                    ..word.clone()
+                })
+                && known.indexed(&as_acronym.text)
+            {
+                analysed = as_acronym;
+            }
             // Weak, not dropped: in "what type of miscarriage is most common" the words
             // that name the answer's kind are also its subject.
             if set_aside.contains(&word.span) {
