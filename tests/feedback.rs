@@ -647,6 +647,58 @@ async fn a_held_question_is_forgotten_after_its_window() {
     assert_schema_valid(&discord);
 }
 
+/// An answer Discord never took (every try failed) has no button to send its question
+/// with, so the question is not kept for one: a click forged for it finds nothing held.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_question_whose_answer_never_arrived_is_not_held() {
+    let data = data_dir();
+    let (discord, bot) = start(data.path(), with_gaps_channel()).await;
+    let first = Member::regular(3311);
+    let refusal = send(&discord, &bot, &ask(OFF_TOPIC, &first)).await;
+    let offer = button(&refusal["data"], "Ask the moderators");
+
+    let second = Member::regular(3312);
+    let lost = ask(OFF_TOPIC, &second);
+    let callback = format!(
+        "/interactions/{}/{}/callback",
+        lost["id"].as_str().unwrap(),
+        lost["token"].as_str().unwrap()
+    );
+    discord.fail_next(RouteMatch::Path(callback.clone()), Fault::Status(500), 20);
+    discord.send_interaction(lost.clone()).await;
+    discord
+        .wait_for_request(|r| r.path == callback && r.response_status == 500, PATIENCE)
+        .await
+        .unwrap_or_else(|e| panic!("the answer was not tried: {e}\n{}", bot.log()));
+
+    // The offer button the lost answer would have carried.
+    let first_id = refusal_question_id(&refusal);
+    let forged = offer
+        .replace(&first_id, lost["id"].as_str().unwrap())
+        .replace("3311", "3312");
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let (_, reply) = click(&discord, &bot, &refusal["data"], &forged, &second).await;
+        let text = reply["data"]["content"].as_str().unwrap().to_string();
+        if text.contains("no longer hold") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the question of an answer that never arrived is still held: {text}\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(posts_to_moderators(&discord).is_empty());
+}
+
+/// The id of the question a reply's buttons are for (the interaction's id).
+fn refusal_question_id(reply: &Value) -> String {
+    let offer = button(&reply["data"], "Ask the moderators");
+    offer.split(':').rev().nth(1).unwrap().to_string()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn without_a_moderators_channel_no_question_is_offered_or_held() {
     let data = data_dir();

@@ -74,7 +74,12 @@ async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<()
             return Err(error);
         }
     };
-    deliver(data, asked, channel, replied_to, reply).await
+    let delivered = deliver(data, asked, channel, replied_to, reply).await;
+    // No reply arrived, so no button can send the question: it is not kept waiting.
+    if delivered.is_err() {
+        data.held.take(asked.question_id);
+    }
+    delivered
 }
 
 /// Sends `reply` as a reply to the member's message, stepping down when Discord refuses

@@ -537,7 +537,9 @@ impl DiscordRest {
     ) -> Result<Value, SendError> {
         let mut backoff = FIRST_BACKOFF;
         let mut last = String::new();
+        let mut attempts = 0;
         for attempt in 1..=MAX_ATTEMPTS {
+            attempts = attempt;
             let wait = match self
                 .client
                 .request(method.clone(), url)
@@ -607,11 +609,8 @@ impl DiscordRest {
             }
             tokio::time::sleep(wait).await;
         }
-        tracing::error!(reason = %last, "giving up on a Discord reply");
-        Err(SendError::GaveUp {
-            attempts: MAX_ATTEMPTS,
-            last,
-        })
+        tracing::error!(attempts, reason = %last, "giving up on a Discord reply");
+        Err(SendError::GaveUp { attempts, last })
     }
 }
 

@@ -28,7 +28,23 @@ pub async fn ask(
         question_id: ctx.interaction.id.get(),
         asker: ctx.interaction.user.id.get(),
     };
-    let answer = answer_for(data, asked, question);
+    let delivered = deliver(ctx, asked, ephemeral, answer_for(data, asked, question)).await;
+    // An answer that never arrived has no button to send its question with: the question
+    // is not kept waiting for one.
+    if delivered.is_err() {
+        data.held.take(asked.question_id);
+    }
+    delivered
+}
+
+/// Responds with `answer` when it is ready in time, else defers and puts it in place.
+async fn deliver(
+    ctx: Context<'_>,
+    asked: Asked,
+    ephemeral: bool,
+    answer: impl std::future::Future<Output = Result<Reply, Error>>,
+) -> Result<(), Error> {
+    let data = ctx.data();
     tokio::pin!(answer);
     tokio::select! {
         reply = &mut answer => {
