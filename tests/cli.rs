@@ -650,6 +650,33 @@ fn check_names_an_also_asked_line_wrapped_into_a_passage() {
     assert!(run.stderr.contains("after a semicolon"), "{}", run.stderr);
 }
 
+/// Headings pasted from a word processor as bold lines are read as text, so the topic
+/// swallows them: check names each with the fix.
+#[test]
+fn check_names_bold_lines_used_as_headings() {
+    let copy = content_copy();
+    let article = copy.path().join("articles").join("iron.md");
+    fs::write(
+        &article,
+        "---\ntitle: Iron in pregnancy\nsource: A midwife\nlast_reviewed: 2026-11-01\n---\n\n\
+         ## Iron in pregnancy\n\nIron carries oxygen in the blood.\n\n\
+         **Iron tablets**\nMost women need them only when a blood test shows low iron.\n\n\
+         **Signs of low iron**\nTiredness, breathlessness and pale skin.\n",
+    )
+    .unwrap();
+    let run = Lantern::new().run(&["check", "--content", &copy.path().display().to_string()]);
+    assert_eq!(run.code, Some(0), "a warning, not an error: {}", run.stderr);
+    for (line, title) in [(11, "Iron tablets"), (14, "Signs of low iron")] {
+        let at = format!("{}:{line}: warning:", article.display());
+        assert!(run.stderr.contains(&at), "{at}\n{}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("`## {title}`")),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
 /// A safety section emptied weakens the notices as much as one taken out: both are named.
 #[test]
 fn check_warns_about_emptied_safety_sections() {

@@ -159,6 +159,9 @@ fn read_topic(
     if let Some(first) = section.blocks.first() {
         warn_of_a_wrapped_also_asked_line(path, &section.also_asked, first, problems);
     }
+    for block in &section.blocks {
+        warn_of_a_bold_line_as_heading(path, block, problems);
+    }
     let mut passages = Vec::new();
     for block in &section.blocks {
         for line in &block.lines {
@@ -208,6 +211,43 @@ fn warn_of_a_wrapped_also_asked_line(
                  phrases (short, no full stop), so it is the topic's first passage and would be \
                  quoted: if it is a phrase, put it on the `{ASKED}` line after a semicolon; \
                  if it is the passage, end its sentence with a full stop"
+            ),
+        ));
+    }
+}
+
+/// Names a paragraph that opens with a line in bold and nothing else, then goes on
+/// ("**Signs of low iron**" over its text), as a document pasted from a word processor
+/// marks its headings: read as text, every such "heading" and its text join the topic
+/// above, and the bold line is quoted with it.
+fn warn_of_a_bold_line_as_heading(
+    path: &Path,
+    block: &markdown::Block,
+    problems: &mut Vec<Problem>,
+) {
+    let Some(first) = block.lines.first() else {
+        return;
+    };
+    let text = first.text.trim();
+    let Some(marker) = ["**", "__"].into_iter().find(|m| text.starts_with(m)) else {
+        return;
+    };
+    let Some(end) = text[2..].find(marker) else {
+        return;
+    };
+    let bold = text[2..2 + end].trim();
+    let goes_on = 2 + end + 2 < text.len() || block.lines.len() > 1;
+    let reads_as_title = !bold.is_empty()
+        && !bold.ends_with(['.', ':', '!', '?', ','])
+        && bold.split_whitespace().count() <= 8;
+    // The bold line ended its own line of the file: the paragraph spans more lines.
+    if goes_on && reads_as_title && (first.last_line > first.line || block.lines.len() > 1) {
+        problems.push(Problem::warning(
+            path,
+            Some(first.line),
+            format!(
+                "this paragraph opens with a line in bold (`{bold}`), which is read as text and \
+                 quoted with the passage: if it is a heading, write `## {bold}` on its own line"
             ),
         ));
     }
@@ -455,6 +495,33 @@ mod tests {
             "Also asked: do I need iron\nMost women need iron tablets when their levels fall low in the\n\
              second half of pregnancy, and the midwife checks them.\n",
             "Also asked: do I need iron\nIt is given in two ways:\n- by mouth\n- by drip\n",
+        ] {
+            let (_, problems) = parse_str(&format!("{head}{fine}"));
+            assert!(problems.is_empty(), "{fine}: {problems:?}");
+        }
+    }
+
+    /// Headings marked in bold, as a word processor pastes them, are named.
+    #[test]
+    fn a_bold_line_used_as_a_heading_is_named() {
+        let head = "---\ntitle: T\nsource: S\nlast_reviewed: 2026-01-02\n---\n## Iron\n\n";
+        let pasted = format!(
+            "{head}Iron matters in pregnancy.\n\n**Signs of low iron**\nTiredness and pale skin.\n"
+        );
+        let (article, problems) = parse_str(&pasted);
+        assert!(article.is_some());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].line, Some(10));
+        assert!(
+            problems[0].message.contains("`## Signs of low iron`"),
+            "{problems:?}"
+        );
+        // Bold inside a sentence, a bold lead-in, a bold line alone: nothing to say.
+        for fine in [
+            "**Note:** take it with food.\n",
+            "**Do not** stop heparin without advice.\n",
+            "Take it **with food**, every day.\n",
+            "**Call your midwife**\n",
         ] {
             let (_, problems) = parse_str(&format!("{head}{fine}"));
             assert!(problems.is_empty(), "{fine}: {problems:?}");
