@@ -263,6 +263,18 @@ fn read_also_asked(
 ) -> Vec<String> {
     let mut also_asked = Vec::new();
     for (line, phrases) in lines {
+        if phrases.trim().is_empty() {
+            problems.push(Problem::error(
+                path,
+                Some(*line),
+                "this `Also asked:` line names no phrase: write the phrases on the line itself, after the colon, \
+                 separated by semicolons (`Also asked: is it safe; when is it safe`); lines below it are read as the passage",
+            ));
+            continue;
+        }
+        // A semicolon left at the end of the line names nothing.
+        let phrases = phrases.trim_end();
+        let phrases = phrases.strip_suffix(';').unwrap_or(phrases);
         for phrase in phrases.split(';').map(str::trim) {
             let problem = if phrase.is_empty() {
                 Some("an empty phrase: separate phrases with single semicolons, like `Also asked: is it safe; when is it safe`".to_string())
@@ -499,6 +511,37 @@ mod tests {
             let (_, problems) = parse_str(&format!("{head}{fine}"));
             assert!(problems.is_empty(), "{fine}: {problems:?}");
         }
+    }
+
+    /// A semicolon left at the end of an `Also asked:` line names nothing; a line with no
+    /// phrases says where they go.
+    #[test]
+    fn also_asked_lines_forgive_a_trailing_semicolon_and_explain_an_empty_one() {
+        let head = "---\ntitle: T\nsource: S\nlast_reviewed: 2026-01-02\n---\n## Iron\n";
+        let (article, problems) = parse_str(&format!(
+            "{head}Also asked: do I need iron; iron side effects;\n\nIron helps.\n"
+        ));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            article.unwrap().topics[0].also_asked,
+            ["do I need iron", "iron side effects"]
+        );
+        let (_, problems) = parse_str(&format!(
+            "{head}Also asked:\n- do I need iron\n\nIron helps.\n"
+        ));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.line == Some(7) && p.message.contains("on the line itself")),
+            "{problems:?}"
+        );
+        let (_, problems) = parse_str(&format!("{head}Also asked: a;; b\n\nIron helps.\n"));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("an empty phrase")),
+            "{problems:?}"
+        );
     }
 
     /// Headings marked in bold, as a word processor pastes them, are named.

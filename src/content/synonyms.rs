@@ -66,6 +66,9 @@ pub fn parse(
             continue;
         }
         let mut phrases = vec![article_side.trim().to_string()];
+        // A comma left at the end of a line, as lists are often typed, names nothing.
+        let member_side = member_side.trim_end();
+        let member_side = member_side.strip_suffix(',').unwrap_or(member_side);
         phrases.extend(member_side.split(',').map(|p| p.trim().to_string()));
         if phrases.iter().any(|p| words(p).is_empty()) {
             problems.push(Problem::error(
@@ -148,6 +151,17 @@ mod tests {
         assert!(problems.is_empty());
         assert_eq!(groups[0].phrases, ["heparin", "blood thinner", "Lovenox"]);
         assert_eq!(groups[1].line, 4);
+
+        // A comma left at the end of a line is no empty phrase; a doubled one still is.
+        let groups = parse(
+            Path::new("synonyms.txt"),
+            "heparin = blood thinner, Lovenox,
+",
+            &words_as_written,
+            &mut problems,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(groups[0].phrases, ["heparin", "blood thinner", "Lovenox"]);
     }
 
     #[test]
