@@ -677,6 +677,31 @@ fn check_names_bold_lines_used_as_headings() {
     }
 }
 
+/// A slip in a synonym group's first phrase (the articles' own word) turns the group off
+/// silently, since members' words are read as that phrase: check names it and the word
+/// meant.
+#[test]
+fn check_names_a_misspelt_article_word_in_synonyms() {
+    let copy = content_copy();
+    let synonyms = copy.path().join("synonyms.txt");
+    let text = fs::read_to_string(&synonyms).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("heparin ="))
+        .expect("the bundled heparin group")
+        + 1;
+    fs::write(&synonyms, text.replacen("heparin =", "heparn =", 1)).unwrap();
+    let run = Lantern::new().run(&["check", "--content", &copy.path().display().to_string()]);
+    assert_eq!(run.code, Some(0), "a warning, not an error: {}", run.stderr);
+    let at = format!("{}:{line}: warning:", synonyms.display());
+    assert!(run.stderr.contains(&at), "{at}\n{}", run.stderr);
+    assert!(
+        run.stderr.contains("Did you mean \"heparin\"?"),
+        "{}",
+        run.stderr
+    );
+}
+
 /// A safety section emptied weakens the notices as much as one taken out: both are named.
 #[test]
 fn check_warns_about_emptied_safety_sections() {
