@@ -425,6 +425,45 @@ async fn an_interaction_is_answered_once_even_when_delivered_again_after_a_resum
     assert_no_double_answers(&discord);
 }
 
+/// A registration Discord answers with its rate limit or its own error (passed back as
+/// errors when a proxy stands between, as here) is tried again until it is taken: the
+/// commands are not left unregistered until the next start.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_command_registration_refused_for_a_while_is_tried_again() {
+    let discord = FakeDiscord::start().await;
+    let route = RouteMatch::MethodPath("PUT", "/applications/{app}/guilds/{guild}/commands");
+    discord.fail_next(
+        route.clone(),
+        Fault::RateLimited {
+            retry_after: 0.5,
+            global: false,
+        },
+        1,
+    );
+    discord.fail_next(route, Fault::Status(502), 1);
+    let bot = Bot::spawn(
+        &discord,
+        BotOptions {
+            content: &bundled_content(),
+            env: vec![],
+        },
+    );
+    bot.wait_log("slash commands registered", 1);
+    let log = bot.log();
+    assert_eq!(
+        log.matches("registering slash commands failed; trying again")
+            .count(),
+        2,
+        "{log}"
+    );
+    assert!(
+        !discord
+            .registered_commands(Some(FakeDiscord::GUILD_ID))
+            .is_empty(),
+        "{log}"
+    );
+}
+
 /// Registering the commands can be slow (a rate-limited or lagging Discord); members'
 /// questions must not wait for it, since commands registered before keep working.
 #[tokio::test(flavor = "multi_thread")]

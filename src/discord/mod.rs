@@ -241,21 +241,49 @@ async fn register_commands(
     commands: Vec<serenity::all::CreateCommand>,
     guild_id: Option<u64>,
 ) {
-    let registered = match guild_id {
-        Some(id) => GuildId::new(id).set_commands(&http, commands).await,
-        None => Command::set_global_commands(&http, commands).await,
-    };
-    match registered {
-        Ok(commands) => tracing::info!(
-            count = commands.len(),
-            scope = if guild_id.is_some() {
-                "server"
-            } else {
-                "global"
-            },
-            "slash commands registered"
-        ),
-        Err(error) => tracing::error!(%error, "registering slash commands failed"),
+    let mut wait = Duration::from_secs(1);
+    for attempt in 1..=REGISTRATION_ATTEMPTS {
+        let registered = match guild_id {
+            Some(id) => GuildId::new(id).set_commands(&http, commands.clone()).await,
+            None => Command::set_global_commands(&http, commands.clone()).await,
+        };
+        match registered {
+            Ok(commands) => {
+                let scope = if guild_id.is_some() {
+                    "server"
+                } else {
+                    "global"
+                };
+                tracing::info!(count = commands.len(), scope, "slash commands registered");
+                return;
+            }
+            Err(error) if attempt < REGISTRATION_ATTEMPTS && may_pass(&error) => {
+                tracing::warn!(%error, attempt, wait_s = wait.as_secs(), "registering slash commands failed; trying again");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(60));
+            }
+            Err(error) => {
+                tracing::error!(%error, "registering slash commands failed");
+                return;
+            }
+        }
+    }
+}
+
+/// How many times registering the commands is tried: with waits doubling from a second,
+/// about two minutes of a rate limit or an outage. With a proxy between (serenity's own
+/// rate limiter off), a 429 comes back as an error and would otherwise leave the commands
+/// unregistered until the next start.
+const REGISTRATION_ATTEMPTS: u32 = 7;
+
+/// Whether a failed request may succeed when tried again: Discord's rate limit, its own
+/// errors, or no answer at all; not a refusal such as missing access.
+fn may_pass(error: &serenity::Error) -> bool {
+    match error {
+        serenity::Error::Http(http) => http
+            .status_code()
+            .is_none_or(|status| status.as_u16() == 429 || status.is_server_error()),
+        _ => false,
     }
 }
 
