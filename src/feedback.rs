@@ -341,18 +341,66 @@ pub fn read_recent(
         path: path.clone(),
         source,
     };
-    let db =
-        Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(database)?;
-    db.busy_timeout(BUSY_TIMEOUT).map_err(database)?;
-    let version: i64 = db
-        .pragma_query_value(None, "user_version", |row| row.get(0))
-        .map_err(database)?;
+    let (db, version) = match open_to_read(&path, false) {
+        Ok(opened) => opened,
+        // A database in WAL mode needs its shared-memory file, which a reader who may not
+        // write the folder cannot create while the bot is stopped. Read as it lies on
+        // disk instead: the bot, stopping, folded its log into the file.
+        Err(error) if is_read_only_error(&error) => {
+            tracing::warn!(
+                "the data folder cannot be written here, so the counts are read as they lie on disk \
+                 (the last moments of a bot still running may be missing)"
+            );
+            open_to_read(&path, true).map_err(database)?
+        }
+        Err(error) => return Err(database(error)),
+    };
     check_version(&path, version)?;
     if version == 0 {
         return Ok(Some(Vec::new()));
     }
     let totals = read_totals(&db, &recent_weeks(now, weeks), version).map_err(database)?;
     Ok(Some(into_topic_counts(totals)))
+}
+
+/// Opens the database at `path` to read, and reads its schema version. `as_on_disk`:
+/// without the write-ahead log's shared memory (SQLite's `immutable`), for a reader who
+/// cannot create it.
+fn open_to_read(path: &Path, as_on_disk: bool) -> Result<(Connection, i64), rusqlite::Error> {
+    let db = if as_on_disk {
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        Connection::open_with_flags(
+            uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        )?
+    } else {
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?
+    };
+    db.busy_timeout(BUSY_TIMEOUT)?;
+    let version = db.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    Ok((db, version))
+}
+
+/// Whether SQLite refused because it could not write (the folder, or the shared-memory
+/// file beside the database).
+fn is_read_only_error(error: &rusqlite::Error) -> bool {
+    matches!(
+        error.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+    )
+}
+
+/// `path` as the path of a `file:` URI: the characters a URI gives a meaning to, and
+/// every byte of a letter beyond ASCII, escaped.
+fn uri_path(path: &Path) -> String {
+    let mut escaped = String::new();
+    for byte in path.to_string_lossy().bytes() {
+        match byte {
+            b'%' | b'?' | b'#' | b' ' | 0x80.. => escaped.push_str(&format!("%{byte:02X}")),
+            _ => escaped.push(byte as char),
+        }
+    }
+    escaped
 }
 
 fn open_for_writing(dir: &Path, path: &Path) -> Result<Connection, CountsError> {

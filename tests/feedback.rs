@@ -886,6 +886,64 @@ fn two_processes_count_into_one_file() {
     assert_eq!(recent[0].tally.answers, 2 * PER_PROCESS, "no count lost");
 }
 
+/// A moderator reading the counts of a stopped bot from an account that may not write
+/// its data folder: SQLite cannot make the shared-memory file a database in WAL mode
+/// needs, so the counts are read as they lie on disk. Run as `nobody` when the tests run
+/// as root (who may write anywhere), else in a folder made read-only.
+#[test]
+fn stats_reads_a_folder_it_may_not_write() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let data = parent.path().join("data dir ü");
+    {
+        let counts = lantern::feedback::FeedbackCounts::open(&data);
+        for _ in 0..3 {
+            counts.record(
+                "Shared topic",
+                lantern::feedback::Count::Answer,
+                chrono::Utc::now(),
+            );
+        }
+    }
+    assert!(
+        !data.join("lantern.db-shm").exists(),
+        "closed cleanly, as a stopped bot leaves it"
+    );
+    let as_root = std::env::var("USER").as_deref() == Ok("root")
+        || Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let mode = if as_root { 0o755 } else { 0o555 };
+    for dir in [parent.path(), data.as_path()] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let mut command = Lantern::new()
+        .env("LANTERN_DATA_DIR", &data.display().to_string())
+        .command();
+    if as_root {
+        let program = command.get_program().to_owned();
+        let mut runuser = Command::new("runuser");
+        runuser.args(["-u", "nobody", "--"]).arg(program);
+        for (key, value) in command.get_envs() {
+            if let Some(value) = value {
+                runuser.env(key, value);
+            }
+        }
+        command = runuser;
+    }
+    let output = command.arg("stats").output().unwrap();
+    std::fs::set_permissions(parent.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains("Shared topic"), "{stdout}\n{stderr}");
+    assert!(!data.join("lantern.db-shm").exists(), "nothing written");
+}
+
 #[test]
 fn stats_before_the_bot_ever_ran_says_so_and_creates_nothing() {
     let data = tempfile::tempdir().unwrap();
