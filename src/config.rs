@@ -269,7 +269,7 @@ fn holds_a_token(value: &str) -> bool {
             })
     };
     value
-        .split(|c: char| c.is_whitespace() || matches!(c, '/' | '\\' | '"' | '\'' | '=' | ':'))
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
         .any(is_token)
 }
 
@@ -733,7 +733,12 @@ mod tests {
             .to_string();
         assert!(!error.contains(TOKEN), "{error}");
         for key in ["LANTERN_CONTENT_DIR", "LANTERN_DATA_DIR"] {
-            for value in [TOKEN.to_string(), format!("/srv/{TOKEN}/content")] {
+            for value in [
+                TOKEN.to_string(),
+                format!("/srv/{TOKEN}/content"),
+                format!("{TOKEN},"),
+                format!("/srv/x;{TOKEN}"),
+            ] {
                 let map = env(&[(key, &value)]);
                 let error = Config::load(&|k| map.get(k).cloned(), None)
                     .unwrap_err()

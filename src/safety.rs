@@ -394,7 +394,7 @@ mod tests {
     fn a_sign_asked_and_answered_no_is_not_an_emergency() {
         let texts = patterns("- fever*\n- heavy bleed*\n- dizzy", "- hurt* myself");
         for calm in [
-            "Heavy bleeding? No. Fever? Nope, just tired and sad",
+            "Heavy bleeding? No. Fever? Nope. Just tired and sad",
             "fever? no\nheavy bleeding? nah",
             "Dizzy?  No!",
         ] {
@@ -406,6 +406,9 @@ mod tests {
             "fever? no one told me what to do, 39.5",
             // Only a question mark between: "no" here starts another thought.
             "I have a fever. No energy at all",
+            // A "no" that goes on says no to the word, not to the sign.
+            "Heavy bleeding? No, I'm not being dramatic, it will not slow down",
+            "is it heavy bleeding? no, way more than a period",
             "is it heavy bleeding?? yes",
         ] {
             assert!(assess(&texts, urgent).emergency, "{urgent}");

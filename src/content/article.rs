@@ -184,7 +184,7 @@ fn read_topic(
 }
 
 /// Names a first passage that is more likely the rest of an `Also asked:` line wrapped
-/// onto the next one: straight under that line, one short line with no sentence's end
+/// onto the next one: straight under that line, one short line in lower case with no sentence's end
 /// ("how much iron should I take when pregnant"), or phrases split by semicolons. Read as
 /// a passage, it would be quoted as the answer.
 fn warn_of_a_wrapped_also_asked_line(
@@ -198,8 +198,11 @@ fn warn_of_a_wrapped_also_asked_line(
     };
     let text = first.text();
     let words = text.split_whitespace().count();
+    // A passage opens with a capital ("Usually 75mg once a day"); a member's phrase,
+    // as moderators write them, does not.
     let phrase_like = !text.contains(['.', '!', ':', '\n'])
         && first.lines.len() == 1
+        && (text.starts_with(|c: char| c.is_lowercase()) || text.contains(';'))
         && (words <= 12 || text.contains(';'));
     if first.line() == line + 1 && phrase_like {
         const ASKED: &str = markdown::ALSO_ASKED;
@@ -236,12 +239,16 @@ fn warn_of_a_bold_line_as_heading(
         return;
     };
     let bold = text[2..2 + end].trim();
-    let goes_on = 2 + end + 2 < text.len() || block.lines.len() > 1;
+    let rest = &text[2 + end + 2..];
     let reads_as_title = !bold.is_empty()
         && !bold.ends_with(['.', ':', '!', '?', ','])
         && bold.split_whitespace().count() <= 8;
-    // The bold line ended its own line of the file: the paragraph spans more lines.
-    if goes_on && reads_as_title && (first.last_line > first.line || block.lines.len() > 1) {
+    // What follows starts a sentence of its own ("**Signs of low iron** Tiredness..."),
+    // on a line of its own: a bold lead-in goes on with its sentence ("**Heparin
+    // injections** are given once a day...", "**Note**: keep...").
+    let own_sentence_after = rest.starts_with(char::is_whitespace)
+        && rest.trim_start().starts_with(|c: char| c.is_uppercase());
+    if reads_as_title && own_sentence_after && first.last_line > first.line {
         problems.push(Problem::warning(
             path,
             Some(first.line),
@@ -507,6 +514,7 @@ mod tests {
             "Also asked: do I need iron\nMost women need iron tablets when their levels fall low in the\n\
              second half of pregnancy, and the midwife checks them.\n",
             "Also asked: do I need iron\nIt is given in two ways:\n- by mouth\n- by drip\n",
+            "Also asked: how much aspirin\nUsually 75mg to 150mg once a day from 12 weeks until birth\n",
         ] {
             let (_, problems) = parse_str(&format!("{head}{fine}"));
             assert!(problems.is_empty(), "{fine}: {problems:?}");
@@ -559,12 +567,16 @@ mod tests {
             problems[0].message.contains("`## Signs of low iron`"),
             "{problems:?}"
         );
-        // Bold inside a sentence, a bold lead-in, a bold line alone: nothing to say.
+        // Bold inside a sentence, a bold lead-in (wrapped or not), a bold line alone:
+        // nothing to say.
         for fine in [
             "**Note:** take it with food.\n",
             "**Do not** stop heparin without advice.\n",
             "Take it **with food**, every day.\n",
             "**Call your midwife**\n",
+            "**Heparin injections** are given once a day into the skin of your tummy or\n\
+             thigh, and your midwife will show you how.\n",
+            "**Note**: keep the pens at room temperature and away from\nsunlight.\n",
         ] {
             let (_, problems) = parse_str(&format!("{head}{fine}"));
             assert!(problems.is_empty(), "{fine}: {problems:?}");

@@ -133,8 +133,8 @@ pub fn render_forward_preview(post: &str, hold_seconds: u64) -> String {
 /// Told to a member whose question Lantern no longer holds when they click to send it.
 pub fn render_question_forgotten(hold_seconds: u64) -> String {
     format!(
-        "I no longer hold that question: it has already been sent from another preview, or {} have passed \
-         (questions are kept no longer). If it was not sent, ask it again to send it.",
+        "I no longer hold that question: it has already been sent from another preview, or it was asked more \
+         than {} ago (questions are kept no longer). If it was not sent, ask it again to send it.",
         super::describe_duration(hold_seconds)
     )
 }

@@ -183,9 +183,10 @@ impl<'a> Judged<'a> {
     }
 
     /// Whether the match ending at word `last` is asked and answered "no", as members go
-    /// through a checklist: "Heavy bleeding? No. Fever? Nope, just tired". The answer must
-    /// stand alone ("no idea", "no one told me" answer nothing), and only a question mark
-    /// may stand between.
+    /// through a checklist: "Heavy bleeding? No. Fever? Nope." The answer must stand alone,
+    /// ended by a full stop, "!", ";", a line break or the message's end: "no idea" and
+    /// "no one told me" answer nothing, and "Heavy bleeding? No, it will not slow down"
+    /// says no to the word, not to the sign. Only a question mark may stand between.
     fn answered_no(&self, last: usize) -> bool {
         let (Some(asked), Some(answer)) = (self.words.get(last), self.words.get(last + 1)) else {
             return false;
@@ -195,7 +196,7 @@ impl<'a> Judged<'a> {
             Some(next) => self
                 .question
                 .get(answer.span.end..next.span.start)
-                .is_some_and(|between| between.contains(['.', ',', ';', '!', '\n'])),
+                .is_some_and(|between| between.contains(['.', ';', '!', '\n'])),
             None => true,
         };
         // Read as typed: the reading of disguised words takes the "!" of "No!" for an i.
