@@ -257,16 +257,14 @@ fn find_line(path: &Path, text: &str) -> Option<(usize, String)> {
 /// Whether `value` holds something shaped like a bot token (three parts joined by dots)
 /// anywhere: pasted with its "Bot " prefix, inside a path or beside other words.
 fn holds_a_token(value: &str) -> bool {
+    // Any three parts joined by dots, wherever they stand among other dots ("x.TOKEN.txt");
+    // the split below leaves only letters, digits, `-`, `_` and dots in a piece.
     let is_token = |piece: &str| {
         let parts: Vec<&str> = piece.split('.').collect();
-        parts.len() == 3
-            && piece.len() >= 50
-            && parts.iter().all(|part| {
-                part.len() >= 5
-                    && part
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            })
+        parts.windows(3).any(|three| {
+            three.iter().map(|part| part.len()).sum::<usize>() + 2 >= 50
+                && three.iter().all(|part| part.len() >= 5)
+        })
     };
     value
         .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
@@ -738,6 +736,8 @@ mod tests {
                 format!("/srv/{TOKEN}/content"),
                 format!("{TOKEN},"),
                 format!("/srv/x;{TOKEN}"),
+                format!("{TOKEN}."),
+                format!("/srv/.{TOKEN}.txt"),
             ] {
                 let map = env(&[(key, &value)]);
                 let error = Config::load(&|k| map.get(k).cloned(), None)

@@ -368,7 +368,9 @@ pub fn read_recent(
 /// cannot create it.
 fn open_to_read(path: &Path, as_on_disk: bool) -> Result<(Connection, i64), rusqlite::Error> {
     let db = if as_on_disk {
-        let uri = format!("file:{}?immutable=1", uri_path(path));
+        // Absolute, after "file://": a path of its own starting "//" is no host.
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let uri = format!("file://{}?immutable=1", uri_path(&absolute));
         Connection::open_with_flags(
             uri,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,

@@ -296,16 +296,11 @@ impl PatternFindings {
         ] {
             for pattern in patterns {
                 for occurrence in pattern.occurrences(reading) {
-                    let typed_index = |word: usize| {
-                        as_typed
-                            .binary_search_by_key(&reading[word].span.start, |typed| {
-                                typed.span.start
-                            })
-                            .unwrap_or(word)
-                    };
-                    let at = typed_index(occurrence[0]);
-                    let last = typed_index(occurrence[occurrence.len() - 1]).max(at);
-                    let not_now = (!crisis).then(|| judged.not_now(at, last)).flatten();
+                    let first = reading[occurrence[0]].span.start;
+                    let at = as_typed
+                        .binary_search_by_key(&first, |word| word.span.start)
+                        .unwrap_or(occurrence[0]);
+                    let not_now = (!crisis).then(|| judged.not_now(at)).flatten();
                     let matched = occurrence.iter().map(|&i| reading[i].span.clone());
                     self.record(pattern.to_string(), crisis, not_now, matched);
                 }
@@ -390,31 +385,19 @@ mod tests {
         }
     }
 
+    /// A checklist answered "no" ("Heavy bleeding? No.") is not read as a negation: the
+    /// "no" may go on to something worse ("No. Worse.", "no, it will not slow down"), and
+    /// a needless notice costs a line where a missed one can cost far more.
     #[test]
-    fn a_sign_asked_and_answered_no_is_not_an_emergency() {
-        let texts = patterns("- fever*\n- heavy bleed*\n- dizzy", "- hurt* myself");
-        for calm in [
-            "Heavy bleeding? No. Fever? Nope. Just tired and sad",
-            "fever? no\nheavy bleeding? nah",
-            "Dizzy?  No!",
-        ] {
-            assert!(!assess(&texts, calm).emergency, "{calm}");
-        }
+    fn a_sign_asked_then_answered_no_still_counts() {
+        let texts = patterns("- heavy bleed*", "- hurt* myself");
         for urgent in [
-            // The answer must stand alone: these answer nothing.
-            "heavy bleeding? no idea how much is too much, soaked 3 pads",
-            "fever? no one told me what to do, 39.5",
-            // Only a question mark between: "no" here starts another thought.
-            "I have a fever. No energy at all",
-            // A "no" that goes on says no to the word, not to the sign.
-            "Heavy bleeding? No, I'm not being dramatic, it will not slow down",
-            "is it heavy bleeding? no, way more than a period",
-            "is it heavy bleeding?? yes",
+            "Heavy bleeding? No. Worse.",
+            "heavy bleeding? no... way worse",
+            "Heavy bleeding? No, it will not slow down",
         ] {
             assert!(assess(&texts, urgent).emergency, "{urgent}");
         }
-        // Never for the crisis patterns.
-        assert!(assess(&texts, "hurt myself? no.").crisis);
     }
 
     #[test]

@@ -690,13 +690,34 @@ fn check_names_a_misspelt_article_word_in_synonyms() {
         .position(|l| l.starts_with("heparin ="))
         .expect("the bundled heparin group")
         + 1;
-    fs::write(&synonyms, text.replacen("heparin =", "heparn =", 1)).unwrap();
+    // Another ending of a word the articles use is that word: "taper" beside "tapering"
+    // (and "paper"), "wean" beside "weaning" (and "mean").
+    fs::write(
+        copy.path().join("articles").join("scans.md"),
+        "---\ntitle: Stopping\nsource: A pharmacist\nlast_reviewed: 2026-11-01\n---\n\n\
+         ## Stopping heparin\n\nTapering the dose, or weaning off, is written on paper: ask what the plan will mean.\n",
+    )
+    .unwrap();
+    fs::write(
+        &synonyms,
+        format!(
+            "{}\ntaper = step down slowly\nwean = come off gradually\n",
+            text.replacen("heparin =", "heparn =", 1)
+        ),
+    )
+    .unwrap();
     let run = Lantern::new().run(&["check", "--content", &copy.path().display().to_string()]);
     assert_eq!(run.code, Some(0), "a warning, not an error: {}", run.stderr);
     let at = format!("{}:{line}: warning:", synonyms.display());
     assert!(run.stderr.contains(&at), "{at}\n{}", run.stderr);
     assert!(
         run.stderr.contains("Did you mean \"heparin\"?"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("is in no article").count(),
+        1,
         "{}",
         run.stderr
     );

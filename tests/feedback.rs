@@ -80,6 +80,12 @@ async fn send(discord: &FakeDiscord, bot: &Bot, interaction: &Value) -> Value {
     json!({ "type": kind, "data": message })
 }
 
+/// What `/about` tells `who`.
+async fn about_text(discord: &FakeDiscord, bot: &Bot, who: &Member) -> String {
+    let about = send(discord, bot, &fake::slash_command("about", json!([]), who)).await;
+    about["data"]["content"].as_str().unwrap().to_string()
+}
+
 /// `/gaps` as `who` runs it: acknowledged privately at once (reading the counts can wait
 /// on the database), then the first page as the edit.
 async fn gaps(discord: &FakeDiscord, bot: &Bot, who: &Member) -> String {
@@ -617,13 +623,7 @@ async fn a_held_question_is_forgotten_after_its_window() {
     let member = Member::regular(3301);
 
     // What members are told of the window is the window set, not the longest allowed.
-    let about = send(
-        &discord,
-        &bot,
-        &fake::slash_command("about", json!([]), &member),
-    )
-    .await;
-    let about = about["data"]["content"].as_str().unwrap();
+    let about = about_text(&discord, &bot, &member).await;
     assert!(about.contains("for at most 2 seconds"), "{about}");
     let refusal = send(&discord, &bot, &ask(OFF_TOPIC, &member)).await;
     let offer = button(&refusal["data"], "Ask the moderators");
@@ -711,13 +711,7 @@ async fn without_a_moderators_channel_no_question_is_offered_or_held() {
         !labels.iter().any(|l| l.starts_with("Ask the moderators")),
         "no offer without a channel: {refusal}"
     );
-    let about = send(
-        &discord,
-        &bot,
-        &fake::slash_command("about", json!([]), &member),
-    )
-    .await;
-    let about = about["data"]["content"].as_str().unwrap();
+    let about = about_text(&discord, &bot, &member).await;
     assert!(
         about.contains("keeps no record") && !about.contains("send your question"),
         "/about offers no sending it cannot do: {about}"
@@ -924,7 +918,14 @@ fn stats_reads_a_folder_it_may_not_write() {
     if as_root {
         let program = command.get_program().to_owned();
         let mut runuser = Command::new("runuser");
-        runuser.args(["-u", "nobody", "--"]).arg(program);
+        // Only the settings given, in a folder nobody may read: no `.env` of the
+        // developer's is read.
+        runuser
+            .args(["-u", "nobody", "--"])
+            .arg(program)
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin:/usr/sbin:/sbin")
+            .current_dir(parent.path());
         for (key, value) in command.get_envs() {
             if let Some(value) = value {
                 runuser.env(key, value);

@@ -193,16 +193,25 @@ fn warn_of_a_wrapped_also_asked_line(
     first: &markdown::Block,
     problems: &mut Vec<Problem>,
 ) {
-    let Some((line, _)) = also_asked.last() else {
+    let Some((line, phrases)) = also_asked.last() else {
         return;
     };
     let text = first.text();
     let words = text.split_whitespace().count();
     // A passage opens with a capital ("Usually 75mg once a day"); a member's phrase,
-    // as moderators write them, does not.
+    // as moderators write them, does not, unless it is "I", or the line above it broke
+    // off mid-phrase ("how long after a miscarriage should").
+    let broke_off = phrases
+        .split_whitespace()
+        .last()
+        .is_some_and(|last| UNFINISHED.contains(&last.to_lowercase().as_str()));
+    let opens_like_a_phrase = text.starts_with(|c: char| c.is_lowercase())
+        || text.starts_with("I ")
+        || text.contains(';')
+        || broke_off;
     let phrase_like = !text.contains(['.', '!', ':', '\n'])
         && first.lines.len() == 1
-        && (text.starts_with(|c: char| c.is_lowercase()) || text.contains(';'))
+        && opens_like_a_phrase
         && (words <= 12 || text.contains(';'));
     if first.line() == line + 1 && phrase_like {
         const ASKED: &str = markdown::ALSO_ASKED;
@@ -239,16 +248,19 @@ fn warn_of_a_bold_line_as_heading(
         return;
     };
     let bold = text[2..2 + end].trim();
-    let rest = &text[2 + end + 2..];
     let reads_as_title = !bold.is_empty()
         && !bold.ends_with(['.', ':', '!', '?', ','])
         && bold.split_whitespace().count() <= 8;
-    // What follows starts a sentence of its own ("**Signs of low iron** Tiredness..."),
-    // on a line of its own: a bold lead-in goes on with its sentence ("**Heparin
-    // injections** are given once a day...", "**Note**: keep...").
-    let own_sentence_after = rest.starts_with(char::is_whitespace)
-        && rest.trim_start().starts_with(|c: char| c.is_uppercase());
-    if reads_as_title && own_sentence_after && first.last_line > first.line {
+    // The bold stood alone on its line of the file, and text or a list follows it in the
+    // same paragraph: a bold lead-in shares its line with its sentence ("**Heparin
+    // injections** are given once a day...", "**Clexane** Your midwife will show you").
+    let first_line = first
+        .text
+        .get(..first.first_line_end)
+        .unwrap_or(&first.text);
+    let alone_on_its_line = first_line.trim() == &text[..2 + end + 2];
+    let followed = first.last_line > first.line || block.lines.len() > 1;
+    if reads_as_title && alone_on_its_line && followed {
         problems.push(Problem::warning(
             path,
             Some(first.line),
@@ -259,6 +271,13 @@ fn warn_of_a_bold_line_as_heading(
         ));
     }
 }
+
+/// Words a phrase does not end on: an `Also asked:` line ending on one was cut off.
+const UNFINISHED: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "to", "for", "in", "on", "at", "with", "after", "before",
+    "if", "is", "are", "can", "could", "should", "would", "will", "do", "does", "what", "when",
+    "how", "why", "my", "i",
+];
 
 /// The usable phrases of a topic's `Also asked:` lines (`(line, phrases)`), reporting
 /// empty, overlong and never-matching ones.
@@ -507,6 +526,14 @@ mod tests {
             problems[0].message.contains("after a semicolon"),
             "{problems:?}"
         );
+        // Wrapped mid-phrase, the rest opening with "I" or a capital.
+        for cut in [
+            "Also asked: is heparin safe; how long after a miscarriage should\nI wait to try again\n",
+            "Also asked: what is\nAPS treatment\n",
+        ] {
+            let (_, problems) = parse_str(&format!("{head}{cut}\nThe passage.\n"));
+            assert_eq!(problems.len(), 1, "{cut}: {problems:?}");
+        }
         // A passage straight under the line, wrapped or not, or a blank line between.
         for fine in [
             "Also asked: do I need iron\nIron tablets can cause constipation.\n",
@@ -567,6 +594,11 @@ mod tests {
             problems[0].message.contains("`## Signs of low iron`"),
             "{problems:?}"
         );
+        // Over a list too.
+        let (_, problems) = parse_str(&format!(
+            "{head}**Signs of low iron**\n- tiredness\n- pale skin\n"
+        ));
+        assert_eq!(problems.len(), 1, "{problems:?}");
         // Bold inside a sentence, a bold lead-in (wrapped or not), a bold line alone:
         // nothing to say.
         for fine in [
@@ -574,6 +606,7 @@ mod tests {
             "**Do not** stop heparin without advice.\n",
             "Take it **with food**, every day.\n",
             "**Call your midwife**\n",
+            "**Clexane** Your midwife will show you how to inject it into your\ntummy or thigh.\n",
             "**Heparin injections** are given once a day into the skin of your tummy or\n\
              thigh, and your midwife will show you how.\n",
             "**Note**: keep the pens at room temperature and away from\nsunlight.\n",

@@ -74,6 +74,10 @@ pub struct BlockLine {
     /// The last line of the file it takes in: later than `line` when wrapped.
     pub last_line: usize,
     pub text: String,
+    /// Where in `text` the first line of the file it takes in ends: a wrapped paragraph's
+    /// lines are joined with spaces, and what stood alone on the first one (a bold line
+    /// used as a heading) is then known only by this.
+    pub first_line_end: usize,
     pub list_item: bool,
 }
 
@@ -303,6 +307,7 @@ impl<'a> Reader<'a> {
             lines: vec![BlockLine {
                 line,
                 last_line: line,
+                first_line_end: text.len(),
                 text,
                 list_item: false,
             }],
@@ -484,6 +489,7 @@ impl<'a> Reader<'a> {
         let line = BlockLine {
             line: line_no,
             last_line: line_no,
+            first_line_end: raw.len(),
             text: raw.to_string(),
             list_item: false,
         };
@@ -595,11 +601,15 @@ fn add_body_line(section: &mut Section, raw: &str, line_no: usize, after_break: 
     let item = list_item_text(raw).is_some() || (indented && list_item_text(trimmed).is_some());
     // A table row or a quoted line is a line of its own, never a wrapped one.
     let own_line = trimmed.starts_with('|') || trimmed.starts_with('>');
-    let new_line = |list_item| BlockLine {
-        line: line_no,
-        last_line: line_no,
-        text: if list_item && indented { raw } else { trimmed }.to_string(),
-        list_item,
+    let new_line = |list_item| {
+        let text = if list_item && indented { raw } else { trimmed }.to_string();
+        BlockLine {
+            line: line_no,
+            last_line: line_no,
+            first_line_end: text.len(),
+            text,
+            list_item,
+        }
     };
     let last_block = section.blocks.last_mut();
     match (item, last_block) {

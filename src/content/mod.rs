@@ -543,8 +543,9 @@ fn check_synonym_heads(
     reading: Reading<'_>,
     problems: &mut Vec<Problem>,
 ) {
-    // Plain lowercase words, not search's reading of every passage: this runs on every
-    // reload, and reading 2,000 passages again cost a tenth of a second.
+    // Plain lowercase words, each distinct one read once, not search's reading of every
+    // passage: this runs on every reload, and reading 2,000 passages cost a tenth of a
+    // second.
     let texts: Vec<String> = articles
         .iter()
         .flat_map(|article| {
@@ -561,6 +562,10 @@ fn check_synonym_heads(
         .flat_map(|text| text.split(|c: char| !c.is_alphanumeric()))
         .filter(|word| !word.is_empty())
         .collect();
+    // Each distinct word read once, as search reads it: a head word whose reading is
+    // among them ("lose" beside "losing") is used, whatever its ending.
+    let used_terms: std::collections::HashSet<String> =
+        used.iter().flat_map(|word| reading(word)).collect();
     for group in groups {
         let Some(head) = group.phrases.first() else {
             continue;
@@ -568,23 +573,21 @@ fn check_synonym_heads(
         for word in crate::text::words(head) {
             let word = word.text;
             let length = word.chars().count();
-            if length < 4 || used.contains(word.as_str()) {
+            let terms = reading(&word);
+            if length < 4
+                || used.contains(word.as_str())
+                || terms.iter().all(|term| used_terms.contains(term))
+            {
                 continue;
             }
             let slips = if length >= 9 { 2 } else { 1 };
-            let near: Vec<&str> = used
-                .iter()
-                .copied()
-                .filter(|candidate| candidate.chars().count().abs_diff(length) <= slips)
-                .filter(|candidate| strsim::damerau_levenshtein(&word, candidate) <= slips)
-                .collect();
-            // Another ending of a word the articles use ("miscarriage" beside
-            // "miscarriages") is that word, not a slip.
-            let terms = reading(&word);
-            let Some(meant) = near
-                .first()
-                .filter(|_| !near.iter().any(|n| reading(n) == terms))
-            else {
+            let near = |candidate: &&&str| {
+                let count = candidate.chars().count();
+                count >= 4
+                    && count.abs_diff(length) <= slips
+                    && strsim::damerau_levenshtein(&word, candidate) <= slips
+            };
+            let Some(meant) = used.iter().find(near) else {
                 continue;
             };
             problems.push(Problem::warning(

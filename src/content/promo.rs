@@ -49,13 +49,6 @@ const SHOP_LINK_WORDS: &[&str] = &[
     "buy",
     "cart",
     "checkout",
-    "order",
-    "orders",
-    "products",
-    "deal",
-    "deals",
-    "offer",
-    "offers",
     "discount",
     "discounts",
     "affiliate",
@@ -69,11 +62,51 @@ const SHOP_LINK_WORDS: &[&str] = &[
     "dp",
 ];
 
-/// Whether `link` is a shop link: one of its words is a [`SHOP_LINK_WORDS`] entry.
+/// Words that make a shop link only on a site that is not a public or charitable
+/// reference: a medicines leaflet is at ".../emc/product/4829/pil", a charity's page is
+/// "what-we-offer", an NHS page "how-to-deal-with-grief".
+const SHOP_WORDS_OFF_REFERENCE_SITES: &[&str] = &[
+    "product", "products", "order", "orders", "deal", "deals", "offer", "offers",
+];
+
+/// Endings of the hosts of public bodies, health services, charities and universities.
+const REFERENCE_HOSTS: &[&str] = &[
+    ".nhs.uk",
+    ".nhs.scot",
+    ".nhs.wales",
+    ".gov.uk",
+    ".gov",
+    ".gov.au",
+    ".govt.nz",
+    ".gc.ca",
+    ".org",
+    ".org.uk",
+    ".org.au",
+    ".org.nz",
+    ".edu",
+    ".ac.uk",
+    ".int",
+];
+
+/// Whether `link` is a shop link: one of its words is a [`SHOP_LINK_WORDS`] entry, or a
+/// [`SHOP_WORDS_OFF_REFERENCE_SITES`] one on a host that is no reference site.
 fn is_shop_link(link: &str) -> bool {
-    link.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|word| SHOP_LINK_WORDS.contains(&word))
+    let lower = link.to_lowercase();
+    let without_scheme = lower
+        .split_once("://")
+        .map_or(lower.as_str(), |(_, rest)| rest);
+    let host = without_scheme
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.');
+    let reference = REFERENCE_HOSTS
+        .iter()
+        .any(|ending| host.ends_with(ending) || host == &ending[1..]);
+    lower.split(|c: char| !c.is_alphanumeric()).any(|word| {
+        SHOP_LINK_WORDS.contains(&word)
+            || (!reference && SHOP_WORDS_OFF_REFERENCE_SITES.contains(&word))
+    })
 }
 
 fn sales_patterns() -> &'static [WordPattern] {
@@ -88,14 +121,14 @@ fn sales_patterns() -> &'static [WordPattern] {
 
 /// Whether `token` (a whitespace-separated piece of a line) is a link: a web address
 /// with or without its scheme ("https://…", "www.…", "amzn.to/3xYz",
-/// "babyvitamins.com/store"). Without a scheme it needs a path, so that "nhs.uk" or
+/// "babyvitamins.com/store"). Without a scheme it needs a path or a query, so that "nhs.uk" or
 /// "e.g." in a sentence is not taken for one; only a shop link's words make it an advert.
 fn is_link(token: &str) -> bool {
     let lower = token.to_ascii_lowercase();
     if lower.contains("http://") || lower.contains("https://") || lower.starts_with("www.") {
         return true;
     }
-    let Some((host, _path)) = lower.split_once('/') else {
+    let Some((host, _path)) = lower.split_once(['/', '?']) else {
         return false;
     };
     let labels: Vec<&str> = host.split('.').collect();
@@ -108,33 +141,81 @@ fn is_link(token: &str) -> bool {
             .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
 }
 
-/// Whether `line` gives a discount code: "use code BABY10", "with the code SAVE20", a
-/// code being a word of capitals and digits ("Hospitals use code names" gives none).
+/// Whether `line` gives a discount code: "use code BABY10", "with the code: save20", a
+/// code being letters and digits together ("Hospitals use code names", "code BLUE" for
+/// an emergency, give none).
 fn gives_a_code(line: &str) -> bool {
     let tokens: Vec<&str> = line.split_whitespace().collect();
     tokens.windows(3).any(|three| {
         let code = three[2].trim_matches(|c: char| !c.is_alphanumeric());
-        let is_code = code.chars().count() >= 4
-            && code
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-            && code.chars().any(|c| c.is_ascii_uppercase());
+        let is_code = (4..=16).contains(&code.chars().count())
+            && code.chars().all(|c| c.is_ascii_alphanumeric())
+            && code.chars().any(|c| c.is_ascii_digit())
+            && code.chars().any(|c| c.is_ascii_alphabetic());
         let asks = matches!(
             three[0].to_lowercase().as_str(),
-            "use" | "using" | "with" | "enter" | "the"
-        ) && three[1].eq_ignore_ascii_case("code");
+            "use" | "using" | "with" | "enter" | "the" | "promo" | "voucher" | "discount"
+        ) && three[1].trim_end_matches(':').eq_ignore_ascii_case("code");
         asks && is_code
     })
+}
+
+/// Whether `line` offers a share off a price: "save 20% off", "10% off your order". A
+/// share told as a result ("40% off treatment") offers nothing.
+fn offers_money_off(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let tokens: Vec<&str> = lower
+        .split_whitespace()
+        .map(|token| token.trim_matches(|c: char| matches!(c, ',' | '.' | '!' | '(' | ')')))
+        .collect();
+    tokens.windows(2).enumerate().any(|(at, pair)| {
+        let share = pair[0]
+            .strip_suffix('%')
+            .is_some_and(|n| n.parse::<f32>().is_ok());
+        let before = at.checked_sub(1).map(|i| tokens[i]);
+        let after = tokens.get(at + 2).copied();
+        share
+            && pair[1] == "off"
+            && (matches!(before, Some("save" | "get" | "enjoy" | "take" | "extra"))
+                || matches!(
+                    after,
+                    Some(
+                        "your" | "our" | "all" | "everything" | "orders" | "today" | "now" | "this"
+                    )
+                ))
+    })
+}
+
+/// Whether `pattern` matched only as "miracle baby": what a pregnancy-loss community
+/// calls a baby after losses, no sales wording.
+fn only_a_miracle_baby(pattern: &WordPattern, line_words: &[crate::text::Word]) -> bool {
+    pattern.to_string() == "miracle*"
+        && line_words.windows(2).all(|pair| {
+            !pair[0].text.starts_with("miracle")
+                || matches!(
+                    pair[1].text.as_str(),
+                    "baby" | "babies" | "child" | "children"
+                )
+        })
+        && line_words
+            .last()
+            .is_none_or(|last| !last.text.starts_with("miracle"))
 }
 
 /// Why `line` looks promotional, if it does.
 pub fn promotional_reason(line: &str) -> Option<String> {
     let line_words = words(line);
-    if let Some(pattern) = sales_patterns().iter().find(|p| p.matches(&line_words)) {
+    if let Some(pattern) = sales_patterns()
+        .iter()
+        .find(|p| p.matches(&line_words) && !only_a_miracle_baby(p, &line_words))
+    {
         return Some(format!("sales wording (`{pattern}`)"));
     }
     if gives_a_code(line) {
         return Some("a discount code".to_string());
+    }
+    if offers_money_off(line) {
+        return Some("money off (`% off`)".to_string());
     }
     line.split_whitespace()
         .filter(|token| is_link(token))
@@ -191,8 +272,14 @@ mod tests {
         for pitch in [
             "Use code BABY10 for money off our iron gummies.",
             "Pay less with the code SAVE20.",
+            "Use code: baby10 at the till.",
             "Add them to your basket and pay at checkout.",
             "Available at most pharmacies, order today!",
+            "Save 20% off this week on iron gummies.",
+            "Get 10% off your first order.",
+            "Find them at babyvitamins.com/product/iron-gummies",
+            "babyvitamins.com?ref=lantern",
+            "The Pregnancy Miracle System worked for my patients.",
         ] {
             assert!(promotional_reason(pitch).is_some(), "{pitch}");
         }
@@ -205,6 +292,10 @@ mod tests {
             "About 70% had a live birth on heparin, compared with 40% off treatment.",
             "Around 30% offered a second scan chose to have one.",
             "Hospitals use code names for emergencies.",
+            "Hospitals use code BLUE when someone collapses.",
+            "We call her our rainbow baby, or our miracle baby.",
+            "https://www.sands.org.uk/support/what-we-offer",
+            "https://www.nhs.uk/mental-health/how-to-deal-with-grief/",
             "Clexane patient leaflet, medicines.org.uk/emc/product/4829/pil",
             "https://www.medicines.org.uk/emc/product/4829/smpc",
         ] {

@@ -271,7 +271,7 @@ async fn register_commands(
 }
 
 /// How many times registering the commands is tried: with waits doubling from a second,
-/// about two minutes of a rate limit or an outage. With a proxy between (serenity's own
+/// about a minute of a rate limit or an outage. With a proxy between (serenity's own
 /// rate limiter off), a 429 comes back as an error and would otherwise leave the commands
 /// unregistered until the next start.
 const REGISTRATION_ATTEMPTS: u32 = 7;

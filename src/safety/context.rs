@@ -165,8 +165,8 @@ impl<'a> Judged<'a> {
 
     /// Whether the match starting at word `position` says the sign is absent, imagined,
     /// long over or asked about in general, and which.
-    pub(super) fn not_now(&self, position: usize, last: usize) -> Option<NotNow> {
-        if negated(self.question, self.words, position) || self.answered_no(last) {
+    pub(super) fn not_now(&self, position: usize) -> Option<NotNow> {
+        if negated(self.question, self.words, position) {
             return Some(NotNow::Negated);
         }
         if self.supposed(position) {
@@ -180,35 +180,6 @@ impl<'a> Judged<'a> {
         } else {
             None
         }
-    }
-
-    /// Whether the match ending at word `last` is asked and answered "no", as members go
-    /// through a checklist: "Heavy bleeding? No. Fever? Nope." The answer must stand alone,
-    /// ended by a full stop, "!", ";", a line break or the message's end: "no idea" and
-    /// "no one told me" answer nothing, and "Heavy bleeding? No, it will not slow down"
-    /// says no to the word, not to the sign. Only a question mark may stand between.
-    fn answered_no(&self, last: usize) -> bool {
-        let (Some(asked), Some(answer)) = (self.words.get(last), self.words.get(last + 1)) else {
-            return false;
-        };
-        let mark = self.question.get(asked.span.end..answer.span.start);
-        let stands_alone = match self.words.get(last + 2) {
-            Some(next) => self
-                .question
-                .get(answer.span.end..next.span.start)
-                .is_some_and(|between| between.contains(['.', ';', '!', '\n'])),
-            None => true,
-        };
-        // Read as typed: the reading of disguised words takes the "!" of "No!" for an i.
-        let said = self
-            .question
-            .get(answer.span.clone())
-            .unwrap_or("")
-            .to_lowercase();
-        let said = said.trim_end_matches(|c: char| !c.is_alphabetic());
-        mark.is_some_and(|mark| mark.trim() == "?")
-            && matches!(said, "no" | "nope" | "nah" | "none")
-            && stands_alone
     }
 
     /// Whether a supposing opener ends within [`SUPPOSING_REACH`] words before
@@ -772,7 +743,7 @@ mod tests {
             .position(|w| w.text.starts_with(first))
             .expect("the match's word is in the question");
         Judged::new(question, &reading, &sentences)
-            .not_now(position, position)
+            .not_now(position)
             .is_none()
     }
 
