@@ -15,6 +15,7 @@
 //! built, then run once (see README for that first figure). `corpus-b/` to `corpus-h/`
 //! add new articles with questions over them (`corpus-d/`, `corpus-e/` and `corpus-h/`
 //! fit nothing, and `corpus-e/`'s and `corpus-h/`'s questions are never printed);
+//! `short-1/` and `short-2/` ask short questions over corpus B's and F's articles;
 //! `urgent.jsonl` and `urgent-2.jsonl` hold emergencies in members' words, and
 //! `urgent-fit.jsonl` more of them, written to fit the urgent gate's thresholds. None is
 //! tuned question by question: a failure is fixed only by a general change, never a
