@@ -138,10 +138,12 @@ pub enum CountsError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot use the counts database {path}: {source}")]
+    /// SQLite's error is told in the message, not kept as a source: a chain printed whole
+    /// would repeat it ("attempt to write a readonly database" three times over).
+    #[error("cannot use the counts database {path}: {cause}")]
     Database {
         path: PathBuf,
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
     #[error(
         "the counts database {path} was written by a newer Lantern (schema {found}, this one knows {known}); \
@@ -264,7 +266,7 @@ impl FeedbackCounts {
             Some(db) => read_totals(db, &weeks, MIGRATIONS.len() as i64).map_err(|source| {
                 CountsError::Database {
                     path: self.path.clone(),
-                    source,
+                    cause: source,
                 }
             })?,
             None => BTreeMap::new(),
@@ -339,7 +341,7 @@ pub fn read_recent(
     }
     let database = |source| CountsError::Database {
         path: path.clone(),
-        source,
+        cause: source,
     };
     let (db, version) = match open_to_read(&path, false) {
         Ok(opened) => opened,
@@ -412,7 +414,7 @@ fn open_for_writing(dir: &Path, path: &Path) -> Result<Connection, CountsError> 
     })?;
     let database = |source| CountsError::Database {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     let mut db = Connection::open(path).map_err(database)?;
     db.busy_timeout(BUSY_TIMEOUT).map_err(database)?;
@@ -431,7 +433,7 @@ fn open_for_writing(dir: &Path, path: &Path) -> Result<Connection, CountsError> 
 fn migrate(db: &mut Connection, path: &Path) -> Result<(), CountsError> {
     let database = |source| CountsError::Database {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     };
     let tx = db
         .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
