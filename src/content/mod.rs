@@ -528,10 +528,6 @@ fn check_duplicate_topics(dir: &Path, articles: &[Article], problems: &mut Vec<P
     }
 }
 
-/// One warning per article whose topics lack `Also asked:` lines. Members ask in their
-/// own words, which a new article seldom uses: on five sets of new articles, lines a
-/// moderator wrote without seeing members' questions turned 65 right answers into 87
-/// (README, "Evaluation"). A warning, not an error: an article without them still works.
 /// Names a synonym group whose first phrase (the articles' word) has a word no article
 /// uses but one very like it ("heparn" beside "heparin"): members' words are read as that
 /// first phrase, so a slip there silently turns the whole group off. A first phrase far
@@ -602,6 +598,10 @@ fn check_synonym_heads(
     }
 }
 
+/// One warning per article whose topics lack `Also asked:` lines. Members ask in their
+/// own words, which a new article seldom uses: on five sets of new articles, lines a
+/// moderator wrote without seeing members' questions turned 65 right answers into 87
+/// (README, "Evaluation"). A warning, not an error: an article without them still works.
 fn check_also_asked(dir: &Path, articles: &[Article], problems: &mut Vec<Problem>) {
     for article in articles {
         let mut without = article.topics.iter().filter(|t| t.also_asked.is_empty());
