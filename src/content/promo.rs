@@ -88,18 +88,10 @@ const REFERENCE_HOSTS: &[&str] = &[
     ".int",
 ];
 
-/// Whether `link` is a shop link: one of its words is a [`SHOP_LINK_WORDS`] entry, or a
-/// [`SHOP_WORDS_OFF_REFERENCE_SITES`] one on a host that is no reference site.
-fn is_shop_link(link: &str) -> bool {
-    let lower = link.to_lowercase();
-    let without_scheme = lower
-        .split_once("://")
-        .map_or(lower.as_str(), |(_, rest)| rest);
-    let host = without_scheme
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or("")
-        .trim_end_matches('.');
+/// Whether the link `lower` (lower-cased), on `host`, is a shop link: one of its words
+/// is a [`SHOP_LINK_WORDS`] entry, or a [`SHOP_WORDS_OFF_REFERENCE_SITES`] one on a host
+/// that is no reference site.
+fn is_shop_link(lower: &str, host: &str) -> bool {
     let reference = REFERENCE_HOSTS
         .iter()
         .any(|ending| host.ends_with(ending) || host == &ending[1..]);
@@ -111,34 +103,37 @@ fn is_shop_link(link: &str) -> bool {
 
 fn sales_patterns() -> &'static [WordPattern] {
     static PATTERNS: OnceLock<Vec<WordPattern>> = OnceLock::new();
-    PATTERNS.get_or_init(|| {
-        SALES_PHRASES
-            .iter()
-            .map(|p| WordPattern::parse(p).expect("built-in sales phrases are valid patterns"))
-            .collect()
-    })
+    PATTERNS.get_or_init(|| parsed(SALES_PHRASES))
 }
 
-/// Whether `token` (a whitespace-separated piece of a line) is a link: a web address
-/// with or without its scheme ("https://…", "www.…", "amzn.to/3xYz",
-/// "babyvitamins.com/store"). Without a scheme it needs a path or a query, so that "nhs.uk" or
-/// "e.g." in a sentence is not taken for one; only a shop link's words make it an advert.
-fn is_link(token: &str) -> bool {
-    let lower = token.to_ascii_lowercase();
+fn parsed(phrases: &[&str]) -> Vec<WordPattern> {
+    phrases
+        .iter()
+        .map(|p| WordPattern::parse(p).expect("built-in phrases are valid patterns"))
+        .collect()
+}
+
+/// The host of `token` (a whitespace-separated piece of a line, lower-cased) when it is
+/// a link: a web address with or without its scheme ("https://…", "www.…",
+/// "amzn.to/3xYz", "babyvitamins.com/store"). Without a scheme it needs a path or a
+/// query, so that "nhs.uk" or "e.g." in a sentence is not taken for one; only a shop
+/// link's words make it an advert.
+fn link_host(lower: &str) -> Option<&str> {
     if lower.contains("http://") || lower.contains("https://") || lower.starts_with("www.") {
-        return true;
+        let without_scheme = lower.split_once("://").map_or(lower, |(_, rest)| rest);
+        let host = without_scheme.split(['/', '?', '#']).next().unwrap_or("");
+        return Some(host.trim_end_matches('.'));
     }
-    let Some((host, _path)) = lower.split_once(['/', '?']) else {
-        return false;
-    };
-    let labels: Vec<&str> = host.split('.').collect();
-    labels.len() >= 2
+    let (named, _path) = lower.split_once(['/', '?'])?;
+    let labels: Vec<&str> = named.split('.').collect();
+    let well_formed = labels.len() >= 2
         && labels.iter().all(|label| {
             !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         })
         && labels
             .last()
-            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
+            .is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+    well_formed.then_some(named)
 }
 
 /// Whether `line` gives a discount code: "use code BABY10", "with the code: save20", a
@@ -186,29 +181,38 @@ fn offers_money_off(line: &str) -> bool {
     })
 }
 
-/// Whether `pattern` matched only as "miracle baby": what a pregnancy-loss community
-/// calls a baby after losses, no sales wording.
-fn only_a_miracle_baby(pattern: &WordPattern, line_words: &[crate::text::Word]) -> bool {
-    pattern.to_string() == "miracle*"
-        && line_words.windows(2).all(|pair| {
-            !pair[0].text.starts_with("miracle")
-                || matches!(
-                    pair[1].text.as_str(),
-                    "baby" | "babies" | "child" | "children"
-                )
-        })
-        && line_words
-            .last()
-            .is_none_or(|last| !last.text.starts_with("miracle"))
+/// Community words that contain sales wording but sell nothing: a pregnancy-loss
+/// community calls a baby born after losses a "miracle baby". A sales phrase found only
+/// inside one of these is no advert.
+const NOT_SALES_PHRASES: &[&str] = &[
+    "miracle baby",
+    "miracle babies",
+    "miracle child",
+    "miracle children",
+];
+
+fn not_sales_patterns() -> &'static [WordPattern] {
+    static PATTERNS: OnceLock<Vec<WordPattern>> = OnceLock::new();
+    PATTERNS.get_or_init(|| parsed(NOT_SALES_PHRASES))
+}
+
+/// Whether `pattern` occurs in `line_words` outside every [`NOT_SALES_PHRASES`] phrase.
+fn sells(pattern: &WordPattern, line_words: &[crate::text::Word]) -> bool {
+    let community: Vec<usize> = not_sales_patterns()
+        .iter()
+        .flat_map(|phrase| phrase.occurrences(line_words))
+        .flatten()
+        .collect();
+    pattern
+        .occurrences(line_words)
+        .iter()
+        .any(|occurrence| occurrence.iter().any(|at| !community.contains(at)))
 }
 
 /// Why `line` looks promotional, if it does.
 pub fn promotional_reason(line: &str) -> Option<String> {
     let line_words = words(line);
-    if let Some(pattern) = sales_patterns()
-        .iter()
-        .find(|p| p.matches(&line_words) && !only_a_miracle_baby(p, &line_words))
-    {
+    if let Some(pattern) = sales_patterns().iter().find(|p| sells(p, &line_words)) {
         return Some(format!("sales wording (`{pattern}`)"));
     }
     if gives_a_code(line) {
@@ -218,8 +222,10 @@ pub fn promotional_reason(line: &str) -> Option<String> {
         return Some("money off (`% off`)".to_string());
     }
     line.split_whitespace()
-        .filter(|token| is_link(token))
-        .find(|link| is_shop_link(link))
+        .find(|token| {
+            let lower = token.to_lowercase();
+            link_host(&lower).is_some_and(|host| is_shop_link(&lower, host))
+        })
         .map(|link| {
             format!(
                 "a shop link ({})",
