@@ -15,7 +15,7 @@ use support::bot::{
 };
 use support::fake_discord::{self as fake, FakeDiscord, Fault, Member, RouteMatch, User};
 
-use common::{bundled_content, bundled_safety, content_copy};
+use common::{bundled_content, bundled_safety, content_copy, long_story};
 
 const EPHEMERAL: u64 = 64;
 
@@ -510,14 +510,7 @@ async fn an_ask_answer_refused_for_its_buttons_is_sent_without_them() {
 async fn an_ask_that_arrives_late_is_deferred_within_the_window_left() {
     let (discord, bot) = start().await;
     discord.set_callback_deadline(Some(Duration::from_millis(200)));
-    let sentences = [
-        "We lost our first baby at nine weeks last spring",
-        "The scan at eleven weeks showed no heartbeat",
-        "My consultant ran the blood tests and one came back positive",
-    ];
-    let mut story: String = (0..60)
-        .map(|i| format!("{} (week {i}). ", sentences[i % sentences.len()]))
-        .collect();
+    let mut story = long_story(60);
     story.push_str("Now I am bleeding heavily and soaking a pad an hour.");
     let mut interaction = fake::slash_command("ask", question(&story), &Member::regular(1041));
     let created_earlier = fake::next_snowflake() - (2_500 << 22);

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use support::bot::{Bot, BotOptions, PATIENCE};
 use support::fake_discord::{self as fake, FakeDiscord, Member};
 
-use common::bundled_content;
+use common::{bundled_content, long_story};
 
 /// These tests each start bots and measure them against Discord's deadline; run side by
 /// side on a two-core machine they would mostly measure each other. One at a time.
@@ -264,14 +264,7 @@ async fn a_deferred_answer_discord_will_not_put_in_place_arrives_as_a_follow_up(
         fake::Fault::Status(400),
         1000,
     );
-    let sentences = [
-        "We lost our first baby at nine weeks last spring",
-        "The scan at eleven weeks showed no heartbeat",
-        "My consultant ran the blood tests and one came back positive",
-    ];
-    let story: String = (0..70)
-        .map(|i| format!("{} (week {i}). ", sentences[i % sentences.len()]))
-        .collect();
+    let story = long_story(70);
     let asked: Vec<Value> = (0..24).map(|i| ask(30_000 + i, &story)).collect();
     for interaction in &asked {
         discord.send_interaction(interaction.clone()).await;

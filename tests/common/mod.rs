@@ -149,6 +149,19 @@ impl Run {
     }
 }
 
+/// A member's long story of `sentences` calm sentences of loss, each numbered: read whole
+/// for an emergency, it keeps Lantern's readers busy for a while.
+pub fn long_story(sentences: usize) -> String {
+    let told = [
+        "We lost our first baby at nine weeks last spring",
+        "The scan at eleven weeks showed no heartbeat",
+        "My consultant ran the blood tests and one came back positive",
+    ];
+    (0..sentences)
+        .map(|i| format!("{} (week {i}). ", told[i % told.len()]))
+        .collect()
+}
+
 /// A copy of the bundled content in a temporary folder.
 pub fn content_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temporary directory");
