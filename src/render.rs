@@ -173,9 +173,9 @@ pub fn render_topic_list(titles: &[String]) -> Vec<String> {
 /// is never held back by it.
 pub fn render_cooldown(urgency: Urgency, wait: std::time::Duration, texts: &SafetyTexts) -> String {
     let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-    let unit = if seconds == 1 { "second" } else { "seconds" };
     let body = format!(
-        "I'm still here. Please give me {seconds} {unit} between questions, then ask again."
+        "I'm still here. Please give me {} between questions, then ask again.",
+        describe_duration(seconds)
     );
     ellipsize(
         &join_parts(&[&notices(urgency, texts), &body, &footer(texts)]),

@@ -3,7 +3,7 @@
 
 use serenity::all::{FullEvent, Interaction, Message, UserId};
 
-use super::commands::{Asked, answer_for, handle_read_topic, handle_topics_page};
+use super::commands::{Asked, answer_for, handle_read_topic, handle_topics_page, without_buttons};
 use super::rest::{MessageBody, Nonce, SendError};
 use super::{Data, Error};
 use super::{errors, feedback};
@@ -75,10 +75,7 @@ async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<()
         }
     };
     let delivered = deliver(data, asked, channel, replied_to, reply).await;
-    // No reply arrived, so no button can send the question: it is not kept waiting.
-    if delivered.is_err() {
-        data.held.take(asked.question_id);
-    }
+    asked.forget_unless(data, &delivered);
     delivered
 }
 
@@ -95,11 +92,7 @@ async fn deliver(
     replied_to: u64,
     reply: MessageBody,
 ) -> Result<(), Error> {
-    let question = asked.question_id;
-    let has_buttons = reply
-        .components
-        .as_ref()
-        .is_some_and(|rows| !rows.is_empty());
+    let has_buttons = reply.has_buttons();
     let refused = match data
         .rest
         .reply_in_channel(channel, replied_to, &reply)
@@ -108,12 +101,7 @@ async fn deliver(
         Err(refused @ SendError::Refused { .. }) => refused,
         sent => return Ok(sent?),
     };
-    // Without its buttons, a question held for sending can no longer be sent.
-    data.held.take(question);
-    let plain = MessageBody {
-        components: None,
-        ..reply
-    };
+    let plain = without_buttons(data, asked, reply);
     if has_buttons {
         tracing::warn!(error = %refused, "Discord refused a reply with buttons; sending it without them");
         match data

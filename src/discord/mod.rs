@@ -273,7 +273,8 @@ async fn register_commands(
 /// How many times registering the commands is tried: with waits doubling from a second,
 /// about a minute of a rate limit or an outage. With a proxy between (serenity's own
 /// rate limiter off), a 429 comes back as an error and would otherwise leave the commands
-/// unregistered until the next start.
+/// unregistered until the next start. The waits double rather than follow Discord's
+/// `Retry-After`: serenity's error keeps neither that header nor the body's `retry_after`.
 const REGISTRATION_ATTEMPTS: u32 = 7;
 
 /// Whether a failed request may succeed when tried again: Discord's rate limit, its own

@@ -117,6 +117,15 @@ pub struct MessageBody {
     pub components: Option<Vec<ActionRow>>,
 }
 
+impl MessageBody {
+    /// Whether the message carries buttons, the part Discord may refuse on its own.
+    pub fn has_buttons(&self) -> bool {
+        self.components
+            .as_ref()
+            .is_some_and(|rows| !rows.is_empty())
+    }
+}
+
 // The request bodies below are typed so the compiler knows their shape. Fields are
 // declared in alphabetical order: that is the order the `json!` bodies they replaced
 // were sent in, so the bytes on the wire are unchanged.

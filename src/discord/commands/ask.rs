@@ -29,11 +29,7 @@ pub async fn ask(
         asker: ctx.interaction.user.id.get(),
     };
     let delivered = deliver(ctx, asked, ephemeral, answer_for(data, asked, question)).await;
-    // An answer that never arrived has no button to send its question with: the question
-    // is not kept waiting for one.
-    if delivered.is_err() {
-        data.held.take(asked.question_id);
-    }
+    asked.forget_unless(data, &delivered);
     delivered
 }
 
@@ -50,7 +46,7 @@ async fn deliver(
         reply = &mut answer => {
             let message = reply?.into_message(ephemeral);
             match data.rest.respond(ctx.interaction.id.get(), &ctx.interaction.token, &message).await {
-                Err(SendError::Refused { .. }) if has_buttons(&message) => {
+                Err(SendError::Refused { .. }) if message.has_buttons() => {
                     tracing::warn!("Discord refused an answer with buttons; sending it without them");
                     respond(ctx, without_buttons(data, asked, message)).await
                 }
@@ -104,16 +100,9 @@ async fn put_in_place(
     Ok(())
 }
 
-fn has_buttons(message: &MessageBody) -> bool {
-    message
-        .components
-        .as_ref()
-        .is_some_and(|rows| !rows.is_empty())
-}
-
 /// `message` without its buttons; the question it held for sending to the moderators is
 /// forgotten, as it can no longer be sent.
-fn without_buttons(data: &Data, asked: Asked, message: MessageBody) -> MessageBody {
+pub fn without_buttons(data: &Data, asked: Asked, message: MessageBody) -> MessageBody {
     data.held.take(asked.question_id);
     MessageBody {
         components: None,
@@ -144,6 +133,16 @@ fn defer_after(id: u64) -> Duration {
 pub struct Asked {
     pub question_id: u64,
     pub asker: u64,
+}
+
+impl Asked {
+    /// Forgets the question held for sending when its answer never reached Discord: with
+    /// no reply there is no button to send it with, so it is not kept waiting for one.
+    pub fn forget_unless(self, data: &Data, delivered: &Result<(), Error>) {
+        if delivered.is_err() {
+            data.held.take(self.question_id);
+        }
+    }
 }
 
 /// A reply's text and the buttons under it.

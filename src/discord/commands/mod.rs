@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serenity::all::{CommandInteraction, Permissions};
 
-pub use ask::{Asked, answer_for};
+pub use ask::{Asked, answer_for, without_buttons};
 pub use topics::{handle_read_topic, handle_topics_page};
 
 use super::rest::MessageBody;
