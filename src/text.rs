@@ -539,7 +539,16 @@ pub enum PatternError {
         "`{0}` has no letter or digit, so it would be silently left out of the pattern: remove it, or join a `*` to its word (`bleed*`)"
     )]
     NoWord(String),
+    #[error(
+        "`{0}` reads as a choice or a group, which patterns do not have (they are plain words, read in a row): write each wording as its own `- ` line, as `- soaked ... towel*` and `- soaking ... towel*`, and put spaces around `...`"
+    )]
+    NotPlainWords(String),
 }
+
+/// Marks that moderators write for "or" and for grouping (`fitting/convulsing`,
+/// `(soaked|soaking)`, `seizure, fitting`): the pattern language has neither, and read
+/// as plain words such a pattern asks for every alternative in a row, so it never matches.
+const CHOICE_MARKS: &[char] = &['/', '|', '(', ')', '[', ']', '{', '}', ',', ';'];
 
 /// The most `...` one pattern may have: each multiplies the places a match is tried.
 pub const MAX_GAPS: usize = 3;
@@ -560,6 +569,9 @@ impl WordPattern {
                     return Err(PatternError::TooManyGaps);
                 }
                 continue;
+            }
+            if token.contains(CHOICE_MARKS) || token.contains("...") || token.contains('…') {
+                return Err(PatternError::NotPlainWords(token.to_string()));
             }
             let (body, prefix) = match token.strip_suffix('*') {
                 Some(body) => (body, true),
@@ -964,6 +976,20 @@ mod tests {
     #[test]
     fn bad_patterns_are_rejected() {
         assert_eq!(WordPattern::parse("  "), Err(PatternError::Empty));
+        for choice in [
+            "seizure, fitting",
+            "(soaked|soaking) ... towel*",
+            "drenched/soaked ... sheets",
+            "heavy...spotting",
+        ] {
+            assert!(
+                matches!(
+                    WordPattern::parse(choice),
+                    Err(PatternError::NotPlainWords(_))
+                ),
+                "{choice}"
+            );
+        }
         assert_eq!(
             WordPattern::parse("... pain"),
             Err(PatternError::DanglingGap)

@@ -567,6 +567,54 @@ const BREAKAGES: &[Breakage] = &[
         message: "`*` has no letter or digit",
     },
     Breakage {
+        name: "alternatives written in one safety pattern",
+        apply: |c| {
+            edit(
+                &c.join("safety.md"),
+                "- suicid*\n",
+                "- suicid*\n- seizure, fitting\n",
+            )
+        },
+        location: "safety.md:380",
+        message: "reads as a choice or a group",
+    },
+    Breakage {
+        name: "front matter whose closing line was forgotten",
+        apply: |c| {
+            edit(
+                &article_path(c),
+                "next_review: 2027-05-24\n---\n",
+                "next_review: 2027-05-24\n",
+            )
+        },
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:1:",
+        message: "never closed before the heading on line 8: add a line `---` after line 6",
+    },
+    Breakage {
+        name: "a passage with no words",
+        apply: |c| {
+            edit(
+                &article_path(c),
+                "linked to recurrent pregnancy loss.\n",
+                "linked to recurrent pregnancy loss.\n\n...\n",
+            )
+        },
+        location: "articles/lupus-anticoagulant-and-miscarriage.md:14:",
+        message: "has no words",
+    },
+    Breakage {
+        name: "synonyms separated by a slash",
+        apply: |c| {
+            edit(
+                &c.join("synonyms.txt"),
+                "aspirin = baby aspirin",
+                "aspirin = baby aspirin / low dose aspirin",
+            )
+        },
+        location: "synonyms.txt:",
+        message: "not `;`, `/` or `|`",
+    },
+    Breakage {
         name: "safety file missing",
         apply: |c| fs::remove_file(c.join("safety.md")).unwrap(),
         location: "safety.md:",
@@ -668,6 +716,36 @@ fn check_names_an_also_asked_line_wrapped_into_a_passage() {
     let at = format!("{}:8: warning:", article.display());
     assert!(run.stderr.contains(&at), "{at}\n{}", run.stderr);
     assert!(run.stderr.contains("after a semicolon"), "{}", run.stderr);
+}
+
+/// An `Also asked` label spelt another way, and a passage still to be written, would
+/// each be quoted to members as an answer: check names both at their lines.
+#[test]
+fn check_names_a_misspelt_also_asked_label_and_a_placeholder_passage() {
+    let copy = content_copy();
+    let article = copy.path().join("articles").join("iron.md");
+    fs::write(
+        &article,
+        "---\ntitle: Iron in pregnancy\nsource: A midwife\nlast_reviewed: 2026-11-01\n---\n\n\
+         ## Iron tablets in pregnancy\n\
+         Also ask: how much iron should I take; do I need iron tablets\n\n\
+         Most women need iron tablets only when a blood test shows low iron.\n\n\
+         ## Iron-rich food\n\
+         Also asked: what food has iron in it\n\n\
+         TODO\n",
+    )
+    .unwrap();
+    let run = Lantern::new().run(&["check", "--content", &copy.path().display().to_string()]);
+    assert_eq!(run.code, Some(0), "warnings, not errors: {}", run.stderr);
+    for (line, said) in [(8, "spelt another way"), (15, "still to be written")] {
+        let at = format!("{}:{line}: warning:", article.display());
+        let warning = run
+            .stderr
+            .lines()
+            .find(|l| l.starts_with(&at))
+            .unwrap_or_else(|| panic!("no warning at {at}\n{}", run.stderr));
+        assert!(warning.contains(said), "{warning}");
+    }
 }
 
 /// Headings pasted from a word processor as bold lines are read as text, so the topic

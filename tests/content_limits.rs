@@ -237,6 +237,21 @@ fn an_article_with_carriage_returns_alone_is_read() {
     assert!(titles.contains(&"Fine"), "{titles:?}");
 }
 
+/// Lines pasted with lone carriage returns into a file of ordinary line ends end where
+/// an editor shows them end: read as one line, a heading took the lines below it, its
+/// `Also asked` phrases and passage, as its title.
+#[test]
+fn carriage_returns_pasted_into_an_article_end_their_lines() {
+    let dir = content_folder();
+    let text = format!(
+        "{FRONT_MATTER}\n## Coping\rAlso asked: grief help\r\rGrief text pasted.\r\n\n## Fine\n\nA fine passage.\n"
+    );
+    fs::write(article_path(&dir, "pasted.md"), text).unwrap();
+    let library = load(&dir);
+    let titles: Vec<&str> = library.topics().map(|t| t.topic.title.as_str()).collect();
+    assert_eq!(titles, ["Coping", "Fine"]);
+}
+
 /// A `synonyms.txt` that is a link to nothing is named as broken, not taken for a
 /// folder without synonyms (which only warns).
 #[test]

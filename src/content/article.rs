@@ -169,8 +169,12 @@ fn read_topic(
                 problems.push(promo_problem(path, line.line, &reason));
             }
         }
+        let text = block.text();
+        if let Some(problem) = placeholder_problem(path, block.line(), &text) {
+            problems.push(problem);
+        }
         passages.push(Passage {
-            text: block.text(),
+            text,
             line: block.line(),
         });
     }
@@ -182,6 +186,51 @@ fn read_topic(
         passages,
     })
 }
+
+/// A passage that is a draft's placeholder rather than text: with no word at all ("...",
+/// "—") it is an error, as it would be quoted to a member as a confident answer; one
+/// that only says it is to be written ("TODO", "TBC") is a warning, as it may be meant
+/// to go out as it stands.
+fn placeholder_problem(path: &Path, line: usize, text: &str) -> Option<Problem> {
+    if !text.chars().any(char::is_alphanumeric) {
+        return Some(Problem::error(
+            path,
+            Some(line),
+            format!(
+                "this passage (`{text}`) has no words: Lantern would quote it as an answer; write the passage, or remove it"
+            ),
+        ));
+    }
+    let said: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    let said = said.split_whitespace().collect::<Vec<_>>().join(" ");
+    PLACEHOLDERS.contains(&said.as_str()).then(|| {
+        Problem::warning(
+            path,
+            Some(line),
+            format!(
+                "this passage only says `{text}`: it reads as a note that it is still to be written, and Lantern would quote it as an answer; write the passage, or remove it until it is written"
+            ),
+        )
+    })
+}
+
+/// What a writer puts where a passage is still to come.
+const PLACEHOLDERS: &[&str] = &[
+    "todo",
+    "to do",
+    "tbc",
+    "tbd",
+    "tba",
+    "coming soon",
+    "placeholder",
+    "text here",
+    "xxx",
+    "lorem ipsum",
+];
 
 /// Names a first passage that is more likely the rest of an `Also asked:` line wrapped
 /// onto the next one: straight under that line, one short line in lower case with no sentence's end

@@ -430,7 +430,18 @@ impl<'a> Reader<'a> {
                     ),
                 );
             }
-            None => add_body_line(section, raw, line_no, after_break),
+            None => {
+                add_body_line(section, raw, line_no, after_break);
+                if self.headings == Headings::Topics && misspells_also_asked(raw) {
+                    self.problems.push(Problem::warning(
+                        self.path,
+                        Some(line_no),
+                        format!(
+                            "this line looks like an `{ALSO_ASKED}` label spelt another way, so it is read as a passage and would be quoted to members as the answer: write it exactly `{ALSO_ASKED} phrase; phrase`"
+                        ),
+                    ));
+                }
+            }
         }
     }
 
@@ -659,6 +670,21 @@ fn parse_front_matter(
             }
             return (fields, offset + 1);
         }
+        // A topic heading: the closing `---` was forgotten, and without this every
+        // heading and passage down to the next `---` (a rule in the body) would vanish
+        // into the front matter as comments and unknown keys.
+        if line.starts_with("##") {
+            problems.push(Problem::error(
+                path,
+                Some(opening + 1),
+                format!(
+                    "the front matter opened on line {} is never closed before the heading on line {line_no}: add a line `---` after line {}",
+                    opening + 1,
+                    fields.last().map_or(opening + 1, |field| field.line)
+                ),
+            ));
+            return (fields, offset);
+        }
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -693,7 +719,7 @@ fn parse_front_matter(
                 path,
                 Some(line_no),
                 format!(
-                    "front matter lines must look like `key: value`, found `{}`",
+                    "front matter lines must look like `key: value`, found `{}` (if the front matter should end above this line, add a line `---` there)",
                     shorten(line)
                 ),
             )),
@@ -774,6 +800,29 @@ fn after_also_asked(line: &str) -> Option<&str> {
         .strip_prefix(':')
         .or_else(|| colon.strip_prefix(';'))?;
     Some(phrases.trim_start_matches(emphasis))
+}
+
+/// Whether `line` is an `Also asked:` label [`after_also_asked`] does not take: "Also
+/// ask:", "Also-asked:", "AlsoAsked:", "Also asked -", "Also asked =". Only with a mark
+/// after the label, so a sentence such as "Also ask your midwife about iron" is text.
+fn misspells_also_asked(line: &str) -> bool {
+    if after_also_asked(line).is_some() {
+        return false;
+    }
+    let line = line.trim_start().trim_start_matches(['*', '_']);
+    let Some(rest) = strip_prefix_ignore_case(line, "also") else {
+        return false;
+    };
+    let rest = rest.trim_start_matches([' ', '-', '_', '\u{a0}']);
+    let Some(rest) = strip_prefix_ignore_case(rest, "ask") else {
+        return false;
+    };
+    let rest = ["ed", "s"]
+        .iter()
+        .find_map(|ending| strip_prefix_ignore_case(rest, ending))
+        .unwrap_or(rest);
+    rest.trim_start_matches(['*', '_', ' ', '\u{a0}'])
+        .starts_with([':', ';', '-', '=', '\u{2013}', '\u{2014}'])
 }
 
 /// The text after a list marker (`1.`, `2)`, `-`, `*`, `+`), if `line` is a list item.
@@ -1261,5 +1310,40 @@ mod tests {
 
         let (_, problems) = parse_all("---\ntitle: A\n", Headings::Topics);
         assert!(problems[0].message.contains("never closed"));
+    }
+
+    #[test]
+    fn an_also_asked_label_spelt_another_way_is_named() {
+        for label in [
+            "Also ask: how much iron",
+            "Also-asked: how much iron",
+            "AlsoAsked: how much iron",
+            "Also asked - how much iron",
+            "Also asked = how much iron",
+        ] {
+            assert!(misspells_also_asked(label), "{label}");
+        }
+        for text in [
+            "Also ask your midwife about iron.",
+            "Also, asking early helps.",
+            "Also asked: how much iron",
+        ] {
+            assert!(!misspells_also_asked(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_heading_inside_the_front_matter_means_it_was_never_closed() {
+        let source = "---\ntitle: A\nsource: S\n\n## Dose\nTake one.\n";
+        let (document, problems) = parse_all(source, Headings::Topics);
+        assert_eq!(problems[0].line, Some(1));
+        assert!(
+            problems[0].message.contains(
+                "never closed before the heading on line 5: add a line `---` after line 3"
+            ),
+            "{}",
+            problems[0].message
+        );
+        assert_eq!(document.sections[0].heading, "Dose");
     }
 }

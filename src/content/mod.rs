@@ -471,10 +471,11 @@ fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
                 .strip_prefix('\u{FEFF}')
                 .map(str::to_string)
                 .unwrap_or(text);
-            // Old Mac line endings (a lone carriage return): read as one line, the file
-            // would seem to have no front matter and no headings.
-            Some(if text.contains('\r') && !text.contains('\n') {
-                text.replace('\r', "\n")
+            // A lone carriage return (old Mac line endings, or text pasted from one into
+            // a file of another kind) ends a line as editors show it; read as part of a
+            // line, it would join a heading to the lines below it into one title.
+            Some(if text.contains('\r') {
+                text.replace("\r\n", "\n").replace('\r', "\n")
             } else {
                 text
             })
@@ -496,10 +497,17 @@ fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
     }
 }
 
-/// Titles are matched ignoring case, in any script ("Früh" and "FRÜH" are one title), as
-/// `/topic` finds them and reloads compare them.
+/// Titles are matched ignoring case, in any script ("Früh" and "FRÜH", "Straße" and
+/// "STRASSE" are one title), and however their letters are encoded (an accent typed as its
+/// own mark, or a ligature, looks the same), as `/topic` finds them and reloads compare
+/// them.
 pub fn title_key(title: &str) -> String {
-    title.to_lowercase()
+    use unicode_normalization::UnicodeNormalization;
+    let composed: String = title.nfkc().collect();
+    unicase::UniCase::new(composed)
+        .to_folded_case()
+        .nfkc()
+        .collect()
 }
 
 fn check_duplicate_topics(dir: &Path, articles: &[Article], problems: &mut Vec<Problem>) {
@@ -670,4 +678,21 @@ pub fn review_due(article: &Article, today: NaiveDate) -> Option<NaiveDate> {
             .checked_add_signed(chrono::Duration::days(REVIEW_INTERVAL_DAYS))
     })?;
     (due < today).then_some(due)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::title_key;
+
+    #[test]
+    fn titles_that_look_alike_have_one_key() {
+        for (one, other) in [
+            ("Caf\u{e9} visits", "CAFE\u{301} VISITS"),
+            ("Stra\u{df}e walking", "STRASSE WALKING"),
+            ("\u{fb01}rst signs", "First signs"),
+        ] {
+            assert_eq!(title_key(one), title_key(other), "{one} / {other}");
+        }
+        assert_ne!(title_key("Cafe visits"), title_key("Caf\u{e9} visits"));
+    }
 }

@@ -58,8 +58,8 @@ pub fn parse(
         let mistake = if member_side.contains('=') {
             Some("a line holds one `=`: write one group per line")
         } else {
-            line.contains(';')
-                .then_some("phrases are separated by commas, not `;`")
+            line.contains([';', '/', '|'])
+                .then_some("phrases are separated by commas, not `;`, `/` or `|`: write `article word = one way, another way`")
         };
         if let Some(mistake) = mistake {
             problems.push(Problem::error(path, Some(line_no), mistake));
@@ -87,6 +87,17 @@ pub fn parse(
                 path,
                 Some(line_no),
                 "give at least one phrase after `=`",
+            ));
+            continue;
+        }
+        let mut in_line = std::collections::HashSet::new();
+        if let Some(twice) = phrases.iter().find(|p| !in_line.insert(normalized(p))) {
+            problems.push(Problem::error(
+                path,
+                Some(line_no),
+                format!(
+                    "\"{twice}\" is written twice in this line: a group names each phrase once; remove one (a word needs no group of its own)"
+                ),
             ));
             continue;
         }
@@ -170,15 +181,28 @@ mod tests {
         parse(
             Path::new("s.txt"),
             "heparin blood thinner\na = b,, c\nx = Blood  Thinner\nheparin = blood thinner\n\
-             nutrients = vitamins; minerals\nd = e = f\ng; h = i\n",
+             nutrients = vitamins; minerals\nd = e = f\ng; h = i\ntheorised = theorized / hypothesised\n\
+             j = k | l\nplacenta = placenta\ntendency = tendancy, tendancy\n",
             &words_as_written,
             &mut problems,
         );
         let lines: Vec<_> = problems.iter().map(|p| p.line.unwrap()).collect();
-        assert_eq!(lines, [1, 2, 4, 5, 6, 7]);
+        assert_eq!(lines, [1, 2, 4, 5, 6, 7, 8, 9, 10, 11]);
         assert!(problems[2].message.contains("line 3"));
         assert!(problems[3].message.contains("commas"));
         assert!(problems[4].message.contains("one `=`"));
+        assert!(problems[6].message.contains("not `;`, `/` or `|`"));
+        assert!(problems[7].message.contains("not `;`, `/` or `|`"));
+        assert!(
+            problems[8]
+                .message
+                .contains("\"placenta\" is written twice")
+        );
+        assert!(
+            problems[9]
+                .message
+                .contains("\"tendancy\" is written twice")
+        );
     }
 
     /// Two phrases that search reads alike belong to the group listed first, so the
