@@ -699,6 +699,110 @@ fn refusal_question_id(reply: &Value) -> String {
     offer.split(':').rev().nth(1).unwrap().to_string()
 }
 
+/// The reply to a mention of the bot in `server` (`None`: a direct message).
+async fn reply_to_mention_in(discord: &FakeDiscord, bot: &Bot, server: Option<u64>) -> Value {
+    let author = fake::User::regular(3501);
+    let message = match server {
+        Some(server) => {
+            let mut message = fake::guild_message_mentioning_bot(
+                &format!("<@{}> {OFF_TOPIC}", FakeDiscord::BOT_USER_ID),
+                &author,
+            );
+            message["guild_id"] = json!(server.to_string());
+            message
+        }
+        None => fake::direct_message(OFF_TOPIC, &author),
+    };
+    let (channel, id) = (
+        message["channel_id"].as_str().unwrap().to_string(),
+        message["id"].as_str().unwrap().to_string(),
+    );
+    discord.send_message(message).await;
+    let replies = format!("/channels/{channel}/messages");
+    let reply = discord
+        .wait_for_request(
+            |r| {
+                r.method == "POST"
+                    && r.path == replies
+                    && r.body.as_ref().is_some_and(|b| {
+                        b["message_reference"]["message_id"].as_str() == Some(id.as_str())
+                    })
+            },
+            PATIENCE,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("no reply to the mention: {e}\n{}", bot.log()));
+    reply.body.expect("a JSON body")
+}
+
+fn offers_sending(reply: &Value) -> bool {
+    button_labels(reply)
+        .iter()
+        .any(|label| label.starts_with("Ask the moderators"))
+}
+
+/// Lantern may serve several servers, but the moderators' channel is one community's:
+/// a question asked in another server, or in a direct message, is never offered for
+/// sending to it, and the post that is sent carries a nonce that says nothing of the
+/// question (Discord shows nonces to whoever reads the channel).
+#[tokio::test(flavor = "multi_thread")]
+async fn only_a_question_asked_in_the_moderators_server_is_offered_to_them() {
+    let data = data_dir();
+    let (discord, bot) = start(data.path(), with_gaps_channel()).await;
+    let elsewhere = FakeDiscord::GUILD_ID + 1;
+    let reply = reply_to_mention_in(&discord, &bot, Some(elsewhere)).await;
+    assert!(!offers_sending(&reply), "another server: {reply}");
+    let reply = reply_to_mention_in(&discord, &bot, None).await;
+    assert!(!offers_sending(&reply), "a direct message: {reply}");
+
+    let reply = reply_to_mention_in(&discord, &bot, Some(FakeDiscord::GUILD_ID)).await;
+    assert!(
+        offers_sending(&reply),
+        "the moderators' own server: {reply}"
+    );
+    let member = Member::of(&fake::User::regular(3501));
+    let offer = button(&reply, "Ask the moderators");
+    let question_id = offer.split(':').rev().nth(1).unwrap().to_string();
+    let (_, preview) = click(&discord, &bot, &reply, &offer, &member).await;
+    let send_button = button(&preview["data"], "Send to the moderators");
+    let (clicked, _) = click(&discord, &bot, &preview["data"], &send_button, &member).await;
+    let sent = edited_response(&discord, &clicked, &bot).await;
+    assert!(sent.contains("Sent to the moderators"), "{sent}");
+    let post = posts_to_moderators(&discord).pop().expect("the post");
+    let nonce = post.body.unwrap()["nonce"].as_str().unwrap().to_string();
+    let question_hex = format!("{:x}", question_id.parse::<u64>().unwrap());
+    assert!(!nonce.contains(&question_hex), "{nonce} / {question_hex}");
+}
+
+/// Without `LANTERN_GUILD_ID`, Lantern asks Discord which server the moderators' channel
+/// is in before it offers anything for sending.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_moderators_server_is_learnt_from_their_channel() {
+    let data = data_dir();
+    let discord = FakeDiscord::start().await;
+    let mut env = vec![
+        ("LANTERN_DATA_DIR", data.path().display().to_string()),
+        ("LANTERN_GUILD_ID", String::new()),
+    ];
+    env.extend(with_gaps_channel());
+    let content = bundled_content();
+    let bot = Bot::spawn(
+        &discord,
+        BotOptions {
+            content: &content,
+            env,
+        },
+    );
+    bot.wait_log(
+        "members' questions may be sent to the moderators' channel",
+        1,
+    );
+    let reply = reply_to_mention_in(&discord, &bot, Some(FakeDiscord::GUILD_ID)).await;
+    assert!(offers_sending(&reply), "{reply}");
+    let reply = reply_to_mention_in(&discord, &bot, Some(FakeDiscord::GUILD_ID + 1)).await;
+    assert!(!offers_sending(&reply), "{reply}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn without_a_moderators_channel_no_question_is_offered_or_held() {
     let data = data_dir();

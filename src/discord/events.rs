@@ -57,6 +57,7 @@ async fn on_message(data: &Data, bot_id: UserId, message: &Message) -> Result<()
     let asked = Asked {
         question_id: message.id.get(),
         asker: message.author.id.get(),
+        server: message.guild_id.map(|id| id.get()),
     };
     let (channel, replied_to) = (message.channel_id.get(), message.id.get());
     let reply = match answer_for(data, asked, question).await {

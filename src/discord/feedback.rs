@@ -120,7 +120,17 @@ pub fn topic_by_tag<'a>(library: &'a Library, tag: &str) -> Option<TopicRef<'a>>
 /// hold period (an [`Expiring`] store: forgotten on time even when nobody clicks), as
 /// the post the moderators would read.
 pub struct HeldQuestions {
-    posts: Expiring<String>,
+    posts: Expiring<HeldPost>,
+}
+
+/// A question held for sending: the post the moderators would read, and the nonce it
+/// would be posted with. The nonce is drawn at random, never made from the question's
+/// id: Discord shows a message's nonce to whoever reads the channel, and the id would
+/// lead back to the member (the time they asked, and a shared answer names them).
+#[derive(Debug, Clone)]
+pub struct HeldPost {
+    pub text: String,
+    pub nonce: u64,
 }
 
 impl HeldQuestions {
@@ -133,16 +143,22 @@ impl HeldQuestions {
 
     /// Holds `post` (the text the moderators would read) for question `question`.
     pub fn hold(&self, question: u64, post: String) {
-        self.posts.insert_at(question, post, Instant::now());
+        let held = HeldPost {
+            text: post,
+            nonce: random_nonce(),
+        };
+        self.posts.insert_at(question, held, Instant::now());
     }
 
     /// The post held for `question`, if it is still held.
     pub fn post(&self, question: u64) -> Option<String> {
-        self.posts.get_at(question, Instant::now())
+        self.posts
+            .get_at(question, Instant::now())
+            .map(|held| held.text)
     }
 
     /// Takes the post out (when sent) or forgets it (when declined).
-    pub fn take(&self, question: u64) -> Option<String> {
+    pub fn take(&self, question: u64) -> Option<HeldPost> {
         self.posts.remove_at(question, Instant::now())
     }
 
@@ -151,6 +167,16 @@ impl HeldQuestions {
     pub fn is_empty(&self) -> bool {
         self.posts.is_empty()
     }
+}
+
+/// A random number for a nonce, from the standard library's randomly keyed hasher (a
+/// fresh key each time): a nonce needs only to be unique and to say nothing, not a
+/// cryptographic generator.
+fn random_nonce() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
 }
 
 /// Counts each of `counts` (topic, what happened) off the async workers, in one write:
@@ -188,9 +214,10 @@ pub fn buttons_for(
     answer: &Answer,
     question_id: u64,
     asker: u64,
+    server: Option<u64>,
     question: &str,
 ) -> Option<Vec<ActionRow>> {
-    let forwarding = data.config.forward_channel_id().is_some();
+    let forwarding = data.forwarding_channel(server).is_some();
     let hold = || {
         let near = near_topics(answer);
         data.held.hold(
@@ -396,10 +423,10 @@ async fn send(data: &Data, click: &ComponentInteraction, question: u64) -> Resul
     {
         tracing::warn!(%error, "could not answer a Send click before posting");
     }
-    // The question's id is unique, so a retried post cannot appear twice.
+    // The held nonce goes with every try, so a retried post cannot appear twice.
     let outcome = match data
         .rest
-        .post(channel, &post, &Nonce::Forwarded(question))
+        .post(channel, &post.text, &Nonce::Forwarded(post.nonce))
         .await
     {
         Ok(()) => {
@@ -507,8 +534,19 @@ mod tests {
         let held = HeldQuestions::start(Duration::from_secs(60));
         held.hold(1, "post".into());
         assert_eq!(held.post(1).as_deref(), Some("post"));
-        assert_eq!(held.take(1).as_deref(), Some("post"));
+        assert_eq!(held.take(1).map(|held| held.text).as_deref(), Some("post"));
         assert!(held.take(1).is_none());
         assert!(held.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_held_questions_nonce_is_not_made_from_its_id() {
+        let held = HeldQuestions::start(Duration::from_secs(60));
+        let id = 1_234_567_890_123_456_789;
+        held.hold(id, "post".into());
+        held.hold(id + 1, "post".into());
+        let (first, second) = (held.take(id).unwrap(), held.take(id + 1).unwrap());
+        assert_ne!(first.nonce, id);
+        assert_ne!(first.nonce, second.nonce);
     }
 }

@@ -18,7 +18,7 @@ mod seen;
 mod shutdown;
 mod stats;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -59,7 +59,22 @@ pub struct Data {
     /// One permit per core for reading questions: under a burst the rest wait their turn
     /// instead of starving the async workers, whose timers must still defer on time.
     pub readers: Arc<tokio::sync::Semaphore>,
+    /// The server the moderators' channel belongs to: `LANTERN_GUILD_ID`, or learnt from
+    /// Discord on connecting. Unknown until then, and no question is offered for sending.
+    pub forwarding_server: Arc<OnceLock<u64>>,
     pub config: BotConfig,
+}
+
+impl Data {
+    /// The moderators' channel a question asked in `server` may be sent to. Only a
+    /// question asked in the server that channel belongs to: Lantern may serve other
+    /// servers too, and their members never chose to tell these moderators anything; a
+    /// direct message belongs to no community.
+    pub fn forwarding_channel(&self, server: Option<u64>) -> Option<u64> {
+        let channel = self.config.forward_channel_id()?;
+        let from_its_server = server.is_some() && self.forwarding_server.get().copied() == server;
+        from_its_server.then_some(channel)
+    }
 }
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -137,6 +152,7 @@ pub async fn run(
         readers: Arc::new(tokio::sync::Semaphore::new(
             std::thread::available_parallelism().map_or(1, |n| n.get()),
         )),
+        forwarding_server: Arc::new(config.guild_id.map(OnceLock::from).unwrap_or_default()),
         config,
     };
 
@@ -227,6 +243,13 @@ fn framework(
                 } else {
                     tracing::info!("commands are registered by the process running shard 0");
                 }
+                if let (Some(channel), None) = (
+                    data.config.forward_channel_id(),
+                    data.forwarding_server.get(),
+                ) {
+                    let (http, server) = (ctx.http.clone(), data.forwarding_server.clone());
+                    tokio::spawn(learn_forwarding_server(http, channel, server));
+                }
                 Ok(data)
             })
         })
@@ -241,41 +264,79 @@ async fn register_commands(
     commands: Vec<serenity::all::CreateCommand>,
     guild_id: Option<u64>,
 ) {
-    let mut wait = Duration::from_secs(1);
-    for attempt in 1..=REGISTRATION_ATTEMPTS {
-        let registered = match guild_id {
+    let registered = retried("registering slash commands", || async {
+        match guild_id {
             Some(id) => GuildId::new(id).set_commands(&http, commands.clone()).await,
             None => Command::set_global_commands(&http, commands.clone()).await,
+        }
+    })
+    .await;
+    if let Some(commands) = registered {
+        let scope = if guild_id.is_some() {
+            "server"
+        } else {
+            "global"
         };
-        match registered {
-            Ok(commands) => {
-                let scope = if guild_id.is_some() {
-                    "server"
-                } else {
-                    "global"
-                };
-                tracing::info!(count = commands.len(), scope, "slash commands registered");
-                return;
-            }
-            Err(error) if attempt < REGISTRATION_ATTEMPTS && may_pass(&error) => {
-                tracing::warn!(%error, attempt, wait_s = wait.as_secs(), "registering slash commands failed; trying again");
+        tracing::info!(count = commands.len(), scope, "slash commands registered");
+    }
+}
+
+/// Learns which server the moderators' channel belongs to, when `LANTERN_GUILD_ID` does
+/// not say: until then no question is offered for sending, so none can reach the
+/// moderators of another community.
+async fn learn_forwarding_server(
+    http: Arc<serenity::all::Http>,
+    channel: u64,
+    server: Arc<OnceLock<u64>>,
+) {
+    let found = retried("finding the server of the moderators' channel", || {
+        serenity::all::ChannelId::new(channel).to_channel(&http)
+    })
+    .await;
+    match found.and_then(|channel| channel.guild()) {
+        Some(channel) => {
+            let _ = server.set(channel.guild_id.get());
+            tracing::info!("members' questions may be sent to the moderators' channel");
+        }
+        None => tracing::error!(
+            "the moderators' channel (LANTERN_GAPS_CHANNEL_ID or LANTERN_MOD_LOG_CHANNEL_ID) is not a server channel Lantern can see, \
+             so no question is offered for sending; set LANTERN_GUILD_ID to the channel's server, or check the channel id"
+        ),
+    }
+}
+
+/// Runs `request` until it succeeds, or fails in a way retrying cannot fix, or
+/// [`ATTEMPTS`] times, and says why when it gives up.
+async fn retried<T, F, Fut>(what: &str, mut request: F) -> Option<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, serenity::Error>>,
+{
+    let mut wait = Duration::from_secs(1);
+    for attempt in 1..=ATTEMPTS {
+        match request().await {
+            Ok(done) => return Some(done),
+            Err(error) if attempt < ATTEMPTS && may_pass(&error) => {
+                tracing::warn!(%error, attempt, wait_s = wait.as_secs(), "{what} failed; trying again");
                 tokio::time::sleep(wait).await;
                 wait = (wait * 2).min(Duration::from_secs(60));
             }
             Err(error) => {
-                tracing::error!(%error, "registering slash commands failed");
-                return;
+                tracing::error!(%error, "{what} failed");
+                return None;
             }
         }
     }
+    None
 }
 
-/// How many times registering the commands is tried: with waits doubling from a second,
-/// about a minute of a rate limit or an outage. With a proxy between (serenity's own
-/// rate limiter off), a 429 comes back as an error and would otherwise leave the commands
-/// unregistered until the next start. The waits double rather than follow Discord's
-/// `Retry-After`: serenity's error keeps neither that header nor the body's `retry_after`.
-const REGISTRATION_ATTEMPTS: u32 = 7;
+/// How many times a request made on connecting is tried: with waits doubling from a
+/// second, about a minute of a rate limit or an outage. With a proxy between (serenity's
+/// own rate limiter off), a 429 comes back as an error and would otherwise leave the
+/// commands unregistered until the next start. The waits double rather than follow
+/// Discord's `Retry-After`: serenity's error keeps neither that header nor the body's
+/// `retry_after`.
+const ATTEMPTS: u32 = 7;
 
 /// Whether a failed request may succeed when tried again: Discord's rate limit, its own
 /// errors, or no answer at all; not a refusal such as missing access.

@@ -83,7 +83,8 @@ pub enum SendError {
 pub enum Nonce {
     /// The reply to the member's message with this id.
     ReplyTo(u64),
-    /// The question with this id, sent to the moderators at its asker's choice.
+    /// A question sent to the moderators at its asker's choice, by the random number
+    /// drawn when it was held (never its id, which leads back to the member).
     Forwarded(u64),
     /// A mod-log post: the process's start time and the post's number.
     ModLog { started: u64, post: u64 },

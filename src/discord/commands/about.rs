@@ -24,8 +24,7 @@ async fn about_inner(ctx: Context<'_>) -> Result<(), Error> {
         data.stats.answered(),
         data.stats.not_found(),
         data.config.ephemeral_default,
-        data.config
-            .forward_channel_id()
+        data.forwarding_channel(ctx.interaction.guild_id.map(|id| id.get()))
             .map(|_| data.config.question_hold_seconds),
     );
     respond(ctx, MessageBody::text(text, true)).await

@@ -27,6 +27,7 @@ pub async fn ask(
     let asked = Asked {
         question_id: ctx.interaction.id.get(),
         asker: ctx.interaction.user.id.get(),
+        server: ctx.interaction.guild_id.map(|id| id.get()),
     };
     let delivered = deliver(ctx, asked, ephemeral, answer_for(data, asked, question)).await;
     asked.forget_unless(data, &delivered);
@@ -133,6 +134,8 @@ fn defer_after(id: u64) -> Duration {
 pub struct Asked {
     pub question_id: u64,
     pub asker: u64,
+    /// The server it was asked in; `None` in a direct message.
+    pub server: Option<u64>,
 }
 
 impl Asked {
@@ -217,9 +220,16 @@ pub async fn answer_for(data: &Data, asked: Asked, question: String) -> Result<R
     let rows: Vec<ActionRow> = super::topics::read_buttons(&answer)
         .into_iter()
         .chain(
-            feedback::buttons_for(data, &answer, asked.question_id, asked.asker, &question)
-                .into_iter()
-                .flatten(),
+            feedback::buttons_for(
+                data,
+                &answer,
+                asked.question_id,
+                asked.asker,
+                asked.server,
+                &question,
+            )
+            .into_iter()
+            .flatten(),
         )
         .collect();
     let buttons = (!rows.is_empty()).then_some(rows);
