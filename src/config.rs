@@ -170,10 +170,11 @@ pub fn load_dotenv() -> Result<Option<(PathBuf, Vec<String>)>, ConfigError> {
         Err(error) if error.not_found() => Ok(None),
         Err(dotenvy::Error::LineParse(text, _)) => {
             // The line may hold the token: say where it is and its key, never its value.
-            let place = find_line(path, &text).map_or_else(
-                || "a line".to_string(),
-                |(number, key)| format!("line {number} (`{key}`)"),
-            );
+            let place = match find_line(path, &text) {
+                Some((number, key)) if key.is_empty() => format!("line {number}"),
+                Some((number, key)) => format!("line {number} (`{key}`)"),
+                None => "a line".to_string(),
+            };
             Err(ConfigError::DotEnv(format!(
                 "{place} is malformed; every line must be KEY=value, with a value that holds spaces or # in quotes"
             )))
@@ -240,7 +241,8 @@ fn check_dotenv_pairs(
 }
 
 /// The number and key of the line of `path` holding `text` (the parser quotes the whole
-/// line, or only the value after `=`).
+/// line, or only the value after `=`); the key is empty when it holds what looks like the
+/// token, pasted where a key should be.
 fn find_line(path: &Path, text: &str) -> Option<(usize, String)> {
     let wanted = text.trim();
     let file = std::fs::read_to_string(path).ok()?;
@@ -250,12 +252,15 @@ fn find_line(path: &Path, text: &str) -> Option<(usize, String)> {
         .map(|(index, line)| {
             let key = line.split_once('=').map_or("", |(key, _)| key.trim());
             let key = key.strip_prefix("export ").unwrap_or(key).trim();
+            let key = if holds_a_token(key) { "" } else { key };
             (index + 1, key.chars().take(40).collect())
         })
 }
 
 /// Whether `value` holds something shaped like a bot token (three parts joined by dots)
-/// anywhere: pasted with its "Bot " prefix, inside a path or beside other words.
+/// anywhere: pasted with its "Bot " prefix, inside a path or beside other words; or
+/// shaped like a token's secret last part alone (a run of 24 or more letters and digits
+/// with both in it, which no id, number or ordinary word is).
 fn holds_a_token(value: &str) -> bool {
     // Any three parts joined by dots, wherever they stand among other dots ("x.TOKEN.txt");
     // the split below leaves only letters, digits, `-`, `_` and dots in a piece.
@@ -266,9 +271,14 @@ fn holds_a_token(value: &str) -> bool {
                 && three.iter().all(|part| part.len() >= 5)
         })
     };
+    let is_secret_part = |part: &str| {
+        part.len() >= 24
+            && part.chars().any(|c| c.is_ascii_alphabetic())
+            && part.chars().any(|c| c.is_ascii_digit())
+    };
     value
         .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .any(is_token)
+        .any(|piece| is_token(piece) || piece.split('.').any(is_secret_part))
 }
 
 /// `value` quoted for an error message, unless it holds what looks like a bot token
@@ -546,8 +556,13 @@ fn parse_url(url: &str) -> Result<String, ConfigError> {
     if parsed.scheme() == "http" && !is_loopback(&parsed) {
         // Named by host only: whatever else the URL holds (a password?) stays out of logs.
         let host = parsed.host_str().unwrap_or_default();
+        let host = if holds_a_token(host) {
+            "another machine".to_string()
+        } else {
+            format!("`http://{host}`")
+        };
         return Err(invalid(
-            format!("`http://{host}` would send the bot token unencrypted to another machine"),
+            format!("{host} would send the bot token unencrypted to another machine"),
             "Use https:// (plain http is allowed only for 127.0.0.1, ::1 or localhost), or leave it unset to use Discord itself",
         ));
     }
@@ -746,6 +761,24 @@ mod tests {
                 assert!(error.contains(key) && !error.contains(TOKEN), "{error}");
             }
         }
+        // Its secret last part alone, and the token as the host of a plain-http URL.
+        let secret_part = TOKEN.rsplit('.').next().unwrap();
+        let error = bot(&[
+            ("DISCORD_TOKEN", TOKEN),
+            ("LANTERN_COOLDOWN_SECONDS", secret_part),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(!error.contains(secret_part), "{error}");
+        let url = format!("http://{TOKEN}");
+        let error = bot(&[("DISCORD_TOKEN", TOKEN), ("DISCORD_API_URL", &url)])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("unencrypted"), "{error}");
+        assert!(
+            !error.to_lowercase().contains(&secret_part.to_lowercase()),
+            "{error}"
+        );
         // A folder that merely has dots in its name is a folder.
         let map = env(&[("LANTERN_CONTENT_DIR", "/srv/lantern.v2.content")]);
         assert!(Config::load(&|k| map.get(k).cloned(), None).is_ok());

@@ -193,18 +193,42 @@ pub fn describe_duration(seconds: u64) -> String {
     }
 }
 
+/// What `/about` must tell truly about the running bot and the place it is asked in.
+#[derive(Debug, Clone, Copy)]
+pub struct AboutFacts {
+    /// Questions answered since the bot started.
+    pub answered: u64,
+    /// Questions the articles did not answer since the bot started.
+    pub not_found: u64,
+    /// The server's default for who sees an answer.
+    pub answers_private: bool,
+    /// How long a question waits in memory for its asker to send it to the moderators;
+    /// `None` when no question asked here may be sent.
+    pub question_hold_seconds: Option<u64>,
+    /// How long the id of a member's message is remembered against a second delivery.
+    pub replay_memory_seconds: u64,
+    /// Whether the log records question text now (`LANTERN_LOG_QUESTIONS` with trace
+    /// logging, for testing): members must not be told it never does.
+    pub questions_logged: bool,
+}
+
 /// What Lantern is, what it keeps, and where its content comes from (`/about`).
-/// `answered` and `not_found` count questions since the bot started; `answers_private`
-/// is the server's default for who sees an answer, which the text must tell truly;
-/// `question_hold_seconds` is how long a question waits in memory for its asker to send
-/// it to the moderators, `None` when no moderators' channel takes them.
-pub fn render_about(
-    library: &Library,
-    answered: u64,
-    not_found: u64,
-    answers_private: bool,
-    question_hold_seconds: Option<u64>,
-) -> String {
+pub fn render_about(library: &Library, facts: AboutFacts) -> String {
+    let AboutFacts {
+        answered,
+        not_found,
+        answers_private,
+        question_hold_seconds,
+        replay_memory_seconds,
+        questions_logged,
+    } = facts;
+    let replay_memory = describe_duration(replay_memory_seconds);
+    let logs = if questions_logged {
+        "**Its logs are recording the text of questions right now, for testing: do not ask anything private \
+         here.** They never contain your name or your id"
+    } else {
+        "its logs never contain what you asked, your name or your id"
+    };
     let sending = match question_hold_seconds {
         Some(seconds) => format!(
             "After each answer, and when it cannot answer, it may offer to send your question to the moderators \
@@ -238,12 +262,13 @@ pub fn render_about(
          reviewed. It writes nothing of its own, and when the articles do not answer a question it says so. \
          It is not a doctor and cannot know your situation.\n\n\
          **Privacy**\n\
-         Lantern keeps no record of your questions: it does not store their text, and its logs never contain what you \
-         asked, your name or your id. It keeps counts per topic and week (answers given, \"Helpful\" and \"Not what I \
+         Lantern keeps no record of your questions: it does not store their text, and {logs}. It keeps counts per topic and week (answers given, \"Helpful\" and \"Not what I \
          needed\" clicks, questions it could not answer and which topic they were nearest, topics opened with a Read \
          button, urgent notices shown) so moderators can see which topics need work; the counts hold no words, names \
          or ids (since it last started: {answered} answered, {not_found} not found in the articles). {sending}During \
-         the cooldown after you ask, it keeps your id alone, in memory, to pace questions; then it forgets it. \
+         the cooldown after you ask, it keeps your id alone, in memory, to pace questions; then it forgets it. It \
+         remembers the id of each message it answers (not who sent it) for {replay_memory}, so one Discord \
+         delivers twice is answered once. \
          {who_sees}; a question asked by mentioning Lantern in a channel is answered in that channel.\n\n\
          **Content** ({} topics)",
         library.topics().count(),

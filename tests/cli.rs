@@ -1175,6 +1175,17 @@ fn a_malformed_env_file_is_named_without_echoing_its_values() {
     );
     assert!(!run.stderr.contains("secret with"), "{}", run.stderr);
 
+    // A token pasted as a line's key: the line is named, the key is not.
+    fs::write(
+        lantern.workdir().join(".env"),
+        "LANTERN_CONTENT_DIR=content\nBot MTAxMjM0NTY3ODkw.GhIjKl.abcdefghijklmnopqrstuvwxyz0123=1\n",
+    )
+    .unwrap();
+    let run = lantern.run(&["topics"]);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("line 2 is malformed"), "{}", run.stderr);
+    assert!(!run.stderr.contains("MTAx"), "{}", run.stderr);
+
     // A value added below the template's empty line would be silently ignored.
     fs::write(
         lantern.workdir().join(".env"),

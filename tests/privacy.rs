@@ -180,3 +180,41 @@ async fn trace_shows_questions_only_when_explicitly_allowed() {
         "the token is never logged, even then"
     );
 }
+
+/// `/about` as a member reads it from a bot started with `env`.
+async fn about_with(env: Vec<(&str, String)>) -> String {
+    let content = content_copy();
+    let discord = FakeDiscord::start().await;
+    let bot = Bot::start(
+        &discord,
+        BotOptions {
+            content: content.path(),
+            env,
+        },
+    )
+    .await;
+    let interaction = fake::slash_command("about", json!([]), &Member::regular(1012));
+    support::bot::reply_text(&discord, &bot, &interaction).await
+}
+
+/// `/about` tells members the truth about the log: while question text is logged for
+/// testing it says so plainly, and it names how long a message's id is remembered.
+#[tokio::test(flavor = "multi_thread")]
+async fn about_says_when_questions_are_being_logged() {
+    let about = about_with(vec![]).await;
+    assert!(
+        about.contains("its logs never contain what you asked"),
+        "{about}"
+    );
+    assert!(about.contains("for 15 minutes, so one Discord"), "{about}");
+    let about = about_with(vec![
+        ("RUST_LOG", "trace".to_string()),
+        ("LANTERN_LOG_QUESTIONS", "true".to_string()),
+    ])
+    .await;
+    assert!(
+        about.contains("recording the text of questions right now"),
+        "{about}"
+    );
+    assert!(!about.contains("never contain what you asked"), "{about}");
+}

@@ -23,7 +23,7 @@ use lantern::content::{Library, Problem, SafetyTexts};
 use lantern::discord::rest::MessageBody;
 use lantern::knowledge::{Answer, DEFAULT_MIN_CONFIDENCE, Knowledge, Outcome, Quote, Refusal};
 use lantern::render::{
-    self, fit_message, render_about, render_problems, render_topic, render_topic_list,
+    self, AboutFacts, fit_message, render_about, render_problems, render_topic, render_topic_list,
 };
 use lantern::safety::Urgency;
 use lantern::search;
@@ -1298,10 +1298,14 @@ proptest! {
         check_topic_list(&generated)?;
         let about = render_about(
             &generated.library,
-            answered,
-            not_found,
-            answered % 2 == 0,
-            Some(900),
+            AboutFacts {
+                answered,
+                not_found,
+                answers_private: answered % 2 == 0,
+                question_hold_seconds: Some(900),
+                replay_memory_seconds: 900,
+                questions_logged: answered % 3 == 0,
+            },
         );
         prop_assert!(chars(&about) <= MESSAGE_CONTENT);
     }

@@ -32,7 +32,7 @@ use cooldown::Cooldowns;
 use feedback::HeldQuestions;
 use modlog::{ModLog, Trigger};
 use rest::DiscordRest;
-use seen::Seen;
+use seen::{Recent, Seen};
 pub use shutdown::Signals;
 use shutdown::{InFlight, Tracked};
 use stats::Stats;
@@ -44,7 +44,7 @@ pub struct Data {
     pub cooldowns: Cooldowns,
     pub modlog: Arc<ModLog>,
     /// Interactions and messages already handled: a replay is never answered again.
-    pub seen: Seen,
+    pub seen: Recent,
     pub stats: Arc<Stats>,
     /// Counts per topic and week, kept for `/gaps` (never text, names or ids).
     pub counts: Arc<FeedbackCounts>,
@@ -143,7 +143,7 @@ pub async fn run(
         rest,
         cooldowns: Cooldowns::start(Duration::from_secs(config.cooldown_seconds)),
         modlog,
-        seen: Seen::default(),
+        seen: Recent::start(),
         stats: stats.clone(),
         counts,
         held: HeldQuestions::start(Duration::from_secs(config.question_hold_seconds)),

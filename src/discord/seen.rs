@@ -5,6 +5,34 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use super::expiring::Expiring;
+
+/// How long a member's message or interaction id is remembered against a second
+/// delivery: Discord's interaction lifetime, past which a replay could not be answered
+/// anyway, and far longer than a resumed connection replays. The id leads to the
+/// member's message, so it is not kept a moment longer.
+pub const REPLAY_MEMORY: Duration = Duration::from_secs(15 * 60);
+
+/// Members' messages and interactions handled in the last [`REPLAY_MEMORY`].
+pub struct Recent {
+    ids: Expiring<()>,
+}
+
+impl Recent {
+    /// With a sweeper on the current Tokio runtime, so ids go on time.
+    pub fn start() -> Recent {
+        Recent {
+            ids: Expiring::start(REPLAY_MEMORY),
+        }
+    }
+
+    /// True the first time `id` is offered within [`REPLAY_MEMORY`].
+    pub fn first_time(&self, id: u64) -> bool {
+        self.ids.try_insert_at(id, (), Instant::now()).is_ok()
+    }
+}
 
 /// How many recent ids are remembered: far more than can arrive between a drop and its resume.
 const CAPACITY: usize = 10_000;
@@ -36,6 +64,14 @@ impl Seen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_members_message_is_new_only_once_within_the_replay_memory() {
+        let recent = Recent::start();
+        assert!(recent.first_time(7));
+        assert!(!recent.first_time(7));
+        assert!(recent.first_time(8));
+    }
 
     #[test]
     fn an_id_is_new_only_once() {

@@ -19,13 +19,17 @@ pub async fn privacy(ctx: Context<'_>) -> Result<(), Error> {
 async fn about_inner(ctx: Context<'_>) -> Result<(), Error> {
     let data = ctx.data();
     let knowledge = data.store.current();
-    let text = render::render_about(
-        knowledge.library(),
-        data.stats.answered(),
-        data.stats.not_found(),
-        data.config.ephemeral_default,
-        data.forwarding_channel(ctx.interaction.guild_id.map(|id| id.get()))
+    let facts = render::AboutFacts {
+        answered: data.stats.answered(),
+        not_found: data.stats.not_found(),
+        answers_private: data.config.ephemeral_default,
+        question_hold_seconds: data
+            .forwarding_channel(ctx.interaction.guild_id.map(|id| id.get()))
             .map(|_| data.config.question_hold_seconds),
-    );
+        replay_memory_seconds: crate::discord::seen::REPLAY_MEMORY.as_secs(),
+        // The flag lets question text through only where trace logging is on.
+        questions_logged: data.config.log_questions && tracing::enabled!(tracing::Level::TRACE),
+    };
+    let text = render::render_about(knowledge.library(), facts);
     respond(ctx, MessageBody::text(text, true)).await
 }
