@@ -180,8 +180,10 @@ impl Knowledge {
         // Words the notice answers still name what is asked about ("bleeding a lot and
         // the pain is unbearable" wants the signs passage beside the notice).
         let names_something = result.names_a_subject() || !patterns.spans.is_empty();
-        let confident =
-            result.confidence >= self.min_confidence && two_topics.is_none() && names_something;
+        let confident = result.confidence >= self.min_confidence
+            && two_topics.is_none()
+            && names_something
+            && !result.definition_unmet;
         let best = result.best().filter(|_| confident);
         let outcome = match best {
             Some(candidate) => {

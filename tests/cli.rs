@@ -1667,6 +1667,30 @@ fn title_lines_introductions_and_sub_headings_are_read_as_topics() {
     );
 }
 
+/// "What is lupus" holds one meaningful word, which one passage names in a list of
+/// causes: words alone quoted that list with high confidence. A question asking only
+/// what one thing is is answered by a passage that defines it (also under another name
+/// it gives: "often shortened to PUL") or is about it by its title; else Lantern declines
+/// and names the topic that mentions it.
+#[test]
+fn asking_what_a_thing_is_needs_a_passage_that_explains_it() {
+    let lupus = ask_json("what is lupus");
+    assert_eq!(lupus["answered"], false, "{lupus}");
+    assert_eq!(lupus["suggestions"][0], "Causes of miscarriage", "{lupus}");
+    let heparin = ask_json("what is heparin");
+    assert_eq!(heparin["topic"], "Heparin, an injectable blood thinner");
+
+    let copy = content_with_article(
+        "early-scans.md",
+        "Early scans",
+        "## Pregnancy of unknown location\n\n\
+         A pregnancy of unknown location, often shortened to PUL, means a positive test but no \
+         pregnancy visible on a scan yet.\n",
+    );
+    let pul = ask_json_in(&copy.path().display().to_string(), "pul meaning");
+    assert_eq!(pul["topic"], "Pregnancy of unknown location", "{pul}");
+}
+
 /// A moderator's paragraph often leaves out what its heading says. Its meaning must
 /// still be read under the heading: the question about bleeding comes closest to the
 /// paragraph under the bleeding heading, although that paragraph never says "bleeding".

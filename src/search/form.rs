@@ -257,10 +257,24 @@ const DEFINING_VERBS: &[&[&str]] = &[
 /// The longest subject a definition names, in words: "low molecular weight heparin".
 const MAX_SUBJECT_WORDS: usize = 4;
 
+/// Words that give another name for what a sentence describes: "a pregnancy of unknown
+/// location, often shortened to PUL, means ...", "also known as sticky blood".
+const ANOTHER_NAME: &[&[&str]] = &[
+    &["shortened", "to"],
+    &["abbreviated", "to"],
+    &["abbreviated", "as"],
+    &["known", "as"],
+    &["also", "called"],
+    &["often", "called"],
+    &["sometimes", "called"],
+    &["commonly", "called"],
+];
+
 /// The byte ranges of `sentence` (whose words are `words`) naming something it defines:
 /// - its opening words followed by "is a", "are the", "means", ...;
 /// - the words before an appositive ", or" ("thrombophilia disorders, or medical
-///   conditions in which ...") or before a parenthesis ("first trimester (12 weeks)").
+///   conditions in which ...") or before a parenthesis ("first trimester (12 weeks)");
+/// - another name given for it, up to the next mark ("often shortened to PUL").
 fn defined_subjects(sentence: &str, words: &[Word]) -> Vec<Range<usize>> {
     let mut subjects = Vec::new();
     for count in 1..=MAX_SUBJECT_WORDS.min(words.len()) {
@@ -278,7 +292,38 @@ fn defined_subjects(sentence: &str, words: &[Word]) -> Vec<Range<usize>> {
             subjects.push(words[first].span.start..pair[0].span.end);
         }
     }
+    subjects.extend(other_names(sentence, words));
     subjects
+}
+
+/// The names given after [`ANOTHER_NAME`] words: up to [`MAX_SUBJECT_WORDS`], ending
+/// where a mark (comma, bracket, stop) or "or" / "and" ends the name.
+fn other_names<'a>(
+    sentence: &'a str,
+    words: &'a [Word],
+) -> impl Iterator<Item = Range<usize>> + 'a {
+    (0..words.len()).filter_map(move |index| {
+        let rest: Vec<&str> = words[index..]
+            .iter()
+            .take(2)
+            .map(|w| w.text.as_str())
+            .collect();
+        let cue = ANOTHER_NAME.iter().find(|cue| rest.starts_with(cue))?;
+        let first = index + cue.len();
+        words.get(first)?;
+        let mut last = first;
+        while last + 1 < words.len().min(first + MAX_SUBJECT_WORDS) {
+            let next = &words[last + 1];
+            let between = &sentence[words[last].span.end..next.span.start];
+            if between.chars().any(|c| !c.is_whitespace())
+                || matches!(next.text.as_str(), "or" | "and")
+            {
+                break;
+            }
+            last += 1;
+        }
+        Some(words[first].span.start..words[last].span.end)
+    })
 }
 
 #[cfg(test)]
@@ -339,6 +384,14 @@ mod tests {
         assert!(
             subjects("Heparin treatment is usually recommended only in some women.").is_empty(),
             "a sentence about a subject is not its definition"
+        );
+        assert_eq!(
+            subjects("A pregnancy of unknown location, often shortened to PUL, may be early."),
+            ["PUL"]
+        );
+        assert_eq!(
+            subjects("APS is also known as Hughes syndrome or sticky blood."),
+            ["Hughes syndrome"]
         );
     }
 

@@ -90,6 +90,8 @@ pub struct SearchIndex {
     units: Vec<Vec<Unit>>,
     /// For each passage, the ids of what it defines (see [`form`]).
     defines: Vec<Vec<u32>>,
+    /// For each passage, the ids of its topic's title and `Also asked` phrases.
+    headings: Vec<Vec<u32>>,
     term_ids: HashMap<String, u32>,
     vocabulary: Vocabulary,
     synonyms: Arc<SynonymTable>,
@@ -153,6 +155,9 @@ pub struct SearchResult {
     /// For each concept, which passages (by ordinal) express it.
     #[serde(skip)]
     expressed: Vec<Vec<bool>>,
+    /// The question asks only what one thing is, and the best passage neither defines
+    /// it nor is about it: it names it in passing.
+    pub definition_unmet: bool,
 }
 
 impl SearchResult {
@@ -204,6 +209,7 @@ impl SearchIndex {
         let mut passages = Vec::new();
         let mut units = Vec::new();
         let mut defines = Vec::new();
+        let mut headings_ids = Vec::new();
         let mut term_ids = HashMap::new();
         let mut vocabulary = Vocabulary::default();
         for (article_index, article) in library.articles.iter().enumerate() {
@@ -239,6 +245,12 @@ impl SearchIndex {
                         passage_units(&heading_units, &passage.text, &synonyms, &mut term_ids);
                     units.push(passage_units);
                     defines.push(passage_defines);
+                    headings_ids.push(
+                        heading_units
+                            .iter()
+                            .flat_map(|unit| unit.ids.iter().copied())
+                            .collect(),
+                    );
                     passages.push(PassageId {
                         article: article_index,
                         topic: topic_index,
@@ -271,6 +283,7 @@ impl SearchIndex {
             ordinals,
             units,
             defines,
+            headings: headings_ids,
             term_ids,
             vocabulary,
             synonyms,
@@ -313,6 +326,9 @@ impl SearchIndex {
         self.add_unmatched(&mut candidates);
         self.add_meaning(&mut candidates, meanings);
         let (runner_up, lead) = rank(&mut candidates);
+        let definition_unmet = candidates
+            .first()
+            .is_some_and(|best| self.leaves_definition_unmet(best, &form, &concepts));
         Ok(SearchResult {
             confidence: candidates
                 .first()
@@ -324,7 +340,36 @@ impl SearchIndex {
             concepts,
             candidates,
             expressed,
+            definition_unmet,
         })
+    }
+
+    /// Whether `best` leaves a question asking only what one thing is ("what is lupus")
+    /// unanswered: it neither defines that thing nor is about it by its title or `Also
+    /// asked` phrases, only names it in passing ("causes include ... lupus"). Words alone
+    /// rank such a passage high, since it holds the question's one meaningful word.
+    fn leaves_definition_unmet(
+        &self,
+        best: &Candidate,
+        form: &QuestionForm,
+        concepts: &[WeightedConcept],
+    ) -> bool {
+        if !form.asks_definition {
+            return false;
+        }
+        let content: Vec<usize> = concepts
+            .iter()
+            .enumerate()
+            .filter(|(_, weighted)| weighted.concept.class == TermClass::Content)
+            .map(|(index, _)| index)
+            .collect();
+        let [subject] = content[..] else {
+            return false;
+        };
+        let tokens = self.token_ids(&concepts[subject..=subject]);
+        let ids = &tokens[0].0;
+        let explains = |held: &[u32]| held.iter().any(|id| ids.contains(id));
+        !(explains(&self.defines[best.ordinal]) || explains(&self.headings[best.ordinal]))
     }
 
     /// Step 1: which passages express each of the question's concepts, how much each
