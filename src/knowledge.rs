@@ -326,6 +326,9 @@ pub struct Explanation {
     pub confidence: f32,
     pub lead: f32,
     pub threshold: f32,
+    /// The question asks only what one thing is, and the best passage only names it:
+    /// declined whatever the confidence.
+    pub definition_unmet: bool,
     /// How close the question came to the safety examples (the urgent gate's second net).
     pub safety: safety::Closeness,
     /// The safety pattern lines that matched (the first net), counted or not.
@@ -425,6 +428,7 @@ impl Knowledge {
             confidence: result.confidence,
             lead: result.lead,
             threshold: self.min_confidence,
+            definition_unmet: result.definition_unmet,
             safety: searched.closeness,
             safety_patterns: searched.patterns.clone(),
         }

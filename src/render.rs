@@ -410,6 +410,12 @@ impl fmt::Display for Explanation {
             "Answer confidence {:.2} (threshold {:.2}); lead over the next topic {:.3}",
             self.confidence, self.threshold, self.lead
         )?;
+        if self.definition_unmet {
+            writeln!(
+                f,
+                "Declined: the question asks what one thing is, and the best passage neither defines it nor is about it by its title or `Also asked`"
+            )?;
+        }
         writeln!(
             f,
             "Closest safety example: urgent {:.2}, crisis {:.2}, calm {:.2} (a notice from {:.2} and {:.2}, \

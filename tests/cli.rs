@@ -1677,6 +1677,20 @@ fn asking_what_a_thing_is_needs_a_passage_that_explains_it() {
     let lupus = ask_json("what is lupus");
     assert_eq!(lupus["answered"], false, "{lupus}");
     assert_eq!(lupus["suggestions"][0], "Causes of miscarriage", "{lupus}");
+    let explained = Lantern::new().run(&[
+        "ask",
+        "--explain",
+        "--content",
+        &content_arg(),
+        "what is lupus",
+    ]);
+    assert!(
+        explained
+            .stdout
+            .contains("Declined: the question asks what one thing is"),
+        "--explain says why: {}",
+        explained.stdout
+    );
     let heparin = ask_json("what is heparin");
     assert_eq!(heparin["topic"], "Heparin, an injectable blood thinner");
 
