@@ -199,6 +199,7 @@ impl Knowledge {
             None if two_topics.is_some() => Outcome::TooClose,
             None => Outcome::NotFound,
         };
+        let outcome = under_the_crisis_notice(urgency, outcome, question);
 
         let answered_topic = best.map(|c| (c.passage.article, c.passage.topic));
         let topic_of = |c: &search::Candidate| (c.passage.article, c.passage.topic);
@@ -434,6 +435,39 @@ impl Knowledge {
         }
     }
 }
+
+/// What goes beneath the crisis notice. A member telling of wanting to die needs the
+/// notice and the helplines; a passage chosen from their words (a grief passage urging
+/// them to think positive) or "I couldn't find that" beneath it reads as not having been
+/// heard, so neither is shown. Only a question the message asks, and that a passage
+/// answers, is still answered: the notice also shows, needlessly, above some questions
+/// about medicines and worries, whose askers should not lose their answer to it.
+fn under_the_crisis_notice(urgency: safety::Urgency, outcome: Outcome, question: &str) -> Outcome {
+    match outcome {
+        Outcome::Refused(_) => outcome,
+        Outcome::Answered(_) if asks_something(question) => outcome,
+        _ if urgency.crisis => Outcome::Withheld,
+        _ => outcome,
+    }
+}
+
+/// Whether `text` asks something: a question mark, or a sentence opening with a word
+/// that asks ("what's the point", "how do I", "is it normal").
+fn asks_something(text: &str) -> bool {
+    text.contains('?')
+        || crate::text::sentence_spans(text).any(|span| {
+            crate::text::words(&text[span])
+                .first()
+                .is_some_and(|word| ASKING_WORDS.contains(&word.text.as_str()))
+        })
+}
+
+/// Words that open a question.
+const ASKING_WORDS: &[&str] = &[
+    "what", "whats", "how", "hows", "why", "when", "where", "which", "who", "is", "are", "am",
+    "can", "could", "does", "do", "did", "should", "will", "would", "may", "might", "any",
+    "anyone", "has", "have",
+];
 
 /// The part of a question the safety gate reads: its first [`SAFETY_SCAN_CHARS`]
 /// characters once leading and trailing space is gone, so padding cannot push an

@@ -56,6 +56,7 @@ pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
             }
             text
         }
+        Outcome::Withheld => String::new(),
         Outcome::TooClose => format!(
             "Your question fits two of our topics about equally well, so I won't guess which one you mean: {}. Ask again with a little more detail, or open one with `/topic`.",
             topic_names(answer.named_topics())

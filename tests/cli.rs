@@ -276,6 +276,34 @@ fn a_passive_wish_not_to_go_on_gets_the_crisis_notice() {
     );
 }
 
+/// Beneath the crisis notice a member who only tells of wanting to die gets nothing
+/// else: no passage picked from their words (the grief passage urging them to think
+/// positive was quoted), no "I couldn't find that". A question they also ask, that a
+/// passage answers, is still answered beneath the notice.
+#[test]
+fn nothing_but_the_notice_goes_beneath_a_crisis_told() {
+    let safety = bundled_safety();
+    for message in [
+        "i dont want to be here anymore",
+        "sometimes i think about not waking up",
+    ] {
+        let answer = ask_json(message);
+        let reply = answer["reply"].as_str().unwrap();
+        assert!(reply.starts_with(&safety.crisis_notice), "{reply}");
+        assert_eq!(answer["answered"], false, "{reply}");
+        assert!(!reply.contains(&safety.not_found), "{reply}");
+        assert!(!reply.contains("**Coping with grief**"), "{reply}");
+        assert!(reply.contains(&safety.doctor_advice), "{reply}");
+    }
+    let asked = ask_json("i want to die. why would I need heparin?");
+    let reply = asked["reply"].as_str().unwrap();
+    assert!(reply.starts_with(&safety.crisis_notice), "{reply}");
+    assert_eq!(
+        asked["topic"], "Heparin, an injectable blood thinner",
+        "{reply}"
+    );
+}
+
 /// Asks each message through the command line: every one of `crisis` must open with the
 /// crisis notice, and none of `calm` may get any notice.
 fn crisis_notice_for_each_and_none_for(crisis: &[&str], calm: &[&str]) {

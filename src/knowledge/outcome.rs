@@ -27,6 +27,9 @@ pub enum Outcome {
     NotFound,
     /// Two topics fit about equally, so neither is quoted; the suggestions start with both.
     TooClose,
+    /// The crisis notice is shown, and nothing is put beneath it: see
+    /// [`crate::knowledge`]'s `under_the_crisis_notice`.
+    Withheld,
     Refused(Refusal),
 }
 
@@ -62,7 +65,7 @@ impl Answer {
         match self.outcome {
             Outcome::NotFound => &self.suggestions,
             Outcome::TooClose => &self.suggestions[..self.suggestions.len().min(2)],
-            Outcome::Answered(_) | Outcome::Refused(_) => &[],
+            Outcome::Answered(_) | Outcome::Withheld | Outcome::Refused(_) => &[],
         }
     }
 }

@@ -205,6 +205,7 @@ pub async fn answer_for(data: &Data, asked: Asked, question: String) -> Result<R
         Outcome::Answered(_) => "answered",
         Outcome::NotFound => "not_found",
         Outcome::TooClose => "too_close",
+        Outcome::Withheld => "crisis_only",
         Outcome::Refused(_) => "refused",
     };
     tracing::info!(
