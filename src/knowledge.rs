@@ -6,6 +6,7 @@
 
 pub mod evaluation;
 mod outcome;
+mod small_talk;
 
 use std::ops::Range;
 use std::path::Path;
@@ -16,6 +17,7 @@ use crate::search::{self, Embedder, IndexError, SearchIndex, SearchResult, fuse}
 use crate::text::limits;
 
 pub use outcome::{Answer, AnswerRecord, Outcome, Quote, Refusal};
+pub use small_talk::SmallTalk;
 
 /// The default answer threshold on [`SearchResult::confidence`], the estimated chance
 /// that the best passage answers. Fitted with the fused weights, cross-validated by
@@ -164,6 +166,11 @@ impl Knowledge {
 
         if meanings.vectors.is_empty() {
             return (unanswered(Outcome::Refused(Refusal::Empty)), None);
+        }
+        if !urgency.is_urgent()
+            && let Some(talk) = small_talk::small_talk(question)
+        {
+            return (unanswered(Outcome::SmallTalk(talk)), None);
         }
         let result = match self
             .index

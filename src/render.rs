@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 
 use crate::content::{Changes, Library, Problem, ReloadEvent, SafetyTexts, TopicRef};
 use crate::knowledge::evaluation::{MissKind, Report};
-use crate::knowledge::{Answer, Explanation, Outcome, Refusal};
+use crate::knowledge::{Answer, Explanation, Outcome, Refusal, SmallTalk};
 use crate::safety::Urgency;
 use crate::text::limits::{self, char_len, ellipsize};
 
@@ -57,6 +57,13 @@ pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
             text
         }
         Outcome::Withheld => String::new(),
+        Outcome::SmallTalk(SmallTalk::Thanks) => {
+            "You're welcome. 💙 I'm here whenever you want to ask something.".to_string()
+        }
+        Outcome::SmallTalk(SmallTalk::Greeting) => {
+            "Hello 💙 Ask me a question in your own words, for example: *why would I need heparin?*"
+                .to_string()
+        }
         Outcome::TooClose => format!(
             "Your question fits two of our topics about equally well, so I won't guess which one you mean: {}. Ask again with a little more detail, or open one with `/topic`.",
             topic_names(answer.named_topics())
@@ -68,6 +75,11 @@ pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
             "That message is too long for me ({chars} characters; I read up to {}). Please ask about one thing in a sentence or two.",
             limits::QUESTION
         ),
+    };
+    // Thanks and greetings asked nothing health-related: no advice follows them.
+    let footer = match answer.outcome {
+        Outcome::SmallTalk(_) => String::new(),
+        _ => footer,
     };
     let reply = join_parts(&[&notices, &body, &footer]);
     ellipsize(&reply, limits::MESSAGE_CONTENT)

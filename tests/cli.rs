@@ -276,6 +276,29 @@ fn a_passive_wish_not_to_go_on_gets_the_crisis_notice() {
     );
 }
 
+/// Thanks and greetings ask nothing: searched as questions they were told "I couldn't
+/// find that" and to see a doctor. A thank-you gets a welcome, a greeting an example of
+/// what to ask; a greeting with a question in it is a question.
+#[test]
+fn thanks_and_greetings_get_a_courteous_reply() {
+    let safety = bundled_safety();
+    let thanks = ask_json("Thank you Lantern, that was really helpful xx");
+    let reply = thanks["reply"].as_str().unwrap();
+    assert!(reply.starts_with("You're welcome."), "{reply}");
+    assert!(!reply.contains(&safety.doctor_advice), "{reply}");
+    assert_eq!(thanks["answered"], false);
+    let hello = ask_json("hello");
+    assert!(
+        hello["reply"]
+            .as_str()
+            .unwrap()
+            .contains("why would I need heparin?"),
+        "{hello}"
+    );
+    let asked = ask_json("hi, why would I need heparin");
+    assert_eq!(asked["answered"], true, "{asked}");
+}
+
 /// Beneath the crisis notice a member who only tells of wanting to die gets nothing
 /// else: no passage picked from their words (the grief passage urging them to think
 /// positive was quoted), no "I couldn't find that". A question they also ask, that a

@@ -197,7 +197,7 @@ pub fn count_answer(data: &Data, answer: &Answer) {
     match &answer.outcome {
         Outcome::Answered(quote) => counts.push((quote.topic.as_str(), Count::Answer)),
         Outcome::NotFound | Outcome::TooClose => counts.push((nearest, Count::RefusalNearby)),
-        Outcome::Refused(_) | Outcome::Withheld => {}
+        Outcome::Refused(_) | Outcome::Withheld | Outcome::SmallTalk(_) => {}
     }
     if answer.urgency.is_urgent() {
         counts.push((nearest, Count::UrgentNotice));

@@ -20,7 +20,7 @@ impl Stats {
         let counter = match answer.outcome {
             Outcome::Answered(_) => &self.answered,
             Outcome::NotFound | Outcome::TooClose => &self.not_found,
-            Outcome::Refused(_) | Outcome::Withheld => &self.refused,
+            Outcome::Refused(_) | Outcome::Withheld | Outcome::SmallTalk(_) => &self.refused,
         };
         counter.fetch_add(1, Ordering::Relaxed);
         if answer.urgency.is_urgent() {

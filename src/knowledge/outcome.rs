@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use super::small_talk::SmallTalk;
 use crate::safety::Urgency;
 
 /// What Lantern decided to say about one question.
@@ -30,6 +31,8 @@ pub enum Outcome {
     /// The crisis notice is shown, and nothing is put beneath it: see
     /// [`crate::knowledge`]'s `under_the_crisis_notice`.
     Withheld,
+    /// Thanks or a greeting: nothing was asked, so nothing was searched.
+    SmallTalk(SmallTalk),
     Refused(Refusal),
 }
 
@@ -65,7 +68,10 @@ impl Answer {
         match self.outcome {
             Outcome::NotFound => &self.suggestions,
             Outcome::TooClose => &self.suggestions[..self.suggestions.len().min(2)],
-            Outcome::Answered(_) | Outcome::Withheld | Outcome::Refused(_) => &[],
+            Outcome::Answered(_)
+            | Outcome::Withheld
+            | Outcome::SmallTalk(_)
+            | Outcome::Refused(_) => &[],
         }
     }
 }

@@ -206,6 +206,7 @@ pub async fn answer_for(data: &Data, asked: Asked, question: String) -> Result<R
         Outcome::NotFound => "not_found",
         Outcome::TooClose => "too_close",
         Outcome::Withheld => "crisis_only",
+        Outcome::SmallTalk(_) => "small_talk",
         Outcome::Refused(_) => "refused",
     };
     tracing::info!(
