@@ -172,16 +172,19 @@ impl Knowledge {
         {
             return (unanswered(Outcome::SmallTalk(talk)), None);
         }
-        let result = match self
-            .index
-            .search(question, meanings.for_retrieval(), &patterns.spans)
-        {
-            Ok(result) => result,
-            Err(error) => {
-                tracing::error!(%error, "search failed; answering that nothing was found");
-                return (unanswered(Outcome::NotFound), None);
-            }
-        };
+        // Same length as the question: the safety gate's spans stay in place.
+        let searched_text = crate::text::without_links(question);
+        let result =
+            match self
+                .index
+                .search(&searched_text, meanings.for_retrieval(), &patterns.spans)
+            {
+                Ok(result) => result,
+                Err(error) => {
+                    tracing::error!(%error, "search failed; answering that nothing was found");
+                    return (unanswered(Outcome::NotFound), None);
+                }
+            };
 
         let two_topics = self.too_close_to_call(&result);
         // Words the notice answers still name what is asked about ("bleeding a lot and
@@ -206,7 +209,7 @@ impl Knowledge {
             None if two_topics.is_some() => Outcome::TooClose,
             None => Outcome::NotFound,
         };
-        let outcome = under_the_crisis_notice(urgency, outcome, question);
+        let outcome = under_the_crisis_notice(urgency, outcome, &searched_text);
 
         let answered_topic = best.map(|c| (c.passage.article, c.passage.topic));
         let topic_of = |c: &search::Candidate| (c.passage.article, c.passage.topic);
@@ -446,9 +449,10 @@ impl Knowledge {
 /// What goes beneath the crisis notice. A member telling of wanting to die needs the
 /// notice and the helplines; a passage chosen from their words (a grief passage urging
 /// them to think positive) or "I couldn't find that" beneath it reads as not having been
-/// heard, so neither is shown. Only a question the message asks, and that a passage
-/// answers, is still answered: the notice also shows, needlessly, above some questions
-/// about medicines and worries, whose askers should not lose their answer to it.
+/// heard, so neither is shown; the closest topics are named, to read when they are ready.
+/// A question the message asks is still answered when a passage answers it: the notice
+/// also shows, needlessly, above some questions about medicines and worries, whose askers
+/// should not lose their answer to it.
 fn under_the_crisis_notice(urgency: safety::Urgency, outcome: Outcome, question: &str) -> Outcome {
     match outcome {
         Outcome::Refused(_) => outcome,

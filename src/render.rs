@@ -56,7 +56,11 @@ pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
             }
             text
         }
-        Outcome::Withheld => String::new(),
+        Outcome::Withheld if answer.named_topics().is_empty() => String::new(),
+        Outcome::Withheld => format!(
+            "When you want to read about it, the closest topics are: {}",
+            topic_names(answer.named_topics())
+        ),
         Outcome::SmallTalk(SmallTalk::Thanks) => {
             "You're welcome. 💙 I'm here whenever you want to ask something.".to_string()
         }

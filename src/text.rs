@@ -430,6 +430,34 @@ pub fn sentence_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
+/// `text` with each link (a word starting `http://`, `https://` or `www.`) blanked out
+/// by spaces of the same length, so positions in it stay those of `text`. A member who
+/// pastes a link asks about what they wrote, not about the link's words ("https",
+/// "com", a path), which no passage holds and which would sink the question's match.
+pub fn without_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let (word, after) = rest.split_at(word_end);
+        let lower = word.to_ascii_lowercase();
+        if ["http://", "https://", "www."]
+            .iter()
+            .any(|start| lower.starts_with(start))
+        {
+            out.extend(std::iter::repeat_n(' ', word.len()));
+        } else {
+            out.push_str(word);
+        }
+        let space_end = after
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(after.len());
+        out.push_str(&after[..space_end]);
+        rest = &after[space_end..];
+    }
+    out
+}
+
 /// The byte ranges of the sentences of `text`, split at [`sentence_ends`]; the last one
 /// runs to the end of the text, and is empty when the text ends with a sentence end.
 pub fn sentence_spans(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
@@ -729,6 +757,18 @@ impl fmt::Display for WordPattern {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_are_blanked_in_place() {
+        let question = "what is heparin https://example.com/a?b=1 and\twww.shop.com/x ok";
+        let blanked = without_links(question);
+        assert_eq!(blanked.len(), question.len());
+        assert_eq!(
+            blanked.split_whitespace().collect::<Vec<_>>(),
+            ["what", "is", "heparin", "and", "ok"]
+        );
+        assert_eq!(&blanked[..15], &question[..15]);
+    }
 
     #[test]
     fn two_pattern_words_typed_as_one_still_match() {

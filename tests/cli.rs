@@ -299,10 +299,10 @@ fn thanks_and_greetings_get_a_courteous_reply() {
     assert_eq!(asked["answered"], true, "{asked}");
 }
 
-/// Beneath the crisis notice a member who only tells of wanting to die gets nothing
-/// else: no passage picked from their words (the grief passage urging them to think
-/// positive was quoted), no "I couldn't find that". A question they also ask, that a
-/// passage answers, is still answered beneath the notice.
+/// Beneath the crisis notice a member who only tells of wanting to die gets no passage
+/// picked from their words (the grief passage urging them to think positive was quoted)
+/// and no "I couldn't find that"; at most the closest topics are named. A question they
+/// also ask, that a passage answers, is still answered beneath the notice.
 #[test]
 fn nothing_but_the_notice_goes_beneath_a_crisis_told() {
     let safety = bundled_safety();
@@ -315,7 +315,7 @@ fn nothing_but_the_notice_goes_beneath_a_crisis_told() {
         assert!(reply.starts_with(&safety.crisis_notice), "{reply}");
         assert_eq!(answer["answered"], false, "{reply}");
         assert!(!reply.contains(&safety.not_found), "{reply}");
-        assert!(!reply.contains("**Coping with grief**"), "{reply}");
+        assert!(!reply.contains("\n> "), "no passage is quoted: {reply}");
         assert!(reply.contains(&safety.doctor_advice), "{reply}");
     }
     let asked = ask_json("i want to die. why would I need heparin?");
@@ -2210,6 +2210,22 @@ fn check_names_files_it_does_not_read() {
     assert!(
         !run.stderr.contains("README.md"),
         "the guide is expected: {}",
+        run.stderr
+    );
+
+    // The synonyms saved by an editor that added its own extension: rename, not move.
+    fs::rename(
+        content.path().join("synonyms.txt"),
+        content.path().join("synonyms.txt.txt"),
+    )
+    .unwrap();
+    let run = Lantern::new().run(&["check", "--content", &dir]);
+    assert!(
+        run.stderr
+            .lines()
+            .any(|line| line.contains("synonyms.txt.txt")
+                && line.contains("the name must be exactly `synonyms.txt`")),
+        "{}",
         run.stderr
     );
 }

@@ -198,7 +198,8 @@ fn check_unread_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         let meant = [ARTICLES_DIR, SAFETY_FILE, SYNONYMS_FILE, GUIDE_FILE]
             .into_iter()
-            .find(|known| known.eq_ignore_ascii_case(&name));
+            .find(|known| known.eq_ignore_ascii_case(&name))
+            .or_else(|| misnamed(dir, &name));
         let hint = if let Some(known) = meant {
             // "Safety.md" is not read on a case-sensitive disk: moving it into the articles
             // would make things worse.
@@ -215,6 +216,18 @@ fn check_unread_files(dir: &Path, problems: &mut Vec<Problem>) -> Vec<PathBuf> {
         problems.push(Problem::warning(path, None, hint));
     }
     unread
+}
+
+/// The file Lantern reads, missing from `dir`, that `name` was most likely meant to be:
+/// `synonyms.txt.txt` (an editor that adds its own extension), `Synonyms.md`,
+/// `safety.txt`. Beside the real file such a name is a copy, not a slip.
+fn misnamed(dir: &Path, name: &str) -> Option<&'static str> {
+    let name = name.to_lowercase();
+    let stem = |file: &str| file.split('.').next().unwrap_or_default().to_string();
+    [SAFETY_FILE, SYNONYMS_FILE].into_iter().find(|known| {
+        !dir.join(known).exists()
+            && (name.starts_with(&format!("{known}.")) || stem(&name) == stem(known))
+    })
 }
 
 /// Editors leave swap and backup files beside the one being edited, and tools keep their
@@ -682,7 +695,7 @@ pub fn review_due(article: &Article, today: NaiveDate) -> Option<NaiveDate> {
 
 #[cfg(test)]
 mod tests {
-    use super::title_key;
+    use crate::content::title_key;
 
     #[test]
     fn titles_that_look_alike_have_one_key() {

@@ -28,8 +28,8 @@ pub enum Outcome {
     NotFound,
     /// Two topics fit about equally, so neither is quoted; the suggestions start with both.
     TooClose,
-    /// The crisis notice is shown, and nothing is put beneath it: see
-    /// [`crate::knowledge`]'s `under_the_crisis_notice`.
+    /// The crisis notice is shown and no passage beneath it, only the closest topics
+    /// (see [`crate::knowledge`]'s `under_the_crisis_notice`).
     Withheld,
     /// Thanks or a greeting: nothing was asked, so nothing was searched.
     SmallTalk(SmallTalk),
@@ -66,12 +66,9 @@ impl Answer {
     /// One list, so the reply's words and Discord's "Read" buttons cannot disagree.
     pub fn named_topics(&self) -> &[String] {
         match self.outcome {
-            Outcome::NotFound => &self.suggestions,
+            Outcome::NotFound | Outcome::Withheld => &self.suggestions,
             Outcome::TooClose => &self.suggestions[..self.suggestions.len().min(2)],
-            Outcome::Answered(_)
-            | Outcome::Withheld
-            | Outcome::SmallTalk(_)
-            | Outcome::Refused(_) => &[],
+            Outcome::Answered(_) | Outcome::SmallTalk(_) | Outcome::Refused(_) => &[],
         }
     }
 }
