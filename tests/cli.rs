@@ -1744,6 +1744,9 @@ fn asking_what_a_thing_is_needs_a_passage_that_explains_it() {
     );
     let heparin = ask_json("what is heparin");
     assert_eq!(heparin["topic"], "Heparin, an injectable blood thinner");
+    // A pasted link is not part of what is asked (its words sank the match to 0.32).
+    let linked = ask_json("what is heparin https://example.com/heparin-info");
+    assert_eq!(linked["topic"], "Heparin, an injectable blood thinner", "{linked}");
 
     let copy = content_with_article(
         "early-scans.md",
