@@ -47,8 +47,6 @@ pub struct BotConfig {
     pub watch_content: Option<WatchMode>,
     /// `LANTERN_SHARDS`: which gateway shards this process runs.
     pub shards: Shards,
-    /// `LANTERN_LOG_QUESTIONS`, default false: see [`log_questions`].
-    pub log_questions: bool,
     /// `LANTERN_GAPS_CHANNEL_ID`: where members' unanswered questions are sent, at their
     /// choice; unset, the moderators' log channel; neither, the offer is not made.
     pub gaps_channel_id: Option<u64>,
@@ -259,8 +257,9 @@ fn find_line(path: &Path, text: &str) -> Option<(usize, String)> {
 
 /// Whether `value` holds something shaped like a bot token (three parts joined by dots)
 /// anywhere: pasted with its "Bot " prefix, inside a path or beside other words; or
-/// shaped like a token's secret last part alone (a run of 24 or more letters and digits
-/// with both in it, which no id, number or ordinary word is).
+/// shaped like a token's secret last part alone (a run of 24 or more characters mixing
+/// upper and lower case letters and digits, as random base64 does; a folder's name,
+/// a UUID or a volume's hash is in one case).
 fn holds_a_token(value: &str) -> bool {
     // Any three parts joined by dots, wherever they stand among other dots ("x.TOKEN.txt");
     // the split below leaves only letters, digits, `-`, `_` and dots in a piece.
@@ -273,7 +272,8 @@ fn holds_a_token(value: &str) -> bool {
     };
     let is_secret_part = |part: &str| {
         part.len() >= 24
-            && part.chars().any(|c| c.is_ascii_alphabetic())
+            && part.chars().any(|c| c.is_ascii_uppercase())
+            && part.chars().any(|c| c.is_ascii_lowercase())
             && part.chars().any(|c| c.is_ascii_digit())
     };
     value
@@ -412,7 +412,6 @@ impl BotConfig {
             ephemeral_default: boolean(source, "LANTERN_EPHEMERAL_DEFAULT", true)?,
             watch_content: watch_mode(source)?,
             shards: shards(source)?,
-            log_questions: log_questions(source)?,
             gaps_channel_id: snowflake(source, "LANTERN_GAPS_CHANNEL_ID")?,
             question_hold_seconds: match get(source, "LANTERN_QUESTION_HOLD_SECONDS") {
                 None => MAX_QUESTION_HOLD_SECONDS,
@@ -444,6 +443,21 @@ impl BotConfig {
 /// Whether `DISCORD_TOKEN` is set: without a command, `lantern` then starts the bot.
 pub fn token_is_set(source: Source<'_>) -> bool {
     get(source, "DISCORD_TOKEN").is_some()
+}
+
+/// Whether logging set up for this process lets question text through (the flag and a
+/// trace filter both): decided once where logging is set up, and read by `/about`, which
+/// must say so.
+static QUESTIONS_LOGGED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records what logging was set up to let through (see [`questions_logged`]).
+pub fn set_questions_logged(logged: bool) {
+    QUESTIONS_LOGGED.store(logged, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether this process's logs may hold question text.
+pub fn questions_logged() -> bool {
+    QUESTIONS_LOGGED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// `LANTERN_LOG_QUESTIONS`: only when true may logs (at trace level) contain question
@@ -761,8 +775,9 @@ mod tests {
                 assert!(error.contains(key) && !error.contains(TOKEN), "{error}");
             }
         }
-        // Its secret last part alone, and the token as the host of a plain-http URL.
-        let secret_part = TOKEN.rsplit('.').next().unwrap();
+        // Its secret last part alone (random base64: both cases and digits), and the
+        // token as the host of a plain-http URL.
+        let secret_part = "Xq3vR9kLm2Tz8WbY1cN5pD7sGh";
         let error = bot(&[
             ("DISCORD_TOKEN", TOKEN),
             ("LANTERN_COOLDOWN_SECONDS", secret_part),
@@ -770,13 +785,27 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(!error.contains(secret_part), "{error}");
+        // Folders named with dates, UUIDs or hashes are folders.
+        for folder in [
+            "/srv/lantern_content_backup_2024",
+            "/srv/123e4567-e89b-12d3-a456-426614174000/content",
+            "/var/lib/data-7f3a9c2e4b1d8f6a0c5e3b7d9a1f",
+        ] {
+            let map = env(&[("LANTERN_CONTENT_DIR", folder)]);
+            assert!(
+                Config::load(&|k| map.get(k).cloned(), None).is_ok(),
+                "{folder}"
+            );
+        }
         let url = format!("http://{TOKEN}");
         let error = bot(&[("DISCORD_TOKEN", TOKEN), ("DISCORD_API_URL", &url)])
             .unwrap_err()
             .to_string();
         assert!(error.contains("unencrypted"), "{error}");
         assert!(
-            !error.to_lowercase().contains(&secret_part.to_lowercase()),
+            !error
+                .to_lowercase()
+                .contains(&TOKEN.rsplit('.').next().unwrap().to_lowercase()),
             "{error}"
         );
         // A folder that merely has dots in its name is a folder.

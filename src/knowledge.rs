@@ -174,7 +174,7 @@ impl Knowledge {
         }
         // Same length as the question: the safety gate's spans stay in place.
         let searched_text = crate::text::without_links(question);
-        let result =
+        let mut result =
             match self
                 .index
                 .search(&searched_text, meanings.for_retrieval(), &patterns.spans)
@@ -185,6 +185,11 @@ impl Knowledge {
                     return (unanswered(Outcome::NotFound), None);
                 }
             };
+        // Beside a notice a member tells of a sign ("whats happening to me"): the
+        // passage about it is kept, whatever the form of the words.
+        if urgency.is_urgent() {
+            result.definition_unmet = false;
+        }
 
         let two_topics = self.too_close_to_call(&result);
         // Words the notice answers still name what is asked about ("bleeding a lot and
@@ -209,9 +214,13 @@ impl Knowledge {
             None if two_topics.is_some() => Outcome::TooClose,
             None => Outcome::NotFound,
         };
-        let outcome = under_the_crisis_notice(urgency, outcome, &searched_text);
+        let outcome =
+            under_the_crisis_notice(urgency, patterns.urgency.crisis, outcome, &searched_text);
 
-        let answered_topic = best.map(|c| (c.passage.article, c.passage.topic));
+        // A passage withheld beneath the crisis notice leaves its topic to be named.
+        let answered_topic = best
+            .filter(|_| matches!(outcome, Outcome::Answered(_)))
+            .map(|c| (c.passage.article, c.passage.topic));
         let topic_of = |c: &search::Candidate| (c.passage.article, c.passage.topic);
         // When two topics are too close to call, both come first, whatever their words.
         let mut offered: Vec<(usize, usize)> =
@@ -446,24 +455,30 @@ impl Knowledge {
     }
 }
 
-/// What goes beneath the crisis notice. A member telling of wanting to die needs the
-/// notice and the helplines; a passage chosen from their words (a grief passage urging
-/// them to think positive) or "I couldn't find that" beneath it reads as not having been
-/// heard, so neither is shown; the closest topics are named, to read when they are ready.
-/// A question the message asks is still answered when a passage answers it: the notice
-/// also shows, needlessly, above some questions about medicines and worries, whose askers
-/// should not lose their answer to it.
-fn under_the_crisis_notice(urgency: safety::Urgency, outcome: Outcome, question: &str) -> Outcome {
+/// What goes beneath the crisis notice. When the member's words say it (a crisis
+/// pattern: "i want to die", "how many injections would it take to not wake up"), no
+/// passage: one picked from their words (a grief passage urging them to think positive)
+/// reads as not having been heard, and a question beside it may be about the means.
+/// When only the meaning net raised the notice, a question a passage answers is still
+/// answered: that net also raises it, needlessly, above ordinary questions about doses
+/// ("is heparin injected once a day?"). "I couldn't find that" is never said beneath it;
+/// the nearest topics are named.
+fn under_the_crisis_notice(
+    urgency: safety::Urgency,
+    crisis_in_words: bool,
+    outcome: Outcome,
+    question: &str,
+) -> Outcome {
     match outcome {
         Outcome::Refused(_) => outcome,
-        Outcome::Answered(_) if asks_something(question) => outcome,
-        _ if urgency.crisis => Outcome::Withheld,
-        _ => outcome,
+        _ if !urgency.crisis => outcome,
+        Outcome::Answered(_) if !crisis_in_words && asks_something(question) => outcome,
+        _ => Outcome::Withheld,
     }
 }
 
 /// Whether `text` asks something: a question mark, or a sentence opening with a word
-/// that asks ("what's the point", "how do I", "is it normal").
+/// that asks ("how do I", "is it normal").
 fn asks_something(text: &str) -> bool {
     text.contains('?')
         || crate::text::sentence_spans(text).any(|span| {

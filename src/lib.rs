@@ -57,6 +57,7 @@ pub fn init_logging(default_filter: &str, log_questions: bool) {
         .and_then(|value| tracing_subscriber::EnvFilter::try_new(value).ok())
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default_filter));
     let log_questions = log_questions && filter.max_level_hint() == Some(LevelFilter::TRACE);
+    config::set_questions_logged(log_questions);
     let mut cap = Targets::new().with_default(LevelFilter::TRACE);
     if !log_questions {
         for target in PAYLOAD_LOGGING_CRATES {

@@ -58,7 +58,7 @@ pub fn render(answer: &Answer, texts: &SafetyTexts) -> String {
         }
         Outcome::Withheld if answer.named_topics().is_empty() => String::new(),
         Outcome::Withheld => format!(
-            "When you want to read about it, the closest topics are: {}",
+            "Topics in our articles nearest to your words: {}",
             topic_names(answer.named_topics())
         ),
         Outcome::SmallTalk(SmallTalk::Thanks) => {
@@ -427,7 +427,7 @@ impl fmt::Display for Explanation {
             "Answer confidence {:.2} (threshold {:.2}); lead over the next topic {:.3}",
             self.confidence, self.threshold, self.lead
         )?;
-        if self.definition_unmet {
+        if self.definition_unmet && self.confidence >= self.threshold {
             writeln!(
                 f,
                 "Declined: the question asks what one thing is, and the best passage neither defines it nor is about it by its title or `Also asked`"

@@ -299,16 +299,18 @@ fn thanks_and_greetings_get_a_courteous_reply() {
     assert_eq!(asked["answered"], true, "{asked}");
 }
 
-/// Beneath the crisis notice a member who only tells of wanting to die gets no passage
-/// picked from their words (the grief passage urging them to think positive was quoted)
-/// and no "I couldn't find that"; at most the closest topics are named. A question they
-/// also ask, that a passage answers, is still answered beneath the notice.
+/// Beneath the crisis notice no passage is quoted: one picked from a member's words (the
+/// grief passage urging them to think positive was quoted beneath "i want to die"), or
+/// one answering a question about the means. Nor is "I couldn't find that" said; the
+/// closest topics are named, the one a question asks about among them.
 #[test]
 fn nothing_but_the_notice_goes_beneath_a_crisis_told() {
     let safety = bundled_safety();
     for message in [
         "i dont want to be here anymore",
         "sometimes i think about not waking up",
+        "is it wrong that i want to die after my miscarriage?",
+        "how many heparin injections would it take to not wake up",
     ] {
         let answer = ask_json(message);
         let reply = answer["reply"].as_str().unwrap();
@@ -321,9 +323,9 @@ fn nothing_but_the_notice_goes_beneath_a_crisis_told() {
     let asked = ask_json("i want to die. why would I need heparin?");
     let reply = asked["reply"].as_str().unwrap();
     assert!(reply.starts_with(&safety.crisis_notice), "{reply}");
-    assert_eq!(
-        asked["topic"], "Heparin, an injectable blood thinner",
-        "{reply}"
+    assert!(
+        reply.contains("**Heparin, an injectable blood thinner**"),
+        "the topic asked about is named: {reply}"
     );
 }
 
@@ -623,7 +625,7 @@ const BREAKAGES: &[Breakage] = &[
             edit(
                 &c.join("safety.md"),
                 "- suicid*\n",
-                "- suicid*\n- seizure, fitting\n",
+                "- suicid*\n- (seizure|fitting)\n",
             )
         },
         location: "safety.md:380",
@@ -797,6 +799,20 @@ fn check_names_a_misspelt_also_asked_label_and_a_placeholder_passage() {
             .unwrap_or_else(|| panic!("no warning at {at}\n{}", run.stderr));
         assert!(warning.contains(said), "{warning}");
     }
+
+    // A slash between words in a safety pattern may have been meant as "or".
+    edit(
+        &copy.path().join("safety.md"),
+        "- suicid*\n",
+        "- suicid*\n- drenched/soaked ... sheets\n",
+    );
+    let run = Lantern::new().run(&["check", "--content", &copy.path().display().to_string()]);
+    assert_eq!(run.code, Some(0), "a warning, not an error: {}", run.stderr);
+    assert!(
+        run.stderr.contains("matches its words in a row"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Headings pasted from a word processor as bold lines are read as text, so the topic
@@ -1746,7 +1762,10 @@ fn asking_what_a_thing_is_needs_a_passage_that_explains_it() {
     assert_eq!(heparin["topic"], "Heparin, an injectable blood thinner");
     // A pasted link is not part of what is asked (its words sank the match to 0.32).
     let linked = ask_json("what is heparin https://example.com/heparin-info");
-    assert_eq!(linked["topic"], "Heparin, an injectable blood thinner", "{linked}");
+    assert_eq!(
+        linked["topic"], "Heparin, an injectable blood thinner",
+        "{linked}"
+    );
 
     let copy = content_with_article(
         "early-scans.md",

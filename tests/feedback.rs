@@ -794,7 +794,7 @@ async fn the_moderators_server_is_learnt_from_their_channel() {
         },
     );
     bot.wait_log(
-        "members' questions may be sent to the moderators' channel",
+        "questions asked in the moderators' channel's own server may be sent to it",
         1,
     );
     let reply = reply_to_mention_in(&discord, &bot, Some(FakeDiscord::GUILD_ID)).await;

@@ -270,7 +270,18 @@ impl<'a> Sections<'a> {
                     ))
                 }
                 // Members in distress misspell the very words these look for.
-                Ok(pattern) => patterns.push(pattern.forgiving()),
+                Ok(pattern) => {
+                    if crate::text::reads_as_alternatives(pattern_text) {
+                        problems.push(Problem::warning(
+                            self.path,
+                            Some(item.line),
+                            format!(
+                                "pattern `{pattern_text}` matches its words in a row (a slash or comma is read as a space), not any one of them: if you meant alternatives, write each as its own `- ` line (in `{key}`)"
+                            ),
+                        ));
+                    }
+                    patterns.push(pattern.forgiving());
+                }
                 Err(error) => problems.push(Problem::error(
                     self.path,
                     Some(item.line),

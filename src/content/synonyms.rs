@@ -58,7 +58,9 @@ pub fn parse(
         let mistake = if member_side.contains('=') {
             Some("a line holds one `=`: write one group per line")
         } else {
-            line.contains([';', '/', '|'])
+            // A slash inside a word is the word ("m/c"); with a space beside it, a separator.
+            let slash_between = line.contains(" /") || line.contains("/ ");
+            (line.contains([';', '|']) || slash_between)
                 .then_some("phrases are separated by commas, not `;`, `/` or `|`: write `article word = one way, another way`")
         };
         if let Some(mistake) = mistake {
@@ -92,14 +94,13 @@ pub fn parse(
         }
         let mut in_line = std::collections::HashSet::new();
         if let Some(twice) = phrases.iter().find(|p| !in_line.insert(normalized(p))) {
-            problems.push(Problem::error(
+            problems.push(Problem::warning(
                 path,
                 Some(line_no),
                 format!(
                     "\"{twice}\" is written twice in this line: a group names each phrase once; remove one (a word needs no group of its own)"
                 ),
             ));
-            continue;
         }
         for phrase in &phrases {
             if let Some(&other_line) = seen.get(&normalized(phrase)) {
@@ -182,7 +183,7 @@ mod tests {
             Path::new("s.txt"),
             "heparin blood thinner\na = b,, c\nx = Blood  Thinner\nheparin = blood thinner\n\
              nutrients = vitamins; minerals\nd = e = f\ng; h = i\ntheorised = theorized / hypothesised\n\
-             j = k | l\nplacenta = placenta\ntendency = tendancy, tendancy\n",
+             j = k | l\nplacenta = placenta\ntendency = tendancy, tendancy\nmiscarriage = m/c\n",
             &words_as_written,
             &mut problems,
         );

@@ -237,7 +237,7 @@ pub fn buttons_for(
                 None,
             ))
         }
-        Outcome::NotFound | Outcome::TooClose if forwarding => {
+        Outcome::NotFound | Outcome::TooClose | Outcome::Withheld if forwarding => {
             hold();
             let offer = FeedbackButton::Offer {
                 question: question_id,

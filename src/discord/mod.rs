@@ -296,7 +296,9 @@ async fn learn_forwarding_server(
     match found.and_then(|channel| channel.guild()) {
         Some(channel) => {
             let _ = server.set(channel.guild_id.get());
-            tracing::info!("members' questions may be sent to the moderators' channel");
+            tracing::info!(
+                "questions asked in the moderators' channel's own server may be sent to it (set LANTERN_GUILD_ID if members ask in another server)"
+            );
         }
         None => tracing::error!(
             "the moderators' channel (LANTERN_GAPS_CHANNEL_ID or LANTERN_MOD_LOG_CHANNEL_ID) is not a server channel Lantern can see, \

@@ -34,6 +34,9 @@ const GREETINGS: &[&str] = &[
     "afternoon",
 ];
 
+/// What thanks may be for, and nothing else may hold: "hi, help" is a call for it.
+const THANKED_FOR: &[&str] = &["help", "helping"];
+
 /// Words that go with thanks or a greeting and ask nothing.
 const COURTESY_WORDS: &[&str] = &[
     "you",
@@ -48,8 +51,6 @@ const COURTESY_WORDS: &[&str] = &[
     "that",
     "this",
     "the",
-    "help",
-    "helping",
     "answer",
     "info",
     "information",
@@ -77,21 +78,28 @@ const COURTESY_WORDS: &[&str] = &[
     "many",
 ];
 
-/// What `message` says when it asks nothing, or `None` when it may ask something.
+/// What `message` says when it asks nothing, or `None` when it may ask something. Only
+/// words and plain punctuation: an emoji or emoticon ("hi 🆘", "thanks 💔", "hi :(") may
+/// be the whole of what a member in distress manages to say.
 pub fn small_talk(message: &str) -> Option<SmallTalk> {
-    if message.contains('?') {
-        return None;
-    }
+    let plain = message.chars().all(|c| {
+        c.is_alphanumeric() || c.is_whitespace() || matches!(c, '.' | ',' | '!' | '\'' | '\u{2019}')
+    });
     let words = words(message);
-    let is = |list: &[&str], word: &str| list.contains(&word);
-    if words.is_empty()
-        || !words
-            .iter()
-            .all(|w| is(THANKS, &w.text) || is(GREETINGS, &w.text) || is(COURTESY_WORDS, &w.text))
-    {
+    if !plain || words.is_empty() {
         return None;
     }
-    if words.iter().any(|w| is(THANKS, &w.text)) {
+    let is = |list: &[&str], word: &str| list.contains(&word);
+    let thanks = words.iter().any(|w| is(THANKS, &w.text));
+    let courteous = words.iter().all(|w| {
+        is(THANKS, &w.text)
+            || is(GREETINGS, &w.text)
+            || is(COURTESY_WORDS, &w.text)
+            || (thanks && is(THANKED_FOR, &w.text))
+    });
+    if !courteous {
+        None
+    } else if thanks {
         Some(SmallTalk::Thanks)
     } else if words.iter().any(|w| is(GREETINGS, &w.text)) {
         Some(SmallTalk::Greeting)
@@ -111,6 +119,7 @@ mod tests {
             "Thanks so much, that was really helpful xx",
             "ty",
             "cheers for the info!",
+            "thanks for the help",
         ] {
             assert_eq!(small_talk(thanks), Some(SmallTalk::Thanks), "{thanks}");
         }
@@ -128,6 +137,10 @@ mod tests {
             "thank you. i miss her so much",
             "ok",
             "helpful",
+            "hi \u{1f198}",
+            "thanks \u{1f494}",
+            "hi :(",
+            "hi help",
         ] {
             assert_eq!(small_talk(question), None, "{question}");
         }

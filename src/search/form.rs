@@ -252,6 +252,12 @@ const DEFINING_VERBS: &[&[&str]] = &[
     &["refers", "to"],
     &["is", "called"],
     &["are", "called"],
+    &["is", "known", "as"],
+    &["is", "also", "known", "as"],
+    &["are", "known", "as"],
+    &["is", "also", "called"],
+    &["stands", "for"],
+    &["is", "short", "for"],
 ];
 
 /// The longest subject a definition names, in words: "low molecular weight heparin".
@@ -264,10 +270,13 @@ const ANOTHER_NAME: &[&[&str]] = &[
     &["abbreviated", "to"],
     &["abbreviated", "as"],
     &["known", "as"],
+    &["referred", "to", "as"],
     &["also", "called"],
     &["often", "called"],
     &["sometimes", "called"],
     &["commonly", "called"],
+    &["aka"],
+    &["stands", "for"],
 ];
 
 /// The byte ranges of `sentence` (whose words are `words`) naming something it defines:
@@ -296,34 +305,54 @@ fn defined_subjects(sentence: &str, words: &[Word]) -> Vec<Range<usize>> {
     subjects
 }
 
-/// The names given after [`ANOTHER_NAME`] words: up to [`MAX_SUBJECT_WORDS`], ending
-/// where a mark (comma, bracket, stop) or "or" / "and" ends the name.
-fn other_names<'a>(
-    sentence: &'a str,
-    words: &'a [Word],
-) -> impl Iterator<Item = Range<usize>> + 'a {
-    (0..words.len()).filter_map(move |index| {
+/// The names given after [`ANOTHER_NAME`] words, or after "called" set off by a comma
+/// (", called PUL,"): each up to [`MAX_SUBJECT_WORDS`] words, ending at a mark (comma,
+/// bracket, stop); "or" and "and" part two names ("Hughes syndrome or sticky blood").
+fn other_names(sentence: &str, words: &[Word]) -> Vec<Range<usize>> {
+    let mut names = Vec::new();
+    for index in 0..words.len() {
         let rest: Vec<&str> = words[index..]
             .iter()
-            .take(2)
+            .take(3)
             .map(|w| w.text.as_str())
             .collect();
-        let cue = ANOTHER_NAME.iter().find(|cue| rest.starts_with(cue))?;
-        let first = index + cue.len();
-        words.get(first)?;
-        let mut last = first;
-        while last + 1 < words.len().min(first + MAX_SUBJECT_WORDS) {
-            let next = &words[last + 1];
-            let between = &sentence[words[last].span.end..next.span.start];
-            if between.chars().any(|c| !c.is_whitespace())
-                || matches!(next.text.as_str(), "or" | "and")
-            {
+        let after_comma =
+            index > 0 && sentence[words[index - 1].span.end..words[index].span.start].contains(',');
+        let cue_length = match ANOTHER_NAME.iter().find(|cue| rest.starts_with(cue)) {
+            Some(cue) => cue.len(),
+            None if after_comma && rest.first() == Some(&"called") => 1,
+            None => continue,
+        };
+        names.extend(names_from(sentence, words, index + cue_length));
+    }
+    names
+}
+
+/// The names in a row from word `first` of `words`, as [`other_names`] reads them.
+fn names_from(sentence: &str, words: &[Word], first: usize) -> Vec<Range<usize>> {
+    let mut names = Vec::new();
+    let mut start = first;
+    let mut index = first;
+    while index < words.len() && index < first + 2 * MAX_SUBJECT_WORDS {
+        let next = words.get(index + 1);
+        let ends_here = next.is_none_or(|next| {
+            sentence[words[index].span.end..next.span.start]
+                .chars()
+                .any(|c| !c.is_whitespace())
+        });
+        let parts_here = next.is_some_and(|next| matches!(next.text.as_str(), "or" | "and"));
+        if ends_here || parts_here || index + 1 - start == MAX_SUBJECT_WORDS {
+            names.push(words[start].span.start..words[index].span.end);
+            if !parts_here {
                 break;
             }
-            last += 1;
+            index += 2;
+            start = index;
+            continue;
         }
-        Some(words[first].span.start..words[last].span.end)
-    })
+        index += 1;
+    }
+    names
 }
 
 #[cfg(test)]
@@ -390,8 +419,12 @@ mod tests {
             ["PUL"]
         );
         assert_eq!(
+            subjects("Ovula, called zorbitis, is rare. TPX stands for tropixane."),
+            ["zorbitis", "TPX", "tropixane"]
+        );
+        assert_eq!(
             subjects("APS is also known as Hughes syndrome or sticky blood."),
-            ["Hughes syndrome"]
+            ["APS", "Hughes syndrome", "sticky blood"]
         );
     }
 

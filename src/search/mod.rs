@@ -77,6 +77,11 @@ pub struct PassageId {
 #[error("building the search index failed: {0}")]
 pub struct IndexError(#[from] tantivy::TantivyError);
 
+/// The most passages a thing may be named in and still count as named in passing, for a
+/// question asking what it is: a thing the articles name more often is one they are
+/// about, and its passages say what it is in their own way.
+const NAMED_IN_PASSING_PASSAGES: usize = 2;
+
 /// The searchable form of a [`Library`].
 pub struct SearchIndex {
     searcher: Searcher,
@@ -326,9 +331,9 @@ impl SearchIndex {
         self.add_unmatched(&mut candidates);
         self.add_meaning(&mut candidates, meanings);
         let (runner_up, lead) = rank(&mut candidates);
-        let definition_unmet = candidates
-            .first()
-            .is_some_and(|best| self.leaves_definition_unmet(best, &form, &concepts));
+        let definition_unmet = candidates.first().is_some_and(|best| {
+            self.leaves_definition_unmet(best, question, &form, &concepts, &expressed)
+        });
         Ok(SearchResult {
             confidence: candidates
                 .first()
@@ -348,13 +353,31 @@ impl SearchIndex {
     /// unanswered: it neither defines that thing nor is about it by its title or `Also
     /// asked` phrases, only names it in passing ("causes include ... lupus"). Words alone
     /// rank such a passage high, since it holds the question's one meaningful word.
+    /// Only for a thing the articles name rarely (in at most
+    /// [`NAMED_IN_PASSING_PASSAGES`] passages): one named throughout ("treatment",
+    /// "antiphospholipid syndrome") is what they are about. And not for "what is this
+    /// pain" or "what is the scan for", which ask about something at hand or its
+    /// purpose, nor "what are the tests" or "whats the treatment", which ask which ones
+    /// (a list naming them answers).
     fn leaves_definition_unmet(
         &self,
         best: &Candidate,
+        question: &str,
         form: &QuestionForm,
         concepts: &[WeightedConcept],
+        expressed: &[Vec<bool>],
     ) -> bool {
-        if !form.asks_definition {
+        let words: Vec<String> = crate::text::words(question)
+            .into_iter()
+            .map(|word| word.text)
+            .collect();
+        let points_or_asks_purpose = words
+            .iter()
+            .any(|word| matches!(word.as_str(), "this" | "these" | "my" | "for"));
+        let asks_which = words.windows(2).any(|pair| {
+            matches!(pair[0].as_str(), "is" | "are" | "whats" | "s") && pair[1] == "the"
+        });
+        if !form.asks_definition || points_or_asks_purpose || asks_which {
             return false;
         }
         let content: Vec<usize> = concepts
@@ -366,6 +389,10 @@ impl SearchIndex {
         let [subject] = content[..] else {
             return false;
         };
+        let named_in = expressed[subject].iter().filter(|&&holds| holds).count();
+        if named_in > NAMED_IN_PASSING_PASSAGES {
+            return false;
+        }
         let tokens = self.token_ids(&concepts[subject..=subject]);
         let ids = &tokens[0].0;
         let explains = |held: &[u32]| held.iter().any(|id| ids.contains(id));

@@ -27,8 +27,7 @@ async fn about_inner(ctx: Context<'_>) -> Result<(), Error> {
             .forwarding_channel(ctx.interaction.guild_id.map(|id| id.get()))
             .map(|_| data.config.question_hold_seconds),
         replay_memory_seconds: crate::discord::seen::REPLAY_MEMORY.as_secs(),
-        // The flag lets question text through only where trace logging is on.
-        questions_logged: data.config.log_questions && tracing::enabled!(tracing::Level::TRACE),
+        questions_logged: crate::config::questions_logged(),
     };
     let text = render::render_about(knowledge.library(), facts);
     respond(ctx, MessageBody::text(text, true)).await

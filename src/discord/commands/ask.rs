@@ -169,7 +169,7 @@ impl Reply {
 pub async fn answer_for(data: &Data, asked: Asked, question: String) -> Result<Reply, Error> {
     let user = asked.asker;
     let knowledge = data.store.current();
-    if data.config.log_questions {
+    if crate::config::questions_logged() {
         tracing::trace!(question, "question text (LANTERN_LOG_QUESTIONS is on)");
     }
     if let Err(wait) = data.cooldowns.try_ask(user) {
