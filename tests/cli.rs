@@ -1760,6 +1760,14 @@ fn asking_what_a_thing_is_needs_a_passage_that_explains_it() {
     );
     let heparin = ask_json("what is heparin");
     assert_eq!(heparin["topic"], "Heparin, an injectable blood thinner");
+    // Which ones, what for, and something at hand are not asking what a thing is.
+    for (question, topic) in [
+        ("what are the tests", "Seeing a doctor"),
+        ("what is the ultrasound for", "Seeing a doctor"),
+        ("whats this pain", "Signs of a miscarriage"),
+    ] {
+        assert_eq!(ask_json(question)["topic"], topic, "{question}");
+    }
     // A pasted link is not part of what is asked (its words sank the match to 0.32).
     let linked = ask_json("what is heparin https://example.com/heparin-info");
     assert_eq!(
