@@ -24,15 +24,10 @@ const MENTION_QUESTION: &str = "side effects of heparin ocelotmarker";
 /// A question in an event whose fields do not parse.
 const UNREADABLE_QUESTION: &str = "is spotting normal walrusmarker";
 
-/// Runs a session and returns everything the bot logged.
-async fn session_log(env: Vec<(&str, String)>) -> String {
+/// The bundled content's copy, the fake Discord, and the bot started on them with `env`.
+async fn start(env: Vec<(&str, String)>) -> (tempfile::TempDir, FakeDiscord, Bot) {
     let content = content_copy();
     let discord = FakeDiscord::start().await;
-    let mut env = env;
-    env.push((
-        "LANTERN_MOD_LOG_CHANNEL_ID",
-        FakeDiscord::MOD_LOG_CHANNEL_ID.to_string(),
-    ));
     let bot = Bot::start(
         &discord,
         BotOptions {
@@ -41,6 +36,17 @@ async fn session_log(env: Vec<(&str, String)>) -> String {
         },
     )
     .await;
+    (content, discord, bot)
+}
+
+/// Runs a session and returns everything the bot logged.
+async fn session_log(env: Vec<(&str, String)>) -> String {
+    let mut env = env;
+    env.push((
+        "LANTERN_MOD_LOG_CHANNEL_ID",
+        FakeDiscord::MOD_LOG_CHANNEL_ID.to_string(),
+    ));
+    let (_content, discord, bot) = start(env).await;
     let user = User::new(MEMBER_ID, MEMBER_NAME);
     let member = Member::of(&user);
 
@@ -183,16 +189,7 @@ async fn trace_shows_questions_only_when_explicitly_allowed() {
 
 /// `/about` as a member reads it from a bot started with `env`.
 async fn about_with(env: Vec<(&str, String)>) -> String {
-    let content = content_copy();
-    let discord = FakeDiscord::start().await;
-    let bot = Bot::start(
-        &discord,
-        BotOptions {
-            content: content.path(),
-            env,
-        },
-    )
-    .await;
+    let (_content, discord, bot) = start(env).await;
     let interaction = fake::slash_command("about", json!([]), &Member::regular(1012));
     support::bot::reply_text(&discord, &bot, &interaction).await
 }
