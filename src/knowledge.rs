@@ -214,8 +214,8 @@ impl Knowledge {
             None if two_topics.is_some() => Outcome::TooClose,
             None => Outcome::NotFound,
         };
-        let outcome =
-            under_the_crisis_notice(urgency, patterns.urgency.crisis, outcome, &searched_text);
+        let asks = result.form.asks_a_question;
+        let outcome = under_the_crisis_notice(urgency, patterns.urgency.crisis, outcome, asks);
 
         // A passage withheld beneath the crisis notice leaves its topic to be named.
         let answered_topic = best
@@ -467,33 +467,15 @@ fn under_the_crisis_notice(
     urgency: safety::Urgency,
     crisis_in_words: bool,
     outcome: Outcome,
-    question: &str,
+    asks_a_question: bool,
 ) -> Outcome {
     match outcome {
         Outcome::Refused(_) => outcome,
         _ if !urgency.crisis => outcome,
-        Outcome::Answered(_) if !crisis_in_words && asks_something(question) => outcome,
+        Outcome::Answered(_) if !crisis_in_words && asks_a_question => outcome,
         _ => Outcome::Withheld,
     }
 }
-
-/// Whether `text` asks something: a question mark, or a sentence opening with a word
-/// that asks ("how do I", "is it normal").
-fn asks_something(text: &str) -> bool {
-    text.contains('?')
-        || crate::text::sentence_spans(text).any(|span| {
-            crate::text::words(&text[span])
-                .first()
-                .is_some_and(|word| ASKING_WORDS.contains(&word.text.as_str()))
-        })
-}
-
-/// Words that open a question.
-const ASKING_WORDS: &[&str] = &[
-    "what", "whats", "how", "hows", "why", "when", "where", "which", "who", "is", "are", "am",
-    "can", "could", "does", "do", "did", "should", "will", "would", "may", "might", "any",
-    "anyone", "has", "have",
-];
 
 /// The part of a question the safety gate reads: its first [`SAFETY_SCAN_CHARS`]
 /// characters once leading and trailing space is gone, so padding cannot push an

@@ -433,9 +433,9 @@ pub fn sentence_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
 /// `text` with each link (from `http://`, `https://` or a word's opening `www.` to the
 /// end of its word, as Discord's `<https://…>` and Markdown's `[text](https://…)` hold
 /// them too) blanked out by spaces of the same length, so positions in it stay those of
-/// `text`. A member who
-/// pastes a link asks about what they wrote, not about the link's words ("https",
-/// "com", a path), which no passage holds and which would sink the question's match.
+/// `text`. A member who pastes a link asks about what they wrote, not about the link's
+/// words ("https", "com", a path), which no passage holds and which would sink the
+/// question's match.
 pub fn without_links(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

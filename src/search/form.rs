@@ -34,6 +34,15 @@ pub struct QuestionForm {
     /// several sentences, only the sentence holding them asks what something is.
     #[serde(skip)]
     pub definition_cues: Vec<usize>,
+    /// It asks what a thing it names is ("what is lupus"): not what something at hand is
+    /// ("what is this pain"), what a thing is for ("what is the scan for"), or which ones
+    /// ("what are the tests", "whats the treatment"), which a list naming them answers.
+    #[serde(skip)]
+    pub asks_what_a_named_thing_is: bool,
+    /// It asks something at all: a question mark, or a sentence opening with a word that
+    /// asks ("how do I", "is it normal").
+    #[serde(skip)]
+    pub asks_a_question: bool,
 }
 
 impl QuestionForm {
@@ -98,8 +107,30 @@ pub fn read_question(question: &str) -> QuestionForm {
         .iter()
         .any(|w| matches!(w.text.as_str(), "how" | "why"))
         && words.iter().any(|w| is_causation_verb(&w.text));
+    let points_or_asks_purpose = words
+        .iter()
+        .any(|word| matches!(word.text.as_str(), "this" | "these" | "my" | "for"));
+    let asks_which = words.windows(2).any(|pair| {
+        matches!(pair[0].text.as_str(), "is" | "are" | "whats" | "s") && pair[1].text == "the"
+    });
+    form.asks_what_a_named_thing_is =
+        form.asks_definition && !points_or_asks_purpose && !asks_which;
+    form.asks_a_question = question.contains('?')
+        || crate::text::sentence_spans(question).any(|span| {
+            words
+                .iter()
+                .find(|word| word.span.start >= span.start && word.span.end <= span.end)
+                .is_some_and(|word| ASKING_WORDS.contains(&word.text.as_str()))
+        });
     form
 }
+
+/// Words that open a question.
+const ASKING_WORDS: &[&str] = &[
+    "what", "whats", "how", "hows", "why", "when", "where", "which", "who", "is", "are", "am",
+    "can", "could", "does", "do", "did", "should", "will", "would", "may", "might", "any",
+    "anyone", "has", "have",
+];
 
 /// Whether the "when" at `words[index]` opens a clause about something else rather than
 /// asking when. A question puts a verb after "when" ("when do", "when should I"), a

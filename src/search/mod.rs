@@ -95,8 +95,6 @@ pub struct SearchIndex {
     units: Vec<Vec<Unit>>,
     /// For each passage, the ids of what it defines (see [`form`]).
     defines: Vec<Vec<u32>>,
-    /// For each passage, the ids of its topic's title and `Also asked` phrases.
-    headings: Vec<Vec<u32>>,
     term_ids: HashMap<String, u32>,
     vocabulary: Vocabulary,
     synonyms: Arc<SynonymTable>,
@@ -214,7 +212,6 @@ impl SearchIndex {
         let mut passages = Vec::new();
         let mut units = Vec::new();
         let mut defines = Vec::new();
-        let mut headings_ids = Vec::new();
         let mut term_ids = HashMap::new();
         let mut vocabulary = Vocabulary::default();
         for (article_index, article) in library.articles.iter().enumerate() {
@@ -226,8 +223,9 @@ impl SearchIndex {
                     .collect();
                 let heading_units: Vec<Unit> = headings
                     .iter()
-                    .map(|heading| {
-                        Unit::new(
+                    .map(|heading| Unit {
+                        heading: true,
+                        ..Unit::new(
                             heading,
                             &form::sentence_shape(heading),
                             &synonyms,
@@ -250,12 +248,6 @@ impl SearchIndex {
                         passage_units(&heading_units, &passage.text, &synonyms, &mut term_ids);
                     units.push(passage_units);
                     defines.push(passage_defines);
-                    headings_ids.push(
-                        heading_units
-                            .iter()
-                            .flat_map(|unit| unit.ids.iter().copied())
-                            .collect(),
-                    );
                     passages.push(PassageId {
                         article: article_index,
                         topic: topic_index,
@@ -288,7 +280,6 @@ impl SearchIndex {
             ordinals,
             units,
             defines,
-            headings: headings_ids,
             term_ids,
             vocabulary,
             synonyms,
@@ -331,9 +322,9 @@ impl SearchIndex {
         self.add_unmatched(&mut candidates);
         self.add_meaning(&mut candidates, meanings);
         let (runner_up, lead) = rank(&mut candidates);
-        let definition_unmet = candidates.first().is_some_and(|best| {
-            self.leaves_definition_unmet(best, question, &form, &concepts, &expressed)
-        });
+        let definition_unmet = candidates
+            .first()
+            .is_some_and(|best| self.leaves_definition_unmet(best, &form, &concepts, &expressed));
         Ok(SearchResult {
             confidence: candidates
                 .first()
@@ -355,29 +346,16 @@ impl SearchIndex {
     /// rank such a passage high, since it holds the question's one meaningful word.
     /// Only for a thing the articles name rarely (in at most
     /// [`NAMED_IN_PASSING_PASSAGES`] passages): one named throughout ("treatment",
-    /// "antiphospholipid syndrome") is what they are about. And not for "what is this
-    /// pain" or "what is the scan for", which ask about something at hand or its
-    /// purpose, nor "what are the tests" or "whats the treatment", which ask which ones
-    /// (a list naming them answers).
+    /// "antiphospholipid syndrome") is what they are about. The form decides what counts
+    /// as asking what a named thing is ([`QuestionForm::asks_what_a_named_thing_is`]).
     fn leaves_definition_unmet(
         &self,
         best: &Candidate,
-        question: &str,
         form: &QuestionForm,
         concepts: &[WeightedConcept],
         expressed: &[Vec<bool>],
     ) -> bool {
-        let words: Vec<String> = crate::text::words(question)
-            .into_iter()
-            .map(|word| word.text)
-            .collect();
-        let points_or_asks_purpose = words
-            .iter()
-            .any(|word| matches!(word.as_str(), "this" | "these" | "my" | "for"));
-        let asks_which = words.windows(2).any(|pair| {
-            matches!(pair[0].as_str(), "is" | "are" | "whats" | "s") && pair[1] == "the"
-        });
-        if !form.asks_definition || points_or_asks_purpose || asks_which {
+        if !form.asks_what_a_named_thing_is {
             return false;
         }
         let content: Vec<usize> = concepts
@@ -396,7 +374,10 @@ impl SearchIndex {
         let tokens = self.token_ids(&concepts[subject..=subject]);
         let ids = &tokens[0].0;
         let explains = |held: &[u32]| held.iter().any(|id| ids.contains(id));
-        !(explains(&self.defines[best.ordinal]) || explains(&self.headings[best.ordinal]))
+        let by_heading = self.units[best.ordinal]
+            .iter()
+            .any(|unit| unit.heading && explains(&unit.ids));
+        !(explains(&self.defines[best.ordinal]) || by_heading)
     }
 
     /// Step 1: which passages express each of the question's concepts, how much each
@@ -847,6 +828,8 @@ struct Unit {
     mentions_time: bool,
     /// Whether it says how one thing brings about another.
     mentions_cause: bool,
+    /// Whether it is the topic's title or an `Also asked` phrase, not a sentence.
+    heading: bool,
 }
 
 impl Unit {
@@ -861,6 +844,7 @@ impl Unit {
             ids: token_ids(text, synonyms, term_ids),
             mentions_time: shape.mentions_time,
             mentions_cause: shape.mentions_cause,
+            heading: false,
         }
     }
 }
